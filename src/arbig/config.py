@@ -1,0 +1,162 @@
+"""Configuration: one pydantic-settings object from a TOML file and ARBIG_* variables.
+
+Precedence, highest first: values given by the command line, environment
+variables (``ARBIG_MAIN_CONTRACT``, nested ones as ``ARBIG_SIM__SPEED``), the
+TOML file named by ``--config`` or ``ARBIG_CONFIG``, then the defaults below.
+"""
+
+import os
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.enums import Exchange
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message is one line naming it."""
+
+
+def default_main_contract(today: date | None = None) -> str:
+    """A plausible gold main contract: the first even month at least two months ahead.
+
+    Liquidity in SHFE gold sits in even months and moves on about a month before
+    expiry; set ``ARBIG_MAIN_CONTRACT`` for the exact one your broker trades.
+    """
+    today = today or date.today()
+    index = today.year * 12 + today.month - 1 + 2
+    while (index % 12 + 1) % 2:
+        index += 1
+    year, month = divmod(index, 12)
+    return f"au{year % 100:02d}{month + 1:02d}"
+
+
+class ProductSettings(BaseModel):
+    """The contract table for SHFE gold (``au``). Defaults: see docs/configuration.md."""
+
+    exchange: Exchange = Exchange.SHFE
+    multiplier: int = Field(1000, gt=0, description="grams per lot")
+    price_tick: Decimal = Field(Decimal("0.02"), gt=0, description="yuan per gram")
+    margin_ratio: Decimal = Field(Decimal("0.10"), gt=0, lt=1)
+    commission_open: Decimal = Field(Decimal("10.00"), ge=0, description="yuan per lot")
+    commission_close: Decimal = Field(Decimal("10.00"), ge=0)
+    commission_close_today: Decimal = Field(Decimal("10.00"), ge=0)
+    limit_ratio: Decimal = Field(Decimal("0.08"), gt=0, lt=1)
+    max_order_volume: int = Field(500, gt=0)
+
+    def spec(self, symbol: str) -> ContractSpec:
+        return ContractSpec(
+            symbol=symbol,
+            exchange=self.exchange,
+            multiplier=self.multiplier,
+            price_tick=self.price_tick,
+            margin_ratio=self.margin_ratio,
+            commission_open=self.commission_open,
+            commission_close=self.commission_close,
+            commission_close_today=self.commission_close_today,
+            limit_ratio=self.limit_ratio,
+            max_order_volume=self.max_order_volume,
+        )
+
+
+class SimSettings(BaseModel):
+    """The simulated exchange."""
+
+    tick_interval_ms: int = Field(500, ge=10, description="CTP sends a snapshot every 500 ms")
+    speed: float = Field(1.0, gt=0, le=1000, description="time multiplier for demos")
+    ignore_sessions: bool = Field(
+        True, description="tick outside trading hours too, so a demo is alive at night"
+    )
+    seed: int | None = None
+    start_price: Decimal = Field(Decimal("920.00"), gt=0, description="yuan per gram")
+    volatility: float = Field(0.00025, gt=0, lt=0.05, description="per-tick return stdev")
+    capital: Decimal = Field(Decimal("1000000.00"), gt=0, description="starting cash, yuan")
+    account_id: str = Field("sim-001", min_length=1, max_length=32)
+
+
+class Settings(BaseSettings):
+    """Every ARBIG setting. Each one can come from an ``ARBIG_*`` environment variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARBIG_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="folder for SQLite, simulator state, logs")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; SQLite in the data folder when unset"
+    )
+    redis_url: str | None = Field(None, description="Redis URL; ticks kept in memory when unset")
+    main_contract: str = Field(default_factory=default_main_contract)
+    gateway: Literal["sim"] = "sim"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    gold: ProductSettings = ProductSettings()
+    sim: SimSettings = SimSettings()
+    snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
+
+    @field_validator("main_contract")
+    @classmethod
+    def _gold_symbol(cls, value: str) -> str:
+        try:
+            parse_gold_month(value)
+        except ContractError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'arbig.sqlite3').resolve()}"
+
+    def contract_spec(self, symbol: str | None = None) -> ContractSpec:
+        return self.gold.spec(symbol or self.main_contract)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("ARBIG_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Read the settings; any problem becomes one ConfigError line naming the setting."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} does not exist")
+        os.environ["ARBIG_CONFIG"] = str(config_file)
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        env_name = "ARBIG_" + "__".join(str(p) for p in error["loc"]).upper()
+        raise ConfigError(
+            f"setting {where} (env {env_name}): {error['msg']} (got {error.get('input')!r})"
+        ) from None
+    except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
+        raise ConfigError(f"config file {config_file}: {exc}") from None

@@ -1,0 +1,1 @@
+"""Pure trading values and rules: no I/O, no asyncio, money as Decimal."""

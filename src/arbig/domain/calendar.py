@@ -1,0 +1,94 @@
+"""The SHFE gold trading calendar.
+
+Day sessions 09:00-10:15, 10:30-11:30, 13:30-15:00; the night session
+21:00-02:30 belongs to the next trading day (Friday night to Monday). There is
+no night session on the evening before a holiday. Times are exchange time.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+EXCHANGE_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    name: str
+    start: time
+    end: time
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.end < self.start
+
+
+GOLD_SESSIONS: tuple[Session, ...] = (
+    Session("night", time(21, 0), time(2, 30)),
+    Session("morning_1", time(9, 0), time(10, 15)),
+    Session("morning_2", time(10, 30), time(11, 30)),
+    Session("afternoon", time(13, 30), time(15, 0)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TradingCalendar:
+    """Sessions of one product plus the exchange's holidays (configured dates)."""
+
+    sessions: tuple[Session, ...] = GOLD_SESSIONS
+    holidays: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def gold(cls, holidays: Iterable[date] = ()) -> "TradingCalendar":
+        return cls(GOLD_SESSIONS, frozenset(holidays))
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays
+
+    def next_business_day(self, day: date) -> date:
+        day += timedelta(days=1)
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def has_night_session(self, day: date) -> bool:
+        """Night trading on the evening of ``day``: only if no holiday lies before the next
+        trading day (weekends are fine)."""
+        if not self.is_business_day(day):
+            return False
+        nxt = self.next_business_day(day)
+        gap = (day + timedelta(days=i) for i in range(1, (nxt - day).days))
+        return all(d.weekday() >= 5 and d not in self.holidays for d in gap)
+
+    def session_at(self, moment: datetime) -> Session | None:
+        """The session trading at ``moment`` (end inclusive: CTP's closing snapshot)."""
+        local = moment.astimezone(EXCHANGE_TZ)
+        clock = local.time().replace(tzinfo=None)
+        for session in self.sessions:
+            if session.crosses_midnight:
+                if clock >= session.start:
+                    if self.has_night_session(local.date()):
+                        return session
+                elif clock <= session.end and self.has_night_session(
+                    local.date() - timedelta(days=1)
+                ):
+                    return session
+            elif session.start <= clock <= session.end and self.is_business_day(local.date()):
+                return session
+        return None
+
+    def in_session(self, moment: datetime) -> bool:
+        return self.session_at(moment) is not None
+
+    def trading_day(self, moment: datetime) -> date:
+        """The trading day ``moment`` belongs to: evenings and the small hours count for the
+        next business day."""
+        local = moment.astimezone(EXCHANGE_TZ)
+        clock = local.time()
+        if clock >= time(18, 0):
+            return self.next_business_day(local.date())
+        if clock < time(6, 0):
+            return self.next_business_day(local.date() - timedelta(days=1))
+        day = local.date()
+        return day if self.is_business_day(day) else self.next_business_day(day)

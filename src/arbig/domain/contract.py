@@ -1,0 +1,123 @@
+"""Contract specifications, price-tick arithmetic and the gold symbol rules."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+
+from arbig.domain.enums import Exchange, Offset
+
+CENT = Decimal("0.01")
+
+
+class ContractError(ValueError):
+    """A symbol or price that does not fit the contract rules."""
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSpec:
+    """What the exchange and the broker say about one tradable contract.
+
+    Margin and limits move with exchange notices; every figure here is
+    configuration, the defaults are documented in docs/configuration.md.
+    """
+
+    symbol: str
+    exchange: Exchange
+    multiplier: int
+    price_tick: Decimal
+    margin_ratio: Decimal
+    commission_open: Decimal
+    commission_close: Decimal
+    commission_close_today: Decimal
+    limit_ratio: Decimal
+    max_order_volume: int = 500
+
+    def __post_init__(self) -> None:
+        if self.multiplier <= 0:
+            raise ContractError(f"{self.symbol}: multiplier must be positive")
+        if self.price_tick <= 0:
+            raise ContractError(f"{self.symbol}: price tick must be positive")
+
+    @property
+    def price_decimals(self) -> int:
+        exponent = self.price_tick.normalize().as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+
+    def is_on_tick(self, price: Decimal) -> bool:
+        return price % self.price_tick == 0
+
+    def snap(self, price: Decimal) -> Decimal:
+        """The nearest price on the tick grid (ties to even)."""
+        ticks = (price / self.price_tick).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+        return self.quantize(ticks * self.price_tick)
+
+    def snap_down(self, price: Decimal) -> Decimal:
+        ticks = (price / self.price_tick).to_integral_value(rounding=ROUND_FLOOR)
+        return self.quantize(ticks * self.price_tick)
+
+    def snap_up(self, price: Decimal) -> Decimal:
+        ticks = -((-price / self.price_tick).to_integral_value(rounding=ROUND_FLOOR))
+        return self.quantize(ticks * self.price_tick)
+
+    def quantize(self, price: Decimal) -> Decimal:
+        return price.quantize(Decimal(1).scaleb(-self.price_decimals))
+
+    def limit_band(self, pre_settlement: Decimal) -> tuple[Decimal, Decimal]:
+        """(limit down, limit up): the band rounded inwards onto the tick grid."""
+        move = pre_settlement * self.limit_ratio
+        return self.snap_up(pre_settlement - move), self.snap_down(pre_settlement + move)
+
+    def notional(self, price: Decimal, volume: int) -> Decimal:
+        return price * volume * self.multiplier
+
+    def margin(self, price: Decimal, volume: int) -> Decimal:
+        return (self.notional(price, volume) * self.margin_ratio).quantize(CENT)
+
+    def commission(self, offset: Offset, volume: int) -> Decimal:
+        """Fee for ``volume`` lots: SHFE charges close-today at its own rate."""
+        if offset is Offset.OPEN:
+            per_lot = self.commission_open
+        elif offset is Offset.CLOSE_TODAY:
+            per_lot = self.commission_close_today
+        else:
+            per_lot = self.commission_close
+        return (per_lot * volume).quantize(CENT)
+
+
+_GOLD_SYMBOL = re.compile(r"^au(\d{2})(\d{2})$")
+
+
+def parse_gold_month(symbol: str) -> tuple[int, int]:
+    """(year, month) of an SHFE gold symbol such as ``au2612``."""
+    match = _GOLD_SYMBOL.match(symbol)
+    if match is None:
+        raise ContractError(
+            f"{symbol!r} is not an SHFE gold symbol: expected 'au' and YYMM, e.g. 'au2612'"
+        )
+    year, month = 2000 + int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ContractError(f"{symbol!r}: month {month:02d} does not exist")
+    return year, month
+
+
+def listed_gold_months(today: date) -> list[tuple[int, int]]:
+    """Months SHFE lists for gold: the next three consecutive months, then the even
+    months within thirteen months (SHFE gold contract rules)."""
+    months: list[tuple[int, int]] = []
+    for ahead in range(0, 13):
+        index = today.year * 12 + today.month - 1 + ahead
+        year, month = divmod(index, 12)
+        month += 1
+        if ahead < 3 or month % 2 == 0:
+            months.append((year, month))
+    return months
+
+
+def validate_gold_symbol(symbol: str, today: date) -> str:
+    """The symbol if it names a listed SHFE gold month on ``today``; otherwise ContractError."""
+    year, month = parse_gold_month(symbol)
+    if (year, month) not in listed_gold_months(today):
+        listed = ", ".join(f"au{y % 100:02d}{m:02d}" for y, m in listed_gold_months(today))
+        raise ContractError(f"{symbol!r} is not a listed gold month today; listed: {listed}")
+    return symbol

@@ -1,0 +1,138 @@
+"""Positions: long and short legs kept apart, today's and yesterday's lots apart.
+
+Lots are closed first-in first-out within the part of the leg that the offset
+names, and realized P&L is measured against each lot's open price (the
+trade-by-trade method CTP reports as close profit).
+"""
+
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from arbig.domain.contract import ContractSpec
+from arbig.domain.enums import Direction, Offset
+from arbig.domain.trade import Trade
+
+
+class PositionError(ValueError):
+    """A close for more than is held, or a fill that does not fit the book."""
+
+
+@dataclass(slots=True)
+class Lot:
+    price: Decimal
+    volume: int
+
+
+@dataclass(slots=True)
+class PositionLeg:
+    """One direction of one contract."""
+
+    symbol: str
+    direction: Direction
+    today: deque[Lot] = field(default_factory=deque)
+    yesterday: deque[Lot] = field(default_factory=deque)
+
+    @property
+    def volume_today(self) -> int:
+        return sum(lot.volume for lot in self.today)
+
+    @property
+    def volume_yesterday(self) -> int:
+        return sum(lot.volume for lot in self.yesterday)
+
+    @property
+    def volume(self) -> int:
+        return self.volume_today + self.volume_yesterday
+
+    @property
+    def cost(self) -> Decimal:
+        """Sum of open price times volume over the lots held."""
+        return sum((lot.price * lot.volume for lot in (*self.yesterday, *self.today)), Decimal(0))
+
+    @property
+    def avg_price(self) -> Decimal:
+        volume = self.volume
+        return self.cost / volume if volume else Decimal(0)
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction is Direction.LONG else -1
+
+    def unrealized_pnl(self, last_price: Decimal, multiplier: int) -> Decimal:
+        """DESIGN.md: (last - avg_price) * volume * multiplier, negated for a short leg."""
+        return self.sign * (last_price * self.volume - self.cost) * multiplier
+
+    def margin(self, spec: ContractSpec) -> Decimal:
+        return (self.cost * spec.multiplier * spec.margin_ratio).quantize(Decimal("0.01"))
+
+    def closable(self, offset: Offset) -> int:
+        if offset is Offset.CLOSE_TODAY:
+            return self.volume_today
+        if offset is Offset.CLOSE_YESTERDAY:
+            return self.volume_yesterday
+        return self.volume
+
+    def open(self, price: Decimal, volume: int) -> None:
+        self.today.append(Lot(price, volume))
+
+    def close(self, offset: Offset, price: Decimal, volume: int, multiplier: int) -> Decimal:
+        """Remove ``volume`` lots and return the realized P&L of the close."""
+        if volume > self.closable(offset):
+            raise PositionError(
+                f"{self.symbol} {self.direction}: cannot {offset} {volume}, "
+                f"holding {self.closable(offset)}"
+            )
+        if offset is Offset.CLOSE_TODAY:
+            queues = [self.today]
+        elif offset is Offset.CLOSE_YESTERDAY:
+            queues = [self.yesterday]
+        else:
+            queues = [self.yesterday, self.today]
+        realized = Decimal(0)
+        left = volume
+        for queue in queues:
+            while left and queue:
+                lot = queue[0]
+                taken = min(lot.volume, left)
+                realized += self.sign * (price - lot.price) * taken * multiplier
+                lot.volume -= taken
+                left -= taken
+                if lot.volume == 0:
+                    queue.popleft()
+        return realized
+
+    def roll_day(self) -> None:
+        """At a new trading day today's lots become yesterday's."""
+        self.yesterday.extend(self.today)
+        self.today.clear()
+
+
+@dataclass(slots=True)
+class PositionBook:
+    """All legs of one account, keyed by (symbol, direction)."""
+
+    legs: dict[tuple[str, Direction], PositionLeg] = field(default_factory=dict)
+
+    def leg(self, symbol: str, direction: Direction) -> PositionLeg:
+        key = (symbol, direction)
+        if key not in self.legs:
+            self.legs[key] = PositionLeg(symbol, direction)
+        return self.legs[key]
+
+    def apply(self, trade: Trade, multiplier: int) -> Decimal:
+        """Apply a fill; returns its realized P&L (zero for an open)."""
+        if trade.volume <= 0:
+            raise PositionError(f"trade {trade.trade_id}: volume {trade.volume}")
+        leg = self.leg(trade.symbol, trade.direction)
+        if trade.offset is Offset.OPEN:
+            leg.open(trade.price, trade.volume)
+            return Decimal(0)
+        return leg.close(trade.offset, trade.price, trade.volume, multiplier)
+
+    def held(self) -> list[PositionLeg]:
+        return [leg for leg in self.legs.values() if leg.volume > 0]
+
+    def roll_day(self) -> None:
+        for leg in self.legs.values():
+            leg.roll_day()

@@ -1,0 +1,1 @@
+"""Gateway adapters: the simulated exchange, recorded-tick replay and live CTP."""

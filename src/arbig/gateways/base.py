@@ -1,0 +1,103 @@
+"""The gateway port: what every exchange adapter implements.
+
+The contract, in plain words (after vn.py's BaseGateway):
+
+- Every method is a coroutine that returns promptly; none waits for the
+  exchange to act. ``send_order`` returns the order id at once and the order's
+  fate arrives later through ``GatewayListener.on_order``.
+- Listener callbacks are invoked on the event loop that called ``connect``,
+  never from another thread; an adapter whose library calls back from its own
+  threads hands the calls over with ``loop.call_soon_threadsafe``.
+- Objects pushed to the listener are immutable; the adapter never changes one
+  after pushing it.
+- A dropped connection is reported through ``on_connection(False, reason)``
+  and the adapter reconnects by itself with backoff; after a reconnect it may
+  replay the day's orders and trades (as CTP does), so listeners must treat a
+  repeated ``trade_id`` as already known.
+- Exchange time is converted to timezone-aware datetimes and the trading day
+  is set here, at the edge, not guessed later.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from arbig.domain.enums import Direction
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+
+
+class GatewayError(RuntimeError):
+    """The gateway could not carry out a request (not connected, unknown order...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PositionReport:
+    """A position leg as the broker sees it."""
+
+    symbol: str
+    direction: Direction
+    volume: int
+    volume_today: int
+    volume_yesterday: int
+    avg_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountReport:
+    """The account as the broker sees it."""
+
+    account_id: str
+    balance: Decimal
+    available: Decimal
+    margin: Decimal
+    commission: Decimal
+    realized_pnl: Decimal
+    unrealized_pnl: Decimal
+
+
+class GatewayListener(Protocol):
+    """Receives what the gateway pushes; every method returns quickly."""
+
+    def on_tick(self, tick: Tick) -> None: ...
+
+    def on_order(self, order: Order) -> None: ...
+
+    def on_trade(self, trade: Trade) -> None: ...
+
+    def on_account(self, account: AccountReport) -> None: ...
+
+    def on_connection(self, connected: bool, reason: str) -> None: ...
+
+    def on_log(self, level: str, message: str) -> None: ...
+
+
+class Gateway(Protocol):
+    """An exchange connection. See the module docstring for the contract."""
+
+    name: str
+
+    def set_listener(self, listener: GatewayListener) -> None: ...
+
+    async def connect(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def subscribe(self, symbol: str) -> None: ...
+
+    async def unsubscribe(self, symbol: str) -> None: ...
+
+    async def send_order(self, request: OrderRequest) -> str:
+        """Submit ``request``; returns the order id. Rejections arrive via on_order."""
+        ...
+
+    async def cancel_order(self, order_id: str) -> None: ...
+
+    async def query_account(self) -> AccountReport: ...
+
+    async def query_positions(self) -> list[PositionReport]: ...
+
+    async def query_orders(self) -> list[Order]: ...
+
+    async def query_trades(self) -> list[Trade]: ...
