@@ -74,10 +74,17 @@ class PositionLeg:
         return self.volume
 
     def open(self, price: Decimal, volume: int) -> None:
+        if volume <= 0:
+            raise PositionError(f"{self.symbol} {self.direction}: cannot open {volume}")
         self.today.append(Lot(price, volume))
 
     def close(self, offset: Offset, price: Decimal, volume: int, multiplier: int) -> Decimal:
-        """Remove ``volume`` lots and return the realized P&L of the close."""
+        """Remove ``volume`` lots and return the realized P&L of the close.
+
+        A refused close raises PositionError before anything changes.
+        """
+        if not offset.is_close or volume <= 0:
+            raise PositionError(f"{self.symbol} {self.direction}: cannot {offset} {volume}")
         if volume > self.closable(offset):
             raise PositionError(
                 f"{self.symbol} {self.direction}: cannot {offset} {volume}, "
@@ -124,10 +131,13 @@ class PositionBook:
         """Apply a fill; returns its realized P&L (zero for an open)."""
         if trade.volume <= 0:
             raise PositionError(f"trade {trade.trade_id}: volume {trade.volume}")
-        leg = self.leg(trade.symbol, trade.direction)
         if trade.offset is Offset.OPEN:
-            leg.open(trade.price, trade.volume)
+            self.leg(trade.symbol, trade.direction).open(trade.price, trade.volume)
             return Decimal(0)
+        # A refused close must leave the book as it was, so no empty leg is created here.
+        leg = self.legs.get((trade.symbol, trade.direction)) or PositionLeg(
+            trade.symbol, trade.direction
+        )
         return leg.close(trade.offset, trade.price, trade.volume, multiplier)
 
     def held(self) -> list[PositionLeg]:
