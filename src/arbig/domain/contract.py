@@ -85,12 +85,12 @@ class ContractSpec:
         return (per_lot * volume).quantize(CENT)
 
 
-_GOLD_SYMBOL = re.compile(r"^au(\d{2})(\d{2})$")
+_GOLD_SYMBOL = re.compile(r"au([0-9]{2})([0-9]{2})")
 
 
 def parse_gold_month(symbol: str) -> tuple[int, int]:
     """(year, month) of an SHFE gold symbol such as ``au2612``."""
-    match = _GOLD_SYMBOL.match(symbol)
+    match = _GOLD_SYMBOL.fullmatch(symbol)
     if match is None:
         raise ContractError(
             f"{symbol!r} is not an SHFE gold symbol: expected 'au' and YYMM, e.g. 'au2612'"
