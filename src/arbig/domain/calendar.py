@@ -13,6 +13,14 @@ from zoneinfo import ZoneInfo
 EXCHANGE_TZ = ZoneInfo("Asia/Shanghai")
 
 
+def to_exchange_time(moment: datetime) -> datetime:
+    """``moment`` in exchange time. A naive datetime is refused: ``astimezone`` would
+    silently read it as the host's local time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment.isoformat()} has no time zone; exchange time needs one")
+    return moment.astimezone(EXCHANGE_TZ)
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     name: str
@@ -63,7 +71,7 @@ class TradingCalendar:
 
     def session_at(self, moment: datetime) -> Session | None:
         """The session trading at ``moment`` (end inclusive: CTP's closing snapshot)."""
-        local = moment.astimezone(EXCHANGE_TZ)
+        local = to_exchange_time(moment)
         clock = local.time().replace(tzinfo=None)
         for session in self.sessions:
             if session.crosses_midnight:
@@ -84,7 +92,7 @@ class TradingCalendar:
     def trading_day(self, moment: datetime) -> date:
         """The trading day ``moment`` belongs to: evenings and the small hours count for the
         next business day."""
-        local = moment.astimezone(EXCHANGE_TZ)
+        local = to_exchange_time(moment)
         clock = local.time()
         if clock >= time(18, 0):
             return self.next_business_day(local.date())
