@@ -1,0 +1,144 @@
+"""The core client: the one interface through which the web layer reaches the core.
+
+``LocalCoreClient`` serves the embedded single process; a split deployment
+puts a Redis-backed client with the same methods in its place.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from arbig import __version__
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.tick import Tick
+from arbig.engine.bus import EventType
+from arbig.engine.core import TradingCore
+
+EventCallback = Callable[[EventType, Any], None]
+
+
+class ComponentState(StrEnum):
+    UP = "up"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    state: ComponentState
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    status: ComponentState
+    main_contract: str
+    version: str
+    uptime_s: float
+    components: dict[str, Component] = field(default_factory=dict)
+
+
+class CoreClient(Protocol):
+    @property
+    def main_contract(self) -> str: ...
+
+    async def health(self) -> Health: ...
+
+    async def latest_tick(self, symbol: str) -> Tick | None: ...
+
+    async def ticks(self, symbol: str, count: int) -> list[Tick]: ...
+
+    async def positions(self) -> list[PositionSnapshot]: ...
+
+    async def account(self) -> AccountSnapshot: ...
+
+    async def orders(self, *, active_only: bool = False) -> list[Order]: ...
+
+    async def send_order(self, request: OrderRequest) -> str: ...
+
+    async def cancel_order(self, order_id: str) -> None: ...
+
+    def listen(self, callback: EventCallback) -> Callable[[], None]:
+        """Call ``callback`` for every core event; returns a function that stops it."""
+        ...
+
+
+class LocalCoreClient:
+    """The core in the same process: calls go straight through."""
+
+    def __init__(self, core: TradingCore) -> None:
+        self._core = core
+
+    @property
+    def main_contract(self) -> str:
+        return self._core.main_contract
+
+    async def health(self) -> Health:
+        core = self._core
+        now = datetime.now(UTC)
+        components = {
+            "gateway": Component(
+                ComponentState.UP if core.gateway_connected else ComponentState.DOWN,
+                f"{core.gateway.name}: {core.gateway_reason}",
+            ),
+            "database": Component(
+                ComponentState.UP if core.recorder.healthy else ComponentState.DEGRADED,
+                f"writer queue {core.recorder.queue_depth}",
+            ),
+            "tick_store": Component(
+                ComponentState.UP if core.tick_store.healthy else ComponentState.DEGRADED,
+                core.tick_store.name,
+            ),
+        }
+        states = {c.state for c in components.values()}
+        if ComponentState.DOWN in states:
+            status = ComponentState.DOWN if core.started_at is None else ComponentState.DEGRADED
+        elif ComponentState.DEGRADED in states:
+            status = ComponentState.DEGRADED
+        else:
+            status = ComponentState.UP
+        started = core.started_at or now
+        return Health(
+            status=status,
+            main_contract=core.main_contract,
+            version=__version__,
+            uptime_s=round((now - started).total_seconds(), 3),
+            components=components,
+        )
+
+    async def latest_tick(self, symbol: str) -> Tick | None:
+        return await self._core.tick_store.latest(symbol)
+
+    async def ticks(self, symbol: str, count: int) -> list[Tick]:
+        return await self._core.tick_store.history(symbol, count)
+
+    async def positions(self) -> list[PositionSnapshot]:
+        snapshots = self._core.portfolio.position_snapshots(datetime.now(UTC))
+        return [p for p in snapshots if p.volume > 0]
+
+    async def account(self) -> AccountSnapshot:
+        return self._core.portfolio.account_snapshot(datetime.now(UTC))
+
+    async def orders(self, *, active_only: bool = False) -> list[Order]:
+        oms = self._core.oms
+        orders = oms.active_orders() if active_only else list(oms.orders.values())
+        return sorted(orders, key=lambda o: o.created_at, reverse=True)
+
+    async def send_order(self, request: OrderRequest) -> str:
+        return await self._core.send_order(request)
+
+    async def cancel_order(self, order_id: str) -> None:
+        await self._core.cancel_order(order_id)
+
+    def listen(self, callback: EventCallback) -> Callable[[], None]:
+        bus = self._core.bus
+        bus.subscribe_all(callback)
+
+        def stop() -> None:
+            for event_type in EventType:
+                bus.unsubscribe(event_type, callback)
+
+        return stop

@@ -1,0 +1,35 @@
+"""Values to JSON: Decimals as strings (nothing lost), datetimes in ISO 8601, enums by value."""
+
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import orjson
+
+from arbig.domain.tick import Tick
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON types for a domain value (dataclasses become dicts)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: to_jsonable(getattr(value, f.name)) for f in fields(value)}
+        if isinstance(value, Tick):
+            data["timestamp"] = value.timestamp_ms
+        return data
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(to_jsonable(value))

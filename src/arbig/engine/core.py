@@ -1,0 +1,215 @@
+"""The trading core: gateway in, book kept, events out."""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import structlog
+
+from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+from arbig.engine.bus import EventBus, EventType
+from arbig.engine.hygiene import TickFilter
+from arbig.engine.oms import OrderManager
+from arbig.engine.portfolio import Portfolio
+from arbig.engine.ports import BookRecorder, BookSource
+from arbig.gateways.base import AccountReport, Gateway
+from arbig.ticks.base import TickStore
+
+log = structlog.get_logger(__name__)
+
+
+class OrderRefused(ValueError):
+    """An order request the core will not send; the message says why."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TradingCore:
+    """Owns the book. Gateway callbacks run on the event loop and return quickly."""
+
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        capital: Decimal,
+        main_contract: str,
+        spec_for: Callable[[str], ContractSpec],
+        gateway: Gateway,
+        recorder: BookRecorder,
+        source: BookSource,
+        tick_store: TickStore,
+        tick_filter: TickFilter,
+        snapshot_interval_s: float = 5.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.bus = EventBus()
+        self.oms = OrderManager()
+        self.portfolio = Portfolio(account_id, capital, spec_for)
+        self.main_contract = main_contract
+        self.gateway = gateway
+        self.recorder = recorder
+        self.tick_store = tick_store
+        self.tick_filter = tick_filter
+        self.gateway_connected = False
+        self.gateway_reason = "not connected"
+        self.started_at: datetime | None = None
+        self._spec_for = spec_for
+        self._source = source
+        self._clock = clock
+        self._snapshot_interval = snapshot_interval_s
+        self._snapshot_task: asyncio.Task[None] | None = None
+        self._subscribed: set[str] = set()
+
+    @property
+    def account_id(self) -> str:
+        return self.portfolio.account_id
+
+    def spec(self, symbol: str) -> ContractSpec:
+        return self._spec_for(symbol)
+
+    async def start(self) -> None:
+        """Rebuild the book from storage, connect, and catch up with the gateway."""
+        await self.recorder.start()
+        await self.tick_store.start()
+        for trade in await self._source.load_trades(self.account_id):
+            self.oms.add_trade(trade)
+            self.portfolio.apply_trade(trade)
+        for order in await self._source.load_orders(self.account_id):
+            self.oms.update_order(order)
+        self.gateway.set_listener(self)
+        await self.gateway.connect()
+        await self.subscribe(self.main_contract)
+        # The gateway may know fills this process never heard of (a crash between
+        # the fill and its commit): replaying them is idempotent by trade id.
+        for order in await self.gateway.query_orders():
+            self.on_order(order)
+        for trade in await self.gateway.query_trades():
+            self.on_trade(trade)
+        self.started_at = self._clock()
+        self._record_book()
+        self._snapshot_task = asyncio.create_task(self._snapshots(), name="book-snapshots")
+
+    async def stop(self) -> None:
+        if self._snapshot_task is not None:
+            self._snapshot_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._snapshot_task
+        with contextlib.suppress(Exception):
+            await self.gateway.close()
+        self._record_book()
+        await self.recorder.stop()
+        await self.tick_store.stop()
+
+    async def subscribe(self, symbol: str) -> None:
+        await self.gateway.subscribe(symbol)
+        self._subscribed.add(symbol)
+
+    # --- orders -----------------------------------------------------------------
+
+    def check_request(self, request: OrderRequest) -> None:
+        """Refuse what no exchange would take; the message names the problem."""
+        try:
+            parse_gold_month(request.symbol)
+        except ContractError as exc:
+            raise OrderRefused(str(exc)) from None
+        if request.symbol not in self._subscribed:
+            raise OrderRefused(f"unknown symbol {request.symbol!r}: not subscribed")
+        spec = self._spec_for(request.symbol)
+        if request.volume <= 0:
+            raise OrderRefused(f"volume must be at least 1, got {request.volume}")
+        if request.volume > spec.max_order_volume:
+            raise OrderRefused(f"volume {request.volume} exceeds {spec.max_order_volume} per order")
+        if request.price <= 0 or not spec.is_on_tick(request.price):
+            raise OrderRefused(
+                f"price {request.price} is not a positive multiple of the tick {spec.price_tick}"
+            )
+
+    async def send_order(self, request: OrderRequest) -> str:
+        self.check_request(request)
+        order_id = await self.gateway.send_order(request)
+        log.info(
+            "order sent",
+            order_id=order_id,
+            symbol=request.symbol,
+            side=str(request.side),
+            offset=str(request.offset),
+            price=str(request.price),
+            volume=request.volume,
+            source=str(request.source),
+        )
+        return order_id
+
+    async def cancel_order(self, order_id: str) -> None:
+        await self.gateway.cancel_order(order_id)
+
+    # --- gateway listener ----------------------------------------------------------
+
+    def on_tick(self, tick: Tick) -> None:
+        if not self.tick_filter.accept(tick, self._clock()):
+            return
+        self.tick_store.add(tick)
+        book_moved = self.portfolio.mark(tick)
+        self.bus.publish(EventType.TICK, tick)
+        if book_moved:
+            self._publish_book()
+
+    def on_order(self, order: Order) -> None:
+        if self.oms.update_order(order):
+            self.recorder.order(order)
+            self.bus.publish(EventType.ORDER, order)
+
+    def on_trade(self, trade: Trade) -> None:
+        if not self.oms.add_trade(trade):
+            return
+        self.portfolio.apply_trade(trade)
+        self.recorder.trade(trade)
+        self.bus.publish(EventType.TRADE, trade)
+        self._record_book()
+
+    def on_account(self, account: AccountReport) -> None:
+        return None  # the core keeps its own account from trades; the broker's is for reconciling
+
+    def on_connection(self, connected: bool, reason: str) -> None:
+        self.gateway_connected = connected
+        self.gateway_reason = reason
+        log.info("gateway connection", connected=connected, reason=reason)
+        self.bus.publish(EventType.SYSTEM, {"gateway": connected, "reason": reason})
+
+    def on_log(self, level: str, message: str) -> None:
+        log.log(_LEVELS.get(level, 20), message, source=self.gateway.name)
+
+    # --- book publishing --------------------------------------------------------------
+
+    def _publish_book(self) -> None:
+        now = self._clock()
+        self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
+        self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
+
+    def _record_book(self) -> None:
+        now = self._clock()
+        positions = self.portfolio.position_snapshots(now)
+        account = self.portfolio.account_snapshot(now)
+        self.recorder.positions(positions)
+        self.recorder.account(account)
+        self.bus.publish(EventType.POSITIONS, positions)
+        self.bus.publish(EventType.ACCOUNT, account)
+
+    async def _snapshots(self) -> None:
+        """Persist live P&L and sample the equity curve at a steady pace."""
+        while True:
+            await asyncio.sleep(self._snapshot_interval)
+            now = self._clock()
+            account = self.portfolio.account_snapshot(now)
+            self.recorder.positions(self.portfolio.position_snapshots(now))
+            self.recorder.account(account)
+            self.recorder.equity(account)
+
+
+_LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}

@@ -1,0 +1,41 @@
+"""What the core needs from storage, stated as small protocols."""
+
+from typing import Protocol
+
+from arbig.domain.order import Order
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.trade import Trade
+
+
+class BookRecorder(Protocol):
+    """Writes the book off the tick path. Enqueue methods never block."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    def order(self, order: Order) -> None: ...
+
+    def trade(self, trade: Trade) -> None: ...
+
+    def positions(self, positions: list[PositionSnapshot]) -> None: ...
+
+    def account(self, account: AccountSnapshot) -> None: ...
+
+    def equity(self, account: AccountSnapshot) -> None: ...
+
+    @property
+    def queue_depth(self) -> int: ...
+
+    @property
+    def healthy(self) -> bool: ...
+
+
+class BookSource(Protocol):
+    """Reads back what was recorded, to rebuild the book at start-up."""
+
+    async def load_trades(self, account_id: str) -> list[Trade]: ...
+
+    async def load_orders(self, account_id: str) -> list[Order]: ...

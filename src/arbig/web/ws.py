@@ -1,0 +1,113 @@
+"""The /ws endpoint: the op protocol of DESIGN.md on top of the hub."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from arbig.client import CoreClient
+from arbig.web.hub import CLOSE_IDLE, Channel, Hub
+from arbig.web.topics import is_valid_topic, topic_kind
+
+router = APIRouter()
+
+MAX_MESSAGE_BYTES = 16 * 1024
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+def parse_op(text: str) -> tuple[str, list[str]]:
+    """The op and its topics; ProtocolError says what is wrong with the message."""
+    if len(text) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message larger than {MAX_MESSAGE_BYTES} bytes")
+    try:
+        message = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ProtocolError("message is not valid JSON") from None
+    if not isinstance(message, dict):
+        raise ProtocolError("message must be a JSON object with an 'op'")
+    op = message.get("op")
+    if op == "ping":
+        return "ping", []
+    if op not in ("subscribe", "unsubscribe"):
+        raise ProtocolError(f"unknown op {op!r}: expected subscribe, unsubscribe or ping")
+    topics = message.get("topics")
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics) or not topics:
+        raise ProtocolError(f"{op} needs 'topics': a non-empty list of strings")
+    bad = [t for t in topics if not is_valid_topic(t)]
+    if bad:
+        raise ProtocolError(
+            f"unknown topic {bad[0][:64]!r}: expected tick:SYMBOL, bar:SYMBOL, positions, "
+            "account, orders, trades, triggers or system"
+        )
+    return op, topics
+
+
+async def snapshot_of(client: CoreClient, topic: str) -> Any | None:
+    kind = topic_kind(topic)
+    if kind == "tick":
+        return await client.latest_tick(topic.split(":", 1)[1])
+    if kind == "positions":
+        return await client.positions()
+    if kind == "account":
+        return await client.account()
+    if kind == "orders":
+        return await client.orders(active_only=True)
+    if kind == "system":
+        return await client.health()
+    return None
+
+
+async def handle(channel: Channel, hub: Hub, client: CoreClient, text: str) -> None:
+    try:
+        op, topics = parse_op(text)
+    except ProtocolError as exc:
+        channel.reply({"type": "error", "message": str(exc)})
+        return
+    if op == "ping":
+        channel.reply({"type": "pong"})
+        return
+    if op == "subscribe":
+        channel.reply({"type": "ack", "op": op, "topics": topics})
+        for topic in topics:
+            if topic not in channel.topics:
+                hub.subscribe(channel, topic, await snapshot_of(client, topic))
+    else:
+        for topic in topics:
+            hub.unsubscribe(channel, topic)
+        channel.reply({"type": "ack", "op": op, "topics": topics})
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    client: CoreClient = websocket.app.state.client
+    idle_timeout: float = websocket.app.state.ws_idle_timeout
+    await websocket.accept()
+    channel = hub.open(websocket)
+    sender = asyncio.create_task(channel.run_sender(), name="ws-sender")
+    try:
+        while not sender.done():
+            try:
+                message = await asyncio.wait_for(websocket.receive(), idle_timeout)
+            except TimeoutError:
+                await websocket.close(CLOSE_IDLE, f"idle for {idle_timeout:g} s without a ping")
+                break
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                channel.reply({"type": "error", "message": "binary frames are not supported"})
+                continue
+            await handle(channel, hub, client, text)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        hub.close(channel)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
