@@ -1,0 +1,282 @@
+"""SimGateway: the simulated exchange as a gateway adapter.
+
+It behaves like a broker connection: ticks arrive at CTP's cadence (every
+``tick_interval_ms / speed`` ms) for each subscribed contract, orders are
+answered through the listener, fills happen when the market trades through a
+working order, and the broker's books survive a restart in their own state file.
+
+For tests and benchmarks, ``SimGateway(..., autotick=False)`` runs no
+background task; ``step(now)`` then produces one snapshot per market at once.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from arbig.config import Settings
+from arbig.domain.calendar import TradingCalendar, to_exchange_time
+from arbig.domain.contract import ContractSpec
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+from arbig.gateways.base import AccountReport, GatewayError, GatewayListener, PositionReport
+from arbig.gateways.sim.matching import MatchingEngine, MatchingError
+from arbig.gateways.sim.pricepath import PricePath
+from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
+
+SAVE_EVERY_TICKS = 120  # the price path is saved now and then even when nothing trades
+
+
+class _NoListener:
+    def on_tick(self, tick: Tick) -> None: ...
+
+    def on_order(self, order: Order) -> None: ...
+
+    def on_trade(self, trade: Trade) -> None: ...
+
+    def on_account(self, account: AccountReport) -> None: ...
+
+    def on_connection(self, connected: bool, reason: str) -> None: ...
+
+    def on_log(self, level: str, message: str) -> None: ...
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_state_path(settings: Settings) -> Path:
+    """Where the simulator keeps its books: ``<data_dir>/sim-exchange.json``."""
+    return settings.data_dir / STATE_FILE_NAME
+
+
+class SimGateway:
+    """The embedded simulated exchange; implements ``arbig.gateways.base.Gateway``."""
+
+    name = "sim"
+
+    def __init__(
+        self,
+        settings: Settings,
+        spec_for: Callable[[str], ContractSpec],
+        calendar: TradingCalendar,
+        state_path: Path,
+        clock: Callable[[], datetime] | None = None,
+        *,
+        autotick: bool = True,
+    ) -> None:
+        self._sim = settings.sim
+        self._spec_for = spec_for
+        self._calendar = calendar
+        self._state_path = state_path
+        self._clock = clock or _utc_now
+        self._autotick = autotick
+        self._listener: GatewayListener = _NoListener()
+        self._engine: MatchingEngine | None = None
+        self._paths: dict[str, PricePath] = {}
+        self._subscribed: dict[str, None] = {}  # a dict keeps subscription order
+        self._task: asyncio.Task[None] | None = None
+        self._outbox: list[Callable[[], None]] = []
+        self._ticks_since_save = 0
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two snapshots."""
+        return self._sim.tick_interval_ms / self._sim.speed / 1000
+
+    @property
+    def connected(self) -> bool:
+        return self._engine is not None
+
+    def set_listener(self, listener: GatewayListener) -> None:
+        self._listener = listener
+
+    async def connect(self) -> None:
+        """Load the books (or open a fresh account) and start the market."""
+        if self._engine is not None:
+            return
+        state = load_state(self._state_path) or SimState.fresh(
+            self._sim.account_id, self._sim.capital
+        )
+        self._engine = MatchingEngine(state, self._spec_for)
+        session = self._engine.start_session()
+        self._save()
+        if self._autotick:
+            self._task = asyncio.create_task(self._run(), name="sim-gateway-ticks")
+        self._listener.on_connection(True, f"simulated exchange ready (session {session})")
+
+    async def close(self) -> None:
+        """Stop the market and save the books; safe to call twice."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._engine is None:
+            return
+        self._flush()
+        self._save()
+        self._engine = None
+        self._paths.clear()
+        self._listener.on_connection(False, "simulated exchange closed")
+
+    async def subscribe(self, symbol: str) -> None:
+        self._path(symbol)
+        self._subscribed[symbol] = None
+
+    async def unsubscribe(self, symbol: str) -> None:
+        self._subscribed.pop(symbol, None)
+
+    async def send_order(self, request: OrderRequest) -> str:
+        """Returns the order id at once; not_traded or rejected follows through on_order."""
+        engine = self._require()
+        now = self._now()
+        if not self._sim.ignore_sessions and not self._calendar.in_session(now):
+            order = engine.reject(request, now, "the market is closed (outside trading sessions)")
+        else:
+            order = engine.submit(request, now)
+        self._save()
+        self._post(order)
+        return order.order_id
+
+    async def cancel_order(self, order_id: str) -> None:
+        engine = self._require()
+        try:
+            order = engine.cancel(order_id, self._now())
+        except MatchingError as exc:
+            raise GatewayError(str(exc)) from None
+        self._save()
+        self._post(order)
+
+    async def query_account(self) -> AccountReport:
+        return self.account_report()
+
+    async def query_positions(self) -> list[PositionReport]:
+        return [
+            PositionReport(
+                symbol=leg.symbol,
+                direction=leg.direction,
+                volume=leg.volume,
+                volume_today=leg.volume_today,
+                volume_yesterday=leg.volume_yesterday,
+                avg_price=leg.avg_price,
+            )
+            for leg in self._require().state.positions.held()
+        ]
+
+    async def query_orders(self) -> list[Order]:
+        return list(self._require().state.orders.values())
+
+    async def query_trades(self) -> list[Trade]:
+        return list(self._require().state.trades)
+
+    def account_report(self) -> AccountReport:
+        account = self._require().state.account
+        return AccountReport(
+            account_id=account.account_id,
+            balance=account.balance,
+            available=account.available,
+            margin=account.margin,
+            commission=account.commission,
+            realized_pnl=account.realized_pnl,
+            unrealized_pnl=account.unrealized_pnl,
+        )
+
+    def step(self, now: datetime | None = None) -> list[Tick]:
+        """Produce one snapshot per market now, push it and what it fills; returns the
+        subscribed markets' ticks. Outside trading sessions (unless ``ignore_sessions``)
+        nothing happens."""
+        engine = self._require()
+        self._flush()
+        now = to_exchange_time(now or self._now())
+        if not self._sim.ignore_sessions and not self._calendar.in_session(now):
+            return []
+        day = self._calendar.trading_day(now)
+        working = {order.symbol: None for order in engine.active_orders()}
+        pushed: list[Tick] = []
+        changed = False
+        for symbol in {**self._subscribed, **working}:
+            tick = self._path(symbol).next_tick(now, day)
+            if symbol in self._subscribed:
+                self._listener.on_tick(tick)
+                pushed.append(tick)
+            events = engine.on_tick(tick)
+            for event in events:
+                if isinstance(event, Trade):
+                    self._listener.on_trade(event)
+                else:
+                    self._listener.on_order(event)
+            changed = changed or bool(events)
+        if changed:
+            self._listener.on_account(self.account_report())
+        self._ticks_since_save += 1
+        if changed or self._ticks_since_save >= SAVE_EVERY_TICKS:
+            self._save()
+        return pushed
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
+        while True:
+            deadline += self.interval
+            delay = deadline - loop.time()
+            if delay < -10 * self.interval:  # far behind (a suspended laptop): do not burst
+                deadline, delay = loop.time(), 0.0
+            await asyncio.sleep(max(delay, 0.0))
+            try:
+                self.step()
+            except Exception as exc:  # one bad snapshot must not stop the market
+                self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
+
+    def _path(self, symbol: str) -> PricePath:
+        path = self._paths.get(symbol)
+        if path is not None:
+            return path
+        engine = self._require()
+        try:
+            spec = self._spec_for(symbol)
+        except (ValueError, KeyError) as exc:
+            raise GatewayError(f"unknown symbol {symbol!r}: {exc}") from None
+        saved = engine.state.markets.get(symbol)
+        if saved is not None:
+            path = PricePath(spec, self._sim.volatility, saved)
+        else:
+            path = PricePath.start(
+                spec, self._sim.start_price, self._sim.volatility, self._sim.seed
+            )
+        self._paths[symbol] = path
+        return path
+
+    def _post(self, order: Order) -> None:
+        """Push ``order`` and the account right after the caller returns (loop.call_soon);
+        a ``step`` in between flushes first, so updates never overtake each other."""
+        account = self.account_report()
+        self._outbox.append(lambda: self._listener.on_order(order))
+        self._outbox.append(lambda: self._listener.on_account(account))
+        if len(self._outbox) == 2:
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        outbox, self._outbox = self._outbox, []
+        for push in outbox:
+            push()
+
+    def _save(self) -> None:
+        engine = self._require()
+        for symbol, path in self._paths.items():
+            engine.state.markets[symbol] = path.snapshot()
+        save_state(engine.state, self._state_path)
+        self._ticks_since_save = 0
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise GatewayError("the gateway clock must return timezone-aware datetimes")
+        return now
+
+    def _require(self) -> MatchingEngine:
+        if self._engine is None:
+            raise GatewayError("the simulated exchange is not connected")
+        return self._engine

@@ -1,0 +1,259 @@
+"""The paper matching engine of the simulated exchange.
+
+Pure: no asyncio, no clock reads, no files. Orders are checked the way the
+exchange and the broker check them, then rest until a market snapshot trades
+through them: a buy fills at the ask once its price is at or above the ask, a
+sell at the bid once at or below the bid, each for at most the volume shown at
+that price (our own orders share it, best price first, then oldest first). The
+rest keeps working and later snapshots can fill more.
+
+The engine keeps the broker's side of the book in a ``SimState``: positions by
+lot, the account with margin and commission frozen for working orders (derived
+again from the working orders after every change, so nothing drifts), and the
+id counters. Order ids carry the session number, which grows at each start.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from arbig.domain.contract import ContractSpec
+from arbig.domain.enums import Direction, Offset, OrderStatus, OrderType, Side
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+from arbig.gateways.sim.state import SimState
+
+MARKET_ORDER_REASON = "SHFE does not accept market orders; send a marketable limit order"
+EXPIRED_REASON = "expired at the end of the trading day"
+
+
+class MatchingError(ValueError):
+    """A request the engine cannot carry out (unknown order, finished order)."""
+
+
+class MatchingEngine:
+    """Accepts, rejects, cancels and fills orders against market snapshots."""
+
+    def __init__(self, state: SimState, spec_for: Callable[[str], ContractSpec]) -> None:
+        self.state = state
+        self._spec_for = spec_for
+        self._last: dict[str, Tick] = {}
+
+    def start_session(self) -> int:
+        """Begin a new session (one per start of the simulator); returns its number."""
+        self.state.session += 1
+        return self.state.session
+
+    def last_tick(self, symbol: str) -> Tick | None:
+        return self._last.get(symbol)
+
+    def active_orders(self, symbol: str | None = None) -> list[Order]:
+        return [
+            order
+            for order in self.state.orders.values()
+            if order.is_active and (symbol is None or order.symbol == symbol)
+        ]
+
+    def submit(self, request: OrderRequest, now: datetime) -> Order:
+        """Accept ``request`` as a working order (not_traded) or reject it with a reason."""
+        reason = self._refusal(request)
+        if reason:
+            return self.reject(request, now, reason)
+        order = self._new_order(request, now).transition(OrderStatus.NOT_TRADED, now)
+        self.state.orders[order.order_id] = order
+        self._refresh()
+        return order
+
+    def reject(self, request: OrderRequest, now: datetime, reason: str) -> Order:
+        """Record ``request`` as rejected for ``reason``."""
+        order = replace(
+            self._new_order(request, now), status=OrderStatus.REJECTED, reject_reason=reason
+        )
+        self.state.orders[order.order_id] = order
+        return order
+
+    def cancel(self, order_id: str, now: datetime, reason: str = "") -> Order:
+        """Cancel a working order; its frozen margin and commission are released."""
+        order = self.state.orders.get(order_id)
+        if order is None:
+            raise MatchingError(f"unknown order {order_id}")
+        if not order.is_active:
+            raise MatchingError(f"order {order_id} is {order.status}; only working orders cancel")
+        order = order.transition(OrderStatus.CANCELLED, now, reason=reason)
+        self.state.orders[order_id] = order
+        self._refresh()
+        return order
+
+    def on_tick(self, tick: Tick) -> list[Order | Trade]:
+        """Match working orders against ``tick``; returns order updates and trades in order.
+
+        The first snapshot of a new trading day first expires the working
+        orders and rolls today's lots to yesterday."""
+        events: list[Order | Trade] = []
+        if self.state.trading_day is None or tick.trading_day > self.state.trading_day:
+            if self.state.trading_day is not None:
+                events.extend(self._new_day(tick.datetime))
+            self.state.trading_day = tick.trading_day
+        self._last[tick.symbol] = tick
+        depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
+        for order in sorted(self.active_orders(tick.symbol), key=_priority):
+            if order.side is Side.BUY:
+                crosses, price = order.price >= tick.ask_price, tick.ask_price
+            else:
+                crosses, price = order.price <= tick.bid_price, tick.bid_price
+            volume = min(order.remaining, depth[order.side])
+            if not crosses or volume <= 0:
+                continue
+            depth[order.side] -= volume
+            events.extend(self._fill(order, price, volume, tick.datetime, tick.trading_day))
+        self._refresh()
+        return events
+
+    def _fill(
+        self, order: Order, price: Decimal, volume: int, now: datetime, day: date
+    ) -> list[Order | Trade]:
+        spec = self._spec_for(order.symbol)
+        if order.offset.is_close:
+            held = self.state.positions.leg(order.symbol, order.direction).closable(order.offset)
+            if held < volume:  # another close took the lots first
+                reason = f"{order.offset} of {volume} no longer possible: {held} held"
+                return [self.cancel(order.order_id, now, reason)]
+        self.state.trade_seq += 1
+        trade = Trade(
+            trade_id=f"T{self.state.session:04d}-{self.state.trade_seq:06d}",
+            order_id=order.order_id,
+            symbol=order.symbol,
+            exchange=order.exchange,
+            side=order.side,
+            offset=order.offset,
+            price=price,
+            volume=volume,
+            datetime=now,
+            trading_day=day,
+            commission=spec.commission(order.offset, volume),
+        )
+        realized = self.state.positions.apply(trade, spec.multiplier)
+        self.state.account.record_fill(realized, trade.commission)
+        self.state.trades.append(trade)
+        order = order.fill(volume, now)
+        self.state.orders[order.order_id] = order
+        return [order, trade]
+
+    def _new_day(self, now: datetime) -> list[Order | Trade]:
+        expired: list[Order | Trade] = [
+            self.cancel(order.order_id, now, EXPIRED_REASON) for order in self.active_orders()
+        ]
+        account = self.state.account
+        account.capital += account.realized_pnl - account.commission
+        account.realized_pnl = account.commission = Decimal(0)
+        self.state.positions.roll_day()
+        self.state.orders.clear()
+        self.state.trades.clear()
+        return expired
+
+    def _new_order(self, request: OrderRequest, now: datetime) -> Order:
+        self.state.order_seq += 1
+        order_id = f"S{self.state.session:04d}-{self.state.order_seq:06d}"
+        order = Order(
+            order_id=order_id,
+            symbol=request.symbol,
+            exchange=request.exchange,
+            side=request.side,
+            offset=request.offset,
+            price=request.price,
+            volume=request.volume,
+            traded=0,
+            status=OrderStatus.SUBMITTING,
+            created_at=now,
+            updated_at=now,
+            order_type=request.order_type,
+            source=request.source,
+            reference=request.reference,
+        )
+        return order
+
+    def _refusal(self, request: OrderRequest) -> str:
+        """Why the exchange or the broker would refuse ``request``; empty when it is fine."""
+        if request.order_type is OrderType.MARKET:
+            return MARKET_ORDER_REASON
+        try:
+            spec = self._spec_for(request.symbol)
+        except (ValueError, KeyError):
+            return f"unknown symbol {request.symbol!r}"
+        if spec.exchange is not request.exchange:
+            return f"{request.symbol} trades on {spec.exchange}, not {request.exchange}"
+        if request.volume <= 0:
+            return f"volume must be a positive number of lots, got {request.volume}"
+        if request.volume > spec.max_order_volume:
+            return f"volume {request.volume} exceeds the {spec.max_order_volume}-lot order limit"
+        if not spec.is_on_tick(request.price):
+            return f"price {request.price} is not a multiple of the price tick {spec.price_tick}"
+        tick = self._last.get(request.symbol)
+        if tick is None:
+            return f"no market data for {request.symbol} yet; subscribe first"
+        if not tick.limit_down <= request.price <= tick.limit_up:
+            return (
+                f"price {request.price} is outside the limit band "
+                f"{tick.limit_down}..{tick.limit_up}"
+            )
+        if request.offset.is_close:
+            free = self._closable(request.symbol, request.direction, request.offset)
+            if request.volume > free:
+                return (
+                    f"cannot {request.offset} {request.volume} {request.symbol} "
+                    f"{request.direction}: only {free} closable"
+                )
+        need = spec.commission(request.offset, request.volume)
+        if request.offset is Offset.OPEN:
+            need += spec.margin(request.price, request.volume)
+        available = self.state.account.available
+        if need > available:
+            return f"insufficient funds: the order needs {need}, available {available}"
+        return ""
+
+    def _closable(self, symbol: str, direction: Direction, offset: Offset) -> int:
+        """Lots ``offset`` may still close, after the working close orders on the leg."""
+        leg = self.state.positions.leg(symbol, direction)
+        pending = {Offset.CLOSE_TODAY: 0, Offset.CLOSE_YESTERDAY: 0, Offset.CLOSE: 0}
+        for order in self.active_orders(symbol):
+            if order.offset.is_close and order.direction is direction:
+                pending[order.offset] += order.remaining
+        free_today = leg.volume_today - pending[Offset.CLOSE_TODAY]
+        free_yesterday = leg.volume_yesterday - pending[Offset.CLOSE_YESTERDAY]
+        # plain close takes yesterday's lots first, then today's
+        from_yesterday = min(max(free_yesterday, 0), pending[Offset.CLOSE])
+        free_yesterday -= from_yesterday
+        free_today -= pending[Offset.CLOSE] - from_yesterday
+        if offset is Offset.CLOSE_TODAY:
+            return max(free_today, 0)
+        if offset is Offset.CLOSE_YESTERDAY:
+            return max(free_yesterday, 0)
+        return max(free_today + free_yesterday, 0)
+
+    def _refresh(self) -> None:
+        """Derive margin, frozen amounts and floating P&L from the book and last prices."""
+        account = self.state.account
+        margin = unrealized = frozen_margin = frozen_commission = Decimal(0)
+        for leg in self.state.positions.held():
+            spec = self._spec_for(leg.symbol)
+            margin += leg.margin(spec)
+            tick = self._last.get(leg.symbol)
+            if tick is not None:
+                unrealized += leg.unrealized_pnl(tick.last_price, spec.multiplier)
+        for order in self.active_orders():
+            spec = self._spec_for(order.symbol)
+            frozen_commission += spec.commission(order.offset, order.remaining)
+            if order.offset is Offset.OPEN:
+                frozen_margin += spec.margin(order.price, order.remaining)
+        account.margin = margin
+        account.unrealized_pnl = unrealized
+        account.frozen_margin = frozen_margin
+        account.frozen_commission = frozen_commission
+
+
+def _priority(order: Order) -> tuple[Decimal, datetime, str]:
+    """Best price first (highest buy, lowest sell), then the oldest."""
+    price = -order.price if order.side is Side.BUY else order.price
+    return price, order.created_at, order.order_id
