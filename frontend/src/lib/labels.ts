@@ -1,0 +1,35 @@
+// UI labels: Chinese first, English after. One place so a full i18n layer can
+// replace it later.
+
+export const L = {
+  appTitle: 'ARBIG 交易控制台',
+  market: '行情 Market',
+  symbol: '合约 Symbol',
+  lastPrice: '最新价 Last',
+  change: '涨跌 Chg',
+  bid: '买价/量 Bid',
+  ask: '卖价/量 Ask',
+  volume: '成交量 Volume',
+  openInterest: '持仓量 Open interest',
+  open: '开盘 Open',
+  high: '最高 High',
+  low: '最低 Low',
+  preSettlement: '昨结算 Pre-settle',
+  limits: '涨停/跌停 Limits',
+  turnover: '成交额 Turnover',
+  tradingDay: '交易日 Trading day',
+  tickTime: '行情时间 Tick time',
+  waiting: '等待行情… Waiting for ticks…',
+  loadingHealth: '正在读取主力合约… Loading main contract…',
+  healthError: '无法读取系统状态 Cannot read /api/v1/health',
+  reload: '重新加载 Reload',
+  retry: '重试 Retry',
+  gaveUp: '连接已断开，重试次数已用完。 Connection lost; all retries used.',
+  state: {
+    connecting: '连接中 Connecting',
+    open: '已连接 Live',
+    reconnecting: '重连中 Reconnecting',
+    failed: '已断开 Disconnected',
+    closed: '未连接 Closed',
+  },
+} as const
