@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from arbig.config import Settings
+from arbig.config import Settings, SimSettings
 from arbig.domain.contract import ContractSpec, parse_gold_month
 from arbig.domain.enums import Exchange, Offset, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
@@ -20,7 +20,7 @@ MONDAY = date(2026, 6, 1)
 
 
 def make_settings(**sim: Any) -> Settings:
-    return Settings(main_contract=SYMBOL, sim={"seed": 7, **sim})
+    return Settings(main_contract=SYMBOL, sim=SimSettings(**{"seed": 7, **sim}))
 
 
 def spec_for(symbol: str) -> ContractSpec:

@@ -212,7 +212,7 @@ def test_cancel_releases_the_frozen_margin() -> None:
     cancelled = matching.cancel(order.order_id, NOW)
     assert cancelled.status is OrderStatus.CANCELLED
     account = matching.state.account
-    assert (account.frozen_margin, account.frozen_commission) == (0, 0)
+    assert account.frozen_margin == account.frozen_commission == Decimal(0)
     assert account.available == Decimal("1000000.00")
 
 

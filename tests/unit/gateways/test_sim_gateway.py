@@ -1,0 +1,225 @@
+"""SimGateway: the simulated exchange as seen through the gateway port."""
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from simkit import SYMBOL, FakeClock, RecordingListener, make_settings, request, spec_for
+
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.enums import Direction, Offset, OrderStatus, Side
+from arbig.domain.tick import Tick
+from arbig.gateways.base import Gateway, GatewayError
+from arbig.gateways.sim import STATE_FILE_NAME, SimGateway, default_state_path
+from arbig.gateways.sim.state import load_state
+
+SATURDAY_NOON = datetime(2026, 6, 6, 4, 0, tzinfo=UTC)
+
+
+def build(
+    path: Path, clock: FakeClock | None = None, *, autotick: bool = False, **sim: Any
+) -> tuple[SimGateway, RecordingListener]:
+    gateway = SimGateway(
+        make_settings(**sim),
+        spec_for,
+        TradingCalendar.gold(),
+        path,
+        clock or FakeClock(),
+        autotick=autotick,
+    )
+    listener = RecordingListener()
+    gateway.set_listener(listener)
+    return gateway, listener
+
+
+async def started(path: Path, clock: FakeClock, **sim: Any) -> tuple[SimGateway, RecordingListener]:
+    gateway, listener = build(path, clock, **sim)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    return gateway, listener
+
+
+def tick_now(gateway: SimGateway, clock: FakeClock) -> Tick:
+    clock.advance()
+    (tick,) = gateway.step()
+    return tick
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / STATE_FILE_NAME
+
+
+def test_sim_gateway_implements_the_gateway_port(path: Path) -> None:
+    gateway: Gateway = build(path)[0]
+    assert gateway.name == "sim"
+
+
+def test_the_default_state_file_lives_in_the_data_folder() -> None:
+    settings = make_settings()
+    assert default_state_path(settings) == settings.data_dir / "sim-exchange.json"
+
+
+async def test_a_step_pushes_one_timezone_aware_tick_per_subscribed_symbol(path: Path) -> None:
+    clock = FakeClock()
+    gateway, listener = await started(path, clock)
+    await gateway.subscribe("au2608")
+    ticks = gateway.step()
+    assert [t.symbol for t in ticks] == [SYMBOL, "au2608"]
+    assert listener.of("tick") == ticks
+    assert all(t.datetime.utcoffset() is not None for t in ticks)
+    assert ticks[0].trading_day == TradingCalendar.gold().trading_day(clock.now)
+    await gateway.unsubscribe("au2608")
+    assert [t.symbol for t in gateway.step()] == [SYMBOL]
+    await gateway.close()
+
+
+async def test_subscribing_an_unknown_symbol_fails(path: Path) -> None:
+    gateway, _ = await started(path, FakeClock())
+    with pytest.raises(GatewayError, match="unknown symbol"):
+        await gateway.subscribe("btcusdt")
+    await gateway.close()
+
+
+async def test_send_order_returns_the_id_at_once_and_pushes_the_update_right_after(
+    path: Path,
+) -> None:
+    clock = FakeClock()
+    gateway, listener = await started(path, clock)
+    tick = tick_now(gateway, clock)
+    order_id = await gateway.send_order(request(Side.BUY, str(tick.bid_price), 1))
+    assert listener.of("order") == []
+    await asyncio.sleep(0)
+    (order,) = listener.of("order")
+    assert (order.order_id, order.status) == (order_id, OrderStatus.NOT_TRADED)
+    assert listener.of("account")[-1].available < Decimal("1000000.00")
+    await gateway.close()
+
+
+async def test_a_rejection_arrives_through_on_order(path: Path) -> None:
+    clock = FakeClock()
+    gateway, listener = await started(path, clock)
+    tick_now(gateway, clock)
+    await gateway.send_order(request(Side.BUY, "920.01", 1))
+    await asyncio.sleep(0)
+    (order,) = listener.of("order")
+    assert order.status is OrderStatus.REJECTED
+    assert "price tick" in order.reject_reason
+    await gateway.close()
+
+
+async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(path: Path) -> None:
+    clock = FakeClock()
+    gateway, listener = await started(path, clock)
+    tick = tick_now(gateway, clock)
+    order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 1))
+    next_tick = tick_now(gateway, clock)
+    statuses = [o.status for o in listener.of("order") if o.order_id == order_id]
+    assert statuses == [OrderStatus.NOT_TRADED, OrderStatus.ALL_TRADED]
+    (trade,) = listener.of("trade")
+    assert trade.price == next_tick.ask_price and trade.commission == Decimal("10.00")
+    (position,) = await gateway.query_positions()
+    assert (position.direction, position.volume_today) == (Direction.LONG, 1)
+    assert (await gateway.query_account()).commission == Decimal("10.00")
+    assert listener.events[-1][0] == "account"
+    await gateway.close()
+
+
+async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Path) -> None:
+    clock = FakeClock()
+    gateway, listener = await started(path, clock)
+    tick = tick_now(gateway, clock)
+    order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_down), 1))
+    await gateway.cancel_order(order_id)
+    await asyncio.sleep(0)
+    assert [o.status for o in listener.of("order")] == [
+        OrderStatus.NOT_TRADED,
+        OrderStatus.CANCELLED,
+    ]
+    assert (await gateway.query_account()).available == Decimal("1000000.00")
+    with pytest.raises(GatewayError, match="unknown order"):
+        await gateway.cancel_order("S9999-000001")
+    await gateway.close()
+
+
+async def test_a_restart_keeps_orders_positions_cash_and_never_reuses_an_id(path: Path) -> None:
+    clock = FakeClock()
+    gateway, _ = await started(path, clock)
+    tick = tick_now(gateway, clock)
+    filled = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 2))
+    tick_now(gateway, clock)
+    working = await gateway.send_order(request(Side.SELL, str(tick.limit_up), 1, Offset.CLOSE))
+    before = await gateway.query_account(), await gateway.query_trades()
+    orders_before = await gateway.query_orders()
+    await gateway.close()
+
+    again, _ = await started(path, clock)
+    assert await again.query_orders() == orders_before
+    assert (await again.query_account()).commission == before[0].commission
+    assert await again.query_trades() == before[1]
+    (position,) = await again.query_positions()
+    assert position.volume == 2
+    tick_now(again, clock)
+    new_id = await again.send_order(request(Side.SELL, str(tick.limit_up), 1, Offset.CLOSE))
+    assert new_id not in {filled, working}
+    assert new_id.startswith("S0002-")
+    await again.close()
+
+
+async def test_outside_trading_sessions_there_are_no_ticks_and_orders_are_refused(
+    path: Path,
+) -> None:
+    clock = FakeClock(SATURDAY_NOON)
+    gateway, listener = await started(path, clock, ignore_sessions=False)
+    assert gateway.step() == []
+    await gateway.send_order(request())
+    await asyncio.sleep(0)
+    assert "market is closed" in listener.of("order")[0].reject_reason
+    await gateway.close()
+
+
+async def test_with_ignore_sessions_the_market_ticks_at_the_weekend(path: Path) -> None:
+    gateway, _ = await started(path, FakeClock(SATURDAY_NOON), ignore_sessions=True)
+    assert len(gateway.step()) == 1
+    await gateway.close()
+
+
+async def test_the_gateway_ticks_at_its_cadence_sped_up(path: Path) -> None:
+    gateway, listener = build(path, autotick=True, tick_interval_ms=200, speed=10)
+    assert gateway.interval == pytest.approx(0.02)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    await asyncio.sleep(0.5)
+    await gateway.close()
+    assert 10 <= len(listener.of("tick")) <= 30  # 25 expected; slack for a busy machine
+
+
+async def test_close_stops_the_ticks_saves_and_refuses_further_calls(path: Path) -> None:
+    gateway, listener = build(path, autotick=True, tick_interval_ms=10, speed=1)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    await asyncio.sleep(0.05)
+    await gateway.close()
+    count = len(listener.of("tick"))
+    await asyncio.sleep(0.05)
+    assert len(listener.of("tick")) == count
+    assert listener.events[-1] == ("connection", False)
+    assert load_state(path) is not None
+    await gateway.close()  # a second close is harmless
+    with pytest.raises(GatewayError, match="not connected"):
+        await gateway.send_order(request())
+
+
+async def test_a_restarted_market_continues_from_its_last_price(path: Path) -> None:
+    clock = FakeClock()
+    gateway, _ = await started(path, clock)
+    last = [tick_now(gateway, clock) for _ in range(20)][-1]
+    await gateway.close()
+    again, _ = await started(path, clock)
+    first = tick_now(again, clock)
+    assert abs(first.last_price - last.last_price) < Decimal("5")
+    assert first.volume >= last.volume
+    await again.close()
