@@ -1,0 +1,1 @@
+"""SQL storage: the schema, migrations, the book writer and the queries the core needs."""

@@ -1,0 +1,156 @@
+"""One batch of book rows written in one transaction, with each backend's
+insert-or-ignore and upsert.
+
+The rules that keep the book right live here: a trade id is recorded once, an
+order's status never goes backwards and its traded volume never decreases, a
+position leg at zero volume is deleted.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, insert, or_
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arbig.domain.enums import OrderStatus
+from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+from arbig.storage.rows import Row
+
+ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
+TRADES: Table = TradeRow.__table__  # type: ignore[assignment]
+POSITIONS: Table = PositionRow.__table__  # type: ignore[assignment]
+ACCOUNTS: Table = AccountRow.__table__  # type: ignore[assignment]
+EQUITY: Table = EquitySnapshotRow.__table__  # type: ignore[assignment]
+
+# How far along its life an order is; a report may only move an order forwards.
+TERMINAL_RANK = 3
+STATUS_RANK: dict[str, int] = {
+    OrderStatus.SUBMITTING: 0,
+    OrderStatus.NOT_TRADED: 1,
+    OrderStatus.PART_TRADED: 2,
+    OrderStatus.ALL_TRADED: TERMINAL_RANK,
+    OrderStatus.CANCELLED: TERMINAL_RANK,
+    OrderStatus.REJECTED: TERMINAL_RANK,
+}
+_ORDER_KEY = ("account_id", "order_id")
+_POSITION_KEY = ("account_id", "symbol", "direction")
+
+
+def supersedes(new: Row, old: Row) -> bool:
+    """Whether order report ``new`` may replace ``old``: a later state, or more traded
+    in the same live state. A terminal order never changes."""
+    new_rank, old_rank = STATUS_RANK[new["status"]], STATUS_RANK[old["status"]]
+    if new_rank != old_rank:
+        return new_rank > old_rank
+    return new_rank < TERMINAL_RANK and new["traded"] > old["traded"]
+
+
+@dataclass(slots=True)
+class Batch:
+    """Rows gathered from the queue, merged so each key appears once per statement."""
+
+    orders: dict[tuple[str, str], Row] = field(default_factory=dict)
+    trades: dict[tuple[str, str], Row] = field(default_factory=dict)
+    positions: dict[tuple[str, str, str], Row] = field(default_factory=dict)
+    accounts: dict[str, Row] = field(default_factory=dict)
+    equity: list[Row] = field(default_factory=list)
+
+    def add_order(self, row: Row) -> None:
+        key = (row["account_id"], row["order_id"])
+        old = self.orders.get(key)
+        if old is None or supersedes(row, old):
+            self.orders[key] = row
+
+    def add_trade(self, row: Row) -> None:
+        self.trades.setdefault((row["account_id"], row["trade_id"]), row)
+
+    def add_position(self, row: Row) -> None:
+        self.positions[(row["account_id"], row["symbol"], row["direction"])] = row
+
+    def add_account(self, row: Row) -> None:
+        self.accounts[row["account_id"]] = row
+
+    def add_equity(self, row: Row) -> None:
+        self.equity.append(row)
+
+
+def _insert(table: Table, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect in ("mysql", "mariadb"):
+        return mysql.insert(table)
+    return sqlite.insert(table)
+
+
+def _rank(column: Any) -> ColumnElement[int]:
+    return case(STATUS_RANK, value=column, else_=0)
+
+
+def _upsert(table: Table, dialect: str, key: Iterable[str], where: Any = None) -> Any:
+    """INSERT ... that updates every non-key column of an existing row, guarded by
+    ``where(old_table, new_values)`` when given."""
+    key = tuple(key)
+    stmt = _insert(table, dialect)
+    is_mysql = dialect in ("mysql", "mariadb")
+    new = stmt.inserted if is_mysql else stmt.excluded
+    columns = [c.name for c in table.columns if c.name not in (*key, "id", "create_time")]
+    guard = None if where is None else where(table.c, new)
+    if is_mysql:
+        # MySQL has no WHERE on the update, so each assignment carries the guard. MySQL
+        # assigns left to right and later expressions see earlier results: the guard's
+        # columns (traded, then status) are assigned last, so it reads the old values.
+        late = [c for c in ("traded", "status") if c in columns]
+        ordered = [c for c in columns if c not in late] + late
+        values = [
+            (c, new[c] if guard is None else case((guard, new[c]), else_=table.c[c]))
+            for c in ordered
+        ]
+        return stmt.on_duplicate_key_update(values)
+    return stmt.on_conflict_do_update(
+        index_elements=list(key), set_={c: new[c] for c in columns}, where=guard
+    )
+
+
+def _order_guard(old: Any, new: Any) -> ColumnElement[bool]:
+    new_rank, old_rank = _rank(new.status), _rank(old.status)
+    return or_(
+        new_rank > old_rank,
+        and_(new_rank == old_rank, old_rank < TERMINAL_RANK, new.traded > old.traded),
+    )
+
+
+def _insert_ignore(table: Table, dialect: str, key: Iterable[str]) -> Any:
+    stmt = _insert(table, dialect)
+    if dialect in ("mysql", "mariadb"):
+        # Not INSERT IGNORE: that would also turn truncation and bad values into warnings.
+        first = next(iter(key))
+        return stmt.on_duplicate_key_update({first: table.c[first]})
+    return stmt.on_conflict_do_nothing(index_elements=list(key))
+
+
+async def write_batch(session: AsyncSession, batch: Batch) -> None:
+    """Execute ``batch`` in ``session``; the caller commits (one transaction per batch)."""
+    dialect = session.get_bind().dialect.name
+    if batch.orders:
+        stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard)
+        await session.execute(stmt, list(batch.orders.values()))
+    if batch.trades:
+        stmt = _insert_ignore(TRADES, dialect, ("account_id", "trade_id"))
+        await session.execute(stmt, list(batch.trades.values()))
+    live = [row for row in batch.positions.values() if row["volume"] > 0]
+    closed = [row for row in batch.positions.values() if row["volume"] <= 0]
+    if live:
+        await session.execute(_upsert(POSITIONS, dialect, _POSITION_KEY), live)
+    if closed:
+        stmt = delete(POSITIONS).where(
+            *(POSITIONS.c[name] == bindparam(f"k_{name}") for name in _POSITION_KEY)
+        )
+        params = [{f"k_{name}": row[name] for name in _POSITION_KEY} for row in closed]
+        await session.execute(stmt, params)
+    if batch.accounts:
+        stmt = _upsert(ACCOUNTS, dialect, ("account_id",))
+        await session.execute(stmt, list(batch.accounts.values()))
+    if batch.equity:
+        await session.execute(insert(EQUITY), batch.equity)

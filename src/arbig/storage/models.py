@@ -1,0 +1,246 @@
+"""The SQL schema: DESIGN.md's tables with their names and columns, plus ARBIG's own.
+
+Enumerations are stored as their StrEnum machine strings; money through ``Money``
+(exact) and instants through ``UTCDateTime`` (aware, UTC). Migrations, not
+``create_all``, create these tables; this module is what the code reads and writes.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from arbig.storage.types import Money, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = 64  # length of account, order and trade ids (CTP's are far shorter)
+SYMBOL = 32
+ENUM = 16
+
+
+class Base(DeclarativeBase):
+    """Declarative base with deterministic constraint names (migrations name them too)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: UTCDateTime(),
+        Decimal: Money(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class AccountRow(Base):
+    """``accounts``: the latest state of each trading account."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID), unique=True)
+    balance: Mapped[Decimal]
+    available: Mapped[Decimal]
+    margin: Mapped[Decimal]
+    frozen_margin: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    unrealized_pnl: Mapped[Decimal]
+    realized_pnl: Mapped[Decimal]
+    commission: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    trading_day: Mapped[date | None] = mapped_column(Date)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PositionRow(Base):
+    """``positions``: one row per held leg; a leg closed to zero is deleted."""
+
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("account_id", "symbol", "direction"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    direction: Mapped[str] = mapped_column(String(ENUM))  # long | short
+    volume: Mapped[int]
+    volume_today: Mapped[int] = mapped_column(default=0)
+    volume_yesterday: Mapped[int] = mapped_column(default=0)
+    avg_price: Mapped[Decimal]
+    current_price: Mapped[Decimal]
+    unrealized_pnl: Mapped[Decimal]
+    margin: Mapped[Decimal]
+    open_time: Mapped[datetime]
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrderRow(Base):
+    """``orders``: every order with its lifecycle; ``direction`` is the side (buy|sell)."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "order_id"),
+        Index(None, "account_id", "create_time"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(ID))
+    account_id: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    exchange: Mapped[str] = mapped_column(String(ENUM))
+    direction: Mapped[str] = mapped_column(String(ENUM))  # buy | sell
+    offset: Mapped[str] = mapped_column(String(ENUM))
+    order_type: Mapped[str] = mapped_column(String(ENUM))
+    price: Mapped[Decimal]
+    volume: Mapped[int]
+    traded: Mapped[int]
+    status: Mapped[str] = mapped_column(String(ENUM))
+    source: Mapped[str] = mapped_column(String(ENUM))
+    reference: Mapped[str] = mapped_column(String(128), default="")
+    reject_reason: Mapped[str] = mapped_column(String(255), default="")
+    create_time: Mapped[datetime]
+    update_time: Mapped[datetime]
+
+
+class TradeRow(Base):
+    """``trades``: each fill exactly once (unique trade_id per account)."""
+
+    __tablename__ = "trades"
+    __table_args__ = (
+        UniqueConstraint("account_id", "trade_id"),
+        Index(None, "account_id", "trade_time"),
+        Index(None, "trading_day", "symbol"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trade_id: Mapped[str] = mapped_column(String(ID))
+    order_id: Mapped[str] = mapped_column(String(ID))
+    account_id: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    exchange: Mapped[str] = mapped_column(String(ENUM))
+    direction: Mapped[str] = mapped_column(String(ENUM))  # buy | sell
+    offset: Mapped[str] = mapped_column(String(ENUM))
+    volume: Mapped[int]
+    price: Mapped[Decimal]
+    commission: Mapped[Decimal]
+    # price * volume * multiplier, and the P&L the fill realized: the daily summary sums them.
+    turnover: Mapped[Decimal | None]
+    realized_pnl: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    trading_day: Mapped[date] = mapped_column(Date)
+    trade_time: Mapped[datetime]
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StrategyConfigRow(Base):
+    """``strategy_configs``: one row per strategy, its parameters as JSON."""
+
+    __tablename__ = "strategy_configs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    strategy_name: Mapped[str] = mapped_column(String(ID), unique=True)
+    config_data: Mapped[dict[str, Any]]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StrategyTriggerRow(Base):
+    """``strategy_triggers``: every time a strategy fired, and what came of it."""
+
+    __tablename__ = "strategy_triggers"
+    __table_args__ = (Index(None, "strategy_name", "trigger_time"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    strategy_name: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL), default="")
+    trading_day: Mapped[date] = mapped_column(Date)
+    trigger_time: Mapped[datetime]
+    trigger_condition: Mapped[str] = mapped_column(String(255))
+    trigger_price: Mapped[Decimal | None]
+    action_type: Mapped[str] = mapped_column(String(ENUM))  # buy | sell | close | hold
+    execution_result: Mapped[str] = mapped_column(String(ENUM))  # success | failed | pending
+    order_id: Mapped[str | None] = mapped_column(String(ID))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SystemLogRow(Base):
+    """``system_logs``: the application's structured log records."""
+
+    __tablename__ = "system_logs"
+    __table_args__ = (Index(None, "time"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    time: Mapped[datetime]
+    level: Mapped[str] = mapped_column(String(ENUM))
+    source: Mapped[str] = mapped_column(String(128))
+    message: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any] | None]
+
+
+class EquitySnapshotRow(Base):
+    """``equity_snapshots``: the equity curve, one row per sampling period."""
+
+    __tablename__ = "equity_snapshots"
+    __table_args__ = (Index(None, "account_id", "time"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    time: Mapped[datetime]
+    balance: Mapped[Decimal]
+    available: Mapped[Decimal]
+    margin: Mapped[Decimal]
+    unrealized_pnl: Mapped[Decimal]
+    realized_pnl: Mapped[Decimal]
+    commission: Mapped[Decimal]
+
+
+class BarRow(Base):
+    """``bars``: 1-minute bars, one per symbol and start instant."""
+
+    __tablename__ = "bars"
+    __table_args__ = (UniqueConstraint("symbol", "start_time"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    trading_day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[datetime]
+    open_price: Mapped[Decimal]
+    high_price: Mapped[Decimal]
+    low_price: Mapped[Decimal]
+    close_price: Mapped[Decimal]
+    volume: Mapped[int]
+    open_interest: Mapped[int]
+    turnover: Mapped[Decimal]
+
+
+class AuditRow(Base):
+    """``audit_log``: operator actions: who, when, what, from where, with what result."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "time"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(ID))
+    action: Mapped[str] = mapped_column(String(ID))
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[dict[str, Any] | None]
+    source_address: Mapped[str] = mapped_column(String(64), default="")
+    result: Mapped[str] = mapped_column(String(ENUM))
+
+
+TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
+VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")

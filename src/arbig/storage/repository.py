@@ -1,0 +1,118 @@
+"""Reads of the recorded book for the core (restart, reconciliation) and the web.
+
+Each function takes an ``AsyncSession``: the caller owns the unit of work.
+Results are domain values, newest-last unless a function says otherwise.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arbig.domain.enums import OrderStatus
+from arbig.domain.order import Order
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.trade import Trade
+from arbig.storage import rows
+from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+
+_LIVE = [status.value for status in OrderStatus if status.is_active]
+
+
+async def load_trades(session: AsyncSession, account_id: str) -> list[Trade]:
+    """Every trade of the account in the order it happened (to rebuild positions)."""
+    query = (
+        select(TradeRow)
+        .where(TradeRow.account_id == account_id)
+        .order_by(TradeRow.trade_time, TradeRow.id)
+    )
+    return [rows.to_trade(row) for row in await session.scalars(query)]
+
+
+async def load_orders(
+    session: AsyncSession, account_id: str, *, active_only: bool = False
+) -> list[Order]:
+    """The account's orders by creation time; only live ones with ``active_only``."""
+    query = select(OrderRow).where(OrderRow.account_id == account_id)
+    if active_only:
+        query = query.where(OrderRow.status.in_(_LIVE))
+    query = query.order_by(OrderRow.create_time, OrderRow.id)
+    return [rows.to_order(row) for row in await session.scalars(query)]
+
+
+async def latest_account(session: AsyncSession, account_id: str) -> AccountSnapshot | None:
+    """The ``accounts`` row of the account, if one was recorded."""
+    row = await session.scalar(select(AccountRow).where(AccountRow.account_id == account_id))
+    return None if row is None else rows.to_account(row)
+
+
+async def load_positions(session: AsyncSession, account_id: str) -> list[PositionSnapshot]:
+    """The account's held legs, by symbol then direction."""
+    query = (
+        select(PositionRow)
+        .where(PositionRow.account_id == account_id)
+        .order_by(PositionRow.symbol, PositionRow.direction)
+    )
+    return [rows.to_position(row) for row in await session.scalars(query)]
+
+
+async def equity_curve(
+    session: AsyncSession,
+    account_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    max_points: int = 500,
+) -> list[AccountSnapshot]:
+    """Equity snapshots in [since, until], thinned evenly to at most ``max_points``;
+    the last point of the range is always kept (the chart ends at the present)."""
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2")
+    where = [EquitySnapshotRow.account_id == account_id]
+    if since is not None:
+        where.append(EquitySnapshotRow.time >= since)
+    if until is not None:
+        where.append(EquitySnapshotRow.time <= until)
+    total = await session.scalar(select(func.count()).select_from(EquitySnapshotRow).where(*where))
+    step = max(1, -(-(total or 0) // (max_points - 1)))
+    numbered = (
+        select(
+            EquitySnapshotRow.id,
+            func.row_number()
+            .over(order_by=(EquitySnapshotRow.time, EquitySnapshotRow.id))
+            .label("n"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    keep = select(numbered.c.id).where(((numbered.c.n - 1) % step == 0) | (numbered.c.n == total))
+    query = (
+        select(EquitySnapshotRow)
+        .where(EquitySnapshotRow.id.in_(keep))
+        .order_by(EquitySnapshotRow.time, EquitySnapshotRow.id)
+    )
+    return [rows.equity_to_account(row) for row in await session.scalars(query)]
+
+
+async def find_trades(
+    session: AsyncSession,
+    account_id: str | None = None,
+    *,
+    symbol: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Trade]:
+    """Trades matching the filters, newest first (a page for lists and the CLI)."""
+    query = select(TradeRow)
+    if account_id is not None:
+        query = query.where(TradeRow.account_id == account_id)
+    if symbol is not None:
+        query = query.where(TradeRow.symbol == symbol)
+    if since is not None:
+        query = query.where(TradeRow.trade_time >= since)
+    if until is not None:
+        query = query.where(TradeRow.trade_time < until)
+    query = query.order_by(TradeRow.trade_time.desc(), TradeRow.id.desc())
+    query = query.limit(limit).offset(offset)
+    return [rows.to_trade(row) for row in await session.scalars(query)]

@@ -1,0 +1,257 @@
+"""The single book writer: a bounded queue drained by one task, one transaction per batch.
+
+The trading core never waits on the database. It enqueues orders, trades,
+positions and account snapshots (non-blocking); the writer task commits them in
+batches as large as what has accumulated (no timer: an idle writer commits a lone
+fill at once). When the database is away the items stay queued and the task retries
+with backoff; when the queue is full, enqueueing raises ``WriterBackpressure`` so
+the core halts new risk instead of losing records.
+"""
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import islice
+
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from arbig.domain.order import Order
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.trade import Trade
+from arbig.storage import rows
+from arbig.storage.batch import Batch, write_batch
+from arbig.storage.latency import LatencyStats, LatencyWindow
+
+log = logging.getLogger(__name__)
+
+# Errors that say "the database is away", worth retrying; anything else is a bad row.
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
+
+
+class WriterBackpressure(RuntimeError):
+    """The writer's queue is full: the database is not keeping up or is away."""
+
+
+@dataclass(slots=True)
+class _Item:
+    seq: int
+    kind: str
+    row: rows.Row
+    enqueued: float
+
+
+class BookWriter:
+    """Records one account's book. Enqueue methods never block; see the module docstring."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        account_id: str,
+        queue_size: int = 10_000,
+        batch_max: int = 500,
+        *,
+        high_water: float = 0.8,
+        retry_initial_s: float = 0.05,
+        retry_max_s: float = 5.0,
+    ) -> None:
+        self._sessions = session_factory
+        self.account_id = account_id
+        self.queue_size = queue_size
+        self.batch_max = batch_max
+        self._high_water = int(queue_size * high_water)
+        self._retry = (retry_initial_s, retry_max_s)
+        self._items: deque[_Item] = deque()
+        self._seq = 0
+        self._done_seq = 0
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self.healthy = True
+        self.last_error: str | None = None
+        self.committed = 0
+        self.dropped = 0
+        self._latency = LatencyWindow()
+
+    # ------------------------------------------------------------------ enqueue
+
+    def order(self, order: Order) -> None:
+        """Record an order's latest state (upsert; never moves its status backwards)."""
+        self._put([("order", rows.order_row(self.account_id, order))])
+
+    def trade(
+        self, trade: Trade, *, realized_pnl: Decimal = Decimal(0), multiplier: int | None = None
+    ) -> None:
+        """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover."""
+        self._put([("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))])
+
+    def positions(self, positions: Iterable[PositionSnapshot]) -> None:
+        """Upsert position legs; a leg with volume 0 is deleted."""
+        self._put([("position", rows.position_row(leg)) for leg in positions])
+
+    def account(self, account: AccountSnapshot, *, trading_day: date | None = None) -> None:
+        """Upsert the ``accounts`` row; ``trading_day`` dates its "today" figures."""
+        self._put([("account", rows.account_row(account, trading_day))])
+
+    def equity(self, account: AccountSnapshot) -> None:
+        """Append a point to the equity curve."""
+        self._put([("equity", rows.equity_row(account))])
+
+    def _put(self, entries: list[tuple[str, rows.Row]]) -> None:
+        if len(self._items) + len(entries) > self.queue_size:
+            raise WriterBackpressure(
+                f"book writer queue full ({len(self._items)}/{self.queue_size}): "
+                f"database {'unreachable' if not self.healthy else 'too slow'}"
+            )
+        now = time.perf_counter()
+        for kind, row in entries:
+            self._seq += 1
+            self._items.append(_Item(self._seq, kind, row, now))
+        self._wake.set()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def queue_depth(self) -> int:
+        """Items waiting to be committed."""
+        return len(self._items)
+
+    @property
+    def saturated(self) -> bool:
+        """The queue is past its high-water mark: halt new risk, keep room for fills."""
+        return len(self._items) >= self._high_water
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def latency(self) -> LatencyStats:
+        """Fill-to-commit latency of recent trades (enqueue to committed transaction)."""
+        return self._latency.stats()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Start the writer task."""
+        if self.running:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name=f"book-writer-{self.account_id}")
+
+    async def stop(self, drain_s: float | None = None) -> int:
+        """Commit everything queued, then end the task; returns the items left unwritten.
+
+        With the database away draining could wait forever: after ``drain_s`` seconds
+        the task is cancelled and what is left is reported (and logged) instead.
+        """
+        if self._task is None:
+            return len(self._items)
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), drain_s)
+        except TimeoutError:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            log.error("book writer stopped with %d items unwritten", len(self._items))
+        self._task = None
+        return len(self._items)
+
+    async def flush(self) -> None:
+        """Wait until everything enqueued so far is committed (or dropped as invalid).
+
+        With the database away this waits for its return; bound it with asyncio.timeout.
+        """
+        target = self._seq
+        if self._done_seq >= target:
+            return
+        if not self.running:
+            raise RuntimeError("book writer is not running: call start() first")
+        async with self._progress:
+            await self._progress.wait_for(lambda: self._done_seq >= target or not self.running)
+        if self._done_seq < target:
+            raise RuntimeError(f"book writer ended with {len(self._items)} items unwritten")
+
+    # ------------------------------------------------------------------ the task
+
+    async def _run(self) -> None:
+        delay = self._retry[0]
+        try:
+            while self._items or not self._stopping:
+                if not self._items:
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                items = list(islice(self._items, self.batch_max))
+                try:
+                    await self._commit(items)
+                except TRANSIENT as exc:
+                    self._degraded(exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self._retry[1])
+                    continue
+                except Exception:
+                    # A bad row must not block the book: write one by one, drop the bad.
+                    await self._isolate(items)
+                    continue
+                delay = self._retry[0]
+                await self._done(items)
+        finally:
+            async with self._progress:
+                self._progress.notify_all()
+
+    async def _commit(self, items: list[_Item]) -> None:
+        batch = Batch()
+        adders = {
+            "order": batch.add_order,
+            "trade": batch.add_trade,
+            "position": batch.add_position,
+            "account": batch.add_account,
+            "equity": batch.add_equity,
+        }
+        for item in items:
+            adders[item.kind](item.row)
+        async with self._sessions() as session, session.begin():
+            await write_batch(session, batch)
+
+    async def _isolate(self, items: list[_Item]) -> None:
+        for item in items:
+            try:
+                await self._commit([item])
+            except TRANSIENT as exc:
+                self._degraded(exc)
+                return
+            except Exception as exc:
+                self.dropped += 1
+                self.last_error = f"dropped invalid {item.kind}: {exc}"
+                log.error("book writer dropped an invalid %s row %r: %s", item.kind, item.row, exc)
+                await self._done([item], committed=False)
+                continue
+            await self._done([item])
+
+    def _degraded(self, exc: BaseException) -> None:
+        if self.healthy:
+            log.warning("database unavailable, %d book items queued: %s", len(self._items), exc)
+        self.healthy = False
+        self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+    async def _done(self, items: list[_Item], *, committed: bool = True) -> None:
+        now = time.perf_counter()
+        for item in items:
+            self._items.popleft()
+            if committed and item.kind == "trade":
+                self._latency.add(now - item.enqueued)
+        if committed:
+            self.committed += len(items)
+            if not self.healthy:
+                log.info("database available again, %d book items queued", len(self._items))
+            self.healthy = True
+        self._done_seq = items[-1].seq
+        async with self._progress:
+            self._progress.notify_all()

@@ -1,0 +1,192 @@
+"""The book writer records everything once, never backwards, and survives bad rows."""
+
+import asyncio
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from storage_samples import ACCOUNT, make_account, make_order, make_position, make_trade
+
+from arbig.domain.enums import Direction, OrderStatus
+from arbig.storage import repository
+from arbig.storage.models import EquitySnapshotRow, TradeRow
+from arbig.storage.writer import BookWriter, WriterBackpressure
+
+Sessions = async_sessionmaker[AsyncSession]
+
+
+async def test_trade_round_trip_keeps_exact_values(writer: BookWriter, sessions: Sessions) -> None:
+    trade = make_trade("t1", price="920.02")
+    writer.trade(trade, realized_pnl=Decimal("12.5"), multiplier=1000)
+    await writer.flush()
+    async with sessions() as session:
+        loaded = await repository.load_trades(session, ACCOUNT)
+        row = await session.scalar(select(TradeRow))
+    assert loaded == [replace(trade, price=Decimal("920.0200"), commission=Decimal("10.0000"))]
+    assert row is not None
+    assert row.turnover == Decimal("920020.0000")
+    assert row.realized_pnl == Decimal("12.5000")
+    assert loaded[0].datetime.tzinfo is not None
+
+
+async def test_repeated_trade_is_stored_once(writer: BookWriter, sessions: Sessions) -> None:
+    writer.trade(make_trade("t1"))
+    writer.trade(make_trade("t1"))  # within one batch
+    await writer.flush()
+    writer.trade(make_trade("t1"))  # in a later batch, as CTP replays on reconnect
+    writer.trade(make_trade("t2", seconds=1))
+    await writer.flush()
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(TradeRow))
+    assert count == 2
+
+
+async def test_order_status_never_goes_backwards(writer: BookWriter, sessions: Sessions) -> None:
+    writer.order(make_order(status=OrderStatus.SUBMITTING))
+    writer.order(make_order(status=OrderStatus.PART_TRADED, traded=1))
+    await writer.flush()
+    writer.order(make_order(status=OrderStatus.ALL_TRADED, traded=3))
+    await writer.flush()
+    # A replayed, older report arrives after the order finished.
+    writer.order(make_order(status=OrderStatus.NOT_TRADED))
+    await writer.flush()
+    writer.order(make_order(status=OrderStatus.PART_TRADED, traded=2))
+    await writer.flush()
+    async with sessions() as session:
+        [order] = await repository.load_orders(session, ACCOUNT)
+    assert (order.status, order.traded) == (OrderStatus.ALL_TRADED, 3)
+
+
+async def test_stale_report_in_the_same_batch_is_ignored(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    writer.order(make_order(status=OrderStatus.PART_TRADED, traded=2))
+    writer.order(make_order(status=OrderStatus.PART_TRADED, traded=1))
+    await writer.flush()
+    async with sessions() as session:
+        [order] = await repository.load_orders(session, ACCOUNT)
+    assert order.traded == 2
+
+
+async def test_live_orders_are_loaded_apart(writer: BookWriter, sessions: Sessions) -> None:
+    writer.order(make_order("o1", OrderStatus.CANCELLED))
+    writer.order(make_order("o2", OrderStatus.NOT_TRADED))
+    await writer.flush()
+    async with sessions() as session:
+        live = await repository.load_orders(session, ACCOUNT, active_only=True)
+    assert [order.order_id for order in live] == ["o2"]
+
+
+async def test_positions_upsert_and_delete_at_zero(writer: BookWriter, sessions: Sessions) -> None:
+    writer.positions([make_position(2), make_position(1, Direction.SHORT)])
+    await writer.flush()
+    writer.positions([make_position(3)])
+    await writer.flush()
+    async with sessions() as session:
+        legs = await repository.load_positions(session, ACCOUNT)
+    assert [(leg.direction, leg.volume) for leg in legs] == [
+        (Direction.LONG, 3),
+        (Direction.SHORT, 1),
+    ]
+    writer.positions([make_position(0)])
+    await writer.flush()
+    async with sessions() as session:
+        legs = await repository.load_positions(session, ACCOUNT)
+    assert [(leg.direction, leg.volume) for leg in legs] == [(Direction.SHORT, 1)]
+
+
+async def test_account_is_upserted_and_equity_appended(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    for second in range(5):
+        snapshot = make_account(f"{1_000_000 + second}.00", seconds=second)
+        writer.account(snapshot)
+        writer.equity(snapshot)
+    await writer.flush()
+    async with sessions() as session:
+        account = await repository.latest_account(session, ACCOUNT)
+        curve = await repository.equity_curve(session, ACCOUNT)
+    assert account is not None
+    assert account.balance == Decimal("1000004.0000")
+    assert [point.balance for point in curve] == [Decimal(1_000_000 + s) for s in range(5)]
+
+
+async def test_equity_curve_is_thinned_and_keeps_the_last_point(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    for second in range(101):
+        writer.equity(make_account(f"{second}.00", seconds=second))
+    await writer.flush()
+    async with sessions() as session:
+        curve = await repository.equity_curve(session, ACCOUNT, max_points=11)
+        total = await session.scalar(select(func.count()).select_from(EquitySnapshotRow))
+    assert total == 101
+    assert len(curve) <= 11
+    assert curve[0].balance == Decimal(0)
+    assert curve[-1].balance == Decimal(100)
+
+
+async def test_find_trades_filters_and_pages_newest_first(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    for n in range(5):
+        writer.trade(make_trade(f"t{n}", seconds=n))
+    await writer.flush()
+    async with sessions() as session:
+        page = await repository.find_trades(session, ACCOUNT, symbol="au2612", limit=2, offset=1)
+        none = await repository.find_trades(session, ACCOUNT, symbol="au2702")
+    assert [trade.trade_id for trade in page] == ["t3", "t2"]
+    assert none == []
+
+
+async def test_full_queue_refuses_instead_of_losing(sessions: Sessions) -> None:
+    writer = BookWriter(sessions, ACCOUNT, queue_size=3)  # not started: nothing drains
+    for n in range(3):
+        writer.trade(make_trade(f"t{n}"))
+    assert writer.saturated
+    with pytest.raises(WriterBackpressure):
+        writer.trade(make_trade("t9"))
+    assert writer.queue_depth == 3
+    await writer.start()
+    await writer.flush()
+    assert writer.queue_depth == 0
+    assert await writer.stop() == 0
+
+
+async def test_invalid_row_is_dropped_and_the_rest_recorded(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    writer.trade(make_trade("t1"))
+    writer.trade(make_trade("x" * 200))  # longer than the column allows on strict backends
+    writer.trade(replace(make_trade("t3"), datetime=make_trade().datetime.replace(tzinfo=None)))
+    writer.trade(make_trade("t4"))
+    await writer.flush()
+    async with sessions() as session:
+        ids = {trade.trade_id for trade in await repository.load_trades(session, ACCOUNT)}
+    assert {"t1", "t4"} <= ids
+    assert "t3" not in ids
+    assert writer.dropped >= 1
+    assert writer.healthy
+
+
+async def test_stop_flushes_everything(sessions: Sessions) -> None:
+    writer = BookWriter(sessions, ACCOUNT)
+    await writer.start()
+    for n in range(1200):
+        writer.trade(make_trade(f"t{n}", seconds=n))
+    assert await writer.stop() == 0
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(TradeRow))
+    assert count == 1200
+    stats = writer.latency()
+    assert stats.count == 1200
+    assert 0 < stats.p50_ms <= stats.p99_ms <= stats.max_ms
+
+
+async def test_flush_without_start_is_an_error(sessions: Sessions) -> None:
+    writer = BookWriter(sessions, ACCOUNT)
+    writer.trade(make_trade())
+    with pytest.raises(RuntimeError, match="start"):
+        await asyncio.wait_for(writer.flush(), 1)
