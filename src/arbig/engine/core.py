@@ -168,8 +168,10 @@ class TradingCore:
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
-        self.portfolio.apply_trade(trade)
-        self.recorder.trade(trade)
+        realized = self.portfolio.apply_trade(trade)
+        self.recorder.trade(
+            trade, realized_pnl=realized, multiplier=self._spec_for(trade.symbol).multiplier
+        )
         self.bus.publish(EventType.TRADE, trade)
         self._record_book()
 

@@ -1,5 +1,6 @@
 """What the core needs from storage, stated as small protocols."""
 
+from decimal import Decimal
 from typing import Protocol
 
 from arbig.domain.order import Order
@@ -12,13 +13,17 @@ class BookRecorder(Protocol):
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> object:
+        """Commit what is queued and end; the result is the writer's own report."""
+        ...
 
     async def flush(self) -> None: ...
 
     def order(self, order: Order) -> None: ...
 
-    def trade(self, trade: Trade) -> None: ...
+    def trade(
+        self, trade: Trade, *, realized_pnl: Decimal = ..., multiplier: int | None = None
+    ) -> None: ...
 
     def positions(self, positions: list[PositionSnapshot]) -> None: ...
 

@@ -1,0 +1,3 @@
+from arbig.cli.main import main
+
+main()

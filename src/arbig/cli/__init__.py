@@ -1,0 +1,1 @@
+"""The ``arbig`` command line."""

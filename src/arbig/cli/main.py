@@ -1,0 +1,126 @@
+"""``arbig``: run the console and the operator's tools."""
+
+import errno
+import ipaddress
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arbig import __version__
+from arbig.config import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    name="arbig",
+    help="ARBIG: a self-hosted trading console for a single futures trader.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"arbig: {message}", err=True)
+    return typer.Exit(code)
+
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="TOML configuration file", dir_okay=False)
+]
+
+
+def settings_or_exit(config: Path | None = None, **overrides: object) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise fail(
+                    f"port {port} on {host} is in use: stop the other program or pass --port"
+                ) from None
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+@app.command()
+def run(
+    host: Annotated[str | None, typer.Option(help="address to bind (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="folder for the SQLite book and state")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Start the embedded system: simulated exchange, book, and web console."""
+    settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir)
+    if not is_loopback(settings.host):
+        raise fail(
+            f"refusing to bind to {settings.host}: the console is reachable beyond this machine "
+            "and no operator credential is configured; bind to 127.0.0.1"
+        )
+    check_port_free(settings.host, settings.port)
+    preflight(settings)
+
+    import uvicorn
+
+    from arbig.logs import configure_logging
+    from arbig.web.app import create_app
+
+    configure_logging(settings.log_level)
+    typer.echo(f"ARBIG {__version__}: console on http://{settings.host}:{settings.port}/", err=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+    )
+
+
+def preflight(settings: Settings) -> None:
+    """Find database problems before the server starts, as one line each."""
+    import asyncio
+
+    from arbig.runtime import prepare_database
+    from arbig.storage.database import DatabaseError
+
+    async def check() -> None:
+        engine = await prepare_database(settings)
+        await engine.dispose()
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(check())
+    except DatabaseError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"data folder {settings.data_dir}: {exc.strerror}") from None
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

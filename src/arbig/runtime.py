@@ -1,0 +1,95 @@
+"""Assembly of the embedded system: one process, the core and its adapters."""
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from arbig.client import CoreClient, LocalCoreClient
+from arbig.config import Settings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.order import Order
+from arbig.domain.trade import Trade
+from arbig.engine.core import TradingCore
+from arbig.engine.hygiene import TickFilter
+from arbig.gateways.sim import SimGateway
+from arbig.gateways.sim.gateway import default_state_path
+from arbig.storage import repository
+from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
+from arbig.storage.migrations import upgrade
+from arbig.storage.writer import BookWriter
+from arbig.ticks.memory import MemoryTickStore
+
+
+class RepositorySource:
+    """Reads the recorded book back through the repository, one session per read."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def load_trades(self, account_id: str) -> list[Trade]:
+        async with self._sessions() as session:
+            return await repository.load_trades(session, account_id)
+
+    async def load_orders(self, account_id: str) -> list[Order]:
+        async with self._sessions() as session:
+            return await repository.load_orders(session, account_id)
+
+
+async def prepare_database(settings: Settings) -> AsyncEngine:
+    """An engine whose schema is current. The embedded SQLite file is created or
+    upgraded in place; a server database must be upgraded by the operator
+    (``arbig db upgrade``), so a deploy never migrates a shared database by surprise."""
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        await check_connection(engine)
+        if settings.database_url is None:
+            await upgrade(engine)
+        await check_schema(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+class EmbeddedRuntime:
+    """The simulated exchange, the SQL book and the in-memory tick store in one process."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        sessions = session_factory(engine)
+        account_id = settings.sim.account_id
+        calendar = TradingCalendar.gold()
+        self.writer = BookWriter(sessions, account_id)
+        self.gateway = SimGateway(
+            settings, settings.contract_spec, calendar, default_state_path(settings)
+        )
+        self.core = TradingCore(
+            account_id=account_id,
+            capital=settings.sim.capital,
+            main_contract=settings.main_contract,
+            spec_for=settings.contract_spec,
+            gateway=self.gateway,
+            recorder=self.writer,
+            source=RepositorySource(sessions),
+            tick_store=MemoryTickStore(),
+            tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
+            snapshot_interval_s=settings.snapshot_interval_s,
+        )
+        self._client = LocalCoreClient(self.core)
+
+    @property
+    def client(self) -> CoreClient:
+        return self._client
+
+    async def start(self) -> None:
+        await self.core.start()
+
+    async def stop(self) -> None:
+        try:
+            await self.core.stop()
+        finally:
+            await self.engine.dispose()
+
+
+async def build_embedded(settings: Settings) -> EmbeddedRuntime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return EmbeddedRuntime(settings, await prepare_database(settings))

@@ -1,0 +1,108 @@
+"""The FastAPI application: REST, WebSocket and the console's built files."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from arbig import __version__
+from arbig.client import CoreClient
+from arbig.config import Settings
+from arbig.web.hub import Hub
+from arbig.web.routes import book, health, market, orders
+from arbig.web.ws import router as ws_router
+
+STATIC_DIR = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+
+class Runtime(Protocol):
+    """What the web layer needs from a running system: a client, a start and a stop."""
+
+    @property
+    def client(self) -> CoreClient: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+RuntimeFactory = Callable[[Settings], Awaitable[Runtime]]
+
+
+async def embedded_runtime(settings: Settings) -> Runtime:
+    from arbig.runtime import build_embedded
+
+    return await build_embedded(settings)
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await runtime_factory(settings)
+        await runtime.start()
+        app.state.client = runtime.client
+        stop_listening = runtime.client.listen(app.state.hub.on_event)
+        try:
+            yield
+        finally:
+            stop_listening()
+            await runtime.stop()
+
+    app = FastAPI(
+        title="ARBIG",
+        version=__version__,
+        summary="Self-hosted trading console for a single futures trader",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.hub = Hub()
+    app.state.ws_idle_timeout = 60.0
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
+        )
+
+    for module in (health, market, book, orders):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(ws_router)
+    _mount_console(app)
+    return app
+
+
+def _plain(errors: Any) -> Any:
+    """Validation errors without the raw input objects (which may not be JSON)."""
+    return [{"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+
+
+def _mount_console(app: FastAPI) -> None:
+    """Serve the built console; unknown paths get index.html so client routes work."""
+    index = STATIC_DIR / "index.html"
+    if (STATIC_DIR / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def console(path: str) -> FileResponse:
+        if path.startswith(("api/", "ws")):
+            raise HTTPException(404, f"no such endpoint /{path[:100]}")
+        candidate = (STATIC_DIR / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(STATIC_DIR.resolve()):
+            return FileResponse(candidate)
+        if not index.is_file():
+            raise HTTPException(404, "the console is not built: run `make setup`")
+        return FileResponse(index)

@@ -1,0 +1,19 @@
+"""Health: answers without a login."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from arbig.client import ComponentState
+from arbig.codec import to_jsonable
+from arbig.web.deps import ClientDep
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/health", summary="Is the system up, which contract, each component's state")
+async def health(client: ClientDep) -> Any:
+    report = await client.health()
+    code = 503 if report.status is ComponentState.DOWN else 200
+    return JSONResponse(to_jsonable(report), status_code=code)

@@ -1,0 +1,27 @@
+"""Market data: the latest quote and recent ticks of a symbol."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from arbig.codec import to_jsonable
+from arbig.web.deps import ClientDep
+
+router = APIRouter(prefix="/market", tags=["market"])
+
+Symbol = Annotated[str, Path(pattern=r"^[a-z]{1,2}\d{3,4}$", description="e.g. au2612")]
+
+
+@router.get("/{symbol}/tick", summary="The latest tick of a symbol")
+async def latest_tick(symbol: Symbol, client: ClientDep) -> Any:
+    tick = await client.latest_tick(symbol)
+    if tick is None:
+        raise HTTPException(404, f"no tick for {symbol} yet: is it subscribed?")
+    return to_jsonable(tick)
+
+
+@router.get("/{symbol}/ticks", summary="Recent ticks of a symbol, oldest first")
+async def recent_ticks(
+    symbol: Symbol, client: ClientDep, count: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> Any:
+    return to_jsonable(await client.ticks(symbol, count))

@@ -1,0 +1,182 @@
+"""`arbig run` end to end: live ticks over /ws, an order filled into the book, a restart."""
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+import websockets
+
+pytestmark = pytest.mark.e2e
+
+SYMBOL = "au2612"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "ARBIG_MAIN_CONTRACT": SYMBOL,
+            "ARBIG_SIM__SPEED": "5",
+            "ARBIG_SIM__SEED": "7",
+            "ARBIG_SNAPSHOT_INTERVAL_S": "0.5",
+        }
+        env.pop("ARBIG_DATABASE_URL", None)
+        env.pop("ARBIG_REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "arbig",
+                "run",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.process.stdout.read().decode() if self.process.stdout else ""
+                pytest.fail(f"arbig run exited with {self.process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail("arbig run did not answer /api/v1/health within 30 s")
+
+    def stop(self) -> str:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        try:
+            output, _ = self.process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        assert self.process.returncode == 0, output.decode()
+        return output.decode()
+
+
+def serve(data_dir: Path) -> Iterator[Server]:
+    running = Server(data_dir, free_port())
+    running.start()
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.stop()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    yield from serve(tmp_path / "data")
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from serve(tmp_path_factory.mktemp("shared") / "data")
+
+
+async def receive_ticks(port: int, count: int) -> list[dict[str, object]]:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        await ws.send(orjson.dumps({"op": "subscribe", "topics": [f"tick:{SYMBOL}"]}).decode())
+        ack = orjson.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert ack == {"type": "ack", "op": "subscribe", "topics": [f"tick:{SYMBOL}"]}
+        ticks: list[dict[str, object]] = []
+        while len(ticks) < count:
+            message = orjson.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert message["type"] == "tick"
+            assert message["topic"] == f"tick:{SYMBOL}"
+            ticks.append(message)
+        return ticks
+
+
+def book_rows(data_dir: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    with sqlite3.connect(f"file:{data_dir / 'arbig.sqlite3'}?mode=ro", uri=True) as db:
+        trades = db.execute(
+            "SELECT trade_id, symbol, direction, volume, price FROM trades ORDER BY trade_id"
+        ).fetchall()
+        positions = db.execute(
+            "SELECT symbol, direction, volume FROM positions WHERE volume > 0"
+        ).fetchall()
+    return trades, positions
+
+
+def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
+    server: Server,
+) -> None:
+    ticks = asyncio.run(receive_ticks(server.port, 4))
+    live = [t for t in ticks if not t.get("snapshot")]
+    seqs = [int(str(t["seq"])) for t in live]
+    assert len(live) >= 3
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+
+    quote = httpx.get(f"{server.base}/api/v1/market/{SYMBOL}/tick").json()
+    price = Decimal(quote["ask_price"]) + Decimal("0.40")  # marketable limit: through the ask
+    response = httpx.post(
+        f"{server.base}/api/v1/orders",
+        json={"symbol": SYMBOL, "side": "buy", "offset": "open", "price": str(price), "volume": 2},
+    )
+    assert response.status_code == 202, response.text
+
+    deadline = time.monotonic() + 15
+    trades, positions = [], []
+    while time.monotonic() < deadline:
+        trades, positions = book_rows(server.data_dir)
+        if sum(int(str(p[2])) for p in positions) == 2:
+            break
+        time.sleep(0.2)
+    assert positions == [(SYMBOL, "long", 2)]
+    assert sum(int(str(t[3])) for t in trades) == 2
+    assert all(t[2] == "buy" for t in trades)
+
+    server.stop()
+    server.start()
+    assert book_rows(server.data_dir) == (trades, positions)
+    served = httpx.get(f"{server.base}/api/v1/positions").json()
+    assert [(p["symbol"], p["direction"], p["volume"]) for p in served] == [(SYMBOL, "long", 2)]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"side": "buy", "price": "900.00", "volume": 0}, "volume"),
+        ({"side": "buy", "price": "900.01", "volume": 1}, "tick"),
+        ({"side": "buy", "price": "900.00", "volume": 1, "symbol": "au9913"}, "month"),
+        ({"side": "buy", "price": "900.00", "volume": 1, "symbol": "zz2612"}, "symbol"),
+        ({"side": "hold", "price": "900.00", "volume": 1}, "side"),
+    ],
+)
+def test_bad_orders_get_422_with_a_message(
+    shared_server: Server, body: dict[str, object], fragment: str
+) -> None:
+    response = httpx.post(f"{shared_server.base}/api/v1/orders", json={"symbol": SYMBOL, **body})
+    assert response.status_code == 422
+    assert fragment in response.json()["detail"]
