@@ -190,7 +190,7 @@ class SimGateway:
         nothing happens."""
         engine = self._require()
         self._flush()
-        now = to_exchange_time(now or self._now())
+        now = self._now() if now is None else to_exchange_time(now)
         if not self._sim.ignore_sessions and not self._calendar.in_session(now):
             return []
         day = self._calendar.trading_day(now)
@@ -274,7 +274,7 @@ class SimGateway:
         now = self._clock()
         if now.tzinfo is None:
             raise GatewayError("the gateway clock must return timezone-aware datetimes")
-        return now
+        return to_exchange_time(now)
 
     def _require(self) -> MatchingEngine:
         if self._engine is None:

@@ -60,6 +60,7 @@ class PricePath:
         self._state = replace(state)
         self._rng = random.Random()
         self._rng.setstate(state.rng_state)
+        self._band = state.pre_settlement, spec.limit_band(state.pre_settlement)
 
     @classmethod
     def start(
@@ -94,7 +95,10 @@ class PricePath:
     @property
     def band(self) -> tuple[Decimal, Decimal]:
         """(limit down, limit up) of the current trading day."""
-        return self.spec.limit_band(self._state.pre_settlement)
+        settlement = self._state.pre_settlement
+        if self._band[0] != settlement:
+            self._band = settlement, self.spec.limit_band(settlement)
+        return self._band[1]
 
     def next_tick(self, now: datetime, trading_day: date) -> Tick:
         """The next market snapshot, stamped ``now`` and belonging to ``trading_day``."""
