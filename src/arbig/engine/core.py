@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Protocol
 
 import structlog
 
@@ -25,6 +26,15 @@ log = structlog.get_logger(__name__)
 
 class OrderRefused(ValueError):
     """An order request the core will not send; the message says why."""
+
+
+class PreTradeCheck(Protocol):
+    """A rule every order passes before it reaches the gateway (the risk engine is one).
+
+    Returns None to let the order through, or the reason it is refused.
+    """
+
+    def __call__(self, request: OrderRequest) -> str | None: ...
 
 
 def utcnow() -> datetime:
@@ -66,6 +76,7 @@ class TradingCore:
         self._snapshot_interval = snapshot_interval_s
         self._snapshot_task: asyncio.Task[None] | None = None
         self._subscribed: set[str] = set()
+        self.pre_trade_checks: list[PreTradeCheck] = []
 
     @property
     def account_id(self) -> str:
@@ -111,6 +122,38 @@ class TradingCore:
         await self.gateway.subscribe(symbol)
         self._subscribed.add(symbol)
 
+    async def unsubscribe(self, symbol: str) -> None:
+        await self.gateway.unsubscribe(symbol)
+        self._subscribed.discard(symbol)
+
+    @property
+    def subscribed(self) -> frozenset[str]:
+        return frozenset(self._subscribed)
+
+    async def switch_main_contract(self, symbol: str) -> str:
+        """Make ``symbol`` the main contract; returns the previous one.
+
+        The old contract's quotes stop and its stream is cleared, but it stays
+        tradable while a position or a working order in it remains, so that it
+        can still be closed.
+        """
+        old = self.main_contract
+        if symbol == old:
+            return old
+        await self.subscribe(symbol)
+        self.main_contract = symbol
+        if not self._exposed(old):
+            await self.unsubscribe(old)
+            await self.tick_store.clear(old)
+        self.bus.publish(EventType.SYSTEM, {"main_contract": symbol, "previous": old})
+        log.info("main contract switched", previous=old, main_contract=symbol)
+        return old
+
+    def _exposed(self, symbol: str) -> bool:
+        held = any(leg.symbol == symbol for leg in self.portfolio.positions.held())
+        working = any(o.symbol == symbol for o in self.oms.active_orders())
+        return held or working
+
     # --- orders -----------------------------------------------------------------
 
     def check_request(self, request: OrderRequest) -> None:
@@ -133,6 +176,16 @@ class TradingCore:
 
     async def send_order(self, request: OrderRequest) -> str:
         self.check_request(request)
+        for check in self.pre_trade_checks:
+            reason = check(request)
+            if reason is not None:
+                log.warning(
+                    "order refused",
+                    symbol=request.symbol,
+                    reason=reason,
+                    source=str(request.source),
+                )
+                raise OrderRefused(reason)
         order_id = await self.gateway.send_order(request)
         log.info(
             "order sent",
