@@ -10,7 +10,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, insert, or_
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    insert,
+    literal_column,
+    or_,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +45,8 @@ STATUS_RANK: dict[str, int] = {
     OrderStatus.REJECTED: TERMINAL_RANK,
 }
 _ORDER_KEY = ("account_id", "order_id")
+# What an exchange report changes on a known order; the rest is fixed at submission.
+_ORDER_PROGRESS = ("reject_reason", "update_time", "traded", "status")
 _POSITION_KEY = ("account_id", "symbol", "direction")
 
 
@@ -85,17 +97,31 @@ def _insert(table: Table, dialect: str) -> Any:
 
 
 def _rank(column: Any) -> ColumnElement[int]:
-    return case(STATUS_RANK, value=column, else_=0)
+    # Literals, not bound parameters: MySQL drivers rewrite an executemany INSERT into
+    # one multi-row VALUES and cannot place parameters of the ON DUPLICATE KEY clause.
+    whens: list[tuple[ColumnElement[bool], ColumnElement[int]]] = [
+        (column == literal_column(f"'{status}'"), literal_column(str(rank)))
+        for status, rank in STATUS_RANK.items()
+    ]
+    return case(*whens, else_=literal_column("0"))
 
 
-def _upsert(table: Table, dialect: str, key: Iterable[str], where: Any = None) -> Any:
-    """INSERT ... that updates every non-key column of an existing row, guarded by
-    ``where(old_table, new_values)`` when given."""
+def _upsert(
+    table: Table,
+    dialect: str,
+    key: Iterable[str],
+    where: Any = None,
+    columns: Iterable[str] | None = None,
+) -> Any:
+    """INSERT ... that updates ``columns`` (all but the key) of an existing row, guarded
+    by ``where(old_table, new_values)`` when given."""
     key = tuple(key)
     stmt = _insert(table, dialect)
     is_mysql = dialect in ("mysql", "mariadb")
     new = stmt.inserted if is_mysql else stmt.excluded
-    columns = [c.name for c in table.columns if c.name not in (*key, "id", "create_time")]
+    if columns is None:
+        columns = [c.name for c in table.columns if c.name not in (*key, "id", "create_time")]
+    columns = list(columns)
     guard = None if where is None else where(table.c, new)
     if is_mysql:
         # MySQL has no WHERE on the update, so each assignment carries the guard. MySQL
@@ -117,7 +143,11 @@ def _order_guard(old: Any, new: Any) -> ColumnElement[bool]:
     new_rank, old_rank = _rank(new.status), _rank(old.status)
     return or_(
         new_rank > old_rank,
-        and_(new_rank == old_rank, old_rank < TERMINAL_RANK, new.traded > old.traded),
+        and_(
+            new_rank == old_rank,
+            old_rank < literal_column(str(TERMINAL_RANK)),
+            new.traded > old.traded,
+        ),
     )
 
 
@@ -134,7 +164,7 @@ async def write_batch(session: AsyncSession, batch: Batch) -> None:
     """Execute ``batch`` in ``session``; the caller commits (one transaction per batch)."""
     dialect = session.get_bind().dialect.name
     if batch.orders:
-        stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard)
+        stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard, _ORDER_PROGRESS)
         await session.execute(stmt, list(batch.orders.values()))
     if batch.trades:
         stmt = _insert_ignore(TRADES, dialect, ("account_id", "trade_id"))

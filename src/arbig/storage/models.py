@@ -25,10 +25,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from arbig.storage.types import Money, UTCDateTime, utcnow
 
+# No primary-key names: MySQL ignores them, and says so on every CREATE TABLE.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "pk": "pk_%(table_name)s",
 }
 
 ID = 64  # length of account, order and trade ids (CTP's are far shorter)

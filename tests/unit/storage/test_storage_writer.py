@@ -190,3 +190,23 @@ async def test_flush_without_start_is_an_error(sessions: Sessions) -> None:
     writer.trade(make_trade())
     with pytest.raises(RuntimeError, match="start"):
         await asyncio.wait_for(writer.flush(), 1)
+
+
+def test_mysql_upserts_bind_only_row_values() -> None:
+    # MySQL drivers turn executemany into one multi-row INSERT only when every
+    # parameter belongs to the VALUES row; one in ON DUPLICATE KEY means row by row.
+    from sqlalchemy.dialects.mysql import asyncmy
+
+    from arbig.storage import batch
+
+    statements = {
+        "orders": batch._upsert(
+            batch.ORDERS, "mysql", batch._ORDER_KEY, batch._order_guard, batch._ORDER_PROGRESS
+        ),
+        "trades": batch._insert_ignore(batch.TRADES, "mysql", ("account_id", "trade_id")),
+        "positions": batch._upsert(batch.POSITIONS, "mysql", batch._POSITION_KEY),
+        "accounts": batch._upsert(batch.ACCOUNTS, "mysql", ("account_id",)),
+    }
+    for name, statement in statements.items():
+        sql = str(statement.compile(dialect=asyncmy.dialect()))
+        assert "%s" not in sql.split("ON DUPLICATE KEY UPDATE")[1], name

@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("commission", Money(), nullable=False),
         sa.Column("trading_day", sa.Date(), nullable=True),
         sa.Column("update_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("account_id", name=op.f("uq_accounts_account_id")),
     )
     op.create_table(
@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.JSON(), nullable=True),
         sa.Column("source_address", sa.String(length=64), nullable=False),
         sa.Column("result", sa.String(length=16), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_audit_log_time"), "audit_log", ["time"], unique=False)
     op.create_table(
@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.Column("volume", sa.Integer(), nullable=False),
         sa.Column("open_interest", sa.Integer(), nullable=False),
         sa.Column("turnover", Money(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_bars")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("symbol", "start_time", name=op.f("uq_bars_symbol_start_time")),
     )
     op.create_table(
@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("unrealized_pnl", Money(), nullable=False),
         sa.Column("realized_pnl", Money(), nullable=False),
         sa.Column("commission", Money(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_equity_snapshots")),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
         op.f("ix_equity_snapshots_account_id_time"),
@@ -102,7 +102,7 @@ def upgrade() -> None:
         sa.Column("reject_reason", sa.String(length=255), nullable=False),
         sa.Column("create_time", UTCDateTime(), nullable=False),
         sa.Column("update_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("account_id", "order_id", name=op.f("uq_orders_account_id_order_id")),
     )
     op.create_index(
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("margin", Money(), nullable=False),
         sa.Column("open_time", UTCDateTime(), nullable=False),
         sa.Column("update_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_positions")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint(
             "account_id",
             "symbol",
@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("create_time", UTCDateTime(), nullable=False),
         sa.Column("update_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_configs")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("strategy_name", name=op.f("uq_strategy_configs_strategy_name")),
     )
     op.create_table(
@@ -159,7 +159,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.String(length=64), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
         sa.Column("create_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_strategy_triggers")),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(
         op.f("ix_strategy_triggers_strategy_name_trigger_time"),
@@ -175,7 +175,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=128), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("context", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_system_logs")),
+        sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_system_logs_time"), "system_logs", ["time"], unique=False)
     op.create_table(
@@ -196,7 +196,7 @@ def upgrade() -> None:
         sa.Column("trading_day", sa.Date(), nullable=False),
         sa.Column("trade_time", UTCDateTime(), nullable=False),
         sa.Column("create_time", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_trades")),
+        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("account_id", "trade_id", name=op.f("uq_trades_account_id_trade_id")),
     )
     op.create_index(
