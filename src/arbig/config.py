@@ -84,6 +84,41 @@ class SimSettings(BaseModel):
     account_id: str = Field("sim-001", min_length=1, max_length=32)
 
 
+class RiskSettings(BaseModel):
+    """Pre-trade risk limits, checked for every order from any source (docs/strategies.md)."""
+
+    enabled: bool = Field(True, description="off only for tests of the gateway itself")
+    check_sessions: bool | None = Field(
+        None, description="refuse orders outside trading hours; unset: follow the gateway"
+    )
+    max_order_volume: int = Field(10, gt=0, description="lots per order")
+    max_position: int = Field(20, gt=0, description="lots per contract and direction")
+    max_ticks_from_market: int = Field(50, gt=0, description="price distance from the last")
+    max_working_orders: int = Field(20, gt=0)
+    max_orders_per_minute: int = Field(30, gt=0)
+    max_orders_per_day: int = Field(1000, gt=0)
+    duplicate_window_s: float = Field(
+        1.0, ge=0, description="an identical order within this many seconds is refused"
+    )
+
+
+class StrategySettings(BaseModel):
+    """The strategy engine. ``modules`` add the operator's own strategies to the built-ins."""
+
+    modules: list[str] = Field(
+        default_factory=list, description="importable modules or .py files with strategies"
+    )
+    name: str | None = Field(None, description="the strategy to start with autostart")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="its parameters when none are stored yet"
+    )
+    autostart: bool = Field(False, description="start ``name`` at start-up (the demo)")
+    resume: bool = Field(
+        False, description="restart a strategy that was running when the process stopped"
+    )
+    slippage_ticks: int = Field(3, ge=0, le=20, description="marketable limit: ticks through")
+
+
 class Settings(BaseSettings):
     """Every ARBIG setting. Each one can come from an ``ARBIG_*`` environment variable."""
 
@@ -106,6 +141,8 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     gold: ProductSettings = ProductSettings()
     sim: SimSettings = SimSettings()
+    risk: RiskSettings = RiskSettings()
+    strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
 
     @field_validator("main_contract")
