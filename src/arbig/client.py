@@ -10,12 +10,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from arbig import __version__
+from arbig.domain.audit import AuditEntry
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore
+from arbig.storage.audit import AuditTrail
 
 EventCallback = Callable[[EventType, Any], None]
 
@@ -65,12 +69,28 @@ class CoreClient(Protocol):
         """Call ``callback`` for every core event; returns a function that stops it."""
         ...
 
+    async def audit(self, entry: AuditEntry) -> None:
+        """Write ``entry`` to the audit trail (committed when this returns)."""
+        ...
+
+    async def audit_entries(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEntry]: ...
+
 
 class LocalCoreClient:
     """The core in the same process: calls go straight through."""
 
-    def __init__(self, core: TradingCore) -> None:
+    def __init__(self, core: TradingCore, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._core = core
+        self._sessions = sessions
+        self._audit = AuditTrail(sessions)
 
     @property
     def main_contract(self) -> str:
@@ -142,3 +162,19 @@ class LocalCoreClient:
                 bus.unsubscribe(event_type, callback)
 
         return stop
+
+    async def audit(self, entry: AuditEntry) -> None:
+        await self._audit.record(entry)
+
+    async def audit_entries(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[AuditEntry]:
+        return await self._audit.entries(
+            since=since, until=until, action=action, limit=limit, offset=offset
+        )

@@ -84,6 +84,18 @@ class SimSettings(BaseModel):
     account_id: str = Field("sim-001", min_length=1, max_length=32)
 
 
+class AuthSettings(BaseModel):
+    """The operator's credential and sessions."""
+
+    password_hash: str | None = Field(
+        None, description="Argon2 hash (arbig auth set-password writes one to the data folder)"
+    )
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="browser session lifetime")
+    secure_cookies: bool = Field(False, description="mark cookies Secure (behind HTTPS)")
+    max_login_failures: int = Field(5, ge=1, description="failed logins per address per window")
+    login_window_s: float = Field(300.0, gt=0)
+
+
 class RiskSettings(BaseModel):
     """Pre-trade risk limits, checked for every order from any source (docs/strategies.md)."""
 
@@ -144,6 +156,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
+    auth: AuthSettings = AuthSettings()
 
     @field_validator("main_contract")
     @classmethod

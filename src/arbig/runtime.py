@@ -74,7 +74,7 @@ class EmbeddedRuntime:
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
             snapshot_interval_s=settings.snapshot_interval_s,
         )
-        self._client = LocalCoreClient(self.core)
+        self._client = LocalCoreClient(self.core, sessions)
 
     @property
     def client(self) -> CoreClient:

@@ -34,8 +34,26 @@ class Server:
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self.headers: dict[str, str] = {}
 
     def start(self) -> None:
+        if not self.headers:
+            token = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "arbig",
+                    "auth",
+                    "create-token",
+                    "e2e",
+                    "--data-dir",
+                    str(self.data_dir),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            self.headers = {"Authorization": f"Bearer {token}"}
         env = {
             **os.environ,
             "ARBIG_MAIN_CONTRACT": SYMBOL,
@@ -104,8 +122,8 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("shared") / "data")
 
 
-async def receive_ticks(port: int, count: int) -> list[dict[str, object]]:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+async def receive_ticks(port: int, count: int, headers: dict[str, str]) -> list[dict[str, object]]:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", additional_headers=headers) as ws:
         await ws.send(orjson.dumps({"op": "subscribe", "topics": [f"tick:{SYMBOL}"]}).decode())
         ack = orjson.loads(await asyncio.wait_for(ws.recv(), 5))
         assert ack == {"type": "ack", "op": "subscribe", "topics": [f"tick:{SYMBOL}"]}
@@ -132,17 +150,18 @@ def book_rows(data_dir: Path) -> tuple[list[tuple[object, ...]], list[tuple[obje
 def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
     server: Server,
 ) -> None:
-    ticks = asyncio.run(receive_ticks(server.port, 4))
+    ticks = asyncio.run(receive_ticks(server.port, 4, server.headers))
     live = [t for t in ticks if not t.get("snapshot")]
     seqs = [int(str(t["seq"])) for t in live]
     assert len(live) >= 3
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
 
-    quote = httpx.get(f"{server.base}/api/v1/market/{SYMBOL}/tick").json()
+    quote = httpx.get(f"{server.base}/api/v1/market/{SYMBOL}/tick", headers=server.headers).json()
     price = Decimal(quote["ask_price"]) + Decimal("0.40")  # marketable limit: through the ask
     response = httpx.post(
         f"{server.base}/api/v1/orders",
         json={"symbol": SYMBOL, "side": "buy", "offset": "open", "price": str(price), "volume": 2},
+        headers=server.headers,
     )
     assert response.status_code == 202, response.text
 
@@ -160,7 +179,7 @@ def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
     server.stop()
     server.start()
     assert book_rows(server.data_dir) == (trades, positions)
-    served = httpx.get(f"{server.base}/api/v1/positions").json()
+    served = httpx.get(f"{server.base}/api/v1/positions", headers=server.headers).json()
     assert [(p["symbol"], p["direction"], p["volume"]) for p in served] == [(SYMBOL, "long", 2)]
 
 
@@ -177,6 +196,10 @@ def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
 def test_bad_orders_get_422_with_a_message(
     shared_server: Server, body: dict[str, object], fragment: str
 ) -> None:
-    response = httpx.post(f"{shared_server.base}/api/v1/orders", json={"symbol": SYMBOL, **body})
+    response = httpx.post(
+        f"{shared_server.base}/api/v1/orders",
+        json={"symbol": SYMBOL, **body},
+        headers=shared_server.headers,
+    )
     assert response.status_code == 422
     assert fragment in response.json()["detail"]

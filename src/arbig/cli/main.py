@@ -3,13 +3,14 @@
 import errno
 import ipaddress
 import socket
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from arbig import __version__
-from arbig.config import ConfigError, Settings, load_settings
+from arbig.cli.auth import auth_app
+from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
+from arbig.config import Settings
 
 app = typer.Typer(
     name="arbig",
@@ -20,23 +21,6 @@ app = typer.Typer(
 )
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"arbig: {message}", err=True)
-    return typer.Exit(code)
-
-
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML configuration file", dir_okay=False)
-]
-
-
-def settings_or_exit(config: Path | None = None, **overrides: object) -> Settings:
-    try:
-        return load_settings(config, **overrides)
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
-
-
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -44,6 +28,12 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def credential_configured(settings: Settings) -> bool:
+    from arbig.auth.credentials import CredentialStore
+
+    return CredentialStore(settings.data_dir, settings.auth.password_hash).load().configured
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -64,17 +54,16 @@ def check_port_free(host: str, port: int) -> None:
 def run(
     host: Annotated[str | None, typer.Option(help="address to bind (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="folder for the SQLite book and state")
-    ] = None,
+    data_dir: DataDirOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Start the embedded system: simulated exchange, book, and web console."""
     settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir)
-    if not is_loopback(settings.host):
+    if not is_loopback(settings.host) and not credential_configured(settings):
         raise fail(
-            f"refusing to bind to {settings.host}: the console is reachable beyond this machine "
-            "and no operator credential is configured; bind to 127.0.0.1"
+            f"refusing to bind to {settings.host}: the console would be reachable from other "
+            "machines and no operator password is set; run `arbig auth set-password` first "
+            "or bind to 127.0.0.1"
         )
     check_port_free(settings.host, settings.port)
     preflight(settings)
@@ -120,6 +109,9 @@ def preflight(settings: Settings) -> None:
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
+
+
+app.add_typer(auth_app, name="auth")
 
 
 def main() -> None:

@@ -1,11 +1,12 @@
 """The FastAPI application: REST, WebSocket and the console's built files."""
 
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -14,7 +15,8 @@ from arbig import __version__
 from arbig.client import CoreClient
 from arbig.config import Settings
 from arbig.web.hub import Hub
-from arbig.web.routes import book, health, market, orders
+from arbig.web.routes import auth, book, health, market, orders
+from arbig.web.security import Guard, require_operator
 from arbig.web.ws import router as ws_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -52,6 +54,14 @@ def validation_message(exc: RequestValidationError) -> str:
 def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        generated = app.state.guard.load()
+        if generated is not None:
+            print(
+                f"ARBIG: no operator password was set, so one was generated: {generated}\n"
+                "       It is shown only this once; change it with `arbig auth set-password`.",
+                file=sys.stderr,
+                flush=True,
+            )
         runtime = await runtime_factory(settings)
         await runtime.start()
         app.state.client = runtime.client
@@ -70,6 +80,7 @@ def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_ru
     )
     app.state.settings = settings
     app.state.hub = Hub()
+    app.state.guard = Guard(settings)
     app.state.ws_idle_timeout = 60.0
 
     @app.exception_handler(RequestValidationError)
@@ -78,8 +89,12 @@ def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_ru
             {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
         )
 
-    for module in (health, market, book, orders):
-        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    # Everything else needs the operator (session cookie + CSRF, or a bearer token).
+    operator_only = [Depends(require_operator)]
+    for module in (market, book, orders):
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=operator_only)
     app.include_router(ws_router)
     _mount_console(app)
     return app

@@ -3,17 +3,20 @@
 import asyncio
 import contextlib
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from arbig.client import CoreClient
 from arbig.web.hub import CLOSE_IDLE, Channel, Hub
+from arbig.web.security import Guard
 from arbig.web.topics import is_valid_topic, topic_kind
 
 router = APIRouter()
 
 MAX_MESSAGE_BYTES = 16 * 1024
+CLOSE_POLICY = 1008
 
 
 class ProtocolError(ValueError):
@@ -82,11 +85,27 @@ async def handle(channel: Channel, hub: Hub, client: CoreClient, text: str) -> N
         channel.reply({"type": "ack", "op": op, "topics": topics})
 
 
+def handshake_refusal(websocket: WebSocket, guard: Guard) -> str | None:
+    """Why a handshake is refused: a browser page from another origin, or no credential."""
+    origin = websocket.headers.get("origin")
+    if origin is not None and urlsplit(origin).netloc != websocket.headers.get("host", ""):
+        return "origin not allowed"
+    if guard.identify(websocket) is None:
+        return "login required"
+    return None
+
+
 @router.websocket("/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     client: CoreClient = websocket.app.state.client
     idle_timeout: float = websocket.app.state.ws_idle_timeout
+    guard: Guard = websocket.app.state.guard
+    refusal = handshake_refusal(websocket, guard)
+    if refusal is not None:
+        # Closing before accept answers the handshake with HTTP 403.
+        await websocket.close(CLOSE_POLICY, refusal)
+        return
     await websocket.accept()
     channel = hub.open(websocket)
     sender = asyncio.create_task(channel.run_sender(), name="ws-sender")

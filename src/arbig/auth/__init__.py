@@ -1,0 +1,1 @@
+"""The operator's credential: password hash, browser sessions, API tokens."""

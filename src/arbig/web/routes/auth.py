@@ -1,0 +1,72 @@
+"""Login and logout for the browser console."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from arbig.auth.sessions import CSRF_COOKIE, SESSION_COOKIE
+from arbig.web.audit import audit
+from arbig.web.deps import ClientDep
+from arbig.web.security import Guard, Operator, client_address
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class Login(BaseModel):
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class LoginResult(BaseModel):
+    operator: str
+    csrf_token: str
+    expires: int
+
+
+@router.post("/login", summary="Sign in; sets the session cookie and returns the CSRF token")
+async def login(
+    body: Login, request: Request, response: Response, client: ClientDep
+) -> LoginResult:
+    guard: Guard = request.app.state.guard
+    address = client_address(request)
+    wait = guard.limiter.retry_after(address)
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"too many failed logins: try again in {int(wait) + 1} s",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    if not guard.credentials.verify_password(body.password):
+        guard.limiter.failed(address)
+        await audit(client, request, "anonymous", "login", "failed")
+        raise HTTPException(401, "wrong password")
+    guard.limiter.succeeded(address)
+    token = guard.signer.issue()
+    session = guard.signer.verify(token)
+    assert session is not None  # just issued by the same signer
+    csrf = guard.signer.csrf_token(session)
+    secure = guard.settings.auth.secure_cookies
+    max_age = guard.signer.lifetime_s
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure
+    )
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="strict", secure=secure
+    )
+    await audit(client, request, "operator", "login", "success")
+    return LoginResult(operator="operator", csrf_token=csrf, expires=session.expires)
+
+
+@router.post("/logout", summary="End the browser session")
+async def logout(response: Response, operator: Operator) -> dict[str, Any]:
+    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CSRF_COOKIE)
+    return {"operator": operator.name, "signed_out": True}
+
+
+@router.get("/me", summary="Who is signed in")
+async def me(operator: Operator, request: Request) -> dict[str, Any]:
+    guard: Guard = request.app.state.guard
+    csrf = guard.signer.csrf_token(operator.session) if operator.session else None
+    expires = operator.session.expires if operator.session else None
+    return {"operator": operator.name, "via": operator.via, "csrf_token": csrf, "expires": expires}
