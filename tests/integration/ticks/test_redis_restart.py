@@ -1,0 +1,98 @@
+"""Redis restarted while ticks flow (a private redis-server, never the shared one):
+the writer rides it out with backoff, nothing is silently lost, the tail resumes."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PrivateRedis
+from redis.asyncio import Redis
+
+from arbig.ticks.redis_stream import RedisTickStore
+from arbig.ticks.tail import StreamTail, TailEvent, TailGap, TailTick
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ticks"))
+
+from tickkit import SYMBOL, at, tick_run
+
+pytestmark = pytest.mark.integration
+
+TOTAL = 1500
+
+
+async def eventually(condition: object, timeout_s: float = 10.0) -> None:
+    assert callable(condition)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+async def test_writer_and_tail_survive_a_redis_restart(private_redis: PrivateRedis) -> None:
+    store = RedisTickStore(private_redis.url, maxlen=100_000, batch_size=50)
+    await store.start()
+    tail = StreamTail(private_redis.url, SYMBOL, block_ms=100)
+    events: list[TailEvent] = []
+
+    async def read() -> None:
+        async for event in tail:
+            events.append(event)
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(0.2)
+    ticks = tick_run(at("2026-11-20 09:00:00"), TOTAL, step_ms=1)
+    in_process: list[int] = []  # what the tick path saw: every tick, restart or not
+    killed_at = 0
+    for i, tick in enumerate(ticks):
+        store.add(tick)
+        in_process.append(tick.volume)
+        if i == 500:
+            private_redis.kill()
+            killed_at = i
+        if i == 1000:
+            await eventually(lambda: not store.healthy)
+            private_redis.start()
+        await asyncio.sleep(0.001)
+    await eventually(lambda: store.pending == 0 and store.healthy)
+    await eventually(
+        lambda: any(isinstance(e, TailTick) and e.tick.volume == TOTAL for e in events)
+    )
+    reader.cancel()
+    await tail.aclose()
+
+    assert in_process == list(range(1, TOTAL + 1))
+    assert store.reconnects >= 1 and store.write_errors >= 1
+    assert store.not_stored == 0
+    # Everything added after the kill was buffered and written to the new instance.
+    check = Redis.from_url(private_redis.url)
+    kept = [int(f[b"volume"]) for _, f in await check.xrange(f"market_data:{SYMBOL}")]
+    await check.aclose()
+    assert kept[-1] == TOTAL and set(range(killed_at + 2, TOTAL + 1)) <= set(kept)
+    assert kept == sorted(set(kept)), "no entry stored twice"
+    # The tail never repeats an entry, and says that the restart may have cost entries.
+    ids = [e.entry_id for e in events if isinstance(e, TailTick)]
+    assert len(ids) == len(set(ids))
+    volumes = [e.tick.volume for e in events if isinstance(e, TailTick)]
+    assert volumes == sorted(volumes)
+    assert any(isinstance(e, TailGap) and e.reason == "redis restarted" for e in events)
+    assert tail.interruptions >= 1
+    await store.stop()
+
+
+async def test_a_full_buffer_counts_the_ticks_it_could_not_keep(
+    private_redis: PrivateRedis,
+) -> None:
+    store = RedisTickStore(private_redis.url, max_pending=100)
+    await store.start()
+    private_redis.kill()
+    for tick in tick_run(at("2026-11-20 09:00:00"), 50):
+        store.add(tick)
+    await eventually(lambda: not store.healthy)
+    for tick in tick_run(at("2026-11-20 09:01:00"), 300):
+        store.add(tick)
+    stats = store.stats()
+    assert stats.pending <= 100 and stats.not_stored >= 250 - 1
+    assert not stats.healthy
+    await store.stop(timeout_s=0.1)
