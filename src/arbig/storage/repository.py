@@ -4,7 +4,7 @@ Each function takes an ``AsyncSession``: the caller owns the unit of work.
 Results are domain values, newest-last unless a function says otherwise.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,15 @@ from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.storage import rows
-from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+from arbig.storage.models import (
+    AccountRow,
+    EquitySnapshotRow,
+    OrderRow,
+    PositionRow,
+    StrategyTriggerRow,
+    SystemLogRow,
+    TradeRow,
+)
 
 _LIVE = [status.value for status in OrderStatus if status.is_active]
 
@@ -100,10 +108,15 @@ async def find_trades(
     symbol: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    since_day: date | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> list[Trade]:
-    """Trades matching the filters, newest first (a page for lists and the CLI)."""
+    """Trades matching the filters, newest first (a page for lists and the CLI).
+
+    ``since``/``until`` bound the trade time; ``since_day`` the trading day (a night
+    trade counts for the next trading day).
+    """
     query = select(TradeRow)
     if account_id is not None:
         query = query.where(TradeRow.account_id == account_id)
@@ -113,6 +126,59 @@ async def find_trades(
         query = query.where(TradeRow.trade_time >= since)
     if until is not None:
         query = query.where(TradeRow.trade_time < until)
+    if since_day is not None:
+        query = query.where(TradeRow.trading_day >= since_day)
     query = query.order_by(TradeRow.trade_time.desc(), TradeRow.id.desc())
     query = query.limit(limit).offset(offset)
     return [rows.to_trade(row) for row in await session.scalars(query)]
+
+
+async def find_orders(
+    session: AsyncSession,
+    account_id: str | None = None,
+    *,
+    active_only: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Order]:
+    """Orders newest first (a page for lists and the CLI)."""
+    query = select(OrderRow)
+    if account_id is not None:
+        query = query.where(OrderRow.account_id == account_id)
+    if active_only:
+        query = query.where(OrderRow.status.in_(_LIVE))
+    query = query.order_by(OrderRow.create_time.desc(), OrderRow.id.desc())
+    return [rows.to_order(row) for row in await session.scalars(query.limit(limit).offset(offset))]
+
+
+async def recent_triggers(
+    session: AsyncSession, strategy_name: str | None = None, *, limit: int = 100
+) -> list[StrategyTriggerRow]:
+    """Strategy triggers newest first."""
+    query = select(StrategyTriggerRow)
+    if strategy_name is not None:
+        query = query.where(StrategyTriggerRow.strategy_name == strategy_name)
+    query = query.order_by(StrategyTriggerRow.trigger_time.desc(), StrategyTriggerRow.id.desc())
+    return list(await session.scalars(query.limit(limit)))
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
+async def find_logs(
+    session: AsyncSession,
+    *,
+    level: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[SystemLogRow]:
+    """System log records newest first; ``level`` keeps that level and the ones above."""
+    query = select(SystemLogRow)
+    if level is not None:
+        if level not in LOG_LEVELS:
+            raise ValueError(f"log level {level!r}: use one of {', '.join(LOG_LEVELS)}")
+        query = query.where(SystemLogRow.level.in_(LOG_LEVELS[LOG_LEVELS.index(level) :]))
+    if since is not None:
+        query = query.where(SystemLogRow.time >= since)
+    query = query.order_by(SystemLogRow.time.desc(), SystemLogRow.id.desc())
+    return list(await session.scalars(query.limit(limit)))

@@ -1,0 +1,129 @@
+"""Queries behind the console's history pages: trade pages, daily summary, statistics."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from arbig.domain.enums import Offset, Side
+from arbig.domain.statistics import ClosedFill
+from arbig.domain.trade import Trade
+from arbig.storage import rows
+from arbig.storage.models import TradeRow
+
+
+@dataclass(frozen=True, slots=True)
+class TradeFilter:
+    symbol: str | None = None
+    side: Side | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    trading_day: date | None = None
+    since_day: date | None = None
+    until_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRecord:
+    """A recorded fill with what it realized."""
+
+    trade: Trade
+    realized_pnl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DailySummary:
+    trading_day: date
+    symbol: str
+    trade_count: int
+    buy_volume: int
+    sell_volume: int
+    turnover: Decimal
+    commission: Decimal
+    realized_pnl: Decimal
+
+
+def _where(account_id: str, f: TradeFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [TradeRow.account_id == account_id]
+    if f.symbol:
+        where.append(TradeRow.symbol == f.symbol)
+    if f.side:
+        where.append(TradeRow.direction == f.side.value)
+    if f.since:
+        where.append(TradeRow.trade_time >= f.since)
+    if f.until:
+        where.append(TradeRow.trade_time < f.until)
+    if f.trading_day:
+        where.append(TradeRow.trading_day == f.trading_day)
+    if f.since_day:
+        where.append(TradeRow.trading_day >= f.since_day)
+    if f.until_day:
+        where.append(TradeRow.trading_day <= f.until_day)
+    return where
+
+
+async def trade_page(
+    session: AsyncSession, account_id: str, f: TradeFilter, *, limit: int, offset: int
+) -> tuple[list[TradeRecord], int]:
+    """One page of trades, newest first, and how many match in all."""
+    where = _where(account_id, f)
+    total = await session.scalar(select(func.count()).select_from(TradeRow).where(*where))
+    query = (
+        select(TradeRow)
+        .where(*where)
+        .order_by(TradeRow.trade_time.desc(), TradeRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    records = [
+        TradeRecord(rows.to_trade(row), row.realized_pnl) for row in await session.scalars(query)
+    ]
+    return records, int(total or 0)
+
+
+async def closing_fills(
+    session: AsyncSession, account_id: str, f: TradeFilter
+) -> tuple[list[ClosedFill], dict[date, Decimal]]:
+    """The closing fills in range, and the commission of every fill per trading day."""
+    query = select(TradeRow).where(*_where(account_id, f)).order_by(TradeRow.trade_time)
+    closing: list[ClosedFill] = []
+    commissions: dict[date, Decimal] = {}
+    for row in await session.scalars(query):
+        day = row.trading_day
+        commissions[day] = commissions.get(day, Decimal(0)) + row.commission
+        if row.offset != Offset.OPEN.value:
+            closing.append(ClosedFill(day, row.realized_pnl, row.commission))
+    return closing, commissions
+
+
+async def daily_summary(
+    session: AsyncSession, account_id: str, since_day: date | None, until_day: date | None
+) -> list[DailySummary]:
+    """Rows of the ``daily_trade_summary`` view, newest trading day first."""
+    sql = (
+        "SELECT trading_day, symbol, trade_count, buy_volume, sell_volume, turnover, "
+        "commission, realized_pnl FROM daily_trade_summary WHERE account_id = :account"
+    )
+    params: dict[str, object] = {"account": account_id}
+    if since_day is not None:
+        sql += " AND trading_day >= :since"
+        params["since"] = since_day
+    if until_day is not None:
+        sql += " AND trading_day <= :until"
+        params["until"] = until_day
+    result = await session.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
+    return [
+        DailySummary(
+            trading_day=r[0] if isinstance(r[0], date) else date.fromisoformat(str(r[0])),
+            symbol=r[1],
+            trade_count=int(r[2]),
+            buy_volume=int(r[3]),
+            sell_volume=int(r[4]),
+            turnover=Decimal(str(r[5])),
+            commission=Decimal(str(r[6])),
+            realized_pnl=Decimal(str(r[7])),
+        )
+        for r in result
+    ]
