@@ -1,0 +1,230 @@
+"""The emergency stop, and the trading state kept across restarts.
+
+One call stops the strategy, cancels every working order, sets the trading state
+to halted and, if asked, flattens every position with marketable limit orders.
+The halt is written to a small JSON file in the data folder (replaced atomically),
+so it survives a restart until an operator resets it with a reason. A second
+emergency stop while one is engaged is a no-op: no second flattening.
+"""
+
+import asyncio
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from arbig.domain.enums import OrderSource, TradingState
+from arbig.engine.bus import EventType
+from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.risk import RiskEngine
+from arbig.engine.strategy.engine import StrategyEngine
+from arbig.engine.strategy.orders import PlanError, close_requests
+
+log = structlog.get_logger(__name__)
+
+STATE_FILE_NAME = "risk-state.json"
+CANCEL_WAIT_S = 5.0
+
+
+class TradingStateError(ValueError):
+    """A trading-state change that is not allowed now; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class TradingStatus:
+    """The trading state, and the emergency stop if one is engaged."""
+
+    state: TradingState
+    emergency: bool = False
+    since: datetime | None = None
+    reason: str = ""
+    actor: str = ""
+    refused_orders: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyReport:
+    """What one emergency stop did."""
+
+    already_engaged: bool
+    status: TradingStatus
+    cancelled: list[str] = field(default_factory=list)
+    flatten_orders: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class EmergencyStop:
+    """Owns the trading state of ``risk`` and its file; see the module docstring."""
+
+    def __init__(
+        self,
+        core: TradingCore,
+        risk: RiskEngine,
+        strategies: StrategyEngine | None,
+        path: Path,
+        *,
+        slippage_ticks: int = 3,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._core = core
+        self._risk = risk
+        self._strategies = strategies
+        self._path = path
+        self._slippage = slippage_ticks
+        self._clock = clock
+        self._in_progress = False
+        self._status = TradingStatus(TradingState.ACTIVE)
+
+    @property
+    def status(self) -> TradingStatus:
+        return _with_count(self._status, self._risk.refused)
+
+    def load(self) -> TradingStatus:
+        """Restore the state saved before a restart (a missing file means active)."""
+        try:
+            data = json.loads(self._path.read_text())
+            self._status = TradingStatus(
+                state=TradingState(data["state"]),
+                emergency=bool(data.get("emergency")),
+                since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
+                reason=str(data.get("reason", "")),
+                actor=str(data.get("actor", "")),
+            )
+        except FileNotFoundError:
+            self._status = TradingStatus(TradingState.ACTIVE)
+        except (ValueError, KeyError, TypeError) as exc:
+            # An unreadable file may hide an engaged stop: halting is the safe reading.
+            self._status = TradingStatus(
+                TradingState.HALTED, True, self._clock(), f"unreadable {self._path.name}: {exc}"
+            )
+        self._risk.state = self._status.state
+        if self._status.emergency:
+            log.warning("emergency stop still engaged", since=str(self._status.since))
+        return self.status
+
+    async def engage(self, reason: str, actor: str, *, flatten: bool = False) -> EmergencyReport:
+        """Stop everything; see the module docstring. Returns what was done."""
+        if self._in_progress or self._status.emergency:
+            _audit("emergency_stop", actor, reason, "no-op: already engaged")
+            return EmergencyReport(True, self.status)
+        self._in_progress = True
+        try:
+            self._risk.state = TradingState.HALTED  # first, so nothing new passes risk
+            if self._strategies is not None:
+                self._strategies.halt_now()
+            self._save(TradingStatus(TradingState.HALTED, True, self._clock(), reason, actor))
+            report = await self._stop_everything(flatten)
+        finally:
+            self._in_progress = False
+        outcome = "done" if not report.errors else "; ".join(report.errors)
+        _audit("emergency_stop", actor, reason, outcome, flatten=flatten)
+        self._core.bus.publish(EventType.SYSTEM, {"emergency_stop": True, "reason": reason})
+        return report
+
+    async def reset(self, reason: str, actor: str) -> TradingStatus:
+        """Lift the emergency stop: trading becomes active again. A reason is required."""
+        if not reason.strip():
+            raise TradingStateError("a reason is required to reset the emergency stop")
+        if not self._status.emergency:
+            raise TradingStateError("no emergency stop is engaged")
+        self._save(TradingStatus(TradingState.ACTIVE, False, self._clock(), reason, actor))
+        _audit("emergency_reset", actor, reason, "done")
+        return self.status
+
+    async def set_state(self, state: TradingState, reason: str, actor: str) -> TradingStatus:
+        """Set active, reducing or halted by hand; not while an emergency stop is engaged."""
+        if self._status.emergency and state is not TradingState.HALTED:
+            raise TradingStateError("an emergency stop is engaged: reset it first, with a reason")
+        self._save(TradingStatus(state, self._status.emergency, self._clock(), reason, actor))
+        _audit("trading_state", actor, reason, str(state))
+        return self.status
+
+    async def _stop_everything(self, flatten: bool) -> EmergencyReport:
+        errors: list[str] = []
+        if self._strategies is not None:
+            await self._strategies.stop("emergency stop")
+        cancelled = []
+        for order in self._core.oms.active_orders():
+            try:
+                await self._core.cancel_order(order.order_id)
+                cancelled.append(order.order_id)
+            except Exception as exc:
+                errors.append(f"cancel {order.order_id}: {exc}")
+        await self._until_no_working_orders(errors)
+        sent = await self._flatten(errors) if flatten else []
+        return EmergencyReport(False, self.status, cancelled, sent, errors)
+
+    async def _until_no_working_orders(self, errors: list[str]) -> None:
+        """Cancels are confirmed asynchronously; flattening must see them done."""
+        done = asyncio.Event()
+
+        def check(_: EventType, __: object) -> None:
+            if not self._core.oms.active_orders():
+                done.set()
+
+        self._core.bus.subscribe(EventType.ORDER, check)
+        try:
+            check(EventType.ORDER, None)
+            await asyncio.wait_for(done.wait(), CANCEL_WAIT_S)
+        except TimeoutError:
+            errors.append(f"orders still working after {CANCEL_WAIT_S}s")
+        finally:
+            self._core.bus.unsubscribe(EventType.ORDER, check)
+
+    async def _flatten(self, errors: list[str]) -> list[str]:
+        sent: list[str] = []
+        working = self._core.oms.active_orders()
+        for leg in self._core.portfolio.positions.held():
+            tick = self._risk.last_tick(leg.symbol)
+            if tick is None:
+                errors.append(f"flatten {leg.symbol} {leg.direction}: no quote")
+                continue
+            try:
+                requests = close_requests(
+                    self._core.spec(leg.symbol),
+                    leg,
+                    tick,
+                    working,
+                    ticks_through=self._slippage,
+                    source=OrderSource.RISK,
+                    reference="emergency stop",
+                )
+                for request in requests:
+                    sent.append(await self._core.send_order(request))
+            except (PlanError, ValueError) as exc:
+                errors.append(f"flatten {leg.symbol} {leg.direction}: {exc}")
+        return sent
+
+    def _save(self, status: TradingStatus) -> None:
+        self._status = status
+        self._risk.state = status.state
+        data: dict[str, Any] = {
+            "state": status.state.value,
+            "emergency": status.emergency,
+            "since": status.since.isoformat() if status.since else None,
+            "reason": status.reason,
+            "actor": status.actor,
+        }
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._path.with_suffix(".tmp")
+        with temporary.open("w") as out:
+            json.dump(data, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self._path)  # a crash leaves the old file or the new, never half
+
+
+def _with_count(status: TradingStatus, refused: int) -> TradingStatus:
+    return TradingStatus(
+        status.state, status.emergency, status.since, status.reason, status.actor, refused
+    )
+
+
+def _audit(action: str, actor: str, reason: str, result: str, **detail: Any) -> None:
+    # The audit table comes with the auth work; until then the log carries the trail.
+    log.warning("audit", action=action, actor=actor, reason=reason, result=result, **detail)

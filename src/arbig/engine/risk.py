@@ -1,0 +1,242 @@
+"""Pre-trade risk: every order, from any source, passes these rules before the gateway.
+
+The engine is one of ``TradingCore.pre_trade_checks``. A refusal names its rule
+(``"max_position: ..."``), is logged, and is recorded as a rejected order (row in
+``orders``, event on the bus) so the operator sees it beside the orders that went
+out; the core then raises ``OrderRefused`` to the sender.
+
+Trading states (after NautilusTrader): ``active`` trades freely, ``reducing`` lets
+through only orders that shrink a position, ``halted`` none at all, except the
+emergency stop's own flattening orders (source ``risk``), which only close.
+"""
+
+from collections import deque
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+import structlog
+
+from arbig.config import RiskSettings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.enums import Offset, OrderSource, OrderStatus, TradingState
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
+from arbig.engine.bus import EventType
+from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.strategy.orders import closable
+
+log = structlog.get_logger(__name__)
+
+MINUTE = timedelta(minutes=1)
+_DuplicateKey = tuple[str, str, str, Decimal, int]
+
+
+class Rule(StrEnum):
+    """The rule that refused an order: the prefix of every refusal message."""
+
+    TRADING_STATE = "trading_state"
+    CONTRACT = "contract"
+    SESSION = "session"
+    VOLUME = "volume"
+    PRICE_TICK = "price_tick"
+    LIMIT_BAND = "limit_band"
+    PRICE_DISTANCE = "price_distance"
+    MAX_POSITION = "max_position"
+    WORKING_ORDERS = "working_orders"
+    RATE_MINUTE = "orders_per_minute"
+    RATE_DAY = "orders_per_day"
+    DUPLICATE = "duplicate"
+    MARGIN = "margin"
+
+
+class RiskEngine:
+    """The pre-trade check; call it with an ``OrderRequest``, get None or the refusal."""
+
+    def __init__(
+        self,
+        core: TradingCore,
+        settings: RiskSettings,
+        calendar: TradingCalendar,
+        *,
+        check_sessions: bool,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.state = TradingState.ACTIVE
+        self.refused = 0
+        self._core = core
+        self._calendar = calendar
+        self._check_sessions = check_sessions
+        self._clock = clock
+        self._last: dict[str, Tick] = {}
+        self._recent: deque[datetime] = deque()
+        self._day: date | None = None
+        self._day_count = 0
+        self._sent: dict[_DuplicateKey, datetime] = {}
+        self._seq = 0
+        core.bus.subscribe(EventType.TICK, self._on_tick)
+
+    def last_tick(self, symbol: str) -> Tick | None:
+        return self._last.get(symbol)
+
+    def _on_tick(self, _: EventType, tick: Tick) -> None:
+        self._last[tick.symbol] = tick
+
+    def __call__(self, request: OrderRequest) -> str | None:
+        now = self._clock()
+        reason = self.refusal(request, now) if self.settings.enabled else None
+        if reason is None:
+            self._count(request, now)
+            return None
+        self.refused += 1
+        self._record(request, reason, now)
+        return reason
+
+    def refusal(self, request: OrderRequest, now: datetime) -> str | None:
+        """Why ``request`` is refused now (``"rule: message"``), or None to let it through."""
+        for check in (self._state_rule, self._market_rules, self._book_rules, self._flow_rules):
+            reason = check(request, now)
+            if reason is not None:
+                return reason
+        return None
+
+    # --- the rules ------------------------------------------------------------------
+
+    def _state_rule(self, request: OrderRequest, now: datetime) -> str | None:
+        if self.state is TradingState.ACTIVE:
+            return None
+        if self.state is TradingState.HALTED and request.source is not OrderSource.RISK:
+            return f"{Rule.TRADING_STATE}: trading is halted; only cancels are accepted"
+        if not self._reduces(request):
+            return (
+                f"{Rule.TRADING_STATE}: trading is {self.state}; only orders that shrink a position"
+            )
+        return None
+
+    def _market_rules(self, request: OrderRequest, now: datetime) -> str | None:
+        limits = self.settings
+        spec = self._core.spec(request.symbol)
+        tick = self._last.get(request.symbol)
+        if tick is None:
+            return f"{Rule.CONTRACT}: no market data for {request.symbol} yet"
+        if self._check_sessions and not self._calendar.in_session(now):
+            return f"{Rule.SESSION}: {request.symbol} is not trading now (outside the sessions)"
+        if not 0 < request.volume <= limits.max_order_volume:
+            return f"{Rule.VOLUME}: {request.volume} lots, limit 1..{limits.max_order_volume}"
+        if not spec.is_on_tick(request.price):
+            return f"{Rule.PRICE_TICK}: {request.price} is not on the {spec.price_tick} tick"
+        if tick.limit_down > 0 and not tick.limit_down <= request.price <= tick.limit_up:
+            return (
+                f"{Rule.LIMIT_BAND}: {request.price} outside the day's band "
+                f"{tick.limit_down}..{tick.limit_up}"
+            )
+        distance = abs(request.price - tick.last_price) / spec.price_tick
+        if distance > limits.max_ticks_from_market:
+            return (
+                f"{Rule.PRICE_DISTANCE}: {request.price} is {distance:.0f} ticks from the last "
+                f"{tick.last_price}, limit {limits.max_ticks_from_market}"
+            )
+        return None
+
+    def _book_rules(self, request: OrderRequest, now: datetime) -> str | None:
+        limits = self.settings
+        working = self._core.oms.active_orders()
+        if len(working) >= limits.max_working_orders:
+            return (
+                f"{Rule.WORKING_ORDERS}: {len(working)} working, limit {limits.max_working_orders}"
+            )
+        if request.offset.is_close:
+            return None
+        leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
+        held = leg.volume if leg is not None else 0
+        opening = sum(
+            o.remaining
+            for o in working
+            if o.symbol == request.symbol
+            and o.offset is Offset.OPEN
+            and o.direction is request.direction
+        )
+        if held + opening + request.volume > limits.max_position:
+            return (
+                f"{Rule.MAX_POSITION}: {request.direction} {request.symbol} would reach "
+                f"{held + opening + request.volume} lots (held {held}, opening {opening}), "
+                f"limit {limits.max_position}"
+            )
+        spec = self._core.spec(request.symbol)
+        need = spec.margin(request.price, request.volume) + spec.commission(
+            Offset.OPEN, request.volume
+        )
+        committed = sum(
+            (
+                self._core.spec(o.symbol).margin(o.price, o.remaining)
+                for o in working
+                if o.offset is Offset.OPEN
+            ),
+            Decimal(0),
+        )
+        available = self._core.portfolio.account.available - committed
+        if need > available:
+            return f"{Rule.MARGIN}: the order needs {need}, available {available:.2f}"
+        return None
+
+    def _flow_rules(self, request: OrderRequest, now: datetime) -> str | None:
+        limits = self.settings
+        while self._recent and now - self._recent[0] >= MINUTE:
+            self._recent.popleft()
+        if len(self._recent) >= limits.max_orders_per_minute:
+            return f"{Rule.RATE_MINUTE}: {len(self._recent)} orders in the last minute"
+        day = self._calendar.trading_day(now)
+        if self._day == day and self._day_count >= limits.max_orders_per_day:
+            return f"{Rule.RATE_DAY}: {self._day_count} orders today"
+        last = self._sent.get(_key(request))
+        window = timedelta(seconds=limits.duplicate_window_s)
+        if last is not None and now - last < window:
+            return (
+                f"{Rule.DUPLICATE}: the same order was sent {(now - last).total_seconds():.2f}s "
+                f"ago (window {limits.duplicate_window_s}s)"
+            )
+        return None
+
+    # --- bookkeeping ----------------------------------------------------------------
+
+    def _reduces(self, request: OrderRequest) -> bool:
+        """True if ``request`` closes lots that are held and not already being closed."""
+        if not request.offset.is_close:
+            return False
+        leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
+        if leg is None:
+            return False
+        yesterday, today = closable(leg, self._core.oms.active_orders())
+        free = {Offset.CLOSE_TODAY: today, Offset.CLOSE_YESTERDAY: yesterday}
+        return request.volume <= free.get(request.offset, today + yesterday)
+
+    def _count(self, request: OrderRequest, now: datetime) -> None:
+        self._recent.append(now)
+        day = self._calendar.trading_day(now)
+        if day != self._day:
+            self._day, self._day_count = day, 0
+        self._day_count += 1
+        window = timedelta(seconds=self.settings.duplicate_window_s)
+        if len(self._sent) > 256:  # forget what no longer counts as a duplicate
+            self._sent = {k: t for k, t in self._sent.items() if now - t < window}
+        self._sent[_key(request)] = now
+
+    def _record(self, request: OrderRequest, reason: str, now: datetime) -> None:
+        self._seq += 1
+        order_id = f"R{now:%Y%m%d%H%M%S}-{self._seq:05d}"
+        order = Order.from_request(order_id, request, now) if request.volume > 0 else None
+        log.warning(
+            "order refused by risk",
+            rule=reason.split(":", 1)[0],
+            reason=reason,
+            source=str(request.source),
+            symbol=request.symbol,
+        )
+        if order is not None:
+            self._core.on_order(order.transition(OrderStatus.REJECTED, now, reason=reason[:255]))
+
+
+def _key(request: OrderRequest) -> _DuplicateKey:
+    return (request.symbol, request.side.value, request.offset.value, request.price, request.volume)

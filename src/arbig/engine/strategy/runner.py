@@ -1,0 +1,307 @@
+"""One running strategy: its context, its hooks behind a guard, its triggers' lifecycle.
+
+Hooks run synchronously inside the bus dispatch. What they decide (a trigger and
+its order requests) goes on one queue drained by one task, which for each
+trigger: writes it (pending), sends its orders through the core (and so through
+risk), writes the order ids, and later writes success or failure when the orders
+end. One queue keeps every write of a trigger in order.
+"""
+
+import asyncio
+import traceback
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import structlog
+
+from arbig.domain.account import AccountBook
+from arbig.domain.bar import Bar
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.contract import ContractSpec
+from arbig.domain.enums import ActionType, Direction, OrderStatus
+from arbig.domain.order import Order, OrderRequest
+from arbig.domain.position import PositionLeg
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+from arbig.domain.trigger import Trigger
+from arbig.engine.bus import EventType
+from arbig.engine.core import OrderRefused, TradingCore
+from arbig.engine.strategy.base import Strategy
+from arbig.engine.strategy.store import StrategyStore
+
+log = structlog.get_logger(__name__)
+
+BARS_KEPT = 500
+Job = Callable[[], Awaitable[None]]
+
+
+class StrategyRunner:
+    """Runs ``strategy`` against ``core``; ``on_failure`` hears of an exception in a hook."""
+
+    def __init__(
+        self,
+        core: TradingCore,
+        store: StrategyStore,
+        calendar: TradingCalendar,
+        symbol: str,
+        *,
+        slippage_ticks: int,
+        on_failure: Callable[[str], None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.core = core
+        self.strategy: Strategy[Any] | None = None
+        self.running = False
+        self.closed = False
+        self._store = store
+        self._calendar = calendar
+        self._symbol = symbol
+        self._slippage = slippage_ticks
+        self._on_failure = on_failure
+        self._clock = clock
+        self._bars: deque[Bar] = deque(maxlen=BARS_KEPT)
+        self._last: Tick | None = None
+        self._orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
+        self._open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
+        self._jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+        self.name = ""
+
+    # --- StrategyContext ------------------------------------------------------------
+
+    @property
+    def symbol(self) -> str:
+        return self._symbol
+
+    @property
+    def slippage_ticks(self) -> int:
+        return self._slippage
+
+    def spec(self) -> ContractSpec:
+        return self.core.spec(self._symbol)
+
+    def last_tick(self) -> Tick | None:
+        return self._last
+
+    def leg(self, direction: Direction) -> PositionLeg:
+        legs = self.core.portfolio.positions.legs
+        return legs.get((self._symbol, direction)) or PositionLeg(self._symbol, direction)
+
+    def account(self) -> AccountBook:
+        return self.core.portfolio.account
+
+    def bars(self) -> Sequence[Bar]:
+        return tuple(self._bars)
+
+    def working_orders(self) -> list[Order]:
+        orders = self.core.oms.orders
+        return [orders[i] for i in self._orders if i in orders and orders[i].is_active]
+
+    def submit(
+        self,
+        action: ActionType,
+        condition: str,
+        price: Decimal | None,
+        requests: list[OrderRequest],
+        error: str | None = None,
+    ) -> Trigger:
+        now = self._clock()
+        trigger = Trigger(
+            strategy_name=self.name,
+            symbol=self._symbol,
+            trading_day=self._calendar.trading_day(now),
+            trigger_time=now,
+            condition=condition,
+            price=price,
+            action=action,
+        )
+        if not self.running:
+            error = error or "the strategy is not running"
+            requests = []
+        self._jobs.put_nowait(lambda: self._execute(trigger, requests, error))
+        return trigger
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def start(self, strategy: Strategy[Any], last_tick: Tick | None) -> None:
+        """Run ``strategy``: on_start, then market and book events until ``halt``."""
+        self.strategy = strategy
+        self.name = strategy.name
+        self._last = last_tick
+        self._worker = asyncio.create_task(self._drain(), name=f"strategy-{self.name}")
+        self.running = True
+        bus = self.core.bus
+        for event_type, handler in self._handlers():
+            bus.subscribe(event_type, handler)
+        self.guard("on_start", strategy.on_start)
+
+    def halt(self) -> None:
+        """Stop dispatching at once: no hook runs and no order leaves after this call."""
+        if not self.running:
+            return
+        self.running = False
+        for event_type, handler in self._handlers():
+            if event_type is not EventType.ORDER:  # orders still resolve open triggers
+                self.core.bus.unsubscribe(event_type, handler)
+
+    async def finish(self, call_on_stop: bool = True) -> None:
+        """After ``halt``: on_stop, cancel the strategy's working orders, drain the queue."""
+        strategy = self.strategy
+        if call_on_stop and strategy is not None:
+            self.guard("on_stop", strategy.on_stop, stopping=True)
+        for order in self.working_orders():
+            try:
+                await self.core.cancel_order(order.order_id)
+            except Exception as exc:  # an order that just ended cannot be cancelled; fine
+                log.info("cancel at stop failed", order_id=order.order_id, error=str(exc))
+        if strategy is not None:
+            state = dict(strategy.state)
+            self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
+        await self._jobs.join()
+
+    async def close(self) -> None:
+        """End the worker and stop listening for orders (after ``finish``)."""
+        self.closed = True
+        self.core.bus.unsubscribe(EventType.ORDER, self._on_order)
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until every queued trigger write and order send is done (tests, shutdown)."""
+        await self._jobs.join()
+
+    # --- guarded hooks -------------------------------------------------------------
+
+    def guard(self, hook: str, call: Callable[[], None], *, stopping: bool = False) -> None:
+        """Run a hook; an exception stops the strategy and is recorded with its traceback."""
+        if not self.running and not stopping:
+            return
+        try:
+            call()
+        except Exception as exc:
+            text = "".join(traceback.format_exception(exc))
+            log.error("strategy hook failed", strategy=self.name, hook=hook, traceback=text)
+            now = self._clock()
+            trigger = Trigger(
+                strategy_name=self.name,
+                symbol=self._symbol,
+                trading_day=self._calendar.trading_day(now),
+                trigger_time=now,
+                condition=f"exception in {hook}: {type(exc).__name__}: {exc}",
+                price=self._last.last_price if self._last else None,
+                action=ActionType.HOLD,
+            )
+            self._jobs.put_nowait(lambda: self._execute(trigger, [], text))
+            if not stopping:
+                self.halt()
+                self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
+
+    def _handlers(self) -> list[tuple[EventType, Callable[[EventType, Any], None]]]:
+        return [
+            (EventType.TICK, self._on_tick),
+            (EventType.BAR, self._on_bar),
+            (EventType.ORDER, self._on_order),
+            (EventType.TRADE, self._on_trade),
+        ]
+
+    def _on_tick(self, _: EventType, tick: Tick) -> None:
+        if tick.symbol == self._symbol and self.strategy is not None:
+            self._last = tick
+            strategy = self.strategy
+            self.guard("on_tick", lambda: strategy.on_tick(tick))
+
+    def _on_bar(self, _: EventType, bar: Bar) -> None:
+        if bar.symbol == self._symbol and self.strategy is not None:
+            self._bars.append(bar)
+            strategy = self.strategy
+            self.guard("on_bar", lambda: strategy.on_bar(bar))
+
+    def _on_order(self, _: EventType, order: Order) -> None:
+        trigger_id = self._orders.get(order.order_id)
+        if trigger_id is None:
+            return
+        if order.status.is_terminal and trigger_id in self._open:
+            self._jobs.put_nowait(lambda: self._resolve(trigger_id))
+        if self.running and self.strategy is not None:
+            strategy = self.strategy
+            self.guard("on_order", lambda: strategy.on_order(order))
+
+    def _on_trade(self, _: EventType, trade: Trade) -> None:
+        if trade.order_id in self._orders and self.strategy is not None:
+            strategy = self.strategy
+            self.guard("on_trade", lambda: strategy.on_trade(trade))
+            state = dict(strategy.state)
+            self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
+
+    # --- the trigger lifecycle (on the worker) -------------------------------------
+
+    async def _drain(self) -> None:
+        while True:
+            job = await self._jobs.get()
+            try:
+                await job()
+            except Exception:
+                log.exception("strategy job failed", strategy=self.name)
+            finally:
+                self._jobs.task_done()
+
+    async def _execute(
+        self, trigger: Trigger, requests: list[OrderRequest], error: str | None
+    ) -> None:
+        trigger = trigger.with_id(await self._store.insert_trigger(trigger))
+        self._publish(trigger)
+        if error is not None:
+            await self._update(trigger.failed(error))
+            return
+        if not requests:
+            await self._update(trigger.succeeded())
+            return
+        for request in requests:
+            if not self.running:  # stopped while the trigger was being written
+                trigger = trigger.failed("the strategy stopped before the order was sent")
+                break
+            try:
+                order_id = await self.core.send_order(request)
+            except OrderRefused as exc:
+                trigger = trigger.failed(f"refused: {exc}")
+                break
+            except Exception as exc:
+                trigger = trigger.failed(f"{type(exc).__name__}: {exc}")
+                break
+            trigger = trigger.with_order(order_id)
+            self._orders[order_id] = trigger.trigger_id
+        if trigger.is_pending:
+            self._open[trigger.trigger_id] = trigger
+            await self._store.update_trigger(trigger)
+            await self._resolve(trigger.trigger_id)  # orders may have ended already
+        else:
+            await self._update(trigger)
+
+    async def _resolve(self, trigger_id: int) -> None:
+        trigger = self._open.get(trigger_id)
+        if trigger is None:
+            return
+        orders = [self.core.oms.orders.get(i) for i in trigger.order_ids]
+        if any(o is None or o.is_active for o in orders):
+            return
+        done = [o for o in orders if o is not None]
+        failures = [
+            f"{o.order_id} {o.status}"
+            + (f": {o.reject_reason}" if o.reject_reason else "")
+            + (f" after {o.traded}/{o.volume} filled" if o.traded else "")
+            for o in done
+            if o.status is not OrderStatus.ALL_TRADED
+        ]
+        del self._open[trigger_id]
+        await self._update(trigger.failed("; ".join(failures)) if failures else trigger.succeeded())
+
+    async def _update(self, trigger: Trigger) -> None:
+        await self._store.update_trigger(trigger)
+        self._publish(trigger)
+
+    def _publish(self, trigger: Trigger) -> None:
+        self.core.bus.publish(EventType.TRIGGER, trigger)

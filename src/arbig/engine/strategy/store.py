@@ -1,0 +1,73 @@
+"""What the strategy engine needs from storage: configurations and triggers.
+
+``storage.strategy_store.SqlStrategyStore`` is the real adapter; ``MemoryStrategyStore``
+keeps everything in this process (benchmarks, and a core run without a database).
+"""
+
+from dataclasses import replace
+from typing import Any, Protocol
+
+from arbig.domain.trigger import StoredConfig, Trigger
+
+__all__ = ["MemoryStrategyStore", "StoredConfig", "StrategyStore"]
+
+
+class StrategyStore(Protocol):
+    """Reads and writes of strategy configurations and triggers; each call is its own unit."""
+
+    async def load_configs(self) -> list[StoredConfig]: ...
+
+    async def save_params(self, name: str, params: dict[str, Any]) -> None:
+        """Create the row or replace its parameters (state and activity stay)."""
+        ...
+
+    async def save_state(self, name: str, state: dict[str, Any]) -> None: ...
+
+    async def set_active(self, name: str, active: bool) -> None: ...
+
+    async def insert_trigger(self, trigger: Trigger) -> int:
+        """Write a new trigger; returns its id."""
+        ...
+
+    async def update_trigger(self, trigger: Trigger) -> None:
+        """Write the result, order ids and error of a trigger written before."""
+        ...
+
+    async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
+        """The latest triggers, newest first; of one strategy when ``name`` is given."""
+        ...
+
+
+class MemoryStrategyStore:
+    """A ``StrategyStore`` in a dict: nothing survives the process."""
+
+    def __init__(self) -> None:
+        self.configs: dict[str, StoredConfig] = {}
+        self.rows: dict[int, Trigger] = {}
+
+    async def load_configs(self) -> list[StoredConfig]:
+        return list(self.configs.values())
+
+    async def save_params(self, name: str, params: dict[str, Any]) -> None:
+        config = self.configs.get(name, StoredConfig(name))
+        self.configs[name] = replace(config, params=dict(params))
+
+    async def save_state(self, name: str, state: dict[str, Any]) -> None:
+        config = self.configs.get(name, StoredConfig(name))
+        self.configs[name] = replace(config, state=dict(state))
+
+    async def set_active(self, name: str, active: bool) -> None:
+        config = self.configs.get(name, StoredConfig(name))
+        self.configs[name] = replace(config, is_active=active)
+
+    async def insert_trigger(self, trigger: Trigger) -> int:
+        trigger_id = len(self.rows) + 1
+        self.rows[trigger_id] = trigger.with_id(trigger_id)
+        return trigger_id
+
+    async def update_trigger(self, trigger: Trigger) -> None:
+        self.rows[trigger.trigger_id] = trigger
+
+    async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
+        found = [t for t in self.rows.values() if name is None or t.strategy_name == name]
+        return sorted(found, key=lambda t: t.trigger_id, reverse=True)[:limit]

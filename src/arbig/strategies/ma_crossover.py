@@ -1,0 +1,88 @@
+"""Moving-average crossover: long when the fast average crosses above the slow one,
+short (or flat) when it crosses below."""
+
+from collections import deque
+from decimal import Decimal
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+
+from arbig.domain.bar import Bar
+from arbig.domain.tick import Tick
+from arbig.engine.strategy.base import Strategy, StrategyParams
+
+
+class MaCrossoverParams(StrategyParams):
+    """``fast`` and ``slow`` count prices: closes of 1-minute bars, or every ``every``-th
+    tick's last price with ``source = "tick"`` (the demo: a signal within a minute)."""
+
+    fast: int = Field(5, ge=1, le=500, description="prices in the fast average")
+    slow: int = Field(20, ge=2, le=2000, description="prices in the slow average")
+    source: Literal["bar", "tick"] = Field("bar", description="1-minute bars or ticks")
+    every: int = Field(1, ge=1, le=1000, description="with ticks: use one tick in this many")
+    allow_short: bool = Field(True, description="go short on a cross below (else only flat)")
+
+    @model_validator(mode="after")
+    def _fast_below_slow(self) -> Self:
+        if self.fast >= self.slow:
+            raise ValueError(f"fast ({self.fast}) must be shorter than slow ({self.slow})")
+        return self
+
+
+class MaCrossover(Strategy[MaCrossoverParams]):
+    """Stays with the trend the two averages show; reverses at each cross."""
+
+    name = "ma_crossover"
+    description = "Moving-average crossover: long above, short below (1-minute bars or ticks)"
+    params_model = MaCrossoverParams
+
+    def on_start(self) -> None:
+        self._prices: deque[Decimal] = deque(maxlen=self.params.slow + 1)
+        self._ticks = 0
+
+    def on_tick(self, tick: Tick) -> None:
+        if self.params.source != "tick":
+            return
+        self._ticks += 1
+        if (self._ticks - 1) % self.params.every == 0:
+            self.on_price(tick.last_price)
+
+    def on_bar(self, bar: Bar) -> None:
+        if self.params.source == "bar":
+            self.on_price(bar.close)
+
+    def on_price(self, price: Decimal) -> None:
+        """One more price in the averages; acts on a cross."""
+        self._prices.append(price)
+        fast, slow = self.params.fast, self.params.slow
+        if len(self._prices) <= slow:
+            return
+        prices = list(self._prices)
+        fast_now, slow_now = _mean(prices[-fast:]), _mean(prices[-slow:])
+        fast_then, slow_then = _mean(prices[-fast - 1 : -1]), _mean(prices[-slow - 1 : -1])
+        if fast_then <= slow_then and fast_now > slow_now:
+            self._cross("above", fast_now, slow_now)
+        elif fast_then >= slow_then and fast_now < slow_now:
+            self._cross("below", fast_now, slow_now)
+
+    def _cross(self, way: str, fast_ma: Decimal, slow_ma: Decimal) -> None:
+        p = self.params
+        said = f"fast MA({p.fast}) {fast_ma:.2f} crossed {way} slow MA({p.slow}) {slow_ma:.2f}"
+        self.state["last_cross"] = way
+        if self.working_orders:
+            self.hold(f"{said}; orders still working")
+            return
+        if way == "above":
+            if self.short_volume:
+                self.cover(said)
+            if not self.long:
+                self.buy(said)
+            return
+        if self.long:
+            self.sell(said)
+        if p.allow_short and not self.short_volume:
+            self.short(said)
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return sum(values, Decimal(0)) / len(values)
