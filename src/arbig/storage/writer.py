@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig.domain.order import Order
@@ -30,8 +30,14 @@ from arbig.storage.latency import LatencyStats, LatencyWindow
 
 log = logging.getLogger(__name__)
 
-# Errors that say "the database is away", worth retrying; anything else is a bad row.
-TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether to keep the items and retry: anything from the database or the network
+    except a verdict on the rows themselves (constraint, value out of range). Guessing
+    "transient" wrongly only delays; guessing "bad row" wrongly would lose a record."""
+    if isinstance(exc, IntegrityError | DataError):
+        return False
+    return isinstance(exc, DBAPIError | DisconnectionError | OSError | TimeoutError)
 
 
 class WriterBackpressure(RuntimeError):
@@ -191,14 +197,14 @@ class BookWriter:
                 items = list(islice(self._items, self.batch_max))
                 try:
                     await self._commit(items)
-                except TRANSIENT as exc:
-                    self._degraded(exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, self._retry[1])
-                    continue
-                except Exception:
-                    # A bad row must not block the book: write one by one, drop the bad.
-                    await self._isolate(items)
+                except Exception as exc:
+                    if is_transient(exc):
+                        self._degraded(exc)
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, self._retry[1])
+                    else:
+                        # A bad row must not block the book: write one by one, drop the bad.
+                        await self._isolate(items)
                     continue
                 delay = self._retry[0]
                 await self._done(items)
@@ -224,10 +230,10 @@ class BookWriter:
         for item in items:
             try:
                 await self._commit([item])
-            except TRANSIENT as exc:
-                self._degraded(exc)
-                return
             except Exception as exc:
+                if is_transient(exc):
+                    self._degraded(exc)
+                    return
                 self.dropped += 1
                 self.last_error = f"dropped invalid {item.kind}: {exc}"
                 log.error("book writer dropped an invalid %s row %r: %s", item.kind, item.row, exc)

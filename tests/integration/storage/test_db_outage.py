@@ -1,0 +1,84 @@
+"""The database going away loses nothing: writes wait, health degrades, and they
+flush on recovery. The outage is a TCP proxy the test cuts, not the shared server."""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from storage_samples import ACCOUNT, make_trade
+from tcp_proxy import TcpProxy
+
+from arbig.storage.database import create_engine, session_factory
+from arbig.storage.models import TradeRow
+from arbig.storage.writer import BookWriter, WriterBackpressure
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def proxied(engine: AsyncEngine, backend: str) -> AsyncIterator[tuple[TcpProxy, str]]:
+    if backend == "sqlite":
+        pytest.skip("SQLite is a file: there is no connection to lose")
+    url = engine.url
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or (5432 if backend != "mariadb" else 3306))
+    await proxy.start()
+    yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    await proxy.close()
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 15) -> None:
+    """Poll: the writer's state is plain attributes, there is nothing to await."""
+    async with asyncio.timeout(seconds):
+        while True:
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+
+
+async def test_writes_wait_out_an_outage_and_flush_on_recovery(
+    proxied: tuple[TcpProxy, str], engine: AsyncEngine
+) -> None:
+    proxy, url = proxied
+    through_proxy = create_engine(url)
+    writer = BookWriter(session_factory(through_proxy), ACCOUNT, queue_size=50, retry_max_s=0.2)
+    await writer.start()
+    writer.trade(make_trade("t0"))
+    await writer.flush()
+
+    proxy.cut()
+    for n in range(1, 41):
+        writer.trade(make_trade(f"t{n}", seconds=n))
+    await _until(lambda: not writer.healthy)
+    assert writer.queue_depth > 0
+    assert writer.last_error
+    assert writer.saturated  # 40 of 50: the core halts new risk, fills still fit
+    with pytest.raises(WriterBackpressure):
+        for n in range(41, 60):
+            writer.trade(make_trade(f"t{n}", seconds=n))
+
+    proxy.restore()
+    async with asyncio.timeout(30):
+        await writer.flush()
+    assert writer.healthy
+    assert writer.dropped == 0
+    await writer.stop()
+    await through_proxy.dispose()
+    async with engine.connect() as connection:
+        count = await connection.scalar(select(func.count()).select_from(TradeRow))
+    assert count == writer.committed == 51
+
+
+async def test_stop_during_an_outage_reports_what_is_left(
+    proxied: tuple[TcpProxy, str],
+) -> None:
+    proxy, url = proxied
+    through_proxy = create_engine(url)
+    writer = BookWriter(session_factory(through_proxy), ACCOUNT, retry_max_s=0.2)
+    await writer.start()
+    proxy.cut()
+    writer.trade(make_trade("t1"))
+    await _until(lambda: not writer.healthy)
+    assert await writer.stop(drain_s=0.5) == 1
+    await through_proxy.dispose()
