@@ -25,7 +25,14 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arbig.domain.enums import OrderStatus
-from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+from arbig.storage.models import (
+    AccountRow,
+    BarRow,
+    EquitySnapshotRow,
+    OrderRow,
+    PositionRow,
+    TradeRow,
+)
 from arbig.storage.rows import Row
 
 ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
@@ -33,6 +40,7 @@ TRADES: Table = TradeRow.__table__  # type: ignore[assignment]
 POSITIONS: Table = PositionRow.__table__  # type: ignore[assignment]
 ACCOUNTS: Table = AccountRow.__table__  # type: ignore[assignment]
 EQUITY: Table = EquitySnapshotRow.__table__  # type: ignore[assignment]
+BARS: Table = BarRow.__table__  # type: ignore[assignment]
 
 # How far along its life an order is; a report may only move an order forwards.
 TERMINAL_RANK = 3
@@ -68,6 +76,7 @@ class Batch:
     positions: dict[tuple[str, str, str], Row] = field(default_factory=dict)
     accounts: dict[str, Row] = field(default_factory=dict)
     equity: list[Row] = field(default_factory=list)
+    bars: dict[tuple[str, Any], Row] = field(default_factory=dict)
 
     def add_order(self, row: Row) -> None:
         key = (row["account_id"], row["order_id"])
@@ -86,6 +95,9 @@ class Batch:
 
     def add_equity(self, row: Row) -> None:
         self.equity.append(row)
+
+    def add_bar(self, row: Row) -> None:
+        self.bars[(row["symbol"], row["start_time"])] = row
 
 
 def _insert(table: Table, dialect: str) -> Any:
@@ -184,3 +196,7 @@ async def write_batch(session: AsyncSession, batch: Batch) -> None:
         await session.execute(stmt, list(batch.accounts.values()))
     if batch.equity:
         await session.execute(insert(EQUITY), batch.equity)
+    if batch.bars:
+        # A bar rebuilt after a restart replaces the one recorded for its minute.
+        stmt = _upsert(BARS, dialect, ("symbol", "start_time"))
+        await session.execute(stmt, list(batch.bars.values()))

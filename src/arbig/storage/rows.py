@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from arbig.domain.bar import Bar
 from arbig.domain.enums import (
     Direction,
     Exchange,
@@ -106,6 +107,21 @@ def equity_row(account: AccountSnapshot) -> Row:
         "unrealized_pnl": account.unrealized_pnl,
         "realized_pnl": account.realized_pnl,
         "commission": account.commission,
+    }
+
+
+def bar_row(bar: Bar) -> Row:
+    return {
+        "symbol": bar.symbol,
+        "trading_day": bar.trading_day,
+        "start_time": bar.start,
+        "open_price": bar.open,
+        "high_price": bar.high,
+        "low_price": bar.low,
+        "close_price": bar.close,
+        "volume": bar.volume,
+        "open_interest": bar.open_interest,
+        "turnover": bar.turnover,
     }
 
 

@@ -21,6 +21,7 @@ from itertools import islice
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from arbig.domain.bar import Bar
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
@@ -108,6 +109,10 @@ class BookWriter:
     def equity(self, account: AccountSnapshot) -> None:
         """Append a point to the equity curve."""
         self._put([("equity", rows.equity_row(account))])
+
+    def bar(self, bar: Bar) -> None:
+        """Record a finished 1-minute bar (a bar for the same minute replaces it)."""
+        self._put([("bar", rows.bar_row(bar))])
 
     def _put(self, entries: list[tuple[str, rows.Row]]) -> None:
         if len(self._items) + len(entries) > self.queue_size:
@@ -220,6 +225,7 @@ class BookWriter:
             "position": batch.add_position,
             "account": batch.add_account,
             "equity": batch.add_equity,
+            "bar": batch.add_bar,
         }
         for item in items:
             adders[item.kind](item.row)

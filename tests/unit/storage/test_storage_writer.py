@@ -2,16 +2,18 @@
 
 import asyncio
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from storage_samples import ACCOUNT, make_account, make_order, make_position, make_trade
+from storage_samples import ACCOUNT, T0, make_account, make_order, make_position, make_trade
 
+from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, OrderStatus
 from arbig.storage import repository
-from arbig.storage.models import EquitySnapshotRow, TradeRow
+from arbig.storage.models import BarRow, EquitySnapshotRow, TradeRow
 from arbig.storage.writer import BookWriter, WriterBackpressure
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -210,3 +212,29 @@ def test_mysql_upserts_bind_only_row_values() -> None:
     for name, statement in statements.items():
         sql = str(statement.compile(dialect=asyncmy.dialect()))
         assert "%s" not in sql.split("ON DUPLICATE KEY UPDATE")[1], name
+
+
+async def test_bar_for_the_same_minute_replaces_the_recorded_one(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    bar = Bar(
+        symbol="au2612",
+        trading_day=date(2026, 11, 20),
+        start=T0,
+        open=Decimal("920.02"),
+        high=Decimal("921.00"),
+        low=Decimal("919.98"),
+        close=Decimal("920.50"),
+        volume=12,
+        turnover=Decimal("11046000"),
+        open_interest=1000,
+    )
+    writer.bar(bar)
+    await writer.flush()
+    writer.bar(replace(bar, close=Decimal("920.60"), volume=13))
+    await writer.flush()
+    async with sessions() as session:
+        rows = list(await session.scalars(select(BarRow)))
+    assert [(row.close_price, row.volume, row.start_time) for row in rows] == [
+        (Decimal("920.6000"), 13, T0)
+    ]
