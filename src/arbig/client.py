@@ -6,7 +6,7 @@ puts a Redis-backed client with the same methods in its place.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -14,12 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig import __version__
 from arbig.domain.audit import AuditEntry
+from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
+from arbig.engine.closing import CloseDesk, ClosePreview, CloseResult
 from arbig.engine.core import TradingCore
+from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
+from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord
 
 EventCallback = Callable[[EventType, Any], None]
 
@@ -43,6 +48,15 @@ class Health:
     version: str
     uptime_s: float
     components: dict[str, Component] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    time: datetime
+    level: str
+    source: str
+    message: str
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 class CoreClient(Protocol):
@@ -73,6 +87,32 @@ class CoreClient(Protocol):
         """Write ``entry`` to the audit trail (committed when this returns)."""
         ...
 
+    async def trades(
+        self, filters: TradeFilter, *, limit: int, offset: int
+    ) -> tuple[list[TradeRecord], int]:
+        """A page of recorded trades, newest first, and the number matching in all."""
+        ...
+
+    async def daily_summary(
+        self, since_day: date | None, until_day: date | None
+    ) -> list[DailySummary]: ...
+
+    async def statistics(self, filters: TradeFilter) -> Statistics: ...
+
+    async def equity_curve(
+        self, since: datetime | None, until: datetime | None, max_points: int
+    ) -> list[AccountSnapshot]: ...
+
+    def preview_close(self, symbol: str, direction: Direction, volume: int | None) -> ClosePreview:
+        """Plan a close of one position; raises CloseError with the reason."""
+        ...
+
+    async def confirm_close(self, token: str) -> CloseResult: ...
+
+    async def logs(
+        self, *, level: str | None, since: datetime | None, limit: int
+    ) -> list[LogRecord]: ...
+
     async def audit_entries(
         self,
         *,
@@ -91,6 +131,7 @@ class LocalCoreClient:
         self._core = core
         self._sessions = sessions
         self._audit = AuditTrail(sessions)
+        self._closing = CloseDesk(core)
 
     @property
     def main_contract(self) -> str:
@@ -178,3 +219,48 @@ class LocalCoreClient:
         return await self._audit.entries(
             since=since, until=until, action=action, limit=limit, offset=offset
         )
+
+    async def trades(
+        self, filters: TradeFilter, *, limit: int, offset: int
+    ) -> tuple[list[TradeRecord], int]:
+        async with self._sessions() as session:
+            return await reports.trade_page(
+                session, self._core.account_id, filters, limit=limit, offset=offset
+            )
+
+    async def daily_summary(
+        self, since_day: date | None, until_day: date | None
+    ) -> list[DailySummary]:
+        async with self._sessions() as session:
+            return await reports.daily_summary(session, self._core.account_id, since_day, until_day)
+
+    async def statistics(self, filters: TradeFilter) -> Statistics:
+        async with self._sessions() as session:
+            closing, commissions = await reports.closing_fills(
+                session, self._core.account_id, filters
+            )
+            curve = await repository.equity_curve(
+                session, self._core.account_id, filters.since, filters.until, max_points=100_000
+            )
+        return statistics(closing, commissions, [point.balance for point in curve])
+
+    async def equity_curve(
+        self, since: datetime | None, until: datetime | None, max_points: int
+    ) -> list[AccountSnapshot]:
+        async with self._sessions() as session:
+            return await repository.equity_curve(
+                session, self._core.account_id, since, until, max_points
+            )
+
+    def preview_close(self, symbol: str, direction: Direction, volume: int | None) -> ClosePreview:
+        return self._closing.preview(symbol, direction, volume)
+
+    async def confirm_close(self, token: str) -> CloseResult:
+        return await self._closing.confirm(token)
+
+    async def logs(
+        self, *, level: str | None, since: datetime | None, limit: int
+    ) -> list[LogRecord]:
+        async with self._sessions() as session:
+            rows = await repository.find_logs(session, level=level, since=since, limit=limit)
+        return [LogRecord(r.time, r.level, r.source, r.message, r.context or {}) for r in rows]

@@ -13,6 +13,7 @@ from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
+from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
 from arbig.ticks.memory import MemoryTickStore
@@ -75,18 +76,21 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
         )
         self._client = LocalCoreClient(self.core, sessions)
+        self.log_sink = LogSink(sessions)
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
+        await self.log_sink.start()
         await self.core.start()
 
     async def stop(self) -> None:
         try:
             await self.core.stop()
         finally:
+            await self.log_sink.stop()
             await self.engine.dispose()
 
 

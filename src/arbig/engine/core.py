@@ -77,6 +77,7 @@ class TradingCore:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._subscribed: set[str] = set()
         self.pre_trade_checks: list[PreTradeCheck] = []
+        self._last_ticks: dict[str, Tick] = {}
 
     @property
     def account_id(self) -> str:
@@ -84,6 +85,10 @@ class TradingCore:
 
     def spec(self, symbol: str) -> ContractSpec:
         return self._spec_for(symbol)
+
+    def last_tick(self, symbol: str) -> Tick | None:
+        """The newest tick that passed hygiene, straight from memory."""
+        return self._last_ticks.get(symbol)
 
     async def start(self) -> None:
         """Rebuild the book from storage, connect, and catch up with the gateway."""
@@ -207,6 +212,7 @@ class TradingCore:
     def on_tick(self, tick: Tick) -> None:
         if not self.tick_filter.accept(tick, self._clock()):
             return
+        self._last_ticks[tick.symbol] = tick
         self.tick_store.add(tick)
         book_moved = self.portfolio.mark(tick)
         self.bus.publish(EventType.TICK, tick)

@@ -1,11 +1,17 @@
-"""The book: positions with live P&L, the account and orders."""
+"""The book: positions with live P&L, the account and its equity curve, orders."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 
 from arbig.codec import to_jsonable
+from arbig.domain.enums import Direction
+from arbig.engine.closing import CloseError
+from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
+from arbig.web.security import Operator
 
 router = APIRouter(tags=["book"])
 
@@ -20,8 +26,67 @@ async def account(client: ClientDep) -> Any:
     return to_jsonable(await client.account())
 
 
+@router.get("/account/equity", summary="The equity curve, thinned evenly to at most `points`")
+async def equity(
+    client: ClientDep,
+    since: Annotated[datetime | None, Query(description="ISO 8601 with time zone")] = None,
+    until: datetime | None = None,
+    points: Annotated[int, Query(ge=2, le=5000)] = 500,
+) -> Any:
+    if since and until and since >= until:
+        raise HTTPException(422, "since must be before until")
+    return to_jsonable(await client.equity_curve(since, until, points))
+
+
 @router.get("/orders", summary="Orders of this session, newest first")
 async def orders(
     client: ClientDep, active: Annotated[bool, Query(description="only working orders")] = False
 ) -> Any:
     return to_jsonable(await client.orders(active_only=active))
+
+
+class CloseRequest(BaseModel):
+    symbol: Annotated[str, Field(pattern=r"^[a-z]{1,2}\d{3,4}$", examples=["au2612"])]
+    direction: Direction
+    volume: Annotated[int | None, Field(gt=0, le=10_000, description="all lots when absent")] = None
+
+
+class CloseConfirm(BaseModel):
+    token: Annotated[str, Field(min_length=8, max_length=64)]
+
+
+@router.post("/positions/close", summary="Step 1 of a close: the preview and its token")
+async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
+    try:
+        preview = client.preview_close(body.symbol, body.direction, body.volume)
+    except CloseError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return to_jsonable(preview)
+
+
+@router.post("/positions/close/confirm", summary="Step 2 of a close: send the previewed orders")
+async def confirm_close(
+    body: CloseConfirm, request: Request, client: ClientDep, operator: Operator
+) -> Any:
+    try:
+        result = await client.confirm_close(body.token)
+    except CloseError as exc:
+        await audit(
+            client, request, operator.name, "close_position", "refused", detail={"reason": str(exc)}
+        )
+        raise HTTPException(409, str(exc)) from None
+    await audit(
+        client,
+        request,
+        operator.name,
+        "close_position",
+        result.result,
+        target=f"{result.symbol} {result.direction}",
+        detail={
+            "volume": result.volume,
+            "traded": result.traded,
+            "message": result.message,
+            "orders": [o.order_id for o in result.orders],
+        },
+    )
+    return to_jsonable(result)

@@ -1,0 +1,185 @@
+"""Closing one position in two steps: a preview with a short-lived token, then a confirm.
+
+The preview states exactly what the confirm will send (the order plan split
+into close-yesterday and close-today, the limit price, the expected P&L), so
+the operator confirms what they saw. A token is single-use and expires.
+"""
+
+import asyncio
+import contextlib
+import copy
+import secrets
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from arbig.domain.enums import Direction, OrderSource, OrderStatus, Side
+from arbig.domain.order import Order, OrderRequest
+from arbig.engine.bus import EventType
+from arbig.engine.core import OrderRefused, TradingCore
+from arbig.engine.strategy.orders import PlanError, close_requests
+
+CENT = Decimal("0.01")
+
+
+class CloseError(ValueError):
+    """A close that cannot be previewed or confirmed; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOrder:
+    offset: str
+    volume: int
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePreview:
+    token: str
+    symbol: str
+    direction: Direction
+    side: Side
+    volume: int
+    current_price: Decimal
+    expected_pnl: Decimal
+    plan: list[PlannedOrder]
+    expires_in_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    """``result`` is filled, partly_filled, working or rejected."""
+
+    result: str
+    symbol: str
+    direction: Direction
+    volume: int
+    traded: int
+    orders: list[Order] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass(slots=True)
+class _Pending:
+    requests: list[OrderRequest]
+    preview: ClosePreview
+    expires: float
+
+
+class CloseDesk:
+    def __init__(
+        self, core: TradingCore, *, ttl_s: float = 10.0, ticks_through: int = 5, wait_s: float = 3.0
+    ) -> None:
+        self._core = core
+        self._ttl = ttl_s
+        self._ticks_through = ticks_through
+        self._wait = wait_s
+        self._pending: dict[str, _Pending] = {}
+
+    def preview(self, symbol: str, direction: Direction, volume: int | None = None) -> ClosePreview:
+        core = self._core
+        self._expire()
+        leg = core.portfolio.positions.legs.get((symbol, direction))
+        if leg is None or leg.volume == 0:
+            raise CloseError(f"no {direction} position in {symbol}")
+        tick = core.last_tick(symbol)
+        if tick is None:
+            raise CloseError(f"no quote for {symbol} yet: cannot price the close")
+        spec = core.spec(symbol)
+        try:
+            requests = close_requests(
+                spec,
+                leg,
+                tick,
+                core.oms.active_orders(),
+                volume=volume,
+                ticks_through=self._ticks_through,
+                source=OrderSource.OPERATOR,
+                reference="close",
+            )
+        except PlanError as exc:
+            raise CloseError(str(exc)) from None
+        if not requests:
+            raise CloseError(f"every lot of {symbol} {direction} is already in a working close")
+        total = sum(r.volume for r in requests)
+        # Expected P&L: the lots this close would take, valued at the last price.
+        trial = copy.deepcopy(leg)
+        expected = sum(
+            (trial.close(r.offset, tick.last_price, r.volume, spec.multiplier) for r in requests),
+            Decimal(0),
+        )
+        token = secrets.token_urlsafe(16)
+        preview = ClosePreview(
+            token=token,
+            symbol=symbol,
+            direction=direction,
+            side=requests[0].side,
+            volume=total,
+            current_price=tick.last_price,
+            expected_pnl=expected.quantize(CENT),
+            plan=[PlannedOrder(str(r.offset), r.volume, r.price) for r in requests],
+            expires_in_s=self._ttl,
+        )
+        self._pending[token] = _Pending(requests, preview, time.monotonic() + self._ttl)
+        return preview
+
+    async def confirm(self, token: str) -> CloseResult:
+        self._expire()
+        pending = self._pending.pop(token, None)
+        if pending is None:
+            raise CloseError("unknown or expired confirmation token: preview the close again")
+        preview = pending.preview
+        order_ids: list[str] = []
+        done = asyncio.Event()
+
+        def on_order(_: EventType, order: Order) -> None:
+            if order.order_id in order_ids and self._all_settled(order_ids):
+                done.set()
+
+        self._core.bus.subscribe(EventType.ORDER, on_order)
+        try:
+            for request in pending.requests:
+                try:
+                    order_ids.append(await self._core.send_order(request))
+                except OrderRefused as exc:
+                    if not order_ids:
+                        return CloseResult(
+                            "rejected",
+                            preview.symbol,
+                            preview.direction,
+                            preview.volume,
+                            0,
+                            message=str(exc),
+                        )
+                    break
+            if not self._all_settled(order_ids):
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), self._wait)
+        finally:
+            self._core.bus.unsubscribe(EventType.ORDER, on_order)
+        return self._result(preview, order_ids)
+
+    def _all_settled(self, order_ids: list[str]) -> bool:
+        orders = self._core.oms.orders
+        return all(oid in orders and orders[oid].status.is_terminal for oid in order_ids)
+
+    def _result(self, preview: ClosePreview, order_ids: list[str]) -> CloseResult:
+        orders = [self._core.oms.orders[oid] for oid in order_ids if oid in self._core.oms.orders]
+        traded = sum(o.traded for o in orders)
+        reasons = "; ".join(o.reject_reason for o in orders if o.reject_reason)
+        if traded == preview.volume:
+            result = "filled"
+        elif traded > 0:
+            result = "partly_filled"
+        elif orders and all(o.status is OrderStatus.REJECTED for o in orders):
+            result = "rejected"
+        else:
+            result = "working"
+        return CloseResult(
+            result, preview.symbol, preview.direction, preview.volume, traded, orders, reasons
+        )
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for token in [t for t, p in self._pending.items() if p.expires < now]:
+            del self._pending[token]

@@ -1,0 +1,43 @@
+"""System status, the application log and the audit trail."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from arbig.codec import to_jsonable
+from arbig.web.deps import ClientDep
+
+router = APIRouter(tags=["system"])
+
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+
+@router.get("/system/status", summary="Each component's state, uptime and version")
+async def status(client: ClientDep) -> Any:
+    return to_jsonable(await client.health())
+
+
+@router.get("/logs", summary="Application log records, newest first")
+async def logs(
+    client: ClientDep,
+    level: Annotated[LogLevel | None, Query(description="this level and above")] = None,
+    since: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Any:
+    return to_jsonable(await client.logs(level=level, since=since, limit=limit))
+
+
+@router.get("/audit", summary="The audit trail: operator actions, newest first")
+async def audit_trail(
+    client: ClientDep,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    entries = await client.audit_entries(
+        since=since, until=until, action=action, limit=limit, offset=offset
+    )
+    return to_jsonable(entries)

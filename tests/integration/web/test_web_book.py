@@ -1,0 +1,103 @@
+"""The book over REST: closing a position in two steps, trades, daily summary, statistics."""
+
+from decimal import Decimal
+
+from conftest import SYMBOL, open_long, wait_for
+from fastapi.testclient import TestClient
+
+
+def test_closing_a_position_previews_then_sends_only_on_confirm(
+    client: TestClient, csrf: str
+) -> None:
+    headers = {"X-CSRF-Token": csrf}
+    open_long(client, csrf, volume=2)
+    preview = client.post(
+        "/api/v1/positions/close", json={"symbol": SYMBOL, "direction": "long"}, headers=headers
+    ).json()
+    assert preview["volume"] == 2
+    assert preview["side"] == "sell"
+    assert [(p["offset"], p["volume"]) for p in preview["plan"]] == [("close_today", 2)]
+    assert Decimal(preview["plan"][0]["price"]) < Decimal(preview["current_price"])
+    # Nothing was sent by the preview.
+    assert sum(p["volume"] for p in client.get("/api/v1/positions").json()) == 2
+
+    result = client.post(
+        "/api/v1/positions/close/confirm", json={"token": preview["token"]}, headers=headers
+    ).json()
+    assert result["result"] in ("filled", "partly_filled", "working")
+    wait_for(lambda: client.get("/api/v1/positions").json() == [])
+
+    again = client.post(
+        "/api/v1/positions/close/confirm", json={"token": preview["token"]}, headers=headers
+    )
+    assert again.status_code == 409
+    assert "preview the close again" in again.json()["detail"]
+    audit = client.get("/api/v1/audit", params={"action": "close_position"}).json()
+    assert [e["result"] for e in audit][-1] in ("filled", "partly_filled", "working")
+
+
+def test_closing_what_is_not_held_is_refused_with_the_reason(client: TestClient, csrf: str) -> None:
+    response = client.post(
+        "/api/v1/positions/close",
+        json={"symbol": SYMBOL, "direction": "short"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 422
+    assert "no short position" in response.json()["detail"]
+
+
+def test_round_trip_shows_in_trades_daily_summary_and_statistics(
+    client: TestClient, csrf: str
+) -> None:
+    headers = {"X-CSRF-Token": csrf}
+    open_long(client, csrf, volume=1)
+    preview = client.post(
+        "/api/v1/positions/close", json={"symbol": SYMBOL, "direction": "long"}, headers=headers
+    ).json()
+    client.post(
+        "/api/v1/positions/close/confirm", json={"token": preview["token"]}, headers=headers
+    )
+    page = wait_for(lambda: (p := client.get("/api/v1/trades").json())["total"] >= 2 and p)
+    sides = sorted(item["trade"]["side"] for item in page["items"])
+    assert sides[0] == "buy" and sides[-1] == "sell"
+    assert client.get("/api/v1/trades", params={"side": "sell"}).json()["total"] >= 1
+    assert client.get("/api/v1/trades", params={"limit": 1}).json()["items"].__len__() == 1
+
+    csv = client.get("/api/v1/trades.csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].startswith("trade_id,order_id,symbol,side")
+    assert len(csv.text.splitlines()) == page["total"] + 1
+
+    daily = client.get("/api/v1/trades/daily").json()
+    assert daily[0]["symbol"] == SYMBOL
+    assert daily[0]["buy_volume"] >= 1 and daily[0]["sell_volume"] >= 1
+
+    stats = client.get("/api/v1/statistics").json()
+    assert stats["closing_trades"] >= 1
+    assert Decimal(stats["commission"]) >= Decimal("20.00")
+    assert Decimal(stats["net_pnl"]) == Decimal(stats["realized_pnl"]) - Decimal(
+        stats["commission"]
+    )
+
+
+def test_bad_filters_get_422_with_a_message(client: TestClient, csrf: str) -> None:
+    cases = {
+        "/api/v1/trades?limit=0": "limit",
+        "/api/v1/trades?symbol=AU'--": "symbol",
+        "/api/v1/trades?since_day=2026-02-30": "since_day",
+        "/api/v1/trades?since_day=2026-03-02&until_day=2026-03-01": "since_day",
+        "/api/v1/account/equity?points=1": "points",
+        "/api/v1/logs?level=loud": "level",
+    }
+    for url, fragment in cases.items():
+        response = client.get(url)
+        assert response.status_code == 422, url
+        assert fragment in response.json()["detail"], (url, response.json())
+
+
+def test_the_equity_curve_is_sampled_and_logs_are_recorded(client: TestClient, csrf: str) -> None:
+    curve = wait_for(lambda: len(c := client.get("/api/v1/account/equity").json()) >= 3 and c)
+    assert Decimal(curve[-1]["balance"]) > 0
+    assert len(client.get("/api/v1/account/equity", params={"points": 2}).json()) <= 2
+    logs = wait_for(lambda: client.get("/api/v1/logs", params={"level": "info"}).json())
+    assert all(entry["level"] in ("info", "warning", "error", "critical") for entry in logs)
