@@ -67,7 +67,7 @@ class MaCrossover(Strategy[MaCrossoverParams]):
 
     def _cross(self, way: str, fast_ma: Decimal, slow_ma: Decimal) -> None:
         p = self.params
-        said = f"fast MA({p.fast}) {fast_ma:.2f} crossed {way} slow MA({p.slow}) {slow_ma:.2f}"
+        said = f"fast MA({p.fast}) {fast_ma:.3f} crossed {way} slow MA({p.slow}) {slow_ma:.3f}"
         self.state["last_cross"] = way
         if self.working_orders:
             self.hold(f"{said}; orders still working")

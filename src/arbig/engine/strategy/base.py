@@ -32,6 +32,9 @@ class StrategyParams(BaseModel):
 
     symbol: str | None = Field(None, description="contract to trade; the main contract if unset")
     volume: int = Field(1, gt=0, le=100, description="lots per entry")
+    order_timeout_s: float = Field(
+        30.0, gt=0, le=3600, description="cancel an order still working after this long"
+    )
 
 
 P = TypeVar("P", bound=StrategyParams)

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import structlog
@@ -66,6 +67,7 @@ class StrategyRunner:
         self._last: Tick | None = None
         self._orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
         self._open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
+        self._expiring: set[str] = set()
         self._jobs: asyncio.Queue[Job] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self.name = ""
@@ -153,10 +155,7 @@ class StrategyRunner:
         if call_on_stop and strategy is not None:
             self.guard("on_stop", strategy.on_stop, stopping=True)
         for order in self.working_orders():
-            try:
-                await self.core.cancel_order(order.order_id)
-            except Exception as exc:  # an order that just ended cannot be cancelled; fine
-                log.info("cancel at stop failed", order_id=order.order_id, error=str(exc))
+            await self._cancel(order.order_id)
         if strategy is not None:
             state = dict(strategy.state)
             self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
@@ -213,6 +212,24 @@ class StrategyRunner:
             self._last = tick
             strategy = self.strategy
             self.guard("on_tick", lambda: strategy.on_tick(tick))
+            self._expire(strategy.params.order_timeout_s)
+
+    def _expire(self, timeout_s: float) -> None:
+        """Cancel orders the market left behind: a marketable limit that did not fill soon
+        is stale, and a strategy waiting on it would stop acting."""
+        now = self._clock()
+        for order in self.working_orders():
+            if order.order_id in self._expiring:
+                continue
+            if (now - order.created_at).total_seconds() >= timeout_s:
+                self._expiring.add(order.order_id)
+                self._jobs.put_nowait(partial(self._cancel, order.order_id))
+
+    async def _cancel(self, order_id: str) -> None:
+        try:
+            await self.core.cancel_order(order_id)
+        except Exception as exc:  # it may have filled meanwhile
+            log.info("strategy order cancel failed", order_id=order_id, error=str(exc))
 
     def _on_bar(self, _: EventType, bar: Bar) -> None:
         if bar.symbol == self._symbol and self.strategy is not None:
