@@ -65,7 +65,7 @@ class Rig:
         """Let posted order reports and the strategy's queued work run to the end."""
         for _ in range(3):
             await asyncio.sleep(0)
-            await self.controls.strategies.idle()
+            await self.controls.strategy_engine.idle()
             await asyncio.sleep(0)
 
     async def tick(self, count: int = 1) -> list[Tick]:

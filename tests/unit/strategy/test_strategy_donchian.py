@@ -43,7 +43,7 @@ async def test_entry_price_is_kept_in_the_strategy_state(tmp_path: Path) -> None
     settings = StrategySettings(name="donchian", params=PARAMS, autostart=True)
     async with running(tmp_path, strategy=settings) as rig:
         await rig.bars_from_ticks(10, 14)  # the first breakout fills at 922.52
-        await rig.controls.strategies.stop()
+        await rig.controls.strategy_engine.stop()
         stored = {c.name: c for c in await rig.store.load_configs()}["donchian"]
     assert stored.state == {"entry": "922.52"}
 

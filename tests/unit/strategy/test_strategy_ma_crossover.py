@@ -24,7 +24,7 @@ async def test_tick_crossovers_on_seeded_ticks_trigger_and_trade_within_a_minute
         triggers = list(reversed(await rig.store.triggers("ma_crossover")))
         trades = rig.of(EventType.TRADE)
         published = rig.of(EventType.TRIGGER)
-        position = rig.controls.strategies.status()
+        position = rig.controls.strategy_engine.status()
 
     assert triggers[0].trigger_time - start < (rig.clock.now - start) / 4
     assert triggers[0].condition == "fast MA(3) 921.033 crossed below slow MA(8) 921.068"

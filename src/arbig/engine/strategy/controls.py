@@ -1,22 +1,64 @@
 """Assembly of risk, the emergency stop and the strategy engine around one core.
 
-The runtime builds one ``TradingControls``; the core client reaches strategies
-and the trading state through it.
+The runtime builds one ``TradingControls``; the core client hands it to the web
+and the CLI as ``Controls``, the operations they may call. Each refusal of an
+operation (a second strategy, an unknown one, a reset without reason) raises
+``ControlRefused`` with a message fit for the operator.
 """
 
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, Protocol
 
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
+from arbig.domain.trigger import Trigger
 from arbig.engine.core import TradingCore, utcnow
-from arbig.engine.emergency import STATE_FILE_NAME, EmergencyStop
+from arbig.engine.emergency import (
+    STATE_FILE_NAME,
+    EmergencyReport,
+    EmergencyStop,
+    TradingStateError,
+    TradingStatus,
+)
 from arbig.engine.risk import RiskEngine
-from arbig.engine.strategy.engine import StrategyEngine
-from arbig.engine.strategy.loader import StrategyClass, registry
+from arbig.engine.strategy.engine import StrategyEngine, StrategyInfo, StrategyStatus
+from arbig.engine.strategy.loader import StrategyClass, StrategyError, registry
 from arbig.engine.strategy.store import StrategyStore
+
+
+class ControlRefused(ValueError):
+    """An operator request the core refuses; the message says why and what to do."""
+
+
+class Controls(Protocol):
+    """Strategy and trading-state operations, as the web service and the CLI call them."""
+
+    def strategies(self) -> list[StrategyInfo]: ...
+
+    def strategy_status(self) -> StrategyStatus: ...
+
+    async def start_strategy(self, name: str) -> StrategyStatus: ...
+
+    async def stop_strategy(self) -> StrategyStatus: ...
+
+    async def update_params(self, name: str, params: dict[str, Any]) -> tuple[StrategyInfo, str]:
+        """Store new parameters; the message says when they take effect."""
+        ...
+
+    async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]: ...
+
+    def trading_status(self) -> TradingStatus: ...
+
+    async def set_trading_state(
+        self, state: TradingState, reason: str, actor: str
+    ) -> TradingStatus: ...
+
+    async def emergency_stop(self, reason: str, actor: str, flatten: bool) -> EmergencyReport: ...
+
+    async def reset_emergency(self, reason: str, actor: str) -> TradingStatus: ...
 
 
 class TradingControls:
@@ -40,7 +82,7 @@ class TradingControls:
             core, settings.risk, calendar, check_sessions=check_sessions, clock=clock
         )
         core.pre_trade_checks.append(self.risk)
-        self.strategies = StrategyEngine(
+        self.strategy_engine = StrategyEngine(
             core,
             store,
             calendar,
@@ -52,7 +94,7 @@ class TradingControls:
         self.emergency = EmergencyStop(
             core,
             self.risk,
-            self.strategies,
+            self.strategy_engine,
             state_path or settings.data_dir / STATE_FILE_NAME,
             slippage_ticks=settings.strategy.slippage_ticks,
             clock=clock,
@@ -69,8 +111,54 @@ class TradingControls:
     async def open(self) -> None:
         """After the core started: restore the trading state, then the strategies."""
         self.emergency.load()
-        await self.strategies.open()
+        await self.strategy_engine.open()
 
     async def close(self) -> None:
         """Before the core stops: stop the strategy, keeping it marked as running."""
-        await self.strategies.shutdown()
+        await self.strategy_engine.shutdown()
+
+    # --- Controls ---------------------------------------------------------------------
+
+    def strategies(self) -> list[StrategyInfo]:
+        return self.strategy_engine.catalog()
+
+    def strategy_status(self) -> StrategyStatus:
+        return self.strategy_engine.status()
+
+    async def start_strategy(self, name: str) -> StrategyStatus:
+        try:
+            return await self.strategy_engine.start(name)
+        except StrategyError as exc:
+            raise ControlRefused(str(exc)) from None
+
+    async def stop_strategy(self) -> StrategyStatus:
+        return await self.strategy_engine.stop("operator")
+
+    async def update_params(self, name: str, params: dict[str, Any]) -> tuple[StrategyInfo, str]:
+        try:
+            return await self.strategy_engine.update_params(name, params)
+        except StrategyError as exc:
+            raise ControlRefused(str(exc)) from None
+
+    async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
+        return await self.strategy_engine.triggers(name, limit)
+
+    def trading_status(self) -> TradingStatus:
+        return self.emergency.status
+
+    async def set_trading_state(
+        self, state: TradingState, reason: str, actor: str
+    ) -> TradingStatus:
+        try:
+            return await self.emergency.set_state(state, reason, actor)
+        except TradingStateError as exc:
+            raise ControlRefused(str(exc)) from None
+
+    async def emergency_stop(self, reason: str, actor: str, flatten: bool) -> EmergencyReport:
+        return await self.emergency.engage(reason, actor, flatten=flatten)
+
+    async def reset_emergency(self, reason: str, actor: str) -> TradingStatus:
+        try:
+            return await self.emergency.reset(reason, actor)
+        except TradingStateError as exc:
+            raise ControlRefused(str(exc)) from None
