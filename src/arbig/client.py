@@ -22,11 +22,13 @@ from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
 from arbig.engine.closing import CloseDesk, ClosePreview, CloseResult
 from arbig.engine.core import TradingCore
+from arbig.engine.strategy.controls import ControlRefused, Controls
 from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord
 
 EventCallback = Callable[[EventType, Any], None]
+__all__ = ["ControlRefused", "Controls", "CoreClient", "LocalCoreClient"]
 
 
 class ComponentState(StrEnum):
@@ -79,6 +81,11 @@ class CoreClient(Protocol):
 
     async def cancel_order(self, order_id: str) -> None: ...
 
+    @property
+    def controls(self) -> Controls:
+        """Strategies, the trading state and the emergency stop."""
+        ...
+
     def listen(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback`` for every core event; returns a function that stops it."""
         ...
@@ -127,8 +134,14 @@ class CoreClient(Protocol):
 class LocalCoreClient:
     """The core in the same process: calls go straight through."""
 
-    def __init__(self, core: TradingCore, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        core: TradingCore,
+        sessions: async_sessionmaker[AsyncSession],
+        controls: Controls | None = None,
+    ) -> None:
         self._core = core
+        self._controls = controls
         self._sessions = sessions
         self._audit = AuditTrail(sessions)
         self._closing = CloseDesk(core)
@@ -193,6 +206,12 @@ class LocalCoreClient:
 
     async def cancel_order(self, order_id: str) -> None:
         await self._core.cancel_order(order_id)
+
+    @property
+    def controls(self) -> Controls:
+        if self._controls is None:
+            raise ControlRefused("this core runs without strategies and risk controls")
+        return self._controls
 
     def listen(self, callback: EventCallback) -> Callable[[], None]:
         bus = self._core.bus

@@ -9,12 +9,14 @@ from arbig.domain.order import Order
 from arbig.domain.trade import Trade
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
+from arbig.engine.strategy.controls import TradingControls
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
+from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.ticks.memory import MemoryTickStore
 
@@ -75,7 +77,8 @@ class EmbeddedRuntime:
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
             snapshot_interval_s=settings.snapshot_interval_s,
         )
-        self._client = LocalCoreClient(self.core, sessions)
+        self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
+        self._client = LocalCoreClient(self.core, sessions, self.controls)
         self.log_sink = LogSink(sessions)
 
     @property
@@ -85,9 +88,11 @@ class EmbeddedRuntime:
     async def start(self) -> None:
         await self.log_sink.start()
         await self.core.start()
+        await self.controls.open()
 
     async def stop(self) -> None:
         try:
+            await self.controls.close()
             await self.core.stop()
         finally:
             await self.log_sink.stop()
