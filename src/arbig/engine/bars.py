@@ -4,8 +4,8 @@ It listens to ``EventType.TICK`` on the core's bus, feeds one pure ``BarBuilder`
 per symbol, and for every finished bar: keeps it in memory (recent history for
 the console and strategies), publishes ``EventType.BAR`` on the bus (the
 WebSocket topic ``bar:{symbol}`` and the strategy runner listen there), calls the
-callbacks given to ``subscribe``, and saves it through the repository off the
-tick path.
+callbacks given to ``subscribe``, and hands it to ``record`` (the book writer's
+``bar``, which queues it and commits it off the tick path).
 
 A timer closes a bar shortly after its minute ends, so the last bar of a
 session is not left waiting for the next session's first tick. The timer reads
@@ -33,10 +33,8 @@ log = structlog.get_logger(__name__)
 BarCallback = Callable[[Bar], None]
 
 
-class BarSink(Protocol):
-    """Where finished bars are stored (``arbig.storage.bars.BarRepository``)."""
-
-    async def save(self, bar: Bar) -> None: ...
+class BarSource(Protocol):
+    """Where stored bars are read back (``arbig.storage.bars.BarRepository``)."""
 
     async def load(
         self, symbol: str, start: datetime, end: datetime, limit: int = ...
@@ -53,7 +51,8 @@ class BarService:
     def __init__(
         self,
         bus: EventBus,
-        sink: BarSink | None = None,
+        record: BarCallback | None = None,
+        source: BarSource | None = None,
         *,
         sessions: tuple[Session, ...] = GOLD_SESSIONS,
         keep: int = 1440,
@@ -62,7 +61,8 @@ class BarService:
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._bus = bus
-        self._sink = sink
+        self._record = record
+        self._source = source
         self._sessions = sessions
         self._keep = keep
         self._timer_s = timer_s
@@ -72,28 +72,22 @@ class BarService:
         self._recent: dict[str, deque[Bar]] = {}
         self._callbacks: list[BarCallback] = []
         self._offset = timedelta(0)
-        self._unsaved: asyncio.Queue[Bar] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
-        self.saved = 0
-        self.save_errors = 0
+        self._task: asyncio.Task[None] | None = None
+        self.recorded = 0
+        self.record_errors = 0
 
     async def start(self) -> None:
         self._bus.subscribe(EventType.TICK, self._on_tick)
-        self._tasks = [
-            asyncio.create_task(self._timer(), name="bar-timer"),
-            asyncio.create_task(self._saver(), name="bar-saver"),
-        ]
+        self._task = asyncio.create_task(self._timer(), name="bar-timer")
 
-    async def stop(self, drain_s: float = 3.0) -> None:
-        """Stop building; the bar in progress is incomplete and is not saved."""
+    async def stop(self) -> None:
+        """Stop building; the bar in progress is incomplete and is not recorded."""
         self._bus.unsubscribe(EventType.TICK, self._on_tick)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._unsaved.join(), drain_s)
-        for task in self._tasks:
-            task.cancel()
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+                await self._task
+            self._task = None
 
     def subscribe(self, callback: BarCallback) -> Callable[[], None]:
         """Call ``callback`` with every finished bar; returns a function that stops it."""
@@ -116,8 +110,8 @@ class BarService:
     async def history(self, symbol: str, start: datetime, end: datetime) -> list[Bar]:
         """Finished bars starting in [start, end): the stored ones and those not yet saved."""
         bars: dict[datetime, Bar] = {}
-        if self._sink is not None:
-            bars.update((b.start, b) for b in await self._sink.load(symbol, start, end))
+        if self._source is not None:
+            bars.update((b.start, b) for b in await self._source.load(symbol, start, end))
         bars.update((b.start, b) for b in self.recent(symbol) if start <= b.start < end)
         return [bars[key] for key in sorted(bars)]
 
@@ -143,8 +137,13 @@ class BarService:
         if recent is None:
             recent = self._recent[bar.symbol] = deque(maxlen=self._keep)
         recent.append(bar)
-        if self._sink is not None:
-            self._unsaved.put_nowait(bar)
+        if self._record is not None:
+            try:
+                self._record(bar)
+                self.recorded += 1
+            except Exception as exc:  # a full writer queue: the bar stays in memory
+                self.record_errors += 1
+                log.warning("bar not recorded", symbol=bar.symbol, start=str(bar.start), error=exc)
         self._bus.publish(EventType.BAR, bar)
         for callback in tuple(self._callbacks):
             self._guard(callback, bar)
@@ -171,24 +170,10 @@ class BarService:
                 closed.append(bar)
         return closed
 
-    async def _saver(self) -> None:
-        while True:
-            bar = await self._unsaved.get()
-            try:
-                if self._sink is not None:
-                    await self._sink.save(bar)
-                    self.saved += 1
-            except Exception as exc:  # the database may be down; the bar stays in memory
-                self.save_errors += 1
-                log.warning("bar not saved", symbol=bar.symbol, start=str(bar.start), error=exc)
-            finally:
-                self._unsaved.task_done()
-
     def stats(self) -> dict[str, Any]:
         return {
             "symbols": sorted(self._builders),
-            "saved": self.saved,
-            "save_errors": self.save_errors,
+            "recorded": self.recorded,
+            "record_errors": self.record_errors,
             "late_ticks": self.late_ticks,
-            "unsaved": self._unsaved.qsize(),
         }

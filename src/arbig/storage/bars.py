@@ -1,8 +1,9 @@
-"""The ``bars`` table: saving finished 1-minute bars and reading a range back.
+"""The ``bars`` table: reading a range of 1-minute bars back (and saving one).
 
-A bar a minute per symbol needs no batching: each save is one short session of
-its own. Saving the same (symbol, start) twice keeps the newer values, so a
-restarted core that rebuilds a minute does not fail on the unique key.
+The running core records bars through the book writer (``BookWriter.bar``,
+batched and retried with the rest of the book); ``save`` here is for tools and
+tests: one short session per bar. Saving the same (symbol, start) twice keeps
+the newer values, as the writer's upsert does.
 """
 
 from datetime import datetime
@@ -13,21 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.storage.models import BarRow
-
-
-def bar_values(bar: Bar) -> dict[str, object]:
-    return {
-        "symbol": bar.symbol,
-        "trading_day": bar.trading_day,
-        "start_time": bar.start,
-        "open_price": bar.open,
-        "high_price": bar.high,
-        "low_price": bar.low,
-        "close_price": bar.close,
-        "volume": bar.volume,
-        "open_interest": bar.open_interest,
-        "turnover": bar.turnover,
-    }
+from arbig.storage.rows import bar_row
 
 
 def bar_of(row: BarRow) -> Bar:
@@ -58,9 +45,9 @@ class BarRepository:
                 select(BarRow).where(BarRow.symbol == bar.symbol, BarRow.start_time == bar.start)
             )
             if existing is None:
-                session.add(BarRow(**bar_values(bar)))
+                session.add(BarRow(**bar_row(bar)))
             else:
-                for name, value in bar_values(bar).items():
+                for name, value in bar_row(bar).items():
                     setattr(existing, name, value)
 
     async def load(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
@@ -16,6 +17,7 @@ from arbig.engine.bus import EventBus, EventType
 from arbig.storage.bars import BarRepository
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
+from arbig.storage.writer import BookWriter
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "ticks"))
 
@@ -31,19 +33,22 @@ class Clock:
 
 
 @pytest.fixture
-async def repository(tmp_path: Path) -> AsyncIterator[BarRepository]:
+async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)
-    yield BarRepository(session_factory(engine))
+    yield session_factory(engine)
     await engine.dispose()
 
 
-async def test_a_finished_bar_is_published_kept_saved_and_served(
-    repository: BarRepository,
+async def test_a_finished_bar_is_published_kept_recorded_and_served(
+    sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     bus = EventBus()
     clock = Clock(at("2026-11-20 09:00:10").astimezone(UTC))
-    service = BarService(bus, repository, clock=clock, timer_s=3600)
+    writer = BookWriter(sessions, "sim-001")
+    await writer.start()
+    repository = BarRepository(sessions)
+    service = BarService(bus, writer.bar, repository, clock=clock, timer_s=3600)
     on_bus: list[Any] = []
     bus.subscribe(EventType.BAR, lambda _, bar: on_bus.append(bar))
     called: list[Bar] = []
@@ -54,7 +59,8 @@ async def test_a_finished_bar_is_published_kept_saved_and_served(
     bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:01:05"), "921.00", 15))
     assert len(on_bus) == len(called) == 1 and on_bus[0] is called[0]
     await service.stop()
-    assert service.saved == 1
+    await writer.stop()
+    assert service.recorded == 1
     start, end = at("2026-11-20 09:00:00"), at("2026-11-20 10:00:00")
     stored = await repository.load(SYMBOL, start, end)
     assert stored == [called[0]]  # exact: prices, volume, trading day, exchange-time start
@@ -67,7 +73,7 @@ async def test_the_timer_closes_a_bar_by_the_exchange_clock() -> None:
     # This machine's clock runs 5 s ahead of the exchange's stamps.
     ahead = timedelta(seconds=5)
     clock = Clock(at("2026-11-20 14:59:50").astimezone(UTC) + ahead)
-    service = BarService(bus, None, clock=clock, timer_s=0.01)
+    service = BarService(bus, clock=clock, timer_s=0.01)
     closed: list[Bar] = []
     service.subscribe(closed.append)
     await service.start()
@@ -83,7 +89,7 @@ async def test_the_timer_closes_a_bar_by_the_exchange_clock() -> None:
 
 async def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     bus = EventBus()
-    service = BarService(bus, None, timer_s=3600)
+    service = BarService(bus, timer_s=3600)
 
     def broken(bar: Bar) -> None:
         raise RuntimeError("strategy bug")
@@ -99,3 +105,23 @@ async def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     stop()
     assert got[0].trading_day == date(2026, 11, 20)
     await service.stop()
+
+
+async def test_the_repository_saves_and_loads_a_range_in_exchange_time(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    repository = BarRepository(sessions)
+    bus = EventBus()
+    service = BarService(bus, timer_s=3600)
+    await service.start()
+    for second, volume in ((10, 1), (70, 5), (130, 9)):
+        moment = at("2026-11-20 21:00:00") + timedelta(seconds=second)
+        bus.publish(EventType.TICK, make_tick(moment, volume=volume))
+    await service.stop()
+    bars = service.recent(SYMBOL)
+    for bar in bars:
+        await repository.save(bar)
+    await repository.save(bars[0])  # the same minute again: replaced, not refused
+    loaded = await repository.load(SYMBOL, at("2026-11-20 21:01:00"), at("2026-11-20 22:00"))
+    assert loaded == bars[1:]
+    assert loaded[0].start.utcoffset() == timedelta(hours=8)
