@@ -157,6 +157,15 @@ class Settings(BaseSettings):
     strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
     auth: AuthSettings = AuthSettings()
+    tick_stream_maxlen: int = Field(
+        1000, ge=10, le=1_000_000, description="ticks kept per Redis stream (MAXLEN ~)"
+    )
+    watchlist: list[str] = Field(
+        default_factory=list, description="further contracts subscribed for quotes"
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="exchange holidays (no trading, no night before)"
+    )
 
     @field_validator("main_contract")
     @classmethod
@@ -166,6 +175,13 @@ class Settings(BaseSettings):
         except ContractError as exc:
             raise ValueError(str(exc)) from None
         return value
+
+    @field_validator("watchlist")
+    @classmethod
+    def _gold_symbols(cls, value: list[str]) -> list[str]:
+        for symbol in value:
+            cls._gold_symbol(symbol)
+        return list(dict.fromkeys(value))
 
     @property
     def sqlalchemy_url(self) -> str:
