@@ -22,6 +22,7 @@ from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
 from arbig.engine.closing import CloseDesk, ClosePreview, CloseResult
 from arbig.engine.core import TradingCore
+from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import ControlRefused, Controls
 from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
@@ -86,6 +87,11 @@ class CoreClient(Protocol):
         """Strategies, the trading state and the emergency stop."""
         ...
 
+    @property
+    def market(self) -> MarketDesk:
+        """Bars, the main contract and its switch, the watchlist."""
+        ...
+
     def listen(self, callback: EventCallback) -> Callable[[], None]:
         """Call ``callback`` for every core event; returns a function that stops it."""
         ...
@@ -139,9 +145,11 @@ class LocalCoreClient:
         core: TradingCore,
         sessions: async_sessionmaker[AsyncSession],
         controls: Controls | None = None,
+        market: MarketDesk | None = None,
     ) -> None:
         self._core = core
         self._controls = controls
+        self._market = market
         self._sessions = sessions
         self._audit = AuditTrail(sessions)
         self._closing = CloseDesk(core)
@@ -212,6 +220,12 @@ class LocalCoreClient:
         if self._controls is None:
             raise ControlRefused("this core runs without strategies and risk controls")
         return self._controls
+
+    @property
+    def market(self) -> MarketDesk:
+        if self._market is None:
+            raise RuntimeError("this core runs without bars and contract management")
+        return self._market
 
     def listen(self, callback: EventCallback) -> Callable[[], None]:
         bus = self._core.bus
