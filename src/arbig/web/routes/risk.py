@@ -1,0 +1,84 @@
+"""Trading state and the emergency stop."""
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from arbig.client import ControlRefused
+from arbig.codec import to_jsonable
+from arbig.domain.enums import TradingState
+from arbig.web.audit import audit
+from arbig.web.deps import ClientDep
+from arbig.web.security import Operator
+
+router = APIRouter(prefix="/risk", tags=["risk"])
+
+
+class EmergencyIn(BaseModel):
+    confirm: Literal[True] = Field(description="must be true")
+    reason: str = Field("", max_length=255, description="why, for the audit trail")
+    flatten: bool = Field(False, description="also close every position at the market")
+
+
+class ResetIn(BaseModel):
+    confirm: Literal[True] = Field(description="must be true")
+    reason: str = Field(min_length=1, max_length=255, description="required")
+
+
+class StateIn(BaseModel):
+    state: TradingState
+    reason: str = Field(min_length=1, max_length=255)
+
+
+@router.get("/state", summary="Trading state (active, reducing, halted) and the emergency stop")
+async def state(client: ClientDep) -> Any:
+    return to_jsonable(client.controls.trading_status())
+
+
+@router.put("/state", summary="Set the trading state by hand (not while an emergency stop holds)")
+async def set_state(body: StateIn, client: ClientDep, request: Request, operator: Operator) -> Any:
+    try:
+        result = await client.controls.set_trading_state(body.state, body.reason, operator.name)
+    except ControlRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    await audit(
+        client,
+        request,
+        operator.name,
+        "trading_state",
+        str(body.state),
+        detail={"reason": body.reason},
+    )
+    return to_jsonable(result)
+
+
+@router.post("/emergency-stop", summary="Stop the strategy, cancel every order, halt trading")
+async def emergency_stop(
+    body: EmergencyIn, client: ClientDep, request: Request, operator: Operator
+) -> Any:
+    report = await client.controls.emergency_stop(
+        body.reason or "emergency stop", operator.name, body.flatten
+    )
+    result = "no-op" if report.already_engaged else "failed" if report.errors else "ok"
+    await audit(
+        client,
+        request,
+        operator.name,
+        "emergency_stop",
+        result,
+        detail={"reason": body.reason, "flatten": body.flatten, "errors": report.errors},
+    )
+    return to_jsonable(report)
+
+
+@router.post("/emergency-stop/reset", summary="Lift the emergency stop (a reason is required)")
+async def reset(body: ResetIn, client: ClientDep, request: Request, operator: Operator) -> Any:
+    try:
+        result = await client.controls.reset_emergency(body.reason, operator.name)
+    except ControlRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    await audit(
+        client, request, operator.name, "emergency_reset", "ok", detail={"reason": body.reason}
+    )
+    return to_jsonable(result)

@@ -1,0 +1,102 @@
+"""Strategies: the catalogue, the running one, parameters, start and stop, triggers."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from arbig.client import ControlRefused
+from arbig.codec import to_jsonable
+from arbig.web.audit import audit
+from arbig.web.deps import ClientDep
+from arbig.web.security import Operator
+
+router = APIRouter(prefix="/strategies", tags=["strategies"])
+
+Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]
+
+
+class Confirmation(BaseModel):
+    """Starting and stopping move money: the caller says so explicitly."""
+
+    confirm: Literal[True] = Field(description="must be true")
+
+
+class ParamsUpdate(BaseModel):
+    params: dict[str, Any] = Field(description="the strategy's parameters; see its schema")
+
+
+@router.get("", summary="Every strategy that can run, with its parameters and their schema")
+async def catalog(client: ClientDep) -> Any:
+    return to_jsonable(client.controls.strategies())
+
+
+@router.get("/status", summary="The running strategy (or the last one), its state and notices")
+async def status(client: ClientDep) -> Any:
+    return to_jsonable(client.controls.strategy_status())
+
+
+@router.get("/triggers", summary="Latest triggers, newest first")
+async def triggers(
+    client: ClientDep,
+    name: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Any:
+    return to_jsonable(await client.controls.triggers(name, limit))
+
+
+@router.get("/{name}/params", summary="A strategy's stored parameters and their schema")
+async def params(name: str, client: ClientDep) -> Any:
+    for info in client.controls.strategies():
+        if info.name == name:
+            return {"name": name, "params": info.params, "schema": info.params_schema}
+    raise HTTPException(404, f"no strategy named {name[:64]!r}")
+
+
+@router.put("/{name}/params", summary="Store new parameters (they take effect at the next start)")
+async def update_params(
+    name: str, body: ParamsUpdate, client: ClientDep, request: Request, operator: Operator
+) -> Any:
+    try:
+        info, message = await client.controls.update_params(name, body.params)
+    except ControlRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    await audit(
+        client,
+        request,
+        operator.name,
+        "strategy_params",
+        "ok",
+        target=name,
+        detail={"params": info.params},
+    )
+    return {"strategy": to_jsonable(info), "message": message}
+
+
+@router.post("/{name}/start", summary="Start a strategy (one at a time)")
+async def start(
+    name: str, body: Confirmation, client: ClientDep, request: Request, operator: Operator
+) -> Any:
+    try:
+        result = await client.controls.start_strategy(name)
+    except ControlRefused as exc:
+        await audit(
+            client,
+            request,
+            operator.name,
+            "strategy_start",
+            "refused",
+            target=name,
+            detail={"reason": str(exc)},
+        )
+        raise HTTPException(409, str(exc)) from None
+    await audit(client, request, operator.name, "strategy_start", "ok", target=name)
+    return to_jsonable(result)
+
+
+@router.post("/stop", summary="Stop the running strategy and cancel its working orders")
+async def stop(body: Confirmation, client: ClientDep, request: Request, operator: Operator) -> Any:
+    before = client.controls.strategy_status()
+    result = await client.controls.stop_strategy()
+    await audit(client, request, operator.name, "strategy_stop", "ok", target=before.name or "")
+    return to_jsonable(result)
