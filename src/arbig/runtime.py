@@ -7,18 +7,24 @@ from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.order import Order
 from arbig.domain.trade import Trade
+from arbig.engine.bars import BarService
+from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
+from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import TradingControls
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
+from arbig.storage.bars import BarRepository
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
+from arbig.ticks.base import TickStore
 from arbig.ticks.memory import MemoryTickStore
+from arbig.ticks.redis_stream import RedisTickStore
 
 
 class RepositorySource:
@@ -34,6 +40,13 @@ class RepositorySource:
     async def load_orders(self, account_id: str) -> list[Order]:
         async with self._sessions() as session:
             return await repository.load_orders(session, account_id)
+
+
+def make_tick_store(settings: Settings) -> TickStore:
+    """Redis Streams when ``redis_url`` is set, else in memory."""
+    if settings.redis_url:
+        return RedisTickStore(settings.redis_url, maxlen=settings.tick_stream_maxlen)
+    return MemoryTickStore(settings.tick_stream_maxlen)
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
@@ -60,7 +73,7 @@ class EmbeddedRuntime:
         self.engine = engine
         sessions = session_factory(engine)
         account_id = settings.sim.account_id
-        calendar = TradingCalendar.gold()
+        calendar = TradingCalendar.gold(settings.holidays)
         self.writer = BookWriter(sessions, account_id)
         self.gateway = SimGateway(
             settings, settings.contract_spec, calendar, default_state_path(settings)
@@ -68,17 +81,22 @@ class EmbeddedRuntime:
         self.core = TradingCore(
             account_id=account_id,
             capital=settings.sim.capital,
-            main_contract=settings.main_contract,
+            main_contract=resolve_main_contract(settings.main_contract, settings.data_dir)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
             recorder=self.writer,
             source=RepositorySource(sessions),
-            tick_store=MemoryTickStore(),
+            tick_store=make_tick_store(settings),
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
             snapshot_interval_s=settings.snapshot_interval_s,
         )
         self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
-        self._client = LocalCoreClient(self.core, sessions, self.controls)
+        self.bars = BarService(
+            self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
+        )
+        self.contracts = ContractManager(self.core, settings.data_dir, watchlist=settings.watchlist)
+        market = MarketDesk(self.bars, self.contracts, self.core.tick_store)
+        self._client = LocalCoreClient(self.core, sessions, self.controls, market)
         self.log_sink = LogSink(sessions)
 
     @property
@@ -87,12 +105,15 @@ class EmbeddedRuntime:
 
     async def start(self) -> None:
         await self.log_sink.start()
+        await self.bars.start()  # listening before the first tick
         await self.core.start()
+        await self.contracts.start()
         await self.controls.open()
 
     async def stop(self) -> None:
         try:
             await self.controls.close()
+            await self.bars.stop()
             await self.core.stop()
         finally:
             await self.log_sink.stop()
