@@ -15,7 +15,18 @@ from arbig import __version__
 from arbig.client import CoreClient
 from arbig.config import Settings
 from arbig.web.hub import Hub
-from arbig.web.routes import auth, book, health, market, orders, risk, strategy, system, trades
+from arbig.web.routes import (
+    auth,
+    book,
+    health,
+    market,
+    market_data,
+    orders,
+    risk,
+    strategy,
+    system,
+    trades,
+)
 from arbig.web.security import Guard, require_operator
 from arbig.web.ws import router as ws_router
 
@@ -93,7 +104,7 @@ def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_ru
     app.include_router(auth.router, prefix=API_PREFIX)
     # Everything else needs the operator (session cookie + CSRF, or a bearer token).
     operator_only = [Depends(require_operator)]
-    for module in (market, book, orders, trades, system, strategy, risk):
+    for module in (market, market_data, book, orders, trades, system, strategy, risk):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=operator_only)
     app.include_router(ws_router)
     _mount_console(app)

@@ -1,0 +1,64 @@
+"""The market desk: what the console asks of market data beyond quotes.
+
+Bars for a range, the main contract and its switch, the watchlist, and the
+tick store's state. The core client hands it to the web layer as
+``client.market`` (as it hands ``client.controls`` for strategies).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from arbig.domain.bar import Bar
+from arbig.engine.bars import BarService
+from arbig.engine.contracts import ContractInfo, ContractManager
+from arbig.ticks.base import TickStore
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchResult:
+    main_contract: str
+    previous: str
+    changed: bool
+
+
+class MarketDesk:
+    """Bars, main contract and watchlist of the core in this process."""
+
+    def __init__(self, bars: BarService, contracts: ContractManager, ticks: TickStore) -> None:
+        self._bars = bars
+        self._contracts = contracts
+        self._ticks = ticks
+
+    async def bars(
+        self, symbol: str, start: datetime, end: datetime, *, include_current: bool = False
+    ) -> list[Bar]:
+        """Finished bars starting in [start, end), oldest first; optionally the one in
+        progress too (marked by being the last, for a live chart)."""
+        bars = await self._bars.history(symbol, start, end)
+        current = self._bars.current(symbol) if include_current else None
+        if current is not None and start <= current.start < end:
+            bars.append(current)
+        return bars
+
+    def contract(self) -> ContractInfo:
+        return self._contracts.show()
+
+    async def switch_main_contract(
+        self, symbol: str, *, actor: str, source: str = ""
+    ) -> SwitchResult:
+        """Validate, save, re-subscribe, clear the old stream; ContractError if refused."""
+        previous = await self._contracts.switch(symbol, actor=actor, source=source)
+        return SwitchResult(symbol, previous, previous != symbol)
+
+    def watchlist(self) -> tuple[str, ...]:
+        return self._contracts.watchlist
+
+    async def set_watchlist(
+        self, symbols: Iterable[str], *, actor: str, source: str = ""
+    ) -> tuple[str, ...]:
+        return await self._contracts.set_watchlist(symbols, actor=actor, source=source)
+
+    @property
+    def tick_store(self) -> TickStore:
+        return self._ticks

@@ -1,0 +1,118 @@
+"""Market data beyond quotes: 1-minute bar history, the main contract and the watchlist."""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from arbig.codec import to_jsonable
+from arbig.domain.calendar import EXCHANGE_TZ
+from arbig.domain.contract import ContractError
+from arbig.web.audit import audit
+from arbig.web.deps import ClientDep
+from arbig.web.security import Operator
+
+router = APIRouter(tags=["market"])
+
+Symbol = Annotated[str, Path(pattern=r"^[a-z]{1,2}\d{3,4}$", description="e.g. au2612")]
+MAX_RANGE = timedelta(days=31)
+DEFAULT_RANGE = timedelta(hours=4)
+
+
+class ContractSwitch(BaseModel):
+    """Switching the main contract changes what is traded: the caller confirms it."""
+
+    symbol: Annotated[str, Field(min_length=1, max_length=16, examples=["au2702"])]
+    confirm: Literal[True] = Field(description="must be true")
+
+
+class WatchlistIn(BaseModel):
+    symbols: Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=20)]
+
+
+def _exchange_time(moment: datetime | None) -> datetime | None:
+    """A time without a zone is read as exchange time (Asia/Shanghai)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=EXCHANGE_TZ)
+
+
+@router.get("/market/{symbol}/bars", summary="1-minute bars starting in [start, end)")
+async def bars(
+    symbol: Symbol,
+    client: ClientDep,
+    start: Annotated[
+        datetime | None,
+        Query(description="ISO 8601; no zone means exchange time; default end - 4 h"),
+    ] = None,
+    end: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
+    current: Annotated[bool, Query(description="append the bar still being built")] = False,
+) -> Any:
+    until = _exchange_time(end) or datetime.now(EXCHANGE_TZ)
+    since = _exchange_time(start) or until - DEFAULT_RANGE
+    if since >= until:
+        raise HTTPException(422, "start must be before end")
+    if until - since > MAX_RANGE:
+        raise HTTPException(422, f"at most {MAX_RANGE.days} days per request")
+    return to_jsonable(await client.market.bars(symbol, since, until, include_current=current))
+
+
+@router.get("/contract", summary="The main contract, the watchlist and what is subscribed")
+async def contract(client: ClientDep) -> Any:
+    return to_jsonable(client.market.contract())
+
+
+@router.put("/contract", summary="Switch the main contract (saved; survives a restart)")
+async def switch_contract(
+    body: ContractSwitch, client: ClientDep, request: Request, operator: Operator
+) -> Any:
+    symbol = body.symbol.strip()
+    source = request.client.host if request.client else ""
+    try:
+        result = await client.market.switch_main_contract(
+            symbol, actor=operator.name, source=source
+        )
+    except ContractError as exc:
+        await audit(
+            client,
+            request,
+            operator.name,
+            "contract_switch",
+            "refused",
+            target=symbol[:32],
+            detail={"reason": str(exc)},
+        )
+        raise HTTPException(422, str(exc)) from None
+    await audit(
+        client,
+        request,
+        operator.name,
+        "contract_switch",
+        "ok",
+        target=symbol,
+        detail={"previous": result.previous, "changed": result.changed},
+    )
+    return to_jsonable(result)
+
+
+@router.get("/watchlist", summary="Contracts subscribed for quotes beside the main one")
+async def watchlist(client: ClientDep) -> Any:
+    return {"symbols": list(client.market.watchlist())}
+
+
+@router.put("/watchlist", summary="Replace the watchlist (saved; survives a restart)")
+async def set_watchlist(
+    body: WatchlistIn, client: ClientDep, request: Request, operator: Operator
+) -> Any:
+    source = request.client.host if request.client else ""
+    try:
+        symbols = await client.market.set_watchlist(
+            body.symbols, actor=operator.name, source=source
+        )
+    except ContractError as exc:
+        raise HTTPException(422, str(exc)) from None
+    await audit(
+        client, request, operator.name, "watchlist_set", "ok", target=",".join(symbols)[:128]
+    )
+    return {"symbols": list(symbols)}
