@@ -10,6 +10,7 @@ import typer
 from arbig import __version__
 from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
+from arbig.cli.contract import contract_app
 from arbig.config import Settings
 
 app = typer.Typer(
@@ -86,20 +87,24 @@ def run(
 
 
 def preflight(settings: Settings) -> None:
-    """Find database problems before the server starts, as one line each."""
+    """Find database and Redis problems before the server starts, as one line each."""
     import asyncio
 
     from arbig.runtime import prepare_database
     from arbig.storage.database import DatabaseError
 
+    from arbig.ticks.redis_stream import RedisUnavailable, check_redis
+
     async def check() -> None:
         engine = await prepare_database(settings)
         await engine.dispose()
+        if settings.redis_url:
+            await check_redis(settings.redis_url)
 
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         asyncio.run(check())
-    except DatabaseError as exc:
+    except (DatabaseError, RedisUnavailable) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"data folder {settings.data_dir}: {exc.strerror}") from None
@@ -112,6 +117,7 @@ def version() -> None:
 
 
 app.add_typer(auth_app, name="auth")
+app.add_typer(contract_app, name="contract")
 
 
 def main() -> None:
