@@ -1,16 +1,14 @@
-"""One running strategy: its context, its hooks behind a guard, its triggers' lifecycle.
+"""One running strategy: its context, and its hooks behind a guard.
 
 Hooks run synchronously inside the bus dispatch. What they decide (a trigger and
-its order requests) goes on one queue drained by one task, which for each
-trigger: writes it (pending), sends its orders through the core (and so through
-risk), writes the order ids, and later writes success or failure when the orders
-end. One queue keeps every write of a trigger in order.
+its order requests) goes on the ``TriggerDesk`` queue, whose one task writes the
+trigger and sends its orders (see ``triggers.py``).
 """
 
 import asyncio
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -22,21 +20,21 @@ from arbig.domain.account import AccountBook
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
-from arbig.domain.enums import ActionType, Direction, OrderStatus
+from arbig.domain.enums import ActionType, Direction
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import PositionLeg
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.domain.trigger import Trigger
 from arbig.engine.bus import EventType
-from arbig.engine.core import OrderRefused, TradingCore
+from arbig.engine.core import TradingCore
 from arbig.engine.strategy.base import Strategy
 from arbig.engine.strategy.store import StrategyStore
+from arbig.engine.strategy.triggers import TriggerDesk
 
 log = structlog.get_logger(__name__)
 
 BARS_KEPT = 500
-Job = Callable[[], Awaitable[None]]
 
 
 class StrategyRunner:
@@ -65,10 +63,10 @@ class StrategyRunner:
         self._clock = clock
         self._bars: deque[Bar] = deque(maxlen=BARS_KEPT)
         self._last: Tick | None = None
-        self._orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
-        self._open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
         self._expiring: set[str] = set()
-        self._jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._desk = TriggerDesk(core, store, "", lambda: self.running)
+        self._jobs = self._desk.jobs
+        self._orders = self._desk.orders
         self._worker: asyncio.Task[None] | None = None
         self.name = ""
 
@@ -123,7 +121,7 @@ class StrategyRunner:
         if not self.running:
             error = error or "the strategy is not running"
             requests = []
-        self._jobs.put_nowait(lambda: self._execute(trigger, requests, error))
+        self._jobs.put_nowait(lambda: self._desk.execute(trigger, requests, error))
         return trigger
 
     # --- lifecycle -----------------------------------------------------------------
@@ -133,7 +131,8 @@ class StrategyRunner:
         self.strategy = strategy
         self.name = strategy.name
         self._last = last_tick
-        self._worker = asyncio.create_task(self._drain(), name=f"strategy-{self.name}")
+        self._desk.name = strategy.name
+        self._worker = asyncio.create_task(self._desk.drain(), name=f"strategy-{self.name}")
         self.running = True
         bus = self.core.bus
         for event_type, handler in self._handlers():
@@ -194,7 +193,7 @@ class StrategyRunner:
                 price=self._last.last_price if self._last else None,
                 action=ActionType.HOLD,
             )
-            self._jobs.put_nowait(lambda: self._execute(trigger, [], text))
+            self._jobs.put_nowait(lambda: self._desk.execute(trigger, [], text))
             if not stopping:
                 self.halt()
                 self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
@@ -241,8 +240,8 @@ class StrategyRunner:
         trigger_id = self._orders.get(order.order_id)
         if trigger_id is None:
             return
-        if order.status.is_terminal and trigger_id in self._open:
-            self._jobs.put_nowait(lambda: self._resolve(trigger_id))
+        if order.status.is_terminal and trigger_id in self._desk.open:
+            self._jobs.put_nowait(lambda: self._desk.resolve(trigger_id))
         if self.running and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_order", lambda: strategy.on_order(order))
@@ -253,72 +252,3 @@ class StrategyRunner:
             self.guard("on_trade", lambda: strategy.on_trade(trade))
             state = dict(strategy.state)
             self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
-
-    # --- the trigger lifecycle (on the worker) -------------------------------------
-
-    async def _drain(self) -> None:
-        while True:
-            job = await self._jobs.get()
-            try:
-                await job()
-            except Exception:
-                log.exception("strategy job failed", strategy=self.name)
-            finally:
-                self._jobs.task_done()
-
-    async def _execute(
-        self, trigger: Trigger, requests: list[OrderRequest], error: str | None
-    ) -> None:
-        trigger = trigger.with_id(await self._store.insert_trigger(trigger))
-        self._publish(trigger)
-        if error is not None:
-            await self._update(trigger.failed(error))
-            return
-        if not requests:
-            await self._update(trigger.succeeded())
-            return
-        for request in requests:
-            if not self.running:  # stopped while the trigger was being written
-                trigger = trigger.failed("the strategy stopped before the order was sent")
-                break
-            try:
-                order_id = await self.core.send_order(request)
-            except OrderRefused as exc:
-                trigger = trigger.failed(f"refused: {exc}")
-                break
-            except Exception as exc:
-                trigger = trigger.failed(f"{type(exc).__name__}: {exc}")
-                break
-            trigger = trigger.with_order(order_id)
-            self._orders[order_id] = trigger.trigger_id
-        if trigger.is_pending:
-            self._open[trigger.trigger_id] = trigger
-            await self._store.update_trigger(trigger)
-            await self._resolve(trigger.trigger_id)  # orders may have ended already
-        else:
-            await self._update(trigger)
-
-    async def _resolve(self, trigger_id: int) -> None:
-        trigger = self._open.get(trigger_id)
-        if trigger is None:
-            return
-        orders = [self.core.oms.orders.get(i) for i in trigger.order_ids]
-        if any(o is None or o.is_active for o in orders):
-            return
-        done = [o for o in orders if o is not None]
-        failures = [
-            f"{o.order_id} {o.status}"
-            + (f": {o.reject_reason}" if o.reject_reason else "")
-            + (f" after {o.traded}/{o.volume} filled" if o.traded else "")
-            for o in done
-            if o.status is not OrderStatus.ALL_TRADED
-        ]
-        del self._open[trigger_id]
-        await self._update(trigger.failed("; ".join(failures)) if failures else trigger.succeeded())
-
-    async def _update(self, trigger: Trigger) -> None:
-        await self._store.update_trigger(trigger)
-        self._publish(trigger)
-
-    def _publish(self, trigger: Trigger) -> None:
-        self.core.bus.publish(EventType.TRIGGER, trigger)

@@ -1,0 +1,106 @@
+"""The trigger lifecycle of one strategy, on one worker task.
+
+For each trigger: write it (pending), send its orders through the core (and so
+through risk), write the order ids, and when the orders end write success or
+failure. Every write of the strategy goes through the same queue, so a trigger's
+update never overtakes its insert.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from arbig.domain.enums import OrderStatus
+from arbig.domain.order import OrderRequest
+from arbig.domain.trigger import Trigger
+from arbig.engine.bus import EventType
+from arbig.engine.core import OrderRefused, TradingCore
+from arbig.engine.strategy.store import StrategyStore
+
+log = structlog.get_logger(__name__)
+
+Job = Callable[[], Awaitable[None]]
+
+
+class TriggerDesk:
+    """Queued work of one strategy: trigger writes, order sends, state saves, cancels."""
+
+    def __init__(
+        self, core: TradingCore, store: StrategyStore, name: str, running: Callable[[], bool]
+    ) -> None:
+        self.store = store
+        self.orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
+        self.open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
+        self.jobs: asyncio.Queue[Job] = asyncio.Queue()
+        self._core = core
+        self.name = name
+        self._running = running
+
+    async def drain(self) -> None:
+        """The worker: run queued jobs one after the other, for as long as the strategy lives."""
+        while True:
+            job = await self.jobs.get()
+            try:
+                await job()
+            except Exception:
+                log.exception("strategy job failed", strategy=self.name)
+            finally:
+                self.jobs.task_done()
+
+    async def execute(
+        self, trigger: Trigger, requests: list[OrderRequest], error: str | None
+    ) -> None:
+        trigger = trigger.with_id(await self.store.insert_trigger(trigger))
+        self._publish(trigger)
+        if error is not None:
+            await self._update(trigger.failed(error))
+            return
+        if not requests:
+            await self._update(trigger.succeeded())
+            return
+        for request in requests:
+            if not self._running():  # stopped while the trigger was being written
+                trigger = trigger.failed("the strategy stopped before the order was sent")
+                break
+            try:
+                order_id = await self._core.send_order(request)
+            except OrderRefused as exc:
+                trigger = trigger.failed(f"refused: {exc}")
+                break
+            except Exception as exc:
+                trigger = trigger.failed(f"{type(exc).__name__}: {exc}")
+                break
+            trigger = trigger.with_order(order_id)
+            self.orders[order_id] = trigger.trigger_id
+        if trigger.is_pending:
+            self.open[trigger.trigger_id] = trigger
+            await self.store.update_trigger(trigger)
+            await self.resolve(trigger.trigger_id)  # orders may have ended already
+        else:
+            await self._update(trigger)
+
+    async def resolve(self, trigger_id: int) -> None:
+        trigger = self.open.get(trigger_id)
+        if trigger is None:
+            return
+        orders = [self._core.oms.orders.get(i) for i in trigger.order_ids]
+        if any(o is None or o.is_active for o in orders):
+            return
+        done = [o for o in orders if o is not None]
+        failures = [
+            f"{o.order_id} {o.status}"
+            + (f": {o.reject_reason}" if o.reject_reason else "")
+            + (f" after {o.traded}/{o.volume} filled" if o.traded else "")
+            for o in done
+            if o.status is not OrderStatus.ALL_TRADED
+        ]
+        del self.open[trigger_id]
+        await self._update(trigger.failed("; ".join(failures)) if failures else trigger.succeeded())
+
+    async def _update(self, trigger: Trigger) -> None:
+        await self.store.update_trigger(trigger)
+        self._publish(trigger)
+
+    def _publish(self, trigger: Trigger) -> None:
+        self._core.bus.publish(EventType.TRIGGER, trigger)
