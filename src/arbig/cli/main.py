@@ -92,7 +92,6 @@ def preflight(settings: Settings) -> None:
 
     from arbig.runtime import prepare_database
     from arbig.storage.database import DatabaseError
-
     from arbig.ticks.redis_stream import RedisUnavailable, check_redis
 
     async def check() -> None:

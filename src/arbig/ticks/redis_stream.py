@@ -290,3 +290,27 @@ class RedisTickStore:
             symbol = next(iter(self._to_clear))
             await self._redis.delete(self.key(symbol))
             self._to_clear.discard(symbol)
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis cannot be used; the message is one line fit for the operator."""
+
+
+async def check_redis(url: str, timeout_s: float = 2.0) -> None:
+    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line."""
+    safe = url.split("@")[-1]
+    try:
+        client: Redis = Redis.from_url(url, socket_connect_timeout=timeout_s)
+    except ValueError as exc:
+        raise RedisUnavailable(
+            f"Redis URL {safe!r} is not usable ({exc}); e.g. redis://127.0.0.1:6379/0"
+        ) from None
+    try:
+        await client.ping()
+    except (*UNAVAILABLE, ResponseError) as exc:
+        raise RedisUnavailable(
+            f"cannot reach Redis at {safe} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
+            "and that the server is running, or unset it to keep ticks in memory"
+        ) from None
+    finally:
+        await client.aclose()
