@@ -52,8 +52,11 @@ frontend: $(NPM_STAMP)
 	cd frontend && npm run build
 
 # ---- Everyday targets
+# The demo configuration starts the simulated market with a strategy trading on it;
+# `make run RUN_CONFIG=` starts without one.
+RUN_CONFIG ?= config/demo.toml
 run: setup
-	$(BIN)/arbig run $(ARGS)
+	$(BIN)/arbig run $(if $(RUN_CONFIG),--config $(RUN_CONFIG)) $(ARGS)
 
 test: setup
 	@if [ "$${CI:-}" = "true" ]; then bash scripts/system-deps.sh; fi
