@@ -33,6 +33,7 @@ from arbig.storage.models import (
     PositionRow,
     TradeRow,
 )
+from arbig.storage.prepared import executemany
 from arbig.storage.rows import Row
 
 ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
@@ -177,14 +178,15 @@ async def write_batch(session: AsyncSession, batch: Batch) -> None:
     dialect = session.get_bind().dialect.name
     if batch.orders:
         stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard, _ORDER_PROGRESS)
-        await session.execute(stmt, list(batch.orders.values()))
+        await executemany(session, "orders", ORDERS, stmt, list(batch.orders.values()))
     if batch.trades:
         stmt = _insert_ignore(TRADES, dialect, ("account_id", "trade_id"))
-        await session.execute(stmt, list(batch.trades.values()))
+        await executemany(session, "trades", TRADES, stmt, list(batch.trades.values()))
     live = [row for row in batch.positions.values() if row["volume"] > 0]
     closed = [row for row in batch.positions.values() if row["volume"] <= 0]
     if live:
-        await session.execute(_upsert(POSITIONS, dialect, _POSITION_KEY), live)
+        stmt = _upsert(POSITIONS, dialect, _POSITION_KEY)
+        await executemany(session, "positions", POSITIONS, stmt, live)
     if closed:
         stmt = delete(POSITIONS).where(
             *(POSITIONS.c[name] == bindparam(f"k_{name}") for name in _POSITION_KEY)
@@ -193,10 +195,10 @@ async def write_batch(session: AsyncSession, batch: Batch) -> None:
         await session.execute(stmt, params)
     if batch.accounts:
         stmt = _upsert(ACCOUNTS, dialect, ("account_id",))
-        await session.execute(stmt, list(batch.accounts.values()))
+        await executemany(session, "accounts", ACCOUNTS, stmt, list(batch.accounts.values()))
     if batch.equity:
-        await session.execute(insert(EQUITY), batch.equity)
+        await executemany(session, "equity", EQUITY, insert(EQUITY), batch.equity)
     if batch.bars:
         # A bar rebuilt after a restart replaces the one recorded for its minute.
         stmt = _upsert(BARS, dialect, ("symbol", "start_time"))
-        await session.execute(stmt, list(batch.bars.values()))
+        await executemany(session, "bars", BARS, stmt, list(batch.bars.values()))

@@ -14,6 +14,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 MONEY_PLACES = Decimal("0.0001")
+
+
+class InvalidValue(ValueError):
+    """A value ARBIG refuses to store (a naive datetime, money that is not a number)."""
+
+
 _MYSQL = ("mysql", "mariadb")
 
 
@@ -33,10 +39,7 @@ class Money(TypeDecorator[Decimal]):
         return dialect.type_descriptor(Numeric(20, 4, asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        exact = Decimal(value).quantize(MONEY_PLACES)
-        return str(exact) if dialect.name == "sqlite" else exact
+        return money_text(value) if dialect.name == "sqlite" else money_exact(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
@@ -64,9 +67,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: ARBIG stores timezone-aware instants")
-        value = value.astimezone(UTC)
+        value = instant_utc(value)
         return value if dialect.name == "postgresql" else value.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
@@ -80,3 +81,44 @@ class UTCDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """The current instant in UTC (column defaults)."""
     return datetime.now(UTC)
+
+
+# The bind conversions, also used directly by the writer's prepared statements
+# (batch.py), which hand the driver finished values.
+
+
+def money_exact(value: Decimal | int | None) -> Decimal | None:
+    """Money for a NUMERIC(20, 4) column."""
+    if value is None:
+        return None
+    try:
+        return (value if isinstance(value, Decimal) else Decimal(value)).quantize(MONEY_PLACES)
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise InvalidValue(f"money {value!r}: {exc}") from None
+
+
+def money_text(value: Decimal | int | None) -> str | None:
+    """Money as SQLite keeps it: decimal text with four places."""
+    exact = money_exact(value)
+    return None if exact is None else str(exact)
+
+
+def instant_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive datetime is refused (its zone would be a guess)."""
+    if value.tzinfo is UTC:
+        return value
+    if value.tzinfo is None:
+        raise InvalidValue(f"naive datetime {value!r}: ARBIG stores timezone-aware instants")
+    return value.astimezone(UTC)
+
+
+def instant_naive_utc(value: datetime | None) -> datetime | None:
+    """An instant for MySQL/MariaDB DATETIME: UTC without the zone."""
+    return None if value is None else instant_utc(value).replace(tzinfo=None)
+
+
+def instant_sqlite(value: datetime | None) -> str | None:
+    """An instant as SQLAlchemy's SQLite DATETIME text (UTC, microseconds always)."""
+    if value is None:
+        return None
+    return instant_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import islice
 
-from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig.domain.bar import Bar
@@ -28,17 +28,21 @@ from arbig.domain.trade import Trade
 from arbig.storage import rows
 from arbig.storage.batch import Batch, write_batch
 from arbig.storage.latency import LatencyStats, LatencyWindow
+from arbig.storage.types import InvalidValue
 
 log = logging.getLogger(__name__)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether to keep the items and retry: anything from the database or the network
-    except a verdict on the rows themselves (constraint, value out of range). Guessing
-    "transient" wrongly only delays; guessing "bad row" wrongly would lose a record."""
-    if isinstance(exc, IntegrityError | DataError):
-        return False
-    return isinstance(exc, DBAPIError | DisconnectionError | OSError | TimeoutError)
+def is_bad_row(exc: BaseException) -> bool:
+    """Whether the database (or ARBIG's own value check) refused the rows themselves.
+
+    Only then are rows set aside; any other failure, a bug included, keeps them queued
+    and retried: a stalled writer halts new risk through backpressure, a dropped
+    record would be lost.
+    """
+    if isinstance(exc, StatementError) and not isinstance(exc, DBAPIError):
+        exc = exc.orig if exc.orig is not None else exc
+    return isinstance(exc, IntegrityError | DataError | InvalidValue)
 
 
 class WriterBackpressure(RuntimeError):
@@ -203,13 +207,13 @@ class BookWriter:
                 try:
                     await self._commit(items)
                 except Exception as exc:
-                    if is_transient(exc):
+                    if is_bad_row(exc):
+                        # A bad row must not block the book: write one by one, drop the bad.
+                        await self._isolate(items)
+                    else:
                         self._degraded(exc)
                         await asyncio.sleep(delay)
                         delay = min(delay * 2, self._retry[1])
-                    else:
-                        # A bad row must not block the book: write one by one, drop the bad.
-                        await self._isolate(items)
                     continue
                 delay = self._retry[0]
                 await self._done(items)
@@ -237,7 +241,7 @@ class BookWriter:
             try:
                 await self._commit([item])
             except Exception as exc:
-                if is_transient(exc):
+                if not is_bad_row(exc):
                     self._degraded(exc)
                     return
                 self.dropped += 1

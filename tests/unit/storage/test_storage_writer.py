@@ -4,6 +4,7 @@ import asyncio
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from storage_samples import ACCOUNT, T0, make_account, make_order, make_position
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, OrderStatus
 from arbig.storage import repository
+from arbig.storage.database import create_engine, session_factory
+from arbig.storage.migrations import upgrade
 from arbig.storage.models import BarRow, EquitySnapshotRow, TradeRow
 from arbig.storage.writer import BookWriter, WriterBackpressure
 
@@ -238,3 +241,24 @@ async def test_bar_for_the_same_minute_replaces_the_recorded_one(
     assert [(row.close_price, row.volume, row.start_time) for row in rows] == [
         (Decimal("920.6000"), 13, T0)
     ]
+
+
+async def test_a_failure_that_is_not_the_rows_keeps_them_queued(tmp_path: Path) -> None:
+    # No schema yet: every write fails, but not because of the rows. Nothing is
+    # dropped; the writer reports itself unhealthy and writes once it can.
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'late.sqlite3'}")
+    writer = BookWriter(session_factory(engine), ACCOUNT, retry_max_s=0.05)
+    await writer.start()
+    writer.trade(make_trade("t1"))
+    async with asyncio.timeout(5):
+        for _ in iter(lambda: writer.healthy, False):  # poll: health is a plain attribute
+            await asyncio.sleep(0.01)
+    assert writer.queue_depth == 1
+    assert writer.last_error is not None
+    assert "no such table" in writer.last_error
+    await upgrade(engine)
+    async with asyncio.timeout(5):
+        await writer.flush()
+    assert (writer.healthy, writer.dropped, writer.committed) == (True, 0, 1)
+    await writer.stop()
+    await engine.dispose()
