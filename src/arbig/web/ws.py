@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from arbig.client import CoreClient
+from arbig.storage.reports import TradeFilter
 from arbig.web.hub import CLOSE_IDLE, Channel, Hub
 from arbig.web.security import Guard
 from arbig.web.topics import is_valid_topic, topic_kind
@@ -16,6 +18,7 @@ from arbig.web.topics import is_valid_topic, topic_kind
 router = APIRouter()
 
 MAX_MESSAGE_BYTES = 16 * 1024
+SNAPSHOT_ROWS = 50  # the newest trades or triggers a list topic starts with
 CLOSE_POLICY = 1008
 
 
@@ -62,6 +65,17 @@ async def snapshot_of(client: CoreClient, topic: str) -> Any | None:
         return await client.orders(active_only=True)
     if kind == "system":
         return await client.health()
+    if kind == "trades":
+        records, _ = await client.trades(TradeFilter(), limit=SNAPSHOT_ROWS, offset=0)
+        return [record.trade for record in records]
+    if kind == "triggers":
+        return await client.controls.triggers(limit=SNAPSHOT_ROWS)
+    if kind == "bar":
+        now = datetime.now(UTC)
+        symbol = topic.split(":", 1)[1]
+        return await client.market.bars(
+            symbol, now - timedelta(hours=24), now + timedelta(minutes=1), include_current=True
+        )
     return None
 
 

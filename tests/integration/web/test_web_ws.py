@@ -103,3 +103,19 @@ def test_a_bearer_token_authenticates_a_script(client: TestClient, settings: Any
     with client.websocket_connect("/ws", headers={"authorization": f"Bearer {token}"}) as ws:
         ws.send_json({"op": "ping"})
         assert receive(ws) == {"type": "pong"}
+
+
+def test_list_topics_start_with_a_snapshot_list(client: TestClient, csrf: str) -> None:
+    topics = ["trades", "triggers", f"bar:{SYMBOL}", "positions", "orders", "system"]
+    with client.websocket_connect("/ws", headers=ORIGIN) as ws:
+        ws.send_json({"op": "subscribe", "topics": topics})
+        assert receive(ws)["type"] == "ack"
+        snapshots: dict[str, Any] = {}
+        while len(snapshots) < len(topics):
+            message = receive(ws)
+            if message.get("snapshot"):
+                snapshots[message["topic"]] = message
+    for topic in ("trades", "triggers", f"bar:{SYMBOL}", "positions", "orders"):
+        assert isinstance(snapshots[topic]["data"], list), topic
+    assert snapshots["system"]["data"]["main_contract"] == SYMBOL
+    assert snapshots["trades"]["type"] == "trade"
