@@ -1,12 +1,35 @@
 import { createRouter, createWebHistory } from 'vue-router'
 
-import MarketView from './views/MarketView.vue'
+import { ensureSession } from './stores/session'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+  }
+}
 
 export const router = createRouter({
   history: createWebHistory('/'),
   routes: [
-    { path: '/', name: 'home', component: MarketView },
-    { path: '/market', name: 'market', component: MarketView },
-    { path: '/:pathMatch(.*)*', redirect: '/market' },
+    { path: '/', name: 'system', component: () => import('./views/SystemView.vue') },
+    { path: '/market', name: 'market', component: () => import('./views/MarketView.vue') },
+    { path: '/positions', name: 'positions', component: () => import('./views/PositionsView.vue') },
+    { path: '/account', name: 'account', component: () => import('./views/AccountView.vue') },
+    { path: '/strategy', name: 'strategy', component: () => import('./views/StrategyView.vue') },
+    { path: '/trades', name: 'trades', component: () => import('./views/TradesView.vue') },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  let signedIn = false
+  try {
+    signedIn = await ensureSession()
+  } catch {
+    // the server is unreachable: show the page, which shows its own errors
+    return true
+  }
+  return signedIn ? true : { name: 'login', query: { next: to.fullPath } }
 })

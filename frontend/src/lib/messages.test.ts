@@ -67,7 +67,11 @@ describe('parseServerMessage', () => {
     const res = parseServerMessage('{"type":"positions","topic":"positions","seq":3,"data":[]}')
     expect(res).toEqual({
       ok: true,
-      message: { type: 'other', rawType: 'positions', topic: 'positions', seq: 3, data: [] },
+      message: { type: 'data', kind: 'positions', topic: 'positions', seq: 3, snapshot: false, data: [] },
+    })
+    expect(parseServerMessage('{"type":"hello","data":1}')).toEqual({
+      ok: true,
+      message: { type: 'other', rawType: 'hello', data: 1 },
     })
     expect(parseServerMessage('not json').ok).toBe(false)
     expect(parseServerMessage('[1,2]').ok).toBe(false)
@@ -95,5 +99,34 @@ describe('SeqTracker', () => {
     expect(t.gaps).toBe(2)
     t.reset()
     expect(t.accept('a', 1)).toBe(true)
+  })
+
+  it('reports a jump on a book topic as a gap to re-fetch', () => {
+    const t = new SeqTracker()
+    expect(t.judge('positions', 13, true)).toBe('deliver')
+    expect(t.judge('positions', 14)).toBe('deliver')
+    expect(t.judge('positions', 16)).toBe('gap')
+    expect(t.judge('positions', 17)).toBe('deliver')
+  })
+
+  it('does not treat a conflated tick jump as a gap', () => {
+    const t = new SeqTracker()
+    expect(t.judge('tick:au2612', 49, true)).toBe('deliver')
+    expect(t.judge('tick:au2612', 55)).toBe('deliver')
+    expect(t.gaps).toBe(0)
+  })
+
+  it('takes a snapshot as the new baseline even when its seq is lower', () => {
+    const t = new SeqTracker()
+    t.judge('account', 20)
+    expect(t.judge('account', 3, true)).toBe('deliver')
+    expect(t.judge('account', 4)).toBe('deliver')
+  })
+
+  it('takes the first message of a topic without a snapshot as the baseline', () => {
+    const t = new SeqTracker()
+    expect(t.judge('trades', 7)).toBe('deliver')
+    expect(t.judge('trades', 8)).toBe('deliver')
+    expect(t.gaps).toBe(0)
   })
 })

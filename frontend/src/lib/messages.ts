@@ -26,11 +26,12 @@ export interface Tick {
 }
 
 export type ServerMessage =
-  | { type: 'tick'; topic: string; seq: number; data: Tick }
+  | { type: 'tick'; topic: string; seq: number; snapshot: boolean; data: Tick }
+  | { type: 'data'; kind: string; topic: string; seq: number; snapshot: boolean; data: unknown }
   | { type: 'ack'; op?: string; topics?: string[] }
   | { type: 'pong' }
   | { type: 'error'; message: string }
-  | { type: 'other'; rawType: string; topic?: string; seq?: number; data?: unknown }
+  | { type: 'other'; rawType: string; data?: unknown }
 
 export type ParseResult = { ok: true; message: ServerMessage } | { ok: false; error: string }
 
@@ -116,7 +117,10 @@ export function parseServerMessage(raw: string): ParseResult {
       if (seq === null) return { ok: false, error: 'tick without seq' }
       const parsed = parseTick(obj.data)
       if (!parsed.ok) return parsed
-      return { ok: true, message: { type: 'tick', topic: obj.topic, seq, data: parsed.tick } }
+      return {
+        ok: true,
+        message: { type: 'tick', topic: obj.topic, seq, snapshot: obj.snapshot === true, data: parsed.tick },
+      }
     }
     case 'ack': {
       const msg: ServerMessage = { type: 'ack' }
@@ -137,11 +141,15 @@ export function parseServerMessage(raw: string): ParseResult {
         },
       }
     default: {
-      const msg: ServerMessage = { type: 'other', rawType: obj.type, data: obj.data }
-      if (typeof obj.topic === 'string') msg.topic = obj.topic
       const seq = asInt(obj.seq)
-      if (seq !== null) msg.seq = seq
-      return { ok: true, message: msg }
+      if (typeof obj.topic === 'string' && seq !== null) {
+        const snapshot = obj.snapshot === true
+        return {
+          ok: true,
+          message: { type: 'data', kind: obj.type, topic: obj.topic, seq, snapshot, data: obj.data },
+        }
+      }
+      return { ok: true, message: { type: 'other', rawType: obj.type, data: obj.data } }
     }
   }
 }
@@ -158,23 +166,53 @@ export function pingFrame(): string {
   return JSON.stringify({ op: 'ping' })
 }
 
-/** Tracks the per-topic `seq` and counts gaps (missed messages). */
+export function unsubscribeFrame(topics: string[]): string {
+  return JSON.stringify({ op: 'unsubscribe', topics })
+}
+
+/** Ticks are conflated per client by the server: a jump in their seq is not a loss. */
+export function isConflatedTopic(topic: string): boolean {
+  return topic.startsWith('tick:')
+}
+
+/** What to do with a topic message, judged by its seq. */
+export type SeqVerdict = 'deliver' | 'duplicate' | 'gap'
+
+/**
+ * Tracks the per-topic `seq`. A snapshot sets the baseline; a later message
+ * must carry the next number. A message at or below the last seen is a
+ * duplicate; a jump is a gap (the page must re-fetch), except on conflated
+ * topics. The first message of a topic without a snapshot sets the baseline.
+ */
 export class SeqTracker {
   private last = new Map<string, number>()
   gaps = 0
 
-  /** Returns false for a duplicate or stale message (seq not above the last seen). */
-  accept(topic: string, seq: number): boolean {
+  judge(topic: string, seq: number, snapshot = false): SeqVerdict {
     const prev = this.last.get(topic)
-    if (prev !== undefined) {
-      if (seq <= prev) return false
-      if (seq > prev + 1) this.gaps += seq - prev - 1
+    if (snapshot || prev === undefined) {
+      this.last.set(topic, seq)
+      return 'deliver'
     }
+    if (seq <= prev) return 'duplicate'
     this.last.set(topic, seq)
-    return true
+    if (seq > prev + 1 && !isConflatedTopic(topic)) {
+      this.gaps += seq - prev - 1
+      return 'gap'
+    }
+    return 'deliver'
   }
 
-  /** Forget the history (the server restarts seq on a new connection). */
+  /** Returns false for a duplicate or stale message (seq not above the last seen). */
+  accept(topic: string, seq: number): boolean {
+    return this.judge(topic, seq) !== 'duplicate'
+  }
+
+  forget(topic: string): void {
+    this.last.delete(topic)
+  }
+
+  /** Forget the history (a new connection starts from new snapshots). */
   reset(): void {
     this.last.clear()
   }

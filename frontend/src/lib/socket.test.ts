@@ -24,9 +24,9 @@ class FakeSocket implements SocketLike {
     this.readyState = 1
     this.onopen?.({})
   }
-  drop(): void {
+  drop(code = 1006, reason = ''): void {
     this.readyState = 3
-    this.onclose?.({})
+    this.onclose?.({ code, reason })
   }
   receive(obj: unknown): void {
     this.onmessage?.({ data: JSON.stringify(obj) })
@@ -38,7 +38,12 @@ function harness() {
   const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = []
   const statuses: StatusInfo[] = []
   const messages: ServerMessage[] = []
+  const opens: boolean[] = []
+  const gaps: string[] = []
   const ms = new MarketSocket({
+    onOpen: (r) => opens.push(r),
+    onGap: (t) => gaps.push(t),
+    now: () => 1_000_000,
     url: 'ws://host/ws',
     topics: ['tick:au2612'],
     onMessage: (m) => messages.push(m),
@@ -66,7 +71,7 @@ function harness() {
     t.fn()
     return t.ms
   }
-  return { ms, sockets, timers, statuses, messages, fire }
+  return { ms, sockets, timers, statuses, messages, fire, opens, gaps }
 }
 
 const tick = (seq: number) => ({
@@ -103,7 +108,7 @@ describe('wsUrl', () => {
 })
 
 describe('MarketSocket', () => {
-  it('subscribes on open and delivers ticks in seq order', () => {
+  it('subscribes on open, drops duplicate ticks and accepts conflated jumps', () => {
     const h = harness()
     h.ms.start()
     expect(h.sockets).toHaveLength(1)
@@ -114,7 +119,7 @@ describe('MarketSocket', () => {
     h.sockets[0]!.receive(tick(1)) // duplicate: dropped
     h.sockets[0]!.receive(tick(3))
     expect(h.messages.map((m) => (m.type === 'tick' ? m.seq : -1))).toEqual([1, 3])
-    expect(h.ms.missed).toBe(1)
+    expect(h.ms.missed).toBe(0) // ticks are conflated: a jump is not a loss
   })
 
   it('reconnects on the backoff schedule, then fails after 10 tries', () => {
@@ -168,5 +173,74 @@ describe('MarketSocket', () => {
     expect(h.ms.state).toBe('connecting')
     h.sockets[h.sockets.length - 1]!.open()
     expect(h.ms.state).toBe('open')
+  })
+
+  it('reports the close code and the time of the next try', () => {
+    const h = harness()
+    h.ms.start()
+    h.sockets[0]!.open()
+    h.sockets[0]!.drop(4008, 'too slow')
+    const last = h.statuses[h.statuses.length - 1]!
+    expect(last.state).toBe('reconnecting')
+    expect(last.lastClose).toEqual({ code: 4008, reason: 'too slow' })
+    expect(last.retryAt).toBe(1_001_000)
+  })
+
+  it('tells a reconnect apart from the first open so the page re-fetches', () => {
+    const h = harness()
+    h.ms.start()
+    h.sockets[0]!.open()
+    h.sockets[0]!.drop()
+    h.fire()
+    h.sockets[1]!.open()
+    expect(h.opens).toEqual([false, true])
+    expect(JSON.parse(h.sockets[1]!.sent[0]!)).toEqual({ op: 'subscribe', topics: ['tick:au2612'] })
+  })
+
+  it('subscribes and unsubscribes topics while open, and re-subscribes all on reconnect', () => {
+    const h = harness()
+    h.ms.start()
+    h.sockets[0]!.open()
+    h.ms.subscribe(['positions', 'tick:au2612'])
+    expect(JSON.parse(h.sockets[0]!.sent[1]!)).toEqual({ op: 'subscribe', topics: ['positions'] })
+    h.ms.unsubscribe(['tick:au2612'])
+    expect(JSON.parse(h.sockets[0]!.sent[2]!)).toEqual({ op: 'unsubscribe', topics: ['tick:au2612'] })
+    h.sockets[0]!.drop()
+    h.fire()
+    h.sockets[1]!.open()
+    expect(JSON.parse(h.sockets[1]!.sent[0]!)).toEqual({ op: 'subscribe', topics: ['positions'] })
+  })
+
+  it('reports a seq gap on a book topic after delivering the message', () => {
+    const h = harness()
+    h.ms.start()
+    h.sockets[0]!.open()
+    h.ms.subscribe(['positions'])
+    h.sockets[0]!.receive({ type: 'positions', topic: 'positions', seq: 5, snapshot: true, data: [] })
+    h.sockets[0]!.receive({ type: 'positions', topic: 'positions', seq: 6, data: [] })
+    expect(h.gaps).toEqual([])
+    h.sockets[0]!.receive({ type: 'positions', topic: 'positions', seq: 9, data: [] })
+    expect(h.gaps).toEqual(['positions'])
+    expect(h.messages).toHaveLength(3)
+  })
+
+  it('ignores messages of a topic it is not subscribed to', () => {
+    const h = harness()
+    h.ms.start()
+    h.sockets[0]!.open()
+    h.sockets[0]!.receive({ type: 'account', topic: 'account', seq: 1, data: {} })
+    expect(h.messages).toHaveLength(0)
+  })
+
+  it('gives up after the configured number of tries', () => {
+    const h = harness()
+    h.ms.setMaxAttempts(2)
+    h.ms.start()
+    h.sockets[0]!.drop()
+    h.fire()
+    h.sockets[1]!.drop()
+    h.fire()
+    h.sockets[2]!.drop()
+    expect(h.ms.state).toBe('failed')
   })
 })

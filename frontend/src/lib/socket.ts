@@ -1,12 +1,13 @@
 // A WebSocket to `/ws` that subscribes to topics, reconnects on the schedule in
-// reconnect.ts and reports its state. The socket and timers are injectable so
-// the logic is unit-tested without a browser.
+// reconnect.ts and reports its state. The socket, timers and clock are
+// injectable so the logic is unit-tested without a browser.
 
 import {
   parseServerMessage,
   pingFrame,
   SeqTracker,
   subscribeFrame,
+  unsubscribeFrame,
   type ServerMessage,
 } from './messages'
 import { MAX_RECONNECT_TRIES, reconnectDelayMs } from './reconnect'
@@ -30,6 +31,10 @@ export interface StatusInfo {
   maxAttempts: number
   /** when state is 'reconnecting': ms until the next try */
   retryInMs: number | null
+  /** when state is 'reconnecting': epoch ms of the next try */
+  retryAt: number | null
+  /** close code and reason of the last drop (4008 too slow, 1008 policy) */
+  lastClose: { code: number; reason: string } | null
 }
 
 export interface MarketSocketOptions {
@@ -37,12 +42,19 @@ export interface MarketSocketOptions {
   topics: string[]
   onMessage: (msg: ServerMessage) => void
   onStatus?: (status: StatusInfo) => void
+  /** after every successful open; `reconnected` is false only for the first */
+  onOpen?: (reconnected: boolean) => void
+  /** a book topic skipped seq numbers: its snapshot must be re-fetched */
+  onGap?: (topic: string) => void
   onProtocolError?: (error: string) => void
   createSocket?: (url: string) => SocketLike
   setTimer?: (fn: () => void, ms: number) => unknown
   clearTimer?: (handle: unknown) => void
-  /** keep-alive ping period in ms; 0 disables */
+  now?: () => number
+  /** keep-alive ping period in ms (the server drops a client idle for 60 s); 0 disables */
   pingIntervalMs?: number
+  /** reconnect tries before giving up (default 10) */
+  maxAttempts?: number
 }
 
 const OPEN = 1
@@ -53,15 +65,29 @@ export function wsUrl(loc: { protocol: string; host: string }, path = '/ws'): st
   return `${scheme}//${loc.host}${path}`
 }
 
+function closeInfo(ev: unknown): { code: number; reason: string } {
+  const e = ev as { code?: unknown; reason?: unknown } | null
+  return {
+    code: typeof e?.code === 'number' ? e.code : 1006,
+    reason: typeof e?.reason === 'string' ? e.reason : '',
+  }
+}
+
 export class MarketSocket {
   private socket: SocketLike | null = null
   private attempt = 0
+  private opens = 0
   private retryTimer: unknown = null
   private pingTimer: unknown = null
   private stopped = false
+  private lastClose: StatusInfo['lastClose'] = null
+  private readonly topics: Set<string>
   private readonly seq = new SeqTracker()
   private readonly opts: Required<
-    Pick<MarketSocketOptions, 'createSocket' | 'setTimer' | 'clearTimer' | 'pingIntervalMs'>
+    Pick<
+      MarketSocketOptions,
+      'createSocket' | 'setTimer' | 'clearTimer' | 'pingIntervalMs' | 'now' | 'maxAttempts'
+    >
   > &
     MarketSocketOptions
 
@@ -72,14 +98,21 @@ export class MarketSocket {
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       setTimer: (fn, ms) => setTimeout(fn, ms),
       clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-      pingIntervalMs: 30_000,
+      now: () => Date.now(),
+      pingIntervalMs: 20_000,
+      maxAttempts: MAX_RECONNECT_TRIES,
       ...opts,
     }
+    this.topics = new Set(opts.topics)
   }
 
-  /** Messages lost between seq numbers (per topic), counted since start. */
+  /** Messages lost between seq numbers (book topics), counted since start. */
   get missed(): number {
     return this.seq.gaps
+  }
+
+  setMaxAttempts(n: number): void {
+    this.opts.maxAttempts = n
   }
 
   start(): void {
@@ -106,6 +139,23 @@ export class MarketSocket {
     this.start()
   }
 
+  /** Add topics; sent at once when connected, and on every (re)connect. */
+  subscribe(topics: string[]): void {
+    const fresh = topics.filter((t) => !this.topics.has(t))
+    for (const t of fresh) this.topics.add(t)
+    if (fresh.length && this.isOpen()) this.socket?.send(subscribeFrame(fresh))
+  }
+
+  unsubscribe(topics: string[]): void {
+    const gone = topics.filter((t) => this.topics.delete(t))
+    for (const t of gone) this.seq.forget(t)
+    if (gone.length && this.isOpen()) this.socket?.send(unsubscribeFrame(gone))
+  }
+
+  private isOpen(): boolean {
+    return this.state === 'open' && this.socket !== null && this.socket.readyState === OPEN
+  }
+
   private connect(state: ConnectionState): void {
     this.setState(state, null)
     let s: SocketLike
@@ -119,34 +169,46 @@ export class MarketSocket {
     s.onopen = () => {
       this.attempt = 0
       this.seq.reset()
-      s.send(subscribeFrame(this.opts.topics))
+      if (this.topics.size) s.send(subscribeFrame([...this.topics]))
       this.startPing()
       this.setState('open', null)
+      this.opens += 1
+      this.opts.onOpen?.(this.opens > 1)
     }
-    s.onmessage = (ev) => {
-      if (typeof ev.data !== 'string') return
-      const res = parseServerMessage(ev.data)
-      if (!res.ok) {
-        this.opts.onProtocolError?.(res.error)
-        return
-      }
-      const msg = res.message
-      if (msg.type === 'tick' && !this.seq.accept(msg.topic, msg.seq)) return
-      this.opts.onMessage(msg)
-    }
+    s.onmessage = (ev) => this.receive(ev.data)
     s.onerror = () => {
       // a close event always follows; reconnecting is handled there
     }
-    s.onclose = () => {
+    s.onclose = (ev) => {
       if (this.socket !== s) return
       this.socket = null
+      this.lastClose = closeInfo(ev)
       this.clearTimers()
       if (!this.stopped) this.scheduleReconnect()
     }
   }
 
+  private receive(raw: unknown): void {
+    if (typeof raw !== 'string') return
+    const res = parseServerMessage(raw)
+    if (!res.ok) {
+      this.opts.onProtocolError?.(res.error)
+      return
+    }
+    const msg = res.message
+    if (msg.type === 'tick' || msg.type === 'data') {
+      if (!this.topics.has(msg.topic)) return // arrived after an unsubscribe
+      const verdict = this.seq.judge(msg.topic, msg.seq, msg.snapshot)
+      if (verdict === 'duplicate') return
+      this.opts.onMessage(msg)
+      if (verdict === 'gap') this.opts.onGap?.(msg.topic)
+      return
+    }
+    this.opts.onMessage(msg)
+  }
+
   private scheduleReconnect(): void {
-    const delay = reconnectDelayMs(this.attempt)
+    const delay = reconnectDelayMs(this.attempt, this.opts.maxAttempts)
     if (delay === null) {
       this.setState('failed', null)
       return
@@ -180,8 +242,10 @@ export class MarketSocket {
     this.opts.onStatus?.({
       state,
       attempt: this.attempt,
-      maxAttempts: MAX_RECONNECT_TRIES,
+      maxAttempts: this.opts.maxAttempts,
       retryInMs,
+      retryAt: retryInMs === null ? null : this.opts.now() + retryInMs,
+      lastClose: this.lastClose,
     })
   }
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+
+import { bannerOf, readTradingState } from './system'
+
+describe('readTradingState', () => {
+  it('reads a plain state with its reason', () => {
+    expect(readTradingState({ state: 'halted', reason: 'fat finger' })).toEqual({
+      state: 'halted',
+      emergencyStop: false,
+      reason: 'fat finger',
+      since: null,
+    })
+  })
+
+  it('reads a nested or flagged emergency stop', () => {
+    const r = readTradingState({ trading: { trading_state: 'halted', emergency_stop: { reason: 'x' } } })
+    expect(r?.state).toBe('halted')
+    expect(r?.emergencyStop).toBe(true)
+    expect(r?.reason).toBe('x')
+  })
+
+  it('returns null for messages that are not about the trading state', () => {
+    expect(readTradingState({ main_contract: 'au2702', previous: 'au2612' })).toBeNull()
+    expect(readTradingState({ gateway: 'down', reason: 'lost' })).toBeNull()
+    expect(readTradingState([1])).toBeNull()
+  })
+})
+
+describe('bannerOf', () => {
+  it('shows a banner only when trading is not active', () => {
+    expect(bannerOf(null)).toBeNull()
+    expect(bannerOf({ state: 'active', emergencyStop: false, reason: null, since: null })).toBeNull()
+    expect(bannerOf({ state: 'reducing', emergencyStop: false, reason: null, since: null })).toBe('reducing')
+    expect(bannerOf({ state: 'halted', emergencyStop: false, reason: null, since: null })).toBe('halted')
+  })
+})
