@@ -168,7 +168,12 @@ class LocalCoreClient:
             ),
             "database": Component(
                 ComponentState.UP if core.recorder.healthy else ComponentState.DEGRADED,
-                f"writer queue {core.recorder.queue_depth}",
+                f"writer queue {core.recorder.queue_depth}"
+                + (" (new positions refused)" if core.recorder.saturated else ""),
+            ),
+            "book": Component(
+                ComponentState.DOWN if core.halt_reason else ComponentState.UP,
+                core.halt_reason or "reconciled with the broker",
             ),
             "tick_store": Component(
                 ComponentState.UP if core.tick_store.healthy else ComponentState.DEGRADED,

@@ -16,6 +16,7 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
+from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
 from arbig.storage.log_sink import LogSink
@@ -89,6 +90,7 @@ class EmbeddedRuntime:
             tick_store=make_tick_store(settings),
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
             snapshot_interval_s=settings.snapshot_interval_s,
+            auditor=AuditTrail(sessions),
         )
         self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
         self.bars = BarService(

@@ -5,12 +5,15 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
+from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.enums import Offset
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.bus import EventBus, EventType
@@ -41,6 +44,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class Auditor(Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
+
+
 class TradingCore:
     """Owns the book. Gateway callbacks run on the event loop and return quickly."""
 
@@ -58,6 +65,7 @@ class TradingCore:
         tick_filter: TickFilter,
         snapshot_interval_s: float = 5.0,
         clock: Callable[[], datetime] = utcnow,
+        auditor: Auditor | None = None,
     ) -> None:
         self.bus = EventBus()
         self.oms = OrderManager()
@@ -78,6 +86,9 @@ class TradingCore:
         self._subscribed: set[str] = set()
         self.pre_trade_checks: list[PreTradeCheck] = []
         self._last_ticks: dict[str, Tick] = {}
+        self._auditor = auditor
+        # Set when the book cannot be trusted (see _reconcile); no order passes while set.
+        self.halt_reason: str | None = None
 
     @property
     def account_id(self) -> str:
@@ -102,15 +113,47 @@ class TradingCore:
         self.gateway.set_listener(self)
         await self.gateway.connect()
         await self.subscribe(self.main_contract)
-        # The gateway may know fills this process never heard of (a crash between
-        # the fill and its commit): replaying them is idempotent by trade id.
-        for order in await self.gateway.query_orders():
-            self.on_order(order)
-        for trade in await self.gateway.query_trades():
-            self.on_trade(trade)
+        await self._reconcile()
         self.started_at = self._clock()
         self._record_book()
         self._snapshot_task = asyncio.create_task(self._snapshots(), name="book-snapshots")
+
+    async def _reconcile(self) -> None:
+        """Catch up with the broker before anything may trade.
+
+        The gateway may know fills this process never recorded (a crash between a
+        fill and its commit): they are recorded now, idempotently by trade id. If
+        the positions still differ from the broker's, the book cannot be explained
+        by its trades and trading stays halted with the reason.
+        """
+        known = set(self.oms.trade_ids)
+        for order in await self.gateway.query_orders():
+            self.on_order(order)
+        broker_trades = await self.gateway.query_trades()
+        missed = [t.trade_id for t in broker_trades if t.trade_id not in known]
+        for trade in broker_trades:
+            self.on_trade(trade)
+        if missed:
+            log.warning("recorded trades missed while down", count=len(missed), trade_ids=missed)
+            await self._audit("reconcile", "corrected", {"missed_trades": missed})
+        broker = {(p.symbol, p.direction): p.volume for p in await self.gateway.query_positions()}
+        book = {(leg.symbol, leg.direction): leg.volume for leg in self.portfolio.positions.held()}
+        differences = position_differences(book, broker)
+        if differences:
+            self.halt_reason = "positions differ from the broker's: " + "; ".join(
+                str(d) for d in differences
+            )
+            log.error("trading halted at start-up", reason=self.halt_reason)
+            await self._audit("reconcile", "halted", {"differences": [str(d) for d in differences]})
+
+    async def _audit(self, action: str, result: str, detail: dict[str, Any]) -> None:
+        if self._auditor is None:
+            return
+        entry = AuditEntry(self._clock(), "core", action, result, self.account_id, "", detail)
+        try:
+            await self._auditor.record(entry)
+        except Exception:
+            log.exception("audit entry not written", action=action)
 
     async def stop(self) -> None:
         if self._snapshot_task is not None:
@@ -181,6 +224,13 @@ class TradingCore:
 
     async def send_order(self, request: OrderRequest) -> str:
         self.check_request(request)
+        if self.halt_reason is not None:
+            raise OrderRefused(f"trading halted: {self.halt_reason}")
+        if request.offset is Offset.OPEN and self.recorder.saturated:
+            raise OrderRefused(
+                f"the database is behind ({self.recorder.queue_depth} writes queued): new "
+                "positions are refused until it catches up; closes are allowed"
+            )
         for check in self.pre_trade_checks:
             reason = check(request)
             if reason is not None:

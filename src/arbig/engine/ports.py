@@ -35,6 +35,11 @@ class BookRecorder(Protocol):
     def queue_depth(self) -> int: ...
 
     @property
+    def saturated(self) -> bool:
+        """Past the high-water mark: the core refuses new positions (closes still pass)."""
+        ...
+
+    @property
     def healthy(self) -> bool: ...
 
 
