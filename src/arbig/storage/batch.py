@@ -22,7 +22,7 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from arbig.domain.enums import OrderStatus
 from arbig.storage.models import (
@@ -173,32 +173,32 @@ def _insert_ignore(table: Table, dialect: str, key: Iterable[str]) -> Any:
     return stmt.on_conflict_do_nothing(index_elements=list(key))
 
 
-async def write_batch(session: AsyncSession, batch: Batch) -> None:
-    """Execute ``batch`` in ``session``; the caller commits (one transaction per batch)."""
-    dialect = session.get_bind().dialect.name
+async def write_batch(connection: AsyncConnection, batch: Batch) -> None:
+    """Execute ``batch`` on ``connection``; the caller commits (one transaction per batch)."""
+    dialect = connection.dialect.name
     if batch.orders:
         stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard, _ORDER_PROGRESS)
-        await executemany(session, "orders", ORDERS, stmt, list(batch.orders.values()))
+        await executemany(connection, "orders", ORDERS, stmt, list(batch.orders.values()))
     if batch.trades:
         stmt = _insert_ignore(TRADES, dialect, ("account_id", "trade_id"))
-        await executemany(session, "trades", TRADES, stmt, list(batch.trades.values()))
+        await executemany(connection, "trades", TRADES, stmt, list(batch.trades.values()))
     live = [row for row in batch.positions.values() if row["volume"] > 0]
     closed = [row for row in batch.positions.values() if row["volume"] <= 0]
     if live:
         stmt = _upsert(POSITIONS, dialect, _POSITION_KEY)
-        await executemany(session, "positions", POSITIONS, stmt, live)
+        await executemany(connection, "positions", POSITIONS, stmt, live)
     if closed:
         stmt = delete(POSITIONS).where(
             *(POSITIONS.c[name] == bindparam(f"k_{name}") for name in _POSITION_KEY)
         )
         params = [{f"k_{name}": row[name] for name in _POSITION_KEY} for row in closed]
-        await session.execute(stmt, params)
+        await connection.execute(stmt, params)
     if batch.accounts:
         stmt = _upsert(ACCOUNTS, dialect, ("account_id",))
-        await executemany(session, "accounts", ACCOUNTS, stmt, list(batch.accounts.values()))
+        await executemany(connection, "accounts", ACCOUNTS, stmt, list(batch.accounts.values()))
     if batch.equity:
-        await executemany(session, "equity", EQUITY, insert(EQUITY), batch.equity)
+        await executemany(connection, "equity", EQUITY, insert(EQUITY), batch.equity)
     if batch.bars:
         # A bar rebuilt after a restart replaces the one recorded for its minute.
         stmt = _upsert(BARS, dialect, ("symbol", "start_time"))
-        await executemany(session, "bars", BARS, stmt, list(batch.bars.values()))
+        await executemany(connection, "bars", BARS, stmt, list(batch.bars.values()))

@@ -10,6 +10,7 @@ class LatencyStats:
 
     count: int
     last_ms: float
+    min_ms: float
     p50_ms: float
     p99_ms: float
     max_ms: float
@@ -29,7 +30,7 @@ class LatencyWindow:
 
     def stats(self) -> LatencyStats:
         if not self._samples:
-            return LatencyStats(0, 0.0, 0.0, 0.0, 0.0)
+            return LatencyStats(0, 0.0, 0.0, 0.0, 0.0, 0.0)
         ordered = sorted(self._samples)
 
         def pick(q: float) -> float:
@@ -38,6 +39,7 @@ class LatencyWindow:
         return LatencyStats(
             count=len(ordered),
             last_ms=self._samples[-1] * 1000,
+            min_ms=ordered[0] * 1000,
             p50_ms=pick(0.50),
             p99_ms=pick(0.99),
             max_ms=ordered[-1] * 1000,

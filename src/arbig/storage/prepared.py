@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Date, Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import Insert
 
 from arbig.storage.rows import Row
@@ -95,9 +95,8 @@ def prepare(
 
 
 async def executemany(
-    session: AsyncSession, name: str, table: Table, statement: Insert, rows: Sequence[Row]
+    connection: AsyncConnection, name: str, table: Table, statement: Insert, rows: Sequence[Row]
 ) -> None:
-    """Run ``statement`` for every row in the session's transaction."""
-    connection = await session.connection()
+    """Run ``statement`` for every row in the connection's transaction."""
     prepared = prepare(name, table, statement, connection.dialect, list(rows[0]))
     await connection.exec_driver_sql(prepared.sql, prepared.params(rows))

@@ -99,6 +99,8 @@ def money_exact(value: Decimal | int | None) -> Decimal | None:
 
 def money_text(value: Decimal | int | None) -> str | None:
     """Money as SQLite keeps it: decimal text with four places."""
+    if type(value) is Decimal:  # the common case, without a second call
+        return str(value.quantize(MONEY_PLACES))
     exact = money_exact(value)
     return None if exact is None else str(exact)
 
@@ -121,4 +123,5 @@ def instant_sqlite(value: datetime | None) -> str | None:
     """An instant as SQLAlchemy's SQLite DATETIME text (UTC, microseconds always)."""
     if value is None:
         return None
-    return instant_utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+    utc = value if value.tzinfo is UTC else instant_utc(value)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -9,6 +9,7 @@ the core halts new risk instead of losing records.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -19,7 +20,7 @@ from decimal import Decimal
 from itertools import islice
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.domain.bar import Bar
 from arbig.domain.order import Order
@@ -71,7 +72,13 @@ class BookWriter:
         retry_initial_s: float = 0.05,
         retry_max_s: float = 5.0,
     ) -> None:
-        self._sessions = session_factory
+        engine = session_factory.kw.get("bind")
+        if not isinstance(engine, AsyncEngine):
+            raise TypeError("BookWriter needs a session factory bound to an AsyncEngine")
+        self._engine = engine
+        # One connection held for the writer's life: no pool checkout, pre-ping and
+        # reset per batch, i.e. fewer round trips between a fill and its commit.
+        self._connection: AsyncConnection | None = None
         self.account_id = account_id
         self.queue_size = queue_size
         self.batch_max = batch_max
@@ -218,6 +225,7 @@ class BookWriter:
                 delay = self._retry[0]
                 await self._done(items)
         finally:
+            await self._release()
             async with self._progress:
                 self._progress.notify_all()
 
@@ -233,8 +241,20 @@ class BookWriter:
         }
         for item in items:
             adders[item.kind](item.row)
-        async with self._sessions() as session, session.begin():
-            await write_batch(session, batch)
+        if self._connection is None:
+            self._connection = await self._engine.connect()
+        try:
+            async with self._connection.begin():
+                await write_batch(self._connection, batch)
+        except BaseException:
+            await self._release()  # it may be broken; the retry opens a fresh one
+            raise
+
+    async def _release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
 
     async def _isolate(self, items: list[_Item]) -> None:
         for item in items:
