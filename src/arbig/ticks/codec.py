@@ -15,6 +15,7 @@ from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
 
 STREAM_PREFIX = "market_data:"
+SEPARATOR = "\x1f"  # ASCII unit separator: never inside a number, a date or a name
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
@@ -68,6 +69,27 @@ def encode_tick(tick: Tick) -> dict[str, str]:
         "trading_day": tick.trading_day.isoformat(),
         "exchange": tick.exchange.value,
     }
+
+
+def pack_tick(tick: Tick, timestamp_ms: int | None = None) -> str:
+    """``encode_tick``'s fields as one string, ``name SEP value SEP name ...``: what
+    the batch script unpacks into an XADD (one argument per tick instead of 36).
+
+    Written out in full because it runs for every tick: about twice as fast as
+    joining ``encode_tick``'s dict (a test checks that both agree)."""
+    ms = epoch_ms(tick.datetime) if timestamp_ms is None else timestamp_ms
+    t = tick
+    return (
+        f"timestamp\x1f{ms}\x1flast_price\x1f{t.last_price}\x1fvolume\x1f{t.volume}"
+        f"\x1fbid_price\x1f{t.bid_price}\x1fask_price\x1f{t.ask_price}"
+        f"\x1fbid_volume\x1f{t.bid_volume}\x1fask_volume\x1f{t.ask_volume}"
+        f"\x1fhigh_price\x1f{t.high_price}\x1flow_price\x1f{t.low_price}"
+        f"\x1fopen_price\x1f{t.open_price}\x1fopen_interest\x1f{t.open_interest}"
+        f"\x1fturnover\x1f{t.turnover}\x1fpre_settlement\x1f{t.pre_settlement}"
+        f"\x1fpre_close\x1f{t.pre_close}\x1flimit_up\x1f{t.limit_up}"
+        f"\x1flimit_down\x1f{t.limit_down}\x1ftrading_day\x1f{t.trading_day.isoformat()}"
+        f"\x1fexchange\x1f{t.exchange.value}"
+    )
 
 
 def _text(fields: Fields, name: str) -> str:

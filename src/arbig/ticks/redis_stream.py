@@ -21,34 +21,31 @@ from datetime import datetime
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import (
     STREAM_PREFIX,
     decode_tick,
-    encode_tick,
     entries_of,
     epoch_ms,
+    pack_tick,
     stream_key,
 )
 from arbig.ticks.memory import MemoryTickStore
+from arbig.ticks.redis_batch import BatchWriter, Entry
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    RedisUnavailable,
+    check_redis,
+    parse_id,
+    safe_url,
+)
 
 log = structlog.get_logger(__name__)
 
-# Errors that mean "Redis is not there right now": retried, never raised to the tick path.
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
-BACKOFF_MIN_S = 0.05
-BACKOFF_MAX_S = 2.0
-
-
-def parse_id(entry_id: bytes | str) -> tuple[int, int]:
-    """``b"1700000000000-3"`` as ``(1700000000000, 3)``."""
-    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    ms, _, seq = text.partition("-")
-    return int(ms), int(seq or 0)
+__all__ = ["RedisTickStore", "RedisUnavailable", "WriterStats", "check_redis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +81,7 @@ class RedisTickStore:
         self._batch_size = batch_size
         self._max_pending = max_pending
         self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+        self._writer = BatchWriter(self._redis, maxlen)
         self._pending: deque[Tick] = deque()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one write at a time: a clear must not overtake a batch
@@ -197,13 +195,13 @@ class RedisTickStore:
 
     @property
     def _safe_url(self) -> str:
-        return self.url.split("@")[-1]  # never log a password
+        return safe_url(self.url)  # never log a password
 
     # --- the writer -----------------------------------------------------------------
 
     async def _run(self) -> None:
         backoff = BACKOFF_MIN_S
-        batch: list[tuple[str, str, dict[str, str]]] = []
+        batch: list[Entry] = []
         while True:
             if not batch and not self._pending and not self._to_clear:
                 self._wake.clear()
@@ -233,7 +231,7 @@ class RedisTickStore:
                 self.not_stored += len(batch)
                 batch = []
 
-    async def _take_batch(self) -> list[tuple[str, str, dict[str, str]]]:
+    async def _take_batch(self) -> list[Entry]:
         """Up to ``batch_size`` buffered ticks with their entry ids, encoded once.
 
         Ids are fixed here, so that a retried batch carries the same ids."""
@@ -253,7 +251,8 @@ class RedisTickStore:
             # clock step back) goes right after it: ids must grow.
             new = (ms, 0) if ms > last_ms else (last_ms, last_seq + 1)
             last_id[tick.symbol] = new
-            batch.append((self.key(tick.symbol), f"{new[0]}-{new[1]}", encode_tick(tick)))
+            entry_id = f"{new[0]}-{new[1]}"
+            batch.append((self.key(tick.symbol), entry_id, pack_tick(tick, ms)))
         return batch
 
     async def _seed(self, symbols: set[str]) -> None:
@@ -269,48 +268,14 @@ class RedisTickStore:
             entries = entries_of(top)
             self._last_id[symbol] = parse_id(entries[0][0]) if entries else (0, 0)
 
-    async def _write(self, batch: list[tuple[str, str, dict[str, str]]]) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key, entry_id, fields in batch:
-                pipe.xadd(key, fields, id=entry_id, maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
-            results = await pipe.execute(raise_on_error=False)
-        for result in results:
-            if not isinstance(result, Exception):
-                self.stored += 1
-            elif isinstance(result, ResponseError) and "equal or smaller" in str(result):
-                self.duplicates += 1  # written before a connection broke; retried harmlessly
-            elif isinstance(result, UNAVAILABLE):
-                raise result
-            else:
-                self.not_stored += 1
-                log.error("redis refused a tick", error=str(result))
+    async def _write(self, batch: list[Entry]) -> None:
+        result = await self._writer.write(batch)
+        self.stored += result.stored
+        self.duplicates += result.duplicates  # written before a connection broke
+        self.not_stored += result.refused
 
     async def _flush_clears(self) -> None:
         while self._to_clear:
             symbol = next(iter(self._to_clear))
             await self._redis.delete(self.key(symbol))
             self._to_clear.discard(symbol)
-
-
-class RedisUnavailable(RuntimeError):
-    """Redis cannot be used; the message is one line fit for the operator."""
-
-
-async def check_redis(url: str, timeout_s: float = 2.0) -> None:
-    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line."""
-    safe = url.split("@")[-1]
-    try:
-        client: Redis = Redis.from_url(url, socket_connect_timeout=timeout_s)
-    except ValueError as exc:
-        raise RedisUnavailable(
-            f"Redis URL {safe!r} is not usable ({exc}); e.g. redis://127.0.0.1:6379/0"
-        ) from None
-    try:
-        await client.ping()
-    except (*UNAVAILABLE, ResponseError) as exc:
-        raise RedisUnavailable(
-            f"cannot reach Redis at {safe} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
-            "and that the server is running, or unset it to keep ticks in memory"
-        ) from None
-    finally:
-        await client.aclose()

@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import STREAM_PREFIX, decode_tick, entries_of, stream_key
-from arbig.ticks.redis_stream import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, parse_id
+from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, parse_id
 
 log = structlog.get_logger(__name__)
 

@@ -6,7 +6,15 @@ import pytest
 from tickkit import at, make_tick
 
 from arbig.domain.calendar import EXCHANGE_TZ
-from arbig.ticks.codec import TickDecodeError, decode_tick, encode_tick, epoch_ms, stream_key
+from arbig.ticks.codec import (
+    SEPARATOR,
+    TickDecodeError,
+    decode_tick,
+    encode_tick,
+    epoch_ms,
+    pack_tick,
+    stream_key,
+)
 
 DESIGN_FIELDS = {
     "timestamp", "last_price", "volume", "bid_price", "ask_price", "bid_volume",
@@ -56,3 +64,9 @@ def test_a_broken_field_is_named_in_the_error() -> None:
     del fields["volume"]
     with pytest.raises(TickDecodeError, match="volume"):
         decode_tick("au2612", fields)
+
+
+def test_the_packed_form_carries_exactly_the_encoded_fields_in_order() -> None:
+    tick = make_tick(at("2026-11-23 01:15:30.500"), "919.98", 12_345)
+    parts = pack_tick(tick).split(SEPARATOR)
+    assert list(zip(parts[::2], parts[1::2], strict=True)) == list(encode_tick(tick).items())

@@ -1,0 +1,49 @@
+"""Redis connection matters shared by the tick writer and readers: which errors mean
+"Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+# Errors that mean "Redis is not there right now": retried, never raised to the tick path.
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
+BACKOFF_MIN_S = 0.05
+BACKOFF_MAX_S = 2.0
+
+
+def parse_id(entry_id: bytes | str) -> tuple[int, int]:
+    """``b"1700000000000-3"`` as ``(1700000000000, 3)``."""
+    text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    ms, _, seq = text.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its credentials, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.split('@')[-1]}" if sep else url.split("@")[-1]
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis cannot be used; the message is one line fit for the operator."""
+
+
+async def check_redis(url: str, timeout_s: float = 2.0) -> None:
+    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line."""
+    shown = safe_url(url)
+    try:
+        client: Redis = Redis.from_url(url, socket_connect_timeout=timeout_s)
+    except ValueError as exc:
+        raise RedisUnavailable(
+            f"Redis URL {shown!r} is not usable ({exc}); e.g. redis://127.0.0.1:6379/0"
+        ) from None
+    try:
+        await client.ping()
+    except (*UNAVAILABLE, ResponseError) as exc:
+        raise RedisUnavailable(
+            f"cannot reach Redis at {shown} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
+            "and that the server is running, or unset it to keep ticks in memory"
+        ) from None
+    finally:
+        await client.aclose()
