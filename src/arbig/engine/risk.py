@@ -76,13 +76,27 @@ class RiskEngine:
         self._day_count = 0
         self._sent: dict[_DuplicateKey, datetime] = {}
         self._seq = 0
+        # Working orders by id, kept from order events: the OMS's list is a scan of every
+        # order of the day, too slow to repeat on each order.
+        self._working: dict[str, Order] = {}
         core.bus.subscribe(EventType.TICK, self._on_tick)
+        core.bus.subscribe(EventType.ORDER, self._on_order)
 
     def last_tick(self, symbol: str) -> Tick | None:
         return self._last.get(symbol)
 
     def _on_tick(self, _: EventType, tick: Tick) -> None:
         self._last[tick.symbol] = tick
+
+    def _on_order(self, _: EventType, order: Order) -> None:
+        if order.is_active:
+            self._working[order.order_id] = order
+        else:
+            self._working.pop(order.order_id, None)
+
+    def sync(self) -> None:
+        """Take the working orders from the OMS (after the core rebuilt its book)."""
+        self._working = {o.order_id: o for o in self._core.oms.active_orders()}
 
     def __call__(self, request: OrderRequest) -> str | None:
         now = self._clock()
@@ -142,7 +156,7 @@ class RiskEngine:
 
     def _book_rules(self, request: OrderRequest, now: datetime) -> str | None:
         limits = self.settings
-        working = self._core.oms.active_orders()
+        working = list(self._working.values())
         if len(working) >= limits.max_working_orders:
             return (
                 f"{Rule.WORKING_ORDERS}: {len(working)} working, limit {limits.max_working_orders}"
@@ -208,7 +222,7 @@ class RiskEngine:
         leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
         if leg is None:
             return False
-        yesterday, today = closable(leg, self._core.oms.active_orders())
+        yesterday, today = closable(leg, self._working.values())
         free = {Offset.CLOSE_TODAY: today, Offset.CLOSE_YESTERDAY: yesterday}
         return request.volume <= free.get(request.offset, today + yesterday)
 

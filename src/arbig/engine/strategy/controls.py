@@ -110,6 +110,7 @@ class TradingControls:
 
     async def open(self) -> None:
         """After the core started: restore the trading state, then the strategies."""
+        self.risk.sync()
         self.emergency.load()
         await self.strategy_engine.open()
 

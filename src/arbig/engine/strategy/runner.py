@@ -98,7 +98,7 @@ class StrategyRunner:
 
     def working_orders(self) -> list[Order]:
         orders = self.core.oms.orders
-        return [orders[i] for i in self._orders if i in orders and orders[i].is_active]
+        return [orders[i] for i in self._desk.live if i in orders and orders[i].is_active]
 
     def submit(
         self,
@@ -240,6 +240,8 @@ class StrategyRunner:
         trigger_id = self._orders.get(order.order_id)
         if trigger_id is None:
             return
+        if order.status.is_terminal:
+            self._desk.live.discard(order.order_id)
         if order.status.is_terminal and trigger_id in self._desk.open:
             self._jobs.put_nowait(lambda: self._desk.resolve(trigger_id))
         if self.running and self.strategy is not None:

@@ -31,6 +31,7 @@ class TriggerDesk:
     ) -> None:
         self.store = store
         self.orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
+        self.live: set[str] = set()  # of those, the ones not yet reported ended
         self.open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
         self.jobs: asyncio.Queue[Job] = asyncio.Queue()
         self._core = core
@@ -73,6 +74,7 @@ class TriggerDesk:
                 break
             trigger = trigger.with_order(order_id)
             self.orders[order_id] = trigger.trigger_id
+            self.live.add(order_id)
         if trigger.is_pending:
             self.open[trigger.trigger_id] = trigger
             await self.store.update_trigger(trigger)
