@@ -6,7 +6,7 @@ import { router } from './router'
 import { startLive, stopLive } from './stores/live'
 import { ensureSession, forgetSession, session } from './stores/session'
 import { installSettings } from './stores/settings'
-import { unwatchSystem, watchSystem } from './stores/system'
+import { refreshHealth, unwatchSystem, watchSystem } from './stores/system'
 import './style.css'
 
 function toLogin(): void {
@@ -17,12 +17,15 @@ function toLogin(): void {
 
 configureApi({ onUnauthorized: toLogin })
 installSettings()
+// /health needs no login: ask at once, beside the session check (first data sooner)
+void refreshHealth()
 
 // The live connection runs while someone is signed in.
 watch(
   () => session.operator,
   (op) => {
-    if (op) {
+    // '' is a provisional sign-in (the check is still under way)
+    if (op !== null) {
       startLive(() => {
         // 1008: the server may no longer know us; ask, and show the login page if so
         session.checked = false

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 
 import { ensureSession } from './stores/session'
 
@@ -22,8 +22,17 @@ export const router = createRouter({
   ],
 })
 
+/** Start loading the page's code while the session is checked, not after. */
+function preload(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    const c = record.components?.default
+    if (typeof c === 'function') void (c as () => Promise<unknown>)()
+  }
+}
+
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
+  preload(to)
   let signedIn = false
   try {
     signedIn = await ensureSession()

@@ -19,6 +19,12 @@ describe('readTradingState', () => {
     expect(r?.reason).toBe('x')
   })
 
+  it('reads the risk route answer', () => {
+    const r = readTradingState({ state: 'halted', emergency: true, since: '2026-11-23T05:00:00+08:00', reason: 'test', actor: 'operator' })
+    expect(r).toEqual({ state: 'halted', emergencyStop: true, reason: 'test', since: '2026-11-23T05:00:00+08:00' })
+    expect(readTradingState({ state: 'active', emergency: false, since: null, reason: '' })?.emergencyStop).toBe(false)
+  })
+
   it('returns null for messages that are not about the trading state', () => {
     expect(readTradingState({ main_contract: 'au2702', previous: 'au2612' })).toBeNull()
     expect(readTradingState({ gateway: 'down', reason: 'lost' })).toBeNull()

@@ -45,7 +45,7 @@ export function readTradingState(data: unknown): TradingState | null {
   }
   const raw = str(o.trading_state) ?? str(o.state)
   const state = STATES.find((s) => s === raw)
-  const es = o.emergency_stop
+  const es = o.emergency_stop ?? o.emergency
   const esOn = es === true || (typeof es === 'object' && es !== null && (es as { active?: unknown }).active !== false)
   if (!state && !esOn) return null
   const esObj = typeof es === 'object' && es !== null ? (es as Record<string, unknown>) : {}

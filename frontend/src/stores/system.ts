@@ -17,13 +17,22 @@ export const system = reactive<{
   error: string | null
 }>({ health: null, trading: null, tradingMissing: false, error: null })
 
-export async function refreshHealth(): Promise<void> {
-  try {
-    system.health = await get<Health>(EP.health)
-    system.error = null
-  } catch (e) {
-    system.error = e instanceof Error ? e.message : String(e)
-  }
+let healthInFlight: Promise<void> | null = null
+
+/** Re-read /health; calls while one is under way share it. */
+export function refreshHealth(): Promise<void> {
+  healthInFlight ??= get<Health>(EP.health)
+    .then((h) => {
+      system.health = h
+      system.error = null
+    })
+    .catch((e: unknown) => {
+      system.error = e instanceof Error ? e.message : String(e)
+    })
+    .finally(() => {
+      healthInFlight = null
+    })
+  return healthInFlight
 }
 
 export async function refreshTrading(): Promise<void> {
@@ -50,7 +59,7 @@ let stop: (() => void) | null = null
 
 export function watchSystem(): void {
   if (stop) return
-  void refreshHealth()
+  if (!system.health) void refreshHealth()
   void refreshTrading()
   stop = listen('system', {
     onData: (msg) => {

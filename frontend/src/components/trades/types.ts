@@ -44,7 +44,7 @@ export interface Statistics {
   win_rate: string | null
   profit_factor: string | null
   max_drawdown: { amount: string; fraction: string | null }
-  per_day: Array<{ trading_day: string; realized_pnl: string; commission: string; net_pnl: string }>
+  per_day: Array<{ trading_day: string; realized_pnl: string; commission: string; net_pnl?: string }>
 }
 
 export interface TradeFilters {
