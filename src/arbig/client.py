@@ -26,7 +26,7 @@ from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import ControlRefused, Controls
 from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
-from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord
+from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 
 EventCallback = Callable[[EventType, Any], None]
 __all__ = ["ControlRefused", "Controls", "CoreClient", "LocalCoreClient"]
@@ -111,6 +111,12 @@ class CoreClient(Protocol):
     ) -> list[DailySummary]: ...
 
     async def statistics(self, filters: TradeFilter) -> Statistics: ...
+
+    async def trigger_summary(
+        self, strategy_name: str | None, since_day: date | None, until_day: date | None
+    ) -> list[TriggerSummary]:
+        """Triggers per strategy and trading day, by action and by result."""
+        ...
 
     async def equity_curve(
         self, since: datetime | None, until: datetime | None, max_points: int
@@ -302,3 +308,9 @@ class LocalCoreClient:
         async with self._sessions() as session:
             rows = await repository.find_logs(session, level=level, since=since, limit=limit)
         return [LogRecord(r.time, r.level, r.source, r.message, r.context or {}) for r in rows]
+
+    async def trigger_summary(
+        self, strategy_name: str | None, since_day: date | None, until_day: date | None
+    ) -> list[TriggerSummary]:
+        async with self._sessions() as session:
+            return await reports.trigger_summary(session, strategy_name, since_day, until_day)

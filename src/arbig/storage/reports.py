@@ -45,6 +45,21 @@ class DailySummary:
     realized_pnl: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class TriggerSummary:
+    """A row of ``strategy_trigger_summary``: one strategy's triggers on one trading day."""
+
+    strategy_name: str
+    trading_day: date
+    trigger_count: int
+    by_action: dict[str, int]
+    by_result: dict[str, int]
+
+
+_ACTIONS = ("buy", "sell", "close", "hold")
+_RESULTS = ("success", "failed", "pending")
+
+
 def _where(account_id: str, f: TradeFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [TradeRow.account_id == account_id]
     if f.symbol:
@@ -127,3 +142,41 @@ async def daily_summary(
         )
         for r in result
     ]
+
+
+async def trigger_summary(
+    session: AsyncSession,
+    strategy_name: str | None,
+    since_day: date | None,
+    until_day: date | None,
+) -> list[TriggerSummary]:
+    """Rows of the ``strategy_trigger_summary`` view, newest trading day first."""
+    counts = ", ".join(f"{name}_count" for name in (*_ACTIONS, *_RESULTS))
+    sql = (
+        f"SELECT strategy_name, trading_day, trigger_count, {counts} "
+        "FROM strategy_trigger_summary WHERE 1 = 1"
+    )
+    params: dict[str, object] = {}
+    if strategy_name is not None:
+        sql += " AND strategy_name = :name"
+        params["name"] = strategy_name
+    if since_day is not None:
+        sql += " AND trading_day >= :since"
+        params["since"] = since_day
+    if until_day is not None:
+        sql += " AND trading_day <= :until"
+        params["until"] = until_day
+    result = await session.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
+    rows = []
+    for r in result:
+        values = [int(v) for v in r[3:]]
+        rows.append(
+            TriggerSummary(
+                strategy_name=r[0],
+                trading_day=r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])),
+                trigger_count=int(r[2]),
+                by_action=dict(zip(_ACTIONS, values[: len(_ACTIONS)], strict=True)),
+                by_result=dict(zip(_RESULTS, values[len(_ACTIONS) :], strict=True)),
+            )
+        )
+    return rows

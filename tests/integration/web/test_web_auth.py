@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings
 
-PUBLIC = {"/api/v1/health", "/api/v1/auth/login"}
+PUBLIC = {"/api/v1/health", "/api/v1/health/live", "/api/v1/health/ready", "/api/v1/auth/login"}
 
 
 def api_routes(client: TestClient) -> list[tuple[str, str]]:
@@ -31,6 +31,13 @@ def test_health_answers_without_a_login(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
     assert body["main_contract"] == "au2612"
     assert set(body["components"]) >= {"gateway", "database", "tick_store"}
+
+
+def test_liveness_and_readiness_answer_without_a_login(client: TestClient) -> None:
+    assert client.get("/api/v1/health/live").json() == {"status": "up"}
+    ready = client.get("/api/v1/health/ready")
+    assert ready.status_code == 200
+    assert ready.json()["components"]["book"]["state"] == "up"
 
 
 def test_a_wrong_password_is_refused_and_audited(client: TestClient, csrf: str) -> None:

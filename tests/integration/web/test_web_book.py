@@ -1,9 +1,12 @@
 """The book over REST: closing a position in two steps, trades, daily summary, statistics."""
 
+import sqlite3
 from decimal import Decimal
 
 from conftest import SYMBOL, open_long, wait_for
 from fastapi.testclient import TestClient
+
+from arbig.config import Settings
 
 
 def test_closing_a_position_previews_then_sends_only_on_confirm(
@@ -78,6 +81,35 @@ def test_round_trip_shows_in_trades_daily_summary_and_statistics(
     assert Decimal(stats["net_pnl"]) == Decimal(stats["realized_pnl"]) - Decimal(
         stats["commission"]
     )
+
+
+def test_trigger_statistics_come_from_the_summary_view(
+    client: TestClient, csrf: str, settings: Settings
+) -> None:
+    rows = [
+        ("ma_crossover", "buy", "success"),
+        ("ma_crossover", "sell", "failed"),
+        ("ma_crossover", "buy", "pending"),
+        ("donchian", "close", "success"),
+    ]
+    with sqlite3.connect(settings.data_dir / "arbig.sqlite3") as db:
+        db.executemany(
+            "INSERT INTO strategy_triggers (strategy_name, symbol, trading_day, trigger_time, "
+            "trigger_condition, action_type, execution_result, create_time) "
+            "VALUES (?, 'au2612', '2026-11-23', '2026-11-23 01:00:00', 'test', ?, ?, "
+            "'2026-11-23 01:00:00')",
+            rows,
+        )
+    summary = client.get("/api/v1/strategies/triggers/summary").json()
+    ma = next(r for r in summary if r["strategy_name"] == "ma_crossover")
+    assert ma["trading_day"] == "2026-11-23"
+    assert ma["trigger_count"] == 3
+    assert ma["by_action"] == {"buy": 2, "sell": 1, "close": 0, "hold": 0}
+    assert ma["by_result"] == {"success": 1, "failed": 1, "pending": 1}
+    only = client.get("/api/v1/strategies/triggers/summary", params={"strategy": "donchian"})
+    assert [r["trigger_count"] for r in only.json()] == [1]
+    bad = client.get("/api/v1/strategies/triggers/summary", params={"strategy": "x'; --"})
+    assert bad.status_code == 422
 
 
 def test_bad_filters_get_422_with_a_message(client: TestClient, csrf: str) -> None:

@@ -17,3 +17,15 @@ async def health(client: ClientDep) -> Any:
     report = await client.health()
     code = 503 if report.status is ComponentState.DOWN else 200
     return JSONResponse(to_jsonable(report), status_code=code)
+
+
+@router.get("/health/live", summary="Liveness: the process answers")
+async def live() -> Any:
+    return {"status": "up"}
+
+
+@router.get("/health/ready", summary="Readiness: 200 only when every component is up")
+async def ready(client: ClientDep) -> Any:
+    report = await client.health()
+    code = 200 if report.status is ComponentState.UP else 503
+    return JSONResponse(to_jsonable(report), status_code=code)

@@ -104,3 +104,19 @@ async def daily(
 @router.get("/statistics", summary="P&L, win rate, profit factor, max drawdown, commission")
 async def statistics(client: ClientDep, filters: Filters) -> Any:
     return to_jsonable(await client.statistics(filters))
+
+
+@router.get(
+    "/strategies/triggers/summary",
+    summary="Triggers per strategy and trading day, by action and result "
+    "(the strategy_trigger_summary view)",
+)
+async def trigger_summary(
+    client: ClientDep,
+    strategy: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] = None,
+    since_day: date | None = None,
+    until_day: date | None = None,
+) -> Any:
+    if since_day and until_day and since_day > until_day:
+        raise HTTPException(422, "since_day must not be after until_day")
+    return to_jsonable(await client.trigger_summary(strategy, since_day, until_day))
