@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
 # System packages the test suite needs beyond Python and Node: Debian's Chromium
-# (/usr/bin/chromium) for the browser tests. Installs it when run as root;
-# otherwise prints how to, and fails only under CI=true.
+# (/usr/bin/chromium) for the browser tests, and the Noto CJK fonts so that the
+# console's Chinese text renders in headless screenshots. Installs what is
+# missing when run as root; otherwise prints how to, and fails only under CI=true.
 set -euo pipefail
 
-if [[ -x /usr/bin/chromium ]]; then
-    echo "system-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) present"
+missing=()
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+# fonts-noto-cjk: Noto Sans/Serif CJK (SC, TC, JP, KR) for 中文 in screenshots
+if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed"; then
+    missing+=(fonts-noto-cjk)
+fi
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    echo "system-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) and fonts-noto-cjk present"
     exit 0
 fi
 
 if [[ $(id -u) -eq 0 ]]; then
-    echo "system-deps: installing chromium with apt-get"
+    echo "system-deps: installing ${missing[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update
-    apt-get install -y chromium
+    apt-get install -y "${missing[@]}"
     /usr/bin/chromium --version
     exit 0
 fi
 
-echo "system-deps: /usr/bin/chromium is missing; the browser tests need it. Install it with:"
-echo "    sudo apt-get update && sudo apt-get install -y chromium"
+echo "system-deps: missing ${missing[*]}; the browser tests need them. Install with:"
+echo "    sudo apt-get update && sudo apt-get install -y ${missing[*]}"
 if [[ ${CI:-} == true ]]; then
     exit 1
 fi
-echo "system-deps: continuing without it (browser tests will be skipped or fail)"
+echo "system-deps: continuing without them (browser tests will be skipped or render boxes for Chinese)"
 exit 0
