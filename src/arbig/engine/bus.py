@@ -55,4 +55,6 @@ class EventBus:
                 handler(event_type, payload)
             except Exception:
                 self.errors += 1
-                log.exception("event handler failed", event=str(event_type), handler=repr(handler))
+                log.exception(
+                    "event handler failed", event_type=str(event_type), handler=repr(handler)
+                )
