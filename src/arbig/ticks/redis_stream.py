@@ -86,6 +86,7 @@ class RedisTickStore:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one write at a time: a clear must not overtake a batch
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._last_id: dict[str, tuple[int, int]] = {}
         self._to_clear: set[str] = set()
         self._mirror = MemoryTickStore(maxlen)
@@ -112,9 +113,10 @@ class RedisTickStore:
             # Polling is fine here: it runs once, at shutdown.
             while self._pending and self._healthy and loop.time() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
+            self._stopping = True  # ends the loop even if redis-py swallows the cancel
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, 6.0)
             self._task = None
         self.not_stored += len(self._pending)
         self._pending.clear()
@@ -202,7 +204,7 @@ class RedisTickStore:
     async def _run(self) -> None:
         backoff = BACKOFF_MIN_S
         batch: list[Entry] = []
-        while True:
+        while not self._stopping:
             if not batch and not self._pending and not self._to_clear:
                 self._wake.clear()
                 await self._wake.wait()

@@ -76,17 +76,26 @@ class StreamTail:
             url, socket_connect_timeout=2.0, socket_timeout=block_ms / 1000 + 5.0
         )
         self._run_id: str | None = None
+        self._closed = False
 
     def __aiter__(self) -> AsyncIterator[TailEvent]:
         return self._events()
 
+    def closed(self) -> bool:
+        return self._closed
+
     async def aclose(self) -> None:
+        """End the iteration (a read in progress ends with it) and close the connection.
+
+        Prefer this to cancelling the reading task: redis-py may swallow a cancellation
+        that arrives while it tears a connection down."""
+        self._closed = True
         await self._redis.aclose()
 
     async def _events(self) -> AsyncIterator[TailEvent]:
         backoff = BACKOFF_MIN_S
         check = False
-        while True:
+        while not self._closed:
             try:
                 gap = await self._connect_check() if check or self._run_id is None else None
                 if self.last_id == "$":
@@ -100,6 +109,8 @@ class StreamTail:
                 )
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
+                if self.closed():  # a method call: mypy must not assume the loop's narrowing
+                    return
                 self.interruptions += 1
                 log.info("tick tail interrupted; resuming", key=self.key, error=str(exc))
                 check = True

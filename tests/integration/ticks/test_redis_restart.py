@@ -59,8 +59,8 @@ async def test_writer_and_tail_survive_a_redis_restart(private_redis: PrivateRed
     await eventually(
         lambda: any(isinstance(e, TailTick) and e.tick.volume == TOTAL for e in events)
     )
-    reader.cancel()
     await tail.aclose()
+    await asyncio.wait_for(reader, 10)
 
     assert in_process == list(range(1, TOTAL + 1))
     assert store.reconnects >= 1 and store.write_errors >= 1
