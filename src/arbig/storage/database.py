@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from arbig.storage.migrations import current_revision, head_revision
+from arbig.storage.migrations import current_revision, head_revision, is_known
 
 CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -152,6 +152,11 @@ async def check_schema(engine: AsyncEngine) -> str:
     if current is None:
         raise SchemaError(
             f"database at {display_url(engine.url)} has no ARBIG schema: run: arbig db init"
+        )
+    if current != expected and not is_known(current):
+        raise SchemaError(
+            f"database at revision {current}, which this version of ARBIG does not know "
+            f"(expects {expected}): the database is newer; run the ARBIG version that made it"
         )
     if current != expected:
         raise SchemaError(

@@ -171,7 +171,8 @@ class StrategyTriggerRow(Base):
     trigger_price: Mapped[Decimal | None]
     action_type: Mapped[str] = mapped_column(String(ENUM))  # buy | sell | close | hold
     execution_result: Mapped[str] = mapped_column(String(ENUM))  # success | failed | pending
-    order_id: Mapped[str | None] = mapped_column(String(ID))
+    # Every order sent for the decision, comma-separated (a close may need two).
+    order_id: Mapped[str | None] = mapped_column(String(255))
     error_message: Mapped[str | None] = mapped_column(Text)
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
 

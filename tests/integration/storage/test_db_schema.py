@@ -1,12 +1,15 @@
 """The migrated schema on every backend: DESIGN.md's names, exact money, current revision."""
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Numeric, inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arbig.storage.database import check_schema
 from arbig.storage.migrations import head_revision
-from arbig.storage.models import TABLES, VIEWS
+from arbig.storage.models import TABLES, VIEWS, Base
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +53,12 @@ async def test_money_is_numeric_on_servers(engine: AsyncEngine, backend: str) ->
 
 async def test_schema_check_passes_at_head(engine: AsyncEngine) -> None:
     assert await check_schema(engine) == head_revision()
+
+
+async def test_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []

@@ -3,7 +3,10 @@
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arbig.storage.database import (
@@ -14,7 +17,7 @@ from arbig.storage.database import (
     create_engine,
 )
 from arbig.storage.migrations import current_revision, downgrade, head_revision, upgrade
-from arbig.storage.models import TABLES
+from arbig.storage.models import TABLES, Base
 
 DESIGN_TABLES = {
     "accounts",
@@ -68,15 +71,22 @@ async def test_empty_database_is_told_to_run_init(tmp_path: Path) -> None:
 
 
 async def test_older_schema_is_told_to_run_upgrade(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        # Stamped at a revision other than this code's head: an older schema.
-        await connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0000_older'")
+    await downgrade(engine, "0001_initial")
     with pytest.raises(SchemaError) as caught:
         await check_schema(engine)
     message = str(caught.value)
     assert message == (
-        f"database at revision 0000_older, code expects {head_revision()}: run: arbig db upgrade"
+        f"database at revision 0001_initial, code expects {head_revision()}: run: arbig db upgrade"
     )
+    await upgrade(engine)
+    assert await check_schema(engine) == head_revision()
+
+
+async def test_newer_schema_is_not_told_to_upgrade(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_future'")
+    with pytest.raises(SchemaError, match="0099_future, which this version of ARBIG does not"):
+        await check_schema(engine)
 
 
 async def test_downgrade_to_base_and_back_again(engine: AsyncEngine) -> None:
@@ -105,3 +115,13 @@ def test_bad_url_is_one_clear_line() -> None:
 def test_password_is_hidden_in_messages() -> None:
     engine = create_engine("mysql://root:secret@127.0.0.1:9/arbig")
     assert "secret" not in str(engine.url.render_as_string(hide_password=True))
+
+
+async def test_migrations_build_exactly_the_models(engine: AsyncEngine) -> None:
+    # A model change without its migration shows up here, not in production.
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        assert await connection.run_sync(differences) == []

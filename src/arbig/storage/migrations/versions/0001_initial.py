@@ -156,7 +156,7 @@ def upgrade() -> None:
         sa.Column("trigger_price", Money(), nullable=True),
         sa.Column("action_type", sa.String(length=16), nullable=False),
         sa.Column("execution_result", sa.String(length=16), nullable=False),
-        sa.Column("order_id", sa.String(length=64), nullable=True),
+        sa.Column("order_id", sa.String(length=255), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
         sa.Column("create_time", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
