@@ -6,6 +6,7 @@ in the data folder when unset), or from ``--url``.
 """
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +54,9 @@ LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="rows to 
 @db_app.callback()
 def _options(ctx: typer.Context, config: ConfigOption = None, url: UrlOption = None) -> None:
     ctx.obj = {"config": config, "url": url}
+    # asyncmy logs the server's notes on DDL ("Name 'alembic_version_pkc' ignored for
+    # PRIMARY key"): noise to the operator, who gets one line per outcome instead.
+    logging.getLogger("asyncmy").setLevel(logging.ERROR)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
