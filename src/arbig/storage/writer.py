@@ -273,7 +273,7 @@ class BookWriter:
 
     def _degraded(self, exc: BaseException) -> None:
         if self.healthy:
-            log.warning("database unavailable, %d book items queued: %s", len(self._items), exc)
+            log.warning("book writer cannot commit, %d items queued: %s", len(self._items), exc)
         self.healthy = False
         self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
@@ -286,7 +286,7 @@ class BookWriter:
         if committed:
             self.committed += len(items)
             if not self.healthy:
-                log.info("database available again, %d book items queued", len(self._items))
+                log.info("book writer committing again, %d items queued", len(self._items))
             self.healthy = True
         self._done_seq = items[-1].seq
         async with self._progress:
