@@ -132,3 +132,18 @@ async def test_a_burst_is_committed_in_batches(writer: BookWriter, sessions: Ses
         page = await repository.find_trades(session, ACCOUNT, limit=3)
     assert count == 2000
     assert [trade.trade_id for trade in page] == ["t01999", "t01998", "t01997"]
+
+
+async def test_equity_curve_is_thinned_on_every_backend(
+    writer: BookWriter, sessions: Sessions
+) -> None:
+    for second in range(101):
+        writer.equity(make_account(f"{second}.00", seconds=second))
+    await writer.flush()
+    async with sessions() as session:
+        curve = await repository.equity_curve(session, ACCOUNT, max_points=11)
+        since = make_account(seconds=50).update_time
+        recent = await repository.equity_curve(session, ACCOUNT, since=since, max_points=100)
+    assert len(curve) <= 11
+    assert (curve[0].balance, curve[-1].balance) == (Decimal(0), Decimal(100))
+    assert [p.balance for p in recent] == [Decimal(s) for s in range(50, 101)]
