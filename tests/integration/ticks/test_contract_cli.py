@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
+from redis_kit import free_port
 from typer.testing import CliRunner
 
 from arbig.cli.main import app

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import redis
-from conftest import PrivateRedis
 from fastapi.testclient import TestClient
+from redis_kit import PrivateRedis
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings

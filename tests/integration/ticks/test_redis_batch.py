@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PrivateRedis
 from redis.asyncio import Redis
+from redis_kit import PrivateRedis
 
 from arbig.ticks.codec import decode_tick, pack_tick
 from arbig.ticks.redis_batch import BatchWriter, Entry

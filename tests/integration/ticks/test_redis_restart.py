@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PrivateRedis
 from redis.asyncio import Redis
+from redis_kit import PrivateRedis
 
 from arbig.ticks.redis_stream import RedisTickStore
 from arbig.ticks.tail import StreamTail, TailEvent, TailGap, TailTick
