@@ -210,6 +210,8 @@ class Settings(BaseSettings):
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings; any problem becomes one ConfigError line naming the setting."""
+    if config_file is None and os.environ.get("ARBIG_CONFIG"):
+        config_file = Path(os.environ["ARBIG_CONFIG"])
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"config file {config_file} does not exist")

@@ -13,6 +13,7 @@ from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
 from arbig.cli.strategy import strategy_app
 from arbig.config import Settings
+from arbig.storage.cli import db_app
 
 app = typer.Typer(
     name="arbig",
@@ -117,6 +118,7 @@ def version() -> None:
 
 
 app.add_typer(auth_app, name="auth")
+app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(strategy_app, name="strategy")
 
