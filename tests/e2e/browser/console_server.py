@@ -25,7 +25,9 @@ def free_port() -> int:
 class ConsoleServer:
     """Start, stop and restart (on the same port and data folder) one ARBIG."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -41,7 +43,15 @@ class ConsoleServer:
     def set_password(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "arbig", "auth", "set-password", "--data-dir", str(self.data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "arbig",
+                "auth",
+                "set-password",
+                "--data-dir",
+                str(self.data_dir),
+            ],
             input=f"{PASSWORD}\n".encode(),
             check=True,
             capture_output=True,
@@ -64,7 +74,16 @@ class ConsoleServer:
         env.pop("ARBIG_REDIS_URL", None)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "arbig", "run", "--port", str(self.port), "--data-dir", str(self.data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "arbig",
+                "run",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+            ],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -73,7 +92,9 @@ class ConsoleServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self._close_log()
-                raise RuntimeError(f"arbig run exited with {self.process.returncode}:\n{self.log_path.read_text()}")
+                raise RuntimeError(
+                    f"arbig run exited with {self.process.returncode}:\n{self.log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
                     return

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
-from conftest import Console
+from console_kit import SCREENSHOTS, Console
 from console_server import SYMBOL
 from playwright.sync_api import expect
 
@@ -23,7 +23,13 @@ def open_long(console: Console, volume: int) -> None:
     console.api(
         "POST",
         "/orders",
-        {"symbol": SYMBOL, "side": "buy", "offset": "open", "price": f"{price:.2f}", "volume": volume},
+        {
+            "symbol": SYMBOL,
+            "side": "buy",
+            "offset": "open",
+            "price": f"{price:.2f}",
+            "volume": volume,
+        },
     )
 
 
@@ -46,8 +52,10 @@ def test_close_with_confirmation_changes_positions_and_trades(console: Console) 
     page.get_by_test_id("close-volume").fill("1")
     page.get_by_test_id("dialog-confirm").click()  # step 1: the server's preview
     expect(page.get_by_test_id("close-preview")).to_be_visible()
-    expect(page.get_by_test_id("close-expected-pnl")).to_have_text(re.compile(r"^[+-]?[\d,]+\.\d\d$"))
-    page.screenshot(path=str(console_screens() / "positions-close-preview.png"))
+    expect(page.get_by_test_id("close-expected-pnl")).to_have_text(
+        re.compile(r"^[+-]?[\d,]+\.\d\d$")
+    )
+    page.screenshot(path=str(SCREENSHOTS / "positions-close-preview.png"))
     page.get_by_test_id("dialog-confirm").click()  # step 2: confirm with the token
 
     result = page.get_by_test_id("close-result")
@@ -72,7 +80,7 @@ def test_strategy_start_and_stop_are_reflected(console: Console) -> None:
     page.get_by_test_id("strategy-start").click()
     page.get_by_test_id("dialog-confirm").click()
     expect(state).to_have_attribute("data-state", "running")
-    page.screenshot(path=str(console_screens() / "strategy-running.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "strategy-running.png"), full_page=True)
     page.get_by_test_id("strategy-stop").click()
     page.get_by_test_id("dialog-confirm").click()
     expect(state).to_have_attribute("data-state", "stopped")
@@ -96,7 +104,7 @@ def test_emergency_stop_banner_on_every_page_until_reset(console: Console) -> No
             expect(banner).to_be_visible()
             expect(banner).to_contain_text("browser test")
         page.goto(console.url("/"))
-        page.screenshot(path=str(console_screens() / "emergency-stop.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "emergency-stop.png"), full_page=True)
         page.get_by_test_id("estop-reset").click()
         page.get_by_test_id("reset-reason").fill("test over")
         page.get_by_test_id("dialog-confirm").last.click()
@@ -104,11 +112,7 @@ def test_emergency_stop_banner_on_every_page_until_reset(console: Console) -> No
     finally:
         state = cast(dict[str, Any], console.api("GET", "/risk/state"))
         if state.get("emergency"):
-            console.api("POST", "/risk/emergency-stop/reset", {"confirm": True, "reason": "cleanup"})
+            console.api(
+                "POST", "/risk/emergency-stop/reset", {"confirm": True, "reason": "cleanup"}
+            )
     assert console.errors == []
-
-
-def console_screens() -> Any:
-    from conftest import SCREENSHOTS
-
-    return SCREENSHOTS

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from conftest import SCREENSHOTS, Console
+from console_kit import SCREENSHOTS, Console
 from console_server import PASSWORD, SYMBOL, ConsoleServer
 from playwright.sync_api import expect
 
@@ -31,15 +31,27 @@ def some_trading(server: ConsoleServer) -> Iterator[None]:
         http.post("/auth/login", json={"password": PASSWORD}).raise_for_status()
         headers = {"X-CSRF-Token": http.cookies["arbig_csrf"]}
         ask = Decimal(http.get(f"/market/{SYMBOL}/tick").json()["ask_price"])
-        order = {"symbol": SYMBOL, "side": "buy", "offset": "open", "price": f"{ask + Decimal('0.40'):.2f}", "volume": 3}
+        order = {
+            "symbol": SYMBOL,
+            "side": "buy",
+            "offset": "open",
+            "price": f"{ask + Decimal('0.40'):.2f}",
+            "volume": 3,
+        }
         http.post("/orders", json=order, headers=headers).raise_for_status()
         deadline = time.monotonic() + 10
         while not http.get("/positions").json() and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(3)  # a few equity samples with the position open
-        preview = http.post("/positions/close", json={"symbol": SYMBOL, "direction": "long", "volume": 1}, headers=headers)
+        preview = http.post(
+            "/positions/close",
+            json={"symbol": SYMBOL, "direction": "long", "volume": 1},
+            headers=headers,
+        )
         preview.raise_for_status()
-        http.post("/positions/close/confirm", json={"token": preview.json()["token"]}, headers=headers).raise_for_status()
+        http.post(
+            "/positions/close/confirm", json={"token": preview.json()["token"]}, headers=headers
+        ).raise_for_status()
         time.sleep(2)
     yield
 
@@ -47,7 +59,9 @@ def some_trading(server: ConsoleServer) -> Iterator[None]:
 def first_live_ms(console: Console, name: str) -> float:
     """Milliseconds from navigation start to the page's first live value."""
     mark = f"arbig:first-live:{name}"
-    console.page.wait_for_function(f"performance.getEntriesByName({mark!r}).length > 0", timeout=5000)
+    console.page.wait_for_function(
+        f"performance.getEntriesByName({mark!r}).length > 0", timeout=5000
+    )
     return float(console.page.evaluate(f"performance.getEntriesByName({mark!r})[0].startTime"))
 
 
@@ -62,8 +76,6 @@ def test_pages_require_login_and_return_after_it(anonymous: Console) -> None:
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("login-error")).to_be_visible()
 
-    from console_server import PASSWORD
-
     page.get_by_test_id("password").fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("positions-page")).to_be_visible()
@@ -73,7 +85,9 @@ def test_pages_require_login_and_return_after_it(anonymous: Console) -> None:
 
 
 @pytest.mark.parametrize(("path", "testid", "name"), PAGES, ids=[p[2] for p in PAGES])
-def test_page_loads_live_without_console_errors(console: Console, path: str, testid: str, name: str) -> None:
+def test_page_loads_live_without_console_errors(
+    console: Console, path: str, testid: str, name: str
+) -> None:
     page = console.page
     page.goto(console.url(path))
     expect(page.get_by_test_id(testid)).to_be_visible()
@@ -136,6 +150,7 @@ def test_page_load_to_first_live_data_under_one_second(console: Console, name: s
     cold, warm = timings[0], timings[1:]
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
-    print(f"\n[perf] {name} first live data: cold {cold:.0f} ms, reloads {[round(w) for w in warm]} ms (loadavg {load})")
+    reloads = [round(w) for w in warm]
+    print(f"\n[perf] {name} first live: cold {cold:.0f} ms, reloads {reloads} ms (loadavg {load})")
     assert min(warm) < 1000, timings
     assert console.errors == []

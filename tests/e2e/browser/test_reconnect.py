@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Console, new_console
+from console_kit import Console, new_console
 from console_server import ConsoleServer
 from playwright.sync_api import Browser, expect
 
@@ -20,7 +20,9 @@ def own_server(tmp_path: Path) -> Iterator[ConsoleServer]:
     s.stop()
 
 
-def test_indicator_reconnects_after_the_server_returns(browser: Browser, own_server: ConsoleServer) -> None:
+def test_indicator_reconnects_after_the_server_returns(
+    browser: Browser, own_server: ConsoleServer
+) -> None:
     console: Console = new_console(browser, own_server)
     try:
         page = console.page
@@ -32,15 +34,21 @@ def test_indicator_reconnects_after_the_server_returns(browser: Browser, own_ser
         own_server.stop()
         expect(indicator).to_have_attribute("data-state", "reconnecting", timeout=10_000)
         expect(indicator).to_contain_text("重连中")
-        expect(page.get_by_test_id("stale").first).to_be_visible()  # the quote is marked, not shown as live
-        page.screenshot(path=str(Path(__file__).resolve().parents[3] / "docs/screenshots/reconnecting.png"))
+        expect(
+            page.get_by_test_id("stale").first
+        ).to_be_visible()  # the quote is marked, not shown as live
+        page.screenshot(
+            path=str(Path(__file__).resolve().parents[3] / "docs/screenshots/reconnecting.png")
+        )
 
         own_server.start()  # same port, same data folder, same credential
         expect(indicator).to_have_attribute("data-state", "open", timeout=40_000)
         expect(page.get_by_test_id("stale")).to_have_count(0, timeout=10_000)
         # the errors logged while the server was away are the browser's own
         # connection failures, not the console's
-        unexpected = [e for e in console.errors if "ERR_CONNECTION_REFUSED" not in e and "WebSocket" not in e]
+        unexpected = [
+            e for e in console.errors if "ERR_CONNECTION_REFUSED" not in e and "WebSocket" not in e
+        ]
         assert unexpected == []
     finally:
         console.context.close()

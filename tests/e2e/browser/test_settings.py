@@ -2,7 +2,7 @@
 all remembered across a reload; keyboard users reach the pages."""
 
 import pytest
-from conftest import SCREENSHOTS, Console
+from console_kit import SCREENSHOTS, Console
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -24,7 +24,9 @@ def test_english_light_and_swapped_colours_persist(console: Console) -> None:
     expect(root).to_have_attribute("data-pnl", "west")
     expect(root).to_have_attribute("lang", "en")
     up = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--up').trim()")
-    green = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--green').trim()")
+    green = page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--green').trim()"
+    )
     assert up == green  # green is up in the other convention
     expect(page.get_by_test_id("last-price")).not_to_have_text("—")
     page.wait_for_timeout(1000)
@@ -44,8 +46,9 @@ def test_keyboard_reaches_the_pages(console: Console) -> None:
         """() => [...document.querySelectorAll('input, select, textarea, button')]
              .filter((el) => !el.closest('dialog:not([open])'))
              .filter((el) => {
-               const label = el.getAttribute('aria-label') || (el.labels && el.labels.length) || el.textContent.trim()
-               return !label
+               const aria = el.getAttribute('aria-label')
+               const labelled = el.labels && el.labels.length
+               return !(aria || labelled || el.textContent.trim())
              }).map((el) => el.outerHTML.slice(0, 80))"""
     )
     assert unnamed == []
