@@ -186,6 +186,10 @@ class LocalCoreClient:
                 core.tick_store.name,
             ),
         }
+        if self._market is not None:
+            for name, (up, detail) in self._market.component_states().items():
+                state = ComponentState.UP if up else ComponentState.DEGRADED
+                components[name] = Component(state, detail)
         states = {c.state for c in components.values()}
         if ComponentState.DOWN in states:
             status = ComponentState.DOWN if core.started_at is None else ComponentState.DEGRADED

@@ -166,6 +166,10 @@ class Settings(BaseSettings):
     holidays: list[date] = Field(
         default_factory=list, description="exchange holidays (no trading, no night before)"
     )
+    influx_url: str | None = Field(
+        None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
+    )
+    influx_database: str = Field("arbig", pattern=r"^[A-Za-z0-9_]{1,64}$")
 
     @field_validator("main_contract")
     @classmethod

@@ -13,6 +13,7 @@ from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import TradingControls
+from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
@@ -97,7 +98,12 @@ class EmbeddedRuntime:
             self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
         )
         self.contracts = ContractManager(self.core, settings.data_dir, watchlist=settings.watchlist)
-        market = MarketDesk(self.bars, self.contracts, self.core.tick_store)
+        self.exporter = (
+            InfluxExporter(settings.influx_url, settings.influx_database)
+            if settings.influx_url
+            else None
+        )
+        market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
         self._client = LocalCoreClient(self.core, sessions, self.controls, market)
         self.log_sink = LogSink(sessions)
 
@@ -108,6 +114,9 @@ class EmbeddedRuntime:
     async def start(self) -> None:
         await self.log_sink.start()
         await self.bars.start()  # listening before the first tick
+        if self.exporter is not None:
+            self.exporter.attach(self.core.bus)
+            await self.exporter.start()
         await self.core.start()
         await self.contracts.start()
         await self.controls.open()
@@ -117,6 +126,8 @@ class EmbeddedRuntime:
             await self.controls.close()
             await self.bars.stop()
             await self.core.stop()
+            if self.exporter is not None:
+                await self.exporter.stop()
         finally:
             await self.log_sink.stop()
             await self.engine.dispose()

@@ -12,7 +12,9 @@ from datetime import datetime
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
 from arbig.engine.contracts import ContractInfo, ContractManager
+from arbig.exporters.influx import InfluxExporter
 from arbig.ticks.base import TickStore
+from arbig.ticks.redis_stream import RedisTickStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +27,17 @@ class SwitchResult:
 class MarketDesk:
     """Bars, main contract and watchlist of the core in this process."""
 
-    def __init__(self, bars: BarService, contracts: ContractManager, ticks: TickStore) -> None:
+    def __init__(
+        self,
+        bars: BarService,
+        contracts: ContractManager,
+        ticks: TickStore,
+        exporter: InfluxExporter | None = None,
+    ) -> None:
         self._bars = bars
         self._contracts = contracts
         self._ticks = ticks
+        self._exporter = exporter
 
     async def bars(
         self, symbol: str, start: datetime, end: datetime, *, include_current: bool = False
@@ -62,3 +71,17 @@ class MarketDesk:
     @property
     def tick_store(self) -> TickStore:
         return self._ticks
+
+    def component_states(self) -> dict[str, tuple[bool, str]]:
+        """Health of the market-data components: name -> (up, detail)."""
+        states: dict[str, tuple[bool, str]] = {}
+        ticks = self._ticks
+        if isinstance(ticks, RedisTickStore):
+            stats = ticks.stats()
+            detail = f"redis: {stats.pending} pending, {stats.not_stored} not stored"
+            states["tick_store"] = (stats.healthy, detail)
+        if self._exporter is not None:
+            export = self._exporter.stats()
+            detail = f"{export['pending']} pending, {export['dropped']} dropped"
+            states["influxdb"] = (self._exporter.healthy, detail)
+        return states

@@ -1,0 +1,1 @@
+"""Optional exporters of market data to outside systems (InfluxDB)."""
