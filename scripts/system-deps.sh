@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the test suite needs beyond Python and Node: Debian's Chromium
-# (/usr/bin/chromium) for the browser tests, and the Noto CJK fonts so that the
-# console's Chinese text renders in headless screenshots. Installs what is
+# (/usr/bin/chromium) for the browser tests, the Noto CJK fonts so that the
+# console's Chinese text renders in headless screenshots, and influxd (Debian's
+# influxdb) for the InfluxDB exporter's test, which starts its own server. Installs what is
 # missing when run as root; otherwise prints how to, and fails only under CI=true.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ missing=()
 if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install ok installed"; then
     missing+=(fonts-noto-cjk)
 fi
+command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "system-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) and fonts-noto-cjk present"
