@@ -308,7 +308,7 @@ class TradingCore:
         positions = self.portfolio.position_snapshots(now)
         account = self.portfolio.account_snapshot(now)
         self.recorder.positions(positions)
-        self.recorder.account(account)
+        self.recorder.account(account, trading_day=self.portfolio.trading_day)
         self.bus.publish(EventType.POSITIONS, positions)
         self.bus.publish(EventType.ACCOUNT, account)
 
@@ -319,7 +319,7 @@ class TradingCore:
             now = self._clock()
             account = self.portfolio.account_snapshot(now)
             self.recorder.positions(self.portfolio.position_snapshots(now))
-            self.recorder.account(account)
+            self.recorder.account(account, trading_day=self.portfolio.trading_day)
             self.recorder.equity(account)
 
 

@@ -32,6 +32,11 @@ class Portfolio:
     def account_id(self) -> str:
         return self.account.account_id
 
+    @property
+    def trading_day(self) -> date | None:
+        """The trading day of the newest tick or fill the book has seen."""
+        return self._trading_day
+
     def last_price(self, symbol: str) -> Decimal | None:
         return self._last.get(symbol)
 

@@ -1,5 +1,6 @@
 """What the core needs from storage, stated as small protocols."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -27,7 +28,7 @@ class BookRecorder(Protocol):
 
     def positions(self, positions: list[PositionSnapshot]) -> None: ...
 
-    def account(self, account: AccountSnapshot) -> None: ...
+    def account(self, account: AccountSnapshot, *, trading_day: date | None = None) -> None: ...
 
     def equity(self, account: AccountSnapshot) -> None: ...
 
