@@ -1,7 +1,7 @@
 """Trading statistics: pure arithmetic over closing fills and the equity curve."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -22,10 +22,11 @@ class DayPnl:
     trading_day: date
     realized_pnl: Decimal
     commission: Decimal
+    net_pnl: Decimal = field(init=False)
 
-    @property
-    def net_pnl(self) -> Decimal:
-        return self.realized_pnl - self.commission
+    def __post_init__(self) -> None:
+        # A field, not a property, so that it travels with the rest in JSON.
+        object.__setattr__(self, "net_pnl", self.realized_pnl - self.commission)
 
 
 @dataclass(frozen=True, slots=True)

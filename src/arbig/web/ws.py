@@ -116,11 +116,12 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     idle_timeout: float = websocket.app.state.ws_idle_timeout
     guard: Guard = websocket.app.state.guard
     refusal = handshake_refusal(websocket, guard)
+    await websocket.accept()
     if refusal is not None:
-        # Closing before accept answers the handshake with HTTP 403.
+        # Accept, then close with the reason: a browser never sees why a handshake
+        # failed, but it does see a close code (1008) and its reason.
         await websocket.close(CLOSE_POLICY, refusal)
         return
-    await websocket.accept()
     channel = hub.open(websocket)
     sender = asyncio.create_task(channel.run_sender(), name="ws-sender")
     try:

@@ -17,18 +17,20 @@ def receive(ws: WebSocketTestSession) -> dict[str, Any]:
 
 
 def test_the_handshake_needs_a_login(client: TestClient) -> None:
-    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/ws"):
-        pass
+    with client.websocket_connect("/ws") as ws, pytest.raises(WebSocketDisconnect) as refused:
+        ws.receive_json()
     assert refused.value.code == 1008
+    assert refused.value.reason == "login required"
 
 
 def test_a_page_from_another_origin_is_refused(client: TestClient, csrf: str) -> None:
     with (
+        client.websocket_connect("/ws", headers={"origin": "http://evil.example"}) as ws,
         pytest.raises(WebSocketDisconnect) as refused,
-        client.websocket_connect("/ws", headers={"origin": "http://evil.example"}),
     ):
-        pass
+        ws.receive_json()
     assert refused.value.code == 1008
+    assert refused.value.reason == "origin not allowed"
 
 
 def test_subscribe_acks_then_sends_the_snapshot_then_changes_in_seq_order(
