@@ -8,6 +8,7 @@ no night session on the evening before a holiday. Times are exchange time.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 EXCHANGE_TZ = ZoneInfo("Asia/Shanghai")
@@ -94,9 +95,20 @@ class TradingCalendar:
         next business day."""
         local = to_exchange_time(moment)
         clock = local.time()
-        if clock >= time(18, 0):
-            return self.next_business_day(local.date())
-        if clock < time(6, 0):
-            return self.next_business_day(local.date() - timedelta(days=1))
-        day = local.date()
-        return day if self.is_business_day(day) else self.next_business_day(day)
+        part = _EVENING if clock >= time(18, 0) else _SMALL_HOURS if clock < time(6, 0) else _DAY
+        return _trading_day(self.holidays, local.date(), part)
+
+
+_EVENING, _SMALL_HOURS, _DAY = range(3)
+
+
+@lru_cache(maxsize=512)
+def _trading_day(holidays: frozenset[date], day: date, part: int) -> date:
+    """Cached: the engine asks for every tick and order, and the answer changes twice a day.
+    Keyed by the holidays (a frozenset caches its own hash), not the whole calendar."""
+    calendar = TradingCalendar(GOLD_SESSIONS, holidays)
+    if part == _EVENING:
+        return calendar.next_business_day(day)
+    if part == _SMALL_HOURS:
+        return calendar.next_business_day(day - timedelta(days=1))
+    return day if calendar.is_business_day(day) else calendar.next_business_day(day)

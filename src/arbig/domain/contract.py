@@ -1,7 +1,7 @@
 """Contract specifications, price-tick arithmetic and the gold symbol rules."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
@@ -32,17 +32,19 @@ class ContractSpec:
     commission_close_today: Decimal
     limit_ratio: Decimal
     max_order_volume: int = 500
+    # Derived once: every price the engine touches is quantized to it.
+    price_decimals: int = field(init=False, repr=False, compare=False)
+    _quantum: Decimal = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.multiplier <= 0:
             raise ContractError(f"{self.symbol}: multiplier must be positive")
         if self.price_tick <= 0:
             raise ContractError(f"{self.symbol}: price tick must be positive")
-
-    @property
-    def price_decimals(self) -> int:
         exponent = self.price_tick.normalize().as_tuple().exponent
-        return max(0, -exponent) if isinstance(exponent, int) else 0
+        decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+        object.__setattr__(self, "price_decimals", decimals)
+        object.__setattr__(self, "_quantum", Decimal(1).scaleb(-decimals))
 
     def is_on_tick(self, price: Decimal) -> bool:
         return price % self.price_tick == 0
@@ -61,7 +63,7 @@ class ContractSpec:
         return self.quantize(ticks * self.price_tick)
 
     def quantize(self, price: Decimal) -> Decimal:
-        return price.quantize(Decimal(1).scaleb(-self.price_decimals))
+        return price.quantize(self._quantum)
 
     def limit_band(self, pre_settlement: Decimal) -> tuple[Decimal, Decimal]:
         """(limit down, limit up): the band rounded inwards onto the tick grid."""

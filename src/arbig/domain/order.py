@@ -4,7 +4,7 @@ submitting -> not_traded -> part_traded -> all_traded, and cancelled or rejected
 from any live state. A terminal state never changes; an illegal transition raises.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -18,6 +18,7 @@ from arbig.domain.enums import (
     Side,
     position_direction,
 )
+from arbig.domain.values import evolve
 
 
 class IllegalTransition(ValueError):
@@ -141,7 +142,7 @@ class Order:
             raise IllegalTransition(f"order {self.order_id}: part traded with {new_traded}")
         if status is OrderStatus.NOT_TRADED and new_traded != 0:
             raise IllegalTransition(f"order {self.order_id}: not traded with {new_traded}")
-        return replace(self, status=status, traded=new_traded, updated_at=now, reject_reason=reason)
+        return evolve(self, status=status, traded=new_traded, updated_at=now, reject_reason=reason)
 
     def fill(self, volume: int, now: datetime) -> "Order":
         """The order after ``volume`` more lots traded."""

@@ -6,12 +6,13 @@ every order it sent filled completely (or at once for a ``hold``), ``failed``
 when an order was refused, rejected or cancelled, or the strategy itself failed.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from arbig.domain.enums import ActionType, TriggerResult
+from arbig.domain.values import evolve
 
 CONDITION_MAX = 255  # strategy_triggers.trigger_condition is VARCHAR(255)
 
@@ -50,16 +51,16 @@ class Trigger:
         return ",".join(self.order_ids) or None
 
     def with_id(self, trigger_id: int) -> "Trigger":
-        return replace(self, trigger_id=trigger_id)
+        return evolve(self, trigger_id=trigger_id)
 
     def with_order(self, order_id: str) -> "Trigger":
-        return replace(self, order_ids=(*self.order_ids, order_id))
+        return evolve(self, order_ids=(*self.order_ids, order_id))
 
     def succeeded(self) -> "Trigger":
-        return replace(self, result=TriggerResult.SUCCESS, error_message=None)
+        return evolve(self, result=TriggerResult.SUCCESS, error_message=None)
 
     def failed(self, error: str) -> "Trigger":
-        return replace(self, result=TriggerResult.FAILED, error_message=error)
+        return evolve(self, result=TriggerResult.FAILED, error_message=error)
 
 
 @dataclass(frozen=True, slots=True)

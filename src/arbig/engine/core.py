@@ -69,7 +69,9 @@ class TradingCore:
     ) -> None:
         self.bus = EventBus()
         self.oms = OrderManager()
-        self.portfolio = Portfolio(account_id, capital, spec_for)
+        self._spec_for = spec_for
+        self._specs: dict[str, ContractSpec] = {}
+        self.portfolio = Portfolio(account_id, capital, self.spec)
         self.main_contract = main_contract
         self.gateway = gateway
         self.recorder = recorder
@@ -78,7 +80,6 @@ class TradingCore:
         self.gateway_connected = False
         self.gateway_reason = "not connected"
         self.started_at: datetime | None = None
-        self._spec_for = spec_for
         self._source = source
         self._clock = clock
         self._snapshot_interval = snapshot_interval_s
@@ -95,7 +96,11 @@ class TradingCore:
         return self.portfolio.account_id
 
     def spec(self, symbol: str) -> ContractSpec:
-        return self._spec_for(symbol)
+        """The contract's spec, built once per symbol: every order and tick asks for it."""
+        spec = self._specs.get(symbol)
+        if spec is None:
+            spec = self._specs[symbol] = self._spec_for(symbol)
+        return spec
 
     def last_tick(self, symbol: str) -> Tick | None:
         """The newest tick that passed hygiene, straight from memory."""
@@ -212,7 +217,7 @@ class TradingCore:
             raise OrderRefused(str(exc)) from None
         if request.symbol not in self._subscribed:
             raise OrderRefused(f"unknown symbol {request.symbol!r}: not subscribed")
-        spec = self._spec_for(request.symbol)
+        spec = self.spec(request.symbol)
         if request.volume <= 0:
             raise OrderRefused(f"volume must be at least 1, got {request.volume}")
         if request.volume > spec.max_order_volume:
@@ -279,7 +284,7 @@ class TradingCore:
             return
         realized = self.portfolio.apply_trade(trade)
         self.recorder.trade(
-            trade, realized_pnl=realized, multiplier=self._spec_for(trade.symbol).multiplier
+            trade, realized_pnl=realized, multiplier=self.spec(trade.symbol).multiplier
         )
         self.bus.publish(EventType.TRADE, trade)
         self._record_book()
