@@ -199,7 +199,7 @@ def serve_reference(port: int) -> None:
             async for text in ws:
                 await ws.send(orjson.dumps(await produce(step, orjson.loads(text))).decode())
             return
-        try:
+        with contextlib.suppress(websockets.ConnectionClosed):
             async for text in ws:
                 message = orjson.loads(text)
                 if message.get("op") == "subscribe":
@@ -207,8 +207,7 @@ def serve_reference(port: int) -> None:
                     await ws.send(orjson.dumps({"type": "ack", "op": "subscribe"}).decode())
                 elif message.get("op") == "ping":
                     await ws.send('{"type":"pong"}')
-        finally:
-            clients.discard(ws)
+        clients.discard(ws)
 
     async def main() -> None:
         async with serve(handler, "127.0.0.1", port, backlog=4096, ping_interval=None):
@@ -302,6 +301,10 @@ class Client(asyncio.Protocol):
 
     def close(self) -> None:
         if self.transport is not None:
+            mask = os.urandom(4)
+            code = (1000).to_bytes(2, "big")
+            masked = bytes(b ^ mask[i] for i, b in enumerate(code))
+            self.transport.write(bytes([0x88, 0x82]) + mask + masked)  # close frame, 1000
             self.transport.close()
 
     def latencies(self) -> list[float]:
