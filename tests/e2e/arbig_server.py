@@ -1,4 +1,9 @@
-"""Running `arbig run` in a subprocess for end-to-end tests."""
+"""A real `arbig run` in a subprocess for the end-to-end and browser tests.
+
+The data folder gets an operator password (through `arbig auth set-password` on
+standard input) and an API token before the first start; the server's output
+goes to a log file per start, so a chatty server can never block on a full pipe.
+"""
 
 import os
 import signal
@@ -7,11 +12,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
-import pytest
 
 SYMBOL = "au2612"
+PASSWORD = "end-to-end-password"
 
 
 def free_port() -> int:
@@ -20,43 +26,57 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Server:
-    def __init__(self, data_dir: Path, port: int, env: dict[str, str] | None = None) -> None:
+def arbig(*args: str, stdin: str | None = None) -> str:
+    """Run an `arbig` command to completion; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "arbig", *args],
+        input=stdin,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+class ArbigServer:
+    """Start, stop, kill and restart (same port, same data folder) one ARBIG."""
+
+    def __init__(
+        self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir = data_dir
-        self.port = port
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
         self.extra_env = env or {}
-        self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.headers: dict[str, str] = {}
+        self.starts = 0
+        self._log: IO[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / f"server-{self.starts}.log"
+
+    def _credentials(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        arbig("auth", "set-password", "--data-dir", str(self.data_dir), stdin=f"{PASSWORD}\n")
+        token = arbig("auth", "create-token", "e2e", "--data-dir", str(self.data_dir))
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def start(self) -> None:
-        if not self.headers:
-            token = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "arbig",
-                    "auth",
-                    "create-token",
-                    "e2e",
-                    "--data-dir",
-                    str(self.data_dir),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            self.headers = {"Authorization": f"Bearer {token}"}
+        if self.starts == 0:
+            self._credentials()
+        self.starts += 1
         env = {
             **os.environ,
             "ARBIG_MAIN_CONTRACT": SYMBOL,
-            "ARBIG_SIM__SPEED": "5",
-            "ARBIG_SIM__SEED": "7",
             "ARBIG_SNAPSHOT_INTERVAL_S": "0.5",
             **self.extra_env,
         }
         env.pop("ARBIG_DATABASE_URL", None)
         env.pop("ARBIG_REDIS_URL", None)
+        env.pop("ARBIG_CONFIG", None)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -69,14 +89,16 @@ class Server:
                 str(self.data_dir),
             ],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read().decode() if self.process.stdout else ""
-                pytest.fail(f"arbig run exited with {self.process.returncode}:\n{output}")
+                self._close_log()
+                raise RuntimeError(
+                    f"arbig run exited with {self.process.returncode}:\n{self.log_path.read_text()}"
+                )
             try:
                 if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
                     return
@@ -84,21 +106,35 @@ class Server:
                 pass
             time.sleep(0.2)
         self.stop()
-        pytest.fail("arbig run did not answer /api/v1/health within 30 s")
+        raise RuntimeError("arbig run did not answer /api/v1/health within 30 s")
+
+    def stop(self) -> None:
+        """Ctrl-C, as an operator would; the process must end cleanly (exit code 0)."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._close_log()
+        if process.returncode != 0:
+            raise RuntimeError(
+                f"arbig run ended with {process.returncode}:\n{self.log_path.read_text()}"
+            )
 
     def kill(self) -> None:
         """kill -9: no shutdown code runs, as in a crash or a power cut."""
         assert self.process is not None
         self.process.kill()
-        self.process.communicate()
+        self.process.wait()
+        self.process = None
+        self._close_log()
 
-    def stop(self) -> str:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
-        try:
-            output, _ = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            output, _ = self.process.communicate()
-        assert self.process.returncode == 0, output.decode()
-        return output.decode()
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None

@@ -11,12 +11,14 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from arbig_server import SYMBOL, Server, free_port
+from arbig_server import SYMBOL, ArbigServer
 
 pytestmark = pytest.mark.e2e
 
+FAST = {"ARBIG_SIM__SPEED": "5", "ARBIG_SIM__SEED": "7"}
 
-def burst(server: Server, stop: threading.Event, rng: random.Random) -> None:
+
+def burst(server: ArbigServer, stop: threading.Event, rng: random.Random) -> None:
     """Marketable orders as fast as the API takes them: opens and closes, both sides."""
     with httpx.Client(base_url=server.base, headers=server.headers, timeout=2) as http:
         while not stop.is_set():
@@ -67,7 +69,7 @@ def recorded_book(data_dir: Path) -> tuple[list[str], dict[tuple[str, str], int]
 @pytest.mark.parametrize("seed", [3, 17, 42])
 def test_a_crash_mid_burst_loses_no_fill_and_counts_none_twice(tmp_path: Path, seed: int) -> None:
     rng = random.Random(seed)
-    server = Server(tmp_path / "data", free_port(), env={"ARBIG_SIM__SEED": str(seed)})
+    server = ArbigServer(tmp_path / "data", env={**FAST, "ARBIG_SIM__SEED": str(seed)})
     server.start()
     stop = threading.Event()
     sender = threading.Thread(target=burst, args=(server, stop, rng))
@@ -100,20 +102,19 @@ def test_a_crash_mid_burst_loses_no_fill_and_counts_none_twice(tmp_path: Path, s
 
 
 def test_a_book_its_trades_cannot_explain_keeps_trading_halted(tmp_path: Path) -> None:
-    server = Server(tmp_path / "data", free_port())
+    server = ArbigServer(tmp_path / "data", env=FAST)
     server.start()
-    tick = httpx.get(f"{server.base}/api/v1/market/{SYMBOL}/tick", headers=server.headers).json()
-    order = {
-        "symbol": SYMBOL,
-        "side": "buy",
-        "price": str(Decimal(tick["ask_price"]) + 1),
-        "volume": 1,
-    }
-    assert httpx.post(f"{server.base}/api/v1/orders", json=order, headers=server.headers).is_success
-    deadline = time.monotonic() + 10
-    while not recorded_book(server.data_dir)[1] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    server.stop()
+    try:
+        tick = httpx.get(f"{server.base}/api/v1/market/{SYMBOL}/tick", headers=server.headers)
+        price = Decimal(tick.json()["ask_price"]) + Decimal("0.40")
+        order = {"symbol": SYMBOL, "side": "buy", "price": str(price), "volume": 1}
+        sent = httpx.post(f"{server.base}/api/v1/orders", json=order, headers=server.headers)
+        assert sent.is_success, sent.text
+        deadline = time.monotonic() + 10
+        while not recorded_book(server.data_dir)[1] and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.stop()
     # A record that disagrees with the exchange: the book now says 2 lots, the broker 1.
     with sqlite3.connect(server.data_dir / "arbig.sqlite3") as db:
         db.execute("UPDATE trades SET volume = 2")

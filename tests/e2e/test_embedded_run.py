@@ -1,6 +1,5 @@
 """`arbig run` end to end: live ticks over /ws, an order filled into the book, a restart."""
 
-import asyncio
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -10,14 +9,16 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-import websockets
-from arbig_server import SYMBOL, Server, free_port
+from arbig_server import SYMBOL, ArbigServer
+from websockets.sync.client import connect
 
 pytestmark = pytest.mark.e2e
 
+FAST = {"ARBIG_SIM__SPEED": "5", "ARBIG_SIM__SEED": "7"}
 
-def serve(data_dir: Path) -> Iterator[Server]:
-    running = Server(data_dir, free_port())
+
+def serve(data_dir: Path) -> Iterator[ArbigServer]:
+    running = ArbigServer(data_dir, env=FAST)
     running.start()
     yield running
     if running.process is not None and running.process.poll() is None:
@@ -25,23 +26,24 @@ def serve(data_dir: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(tmp_path: Path) -> Iterator[ArbigServer]:
     yield from serve(tmp_path / "data")
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArbigServer]:
     yield from serve(tmp_path_factory.mktemp("shared") / "data")
 
 
-async def receive_ticks(port: int, count: int, headers: dict[str, str]) -> list[dict[str, object]]:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", additional_headers=headers) as ws:
-        await ws.send(orjson.dumps({"op": "subscribe", "topics": [f"tick:{SYMBOL}"]}).decode())
-        ack = orjson.loads(await asyncio.wait_for(ws.recv(), 5))
+def receive_ticks(port: int, count: int, headers: dict[str, str]) -> list[dict[str, object]]:
+    # The sync client: Playwright's sync API may own this thread's event loop.
+    with connect(f"ws://127.0.0.1:{port}/ws", additional_headers=headers) as ws:
+        ws.send(orjson.dumps({"op": "subscribe", "topics": [f"tick:{SYMBOL}"]}).decode())
+        ack = orjson.loads(ws.recv(timeout=5))
         assert ack == {"type": "ack", "op": "subscribe", "topics": [f"tick:{SYMBOL}"]}
         ticks: list[dict[str, object]] = []
         while len(ticks) < count:
-            message = orjson.loads(await asyncio.wait_for(ws.recv(), 5))
+            message = orjson.loads(ws.recv(timeout=5))
             assert message["type"] == "tick"
             assert message["topic"] == f"tick:{SYMBOL}"
             ticks.append(message)
@@ -60,9 +62,9 @@ def book_rows(data_dir: Path) -> tuple[list[tuple[object, ...]], list[tuple[obje
 
 
 def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
-    server: Server,
+    server: ArbigServer,
 ) -> None:
-    ticks = asyncio.run(receive_ticks(server.port, 4, server.headers))
+    ticks = receive_ticks(server.port, 4, server.headers)
     live = [t for t in ticks if not t.get("snapshot")]
     seqs = [int(str(t["seq"])) for t in live]
     assert len(live) >= 3
@@ -106,7 +108,7 @@ def test_run_streams_ticks_fills_an_order_and_keeps_the_book_across_restart(
     ],
 )
 def test_bad_orders_get_422_with_a_message(
-    shared_server: Server, body: dict[str, object], fragment: str
+    shared_server: ArbigServer, body: dict[str, object], fragment: str
 ) -> None:
     response = httpx.post(
         f"{shared_server.base}/api/v1/orders",

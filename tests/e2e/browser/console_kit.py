@@ -7,7 +7,7 @@ folder's conftest was imported first when the whole suite runs."""
 import os
 from pathlib import Path
 
-from console_server import PASSWORD, ConsoleServer
+from arbig_server import PASSWORD, ArbigServer
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 CHROMIUM = os.environ.get("ARBIG_CHROMIUM", "/usr/bin/chromium")
@@ -29,7 +29,7 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 class Console:
     """A browser context on the server, with the console errors it logged."""
 
-    def __init__(self, context: BrowserContext, server: ConsoleServer) -> None:
+    def __init__(self, context: BrowserContext, server: ArbigServer) -> None:
         self.context = context
         self.server = server
         self.errors: list[str] = []
@@ -68,7 +68,7 @@ class Console:
         return res.json()
 
 
-def new_console(browser: Browser, server: ConsoleServer, *, signed_in: bool = True) -> Console:
+def new_console(browser: Browser, server: ArbigServer, *, signed_in: bool = True) -> Console:
     context = browser.new_context(
         viewport={"width": 1360, "height": 900},
         locale="zh-CN",
@@ -79,3 +79,7 @@ def new_console(browser: Browser, server: ConsoleServer, *, signed_in: bool = Tr
     if signed_in:
         console.sign_in()
     return console
+
+
+# Ten ticks a second: the console must stay smooth at that rate.
+BROWSER_ENV = {"ARBIG_SIM__TICK_INTERVAL_MS": "100", "ARBIG_SIM__SEED": "11"}

@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
+from arbig_server import SYMBOL
 from console_kit import SCREENSHOTS, Console
-from console_server import SYMBOL
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from arbig_server import PASSWORD, SYMBOL, ArbigServer
 from console_kit import SCREENSHOTS, Console
-from console_server import PASSWORD, SYMBOL, ConsoleServer
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -25,7 +25,7 @@ PAGES = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def some_trading(server: ConsoleServer) -> Iterator[None]:
+def some_trading(server: ArbigServer) -> Iterator[None]:
     """Open three lots and close one, so the pages have a book to show."""
     with httpx.Client(base_url=server.base + "/api/v1", timeout=10) as http:
         http.post("/auth/login", json={"password": PASSWORD}).raise_for_status()

@@ -5,23 +5,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from console_kit import Console, new_console
-from console_server import ConsoleServer
+from arbig_server import ArbigServer
+from console_kit import BROWSER_ENV, Console, new_console
 from playwright.sync_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[ConsoleServer]:
-    s = ConsoleServer(tmp_path / "data")
+def own_server(tmp_path: Path) -> Iterator[ArbigServer]:
+    s = ArbigServer(tmp_path / "data", env=BROWSER_ENV)
     s.start()
     yield s
     s.stop()
 
 
 def test_indicator_reconnects_after_the_server_returns(
-    browser: Browser, own_server: ConsoleServer
+    browser: Browser, own_server: ArbigServer
 ) -> None:
     console: Console = new_console(browser, own_server)
     try:
