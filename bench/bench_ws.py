@@ -91,7 +91,7 @@ def serve_arbig(port: int, data_dir: Path) -> None:
     from arbig.engine.bus import EventType
     from arbig.logs import configure_logging
     from arbig.runtime import EmbeddedRuntime, build_embedded
-    from arbig.web.app import create_app
+    from arbig.web.app import SERVER_OPTIONS, create_app
 
     raise_fd_limit()
     configure_logging("warning")
@@ -128,7 +128,9 @@ def serve_arbig(port: int, data_dir: Path) -> None:
             return await produce(publish_on_bus, spec)
         return await produce(lambda: held["runtime"].gateway.step(), spec)
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", backlog=4096)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, **SERVER_OPTIONS
+    )
     print(f"ws implementation: {config.ws}", file=sys.stderr, flush=True)
     uvicorn.Server(config).run()
 

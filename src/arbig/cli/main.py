@@ -74,7 +74,7 @@ def run(
     import uvicorn
 
     from arbig.logs import configure_logging
-    from arbig.web.app import create_app
+    from arbig.web.app import SERVER_OPTIONS, create_app
 
     configure_logging(settings.log_level)
     typer.echo(f"ARBIG {__version__}: console on http://{settings.host}:{settings.port}/", err=True)
@@ -83,8 +83,7 @@ def run(
         host=settings.host,
         port=settings.port,
         log_config=None,
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
+        **SERVER_OPTIONS,
     )
 
 

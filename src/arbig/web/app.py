@@ -33,6 +33,15 @@ from arbig.web.ws import router as ws_router
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
 
+# How uvicorn serves the app (`arbig run` and the benchmarks use the same).
+SERVER_OPTIONS: dict[str, Any] = {
+    "ws_ping_interval": 20.0,
+    "ws_ping_timeout": 20.0,
+    # Ticks are a few hundred bytes: compressing them saves little and costs about
+    # 45 KiB of deflate state per browser (measured in bench/bench_ws.py).
+    "ws_per_message_deflate": False,
+}
+
 
 class Runtime(Protocol):
     """What the web layer needs from a running system: a client, a start and a stop."""
