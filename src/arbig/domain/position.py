@@ -6,6 +6,7 @@ trade-by-trade method CTP reports as close profit).
 """
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,29 +27,53 @@ class Lot:
 
 @dataclass(slots=True)
 class PositionLeg:
-    """One direction of one contract."""
+    """One direction of one contract.
+
+    The lots are changed only through ``open``, ``close``, ``roll_day`` and
+    ``restore``, which keep running totals: the book is valued on every tick, and
+    summing the lots each time grew with the number of fills.
+    """
 
     symbol: str
     direction: Direction
     today: deque[Lot] = field(default_factory=deque)
     yesterday: deque[Lot] = field(default_factory=deque)
+    _volume_today: int = field(init=False, repr=False, compare=False, default=0)
+    _volume_yesterday: int = field(init=False, repr=False, compare=False, default=0)
+    _cost: Decimal = field(init=False, repr=False, compare=False, default=Decimal(0))
+
+    def __post_init__(self) -> None:
+        self._recount()
+
+    def _recount(self) -> None:
+        self._volume_today = sum(lot.volume for lot in self.today)
+        self._volume_yesterday = sum(lot.volume for lot in self.yesterday)
+        self._cost = sum(
+            (lot.price * lot.volume for lot in (*self.yesterday, *self.today)), Decimal(0)
+        )
+
+    def restore(self, today: Iterable[Lot], yesterday: Iterable[Lot]) -> None:
+        """Replace the lots (a saved book being loaded)."""
+        self.today = deque(today)
+        self.yesterday = deque(yesterday)
+        self._recount()
 
     @property
     def volume_today(self) -> int:
-        return sum(lot.volume for lot in self.today)
+        return self._volume_today
 
     @property
     def volume_yesterday(self) -> int:
-        return sum(lot.volume for lot in self.yesterday)
+        return self._volume_yesterday
 
     @property
     def volume(self) -> int:
-        return self.volume_today + self.volume_yesterday
+        return self._volume_today + self._volume_yesterday
 
     @property
     def cost(self) -> Decimal:
         """Sum of open price times volume over the lots held."""
-        return sum((lot.price * lot.volume for lot in (*self.yesterday, *self.today)), Decimal(0))
+        return self._cost
 
     @property
     def avg_price(self) -> Decimal:
@@ -77,6 +102,8 @@ class PositionLeg:
         if volume <= 0:
             raise PositionError(f"{self.symbol} {self.direction}: cannot open {volume}")
         self.today.append(Lot(price, volume))
+        self._volume_today += volume
+        self._cost += price * volume
 
     def close(self, offset: Offset, price: Decimal, volume: int, multiplier: int) -> Decimal:
         """Remove ``volume`` lots and return the realized P&L of the close.
@@ -105,6 +132,11 @@ class PositionLeg:
                 realized += self.sign * (price - lot.price) * taken * multiplier
                 lot.volume -= taken
                 left -= taken
+                self._cost -= lot.price * taken
+                if queue is self.today:
+                    self._volume_today -= taken
+                else:
+                    self._volume_yesterday -= taken
                 if lot.volume == 0:
                     queue.popleft()
         return realized
@@ -113,6 +145,8 @@ class PositionLeg:
         """At a new trading day today's lots become yesterday's."""
         self.yesterday.extend(self.today)
         self.today.clear()
+        self._volume_yesterday += self._volume_today
+        self._volume_today = 0
 
 
 @dataclass(slots=True)

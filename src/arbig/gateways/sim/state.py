@@ -8,7 +8,6 @@ of one. Decimals are written as strings so nothing is lost.
 """
 
 import os
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -127,8 +126,10 @@ def loads(raw: bytes) -> SimState:
     positions = PositionBook()
     for item in document["positions"]:
         leg = positions.leg(item["symbol"], Direction(item["direction"]))
-        leg.today = deque(Lot(Decimal(p), int(v)) for p, v in item["today"])
-        leg.yesterday = deque(Lot(Decimal(p), int(v)) for p, v in item["yesterday"])
+        leg.restore(
+            (Lot(Decimal(p), int(v)) for p, v in item["today"]),
+            (Lot(Decimal(p), int(v)) for p, v in item["yesterday"]),
+        )
     orders = [_order(item) for item in document["orders"]]
     markets = [_path_state(item) for item in document["markets"]]
     day = document["trading_day"]
