@@ -92,8 +92,8 @@ class Order:
 
     @classmethod
     def from_request(cls, order_id: str, request: OrderRequest, now: datetime) -> "Order":
-        if request.volume <= 0:
-            raise ValueError("order volume must be positive")
+        """A submitting order. Any request can become one, so that even a malformed one
+        (volume 0, say) is recorded when it is rejected; only a valid one can trade."""
         return cls(
             order_id=order_id,
             symbol=request.symbol,
@@ -130,6 +130,14 @@ class Order:
         if not can_transition(self.status, status):
             raise IllegalTransition(
                 f"order {self.order_id}: {self.status} -> {status} is not allowed"
+            )
+        if status is OrderStatus.REJECTED:  # refused before it could trade
+            if traded:
+                raise IllegalTransition(f"order {self.order_id}: rejected with {traded} traded")
+            return evolve(self, status=status, updated_at=now, reject_reason=reason)
+        if self.volume <= 0:
+            raise IllegalTransition(
+                f"order {self.order_id}: a volume of {self.volume} can only be rejected"
             )
         new_traded = self.traded if traded is None else traded
         if not self.traded <= new_traded <= self.volume:

@@ -240,7 +240,7 @@ class RiskEngine:
     def _record(self, request: OrderRequest, reason: str, now: datetime) -> None:
         self._seq += 1
         order_id = f"R{now:%Y%m%d%H%M%S}-{self._seq:05d}"
-        order = Order.from_request(order_id, request, now) if request.volume > 0 else None
+        order = Order.from_request(order_id, request, now)
         log.warning(
             "order refused by risk",
             rule=reason.split(":", 1)[0],
@@ -248,8 +248,7 @@ class RiskEngine:
             source=str(request.source),
             symbol=request.symbol,
         )
-        if order is not None:
-            self._core.on_order(order.transition(OrderStatus.REJECTED, now, reason=reason[:255]))
+        self._core.on_order(order.transition(OrderStatus.REJECTED, now, reason=reason[:255]))
 
 
 def _key(request: OrderRequest) -> _DuplicateKey:

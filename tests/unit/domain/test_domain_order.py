@@ -124,9 +124,15 @@ def test_new_order_is_submitting_with_nothing_traded() -> None:
 
 
 @pytest.mark.parametrize("volume", [0, -1])
-def test_order_of_non_positive_volume_is_refused(volume: int) -> None:
-    with pytest.raises(ValueError, match="positive"):
-        new_order(volume)
+def test_order_of_non_positive_volume_can_only_be_rejected(volume: int) -> None:
+    order = new_order(volume)
+    for status in (S.NOT_TRADED, S.PART_TRADED, S.ALL_TRADED, S.CANCELLED):
+        with pytest.raises(IllegalTransition, match="can only be rejected"):
+            order.transition(status, T0)
+    rejected = order.transition(S.REJECTED, T0, reason="volume: must be at least 1")
+    assert rejected.status is S.REJECTED
+    assert rejected.traded == 0
+    assert rejected.reject_reason == "volume: must be at least 1"
 
 
 def test_traded_never_decreases() -> None:
@@ -219,7 +225,7 @@ def expected_after(
         return None
     if new is S.PART_TRADED and not 0 < target < volume:
         return None
-    if new is S.NOT_TRADED and target != 0:
+    if new in (S.NOT_TRADED, S.REJECTED) and target != 0:
         return None
     return new, target
 

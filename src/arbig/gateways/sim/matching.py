@@ -14,7 +14,6 @@ id counters. Order ids carry the session number, which grows at each start.
 """
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -68,9 +67,7 @@ class MatchingEngine:
 
     def reject(self, request: OrderRequest, now: datetime, reason: str) -> Order:
         """Record ``request`` as rejected for ``reason``."""
-        order = replace(
-            self._new_order(request, now), status=OrderStatus.REJECTED, reject_reason=reason
-        )
+        order = self._new_order(request, now).transition(OrderStatus.REJECTED, now, reason=reason)
         self.state.orders[order.order_id] = order
         return order
 
@@ -156,23 +153,7 @@ class MatchingEngine:
     def _new_order(self, request: OrderRequest, now: datetime) -> Order:
         self.state.order_seq += 1
         order_id = f"S{self.state.session:04d}-{self.state.order_seq:06d}"
-        order = Order(
-            order_id=order_id,
-            symbol=request.symbol,
-            exchange=request.exchange,
-            side=request.side,
-            offset=request.offset,
-            price=request.price,
-            volume=request.volume,
-            traded=0,
-            status=OrderStatus.SUBMITTING,
-            created_at=now,
-            updated_at=now,
-            order_type=request.order_type,
-            source=request.source,
-            reference=request.reference,
-        )
-        return order
+        return Order.from_request(order_id, request, now)
 
     def _refusal(self, request: OrderRequest) -> str:
         """Why the exchange or the broker would refuse ``request``; empty when it is fine."""
