@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from arbig.client import CoreClient, LocalCoreClient
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
+from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
@@ -120,6 +121,12 @@ class EmbeddedRuntime:
         await self.core.start()
         await self.contracts.start()
         await self.controls.open()
+        if self.core.halt_reason is not None:
+            # Shown as the halted banner on every console page; the operator resumes with
+            # an audited reset once the book is put right and ARBIG restarted.
+            await self.controls.set_trading_state(
+                TradingState.HALTED, self.core.halt_reason[:255], "reconciliation"
+            )
 
     async def stop(self) -> None:
         try:

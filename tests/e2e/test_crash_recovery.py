@@ -126,5 +126,8 @@ def test_a_book_its_trades_cannot_explain_keeps_trading_halted(tmp_path: Path) -
         refused = httpx.post(f"{server.base}/api/v1/orders", json=order, headers=server.headers)
         assert refused.status_code == 422
         assert "trading halted" in refused.json()["detail"]
+        state = httpx.get(f"{server.base}/api/v1/risk/state", headers=server.headers).json()
+        assert state["state"] == "halted"  # the banner every console page shows
+        assert "differ from the broker" in state["reason"]
     finally:
         server.stop()
