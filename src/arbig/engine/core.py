@@ -11,7 +11,7 @@ import structlog
 
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
-from arbig.domain.enums import Offset
+from arbig.domain.enums import Offset, OrderStatus
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
@@ -86,6 +86,7 @@ class TradingCore:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._subscribed: set[str] = set()
         self.pre_trade_checks: list[PreTradeCheck] = []
+        self._refused = 0
         self._last_ticks: dict[str, Tick] = {}
         self._auditor = auditor
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
@@ -228,24 +229,12 @@ class TradingCore:
             )
 
     async def send_order(self, request: OrderRequest) -> str:
-        self.check_request(request)
-        if self.halt_reason is not None:
-            raise OrderRefused(f"trading halted: {self.halt_reason}")
-        if request.offset is Offset.OPEN and self.recorder.saturated:
-            raise OrderRefused(
-                f"the database is behind ({self.recorder.queue_depth} writes queued): new "
-                "positions are refused until it catches up; closes are allowed"
-            )
-        for check in self.pre_trade_checks:
-            reason = check(request)
-            if reason is not None:
-                log.warning(
-                    "order refused",
-                    symbol=request.symbol,
-                    reason=reason,
-                    source=str(request.source),
-                )
-                raise OrderRefused(reason)
+        """Send ``request`` if every check lets it through; otherwise record it as a
+        rejected order with the reason and raise OrderRefused (whoever sent it sees why)."""
+        reason = self._refusal(request)
+        if reason is not None:
+            self._record_refusal(request, reason)
+            raise OrderRefused(reason)
         order_id = await self.gateway.send_order(request)
         log.info(
             "order sent",
@@ -261,6 +250,38 @@ class TradingCore:
 
     async def cancel_order(self, order_id: str) -> None:
         await self.gateway.cancel_order(order_id)
+
+    def _refusal(self, request: OrderRequest) -> str | None:
+        try:
+            self.check_request(request)
+        except OrderRefused as exc:
+            return str(exc)
+        if self.halt_reason is not None:
+            return f"trading halted: {self.halt_reason}"
+        if request.offset is Offset.OPEN and self.recorder.saturated:
+            return (
+                f"the database is behind ({self.recorder.queue_depth} writes queued): new "
+                "positions are refused until it catches up; closes are allowed"
+            )
+        for check in self.pre_trade_checks:
+            reason = check(request)
+            if reason is not None:
+                return reason
+        return None
+
+    def _record_refusal(self, request: OrderRequest, reason: str) -> None:
+        now = self._clock()
+        self._refused += 1
+        order_id = f"R{now:%Y%m%d%H%M%S}-{self._refused:05d}"
+        log.warning(
+            "order refused",
+            order_id=order_id,
+            symbol=request.symbol[:16],
+            reason=reason,
+            source=str(request.source),
+        )
+        order = Order.from_request(order_id, request, now)
+        self.on_order(order.transition(OrderStatus.REJECTED, now, reason=reason[:255]))
 
     # --- gateway listener ----------------------------------------------------------
 

@@ -20,7 +20,7 @@ import structlog
 
 from arbig.config import RiskSettings
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Offset, OrderSource, OrderStatus, TradingState
+from arbig.domain.enums import Offset, OrderSource, TradingState
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
@@ -104,8 +104,7 @@ class RiskEngine:
         if reason is None:
             self._count(request, now)
             return None
-        self.refused += 1
-        self._record(request, reason, now)
+        self.refused += 1  # the core records the refused order and tells the sender
         return reason
 
     def refusal(self, request: OrderRequest, now: datetime) -> str | None:
@@ -236,19 +235,6 @@ class RiskEngine:
         if len(self._sent) > 256:  # forget what no longer counts as a duplicate
             self._sent = {k: t for k, t in self._sent.items() if now - t < window}
         self._sent[_key(request)] = now
-
-    def _record(self, request: OrderRequest, reason: str, now: datetime) -> None:
-        self._seq += 1
-        order_id = f"R{now:%Y%m%d%H%M%S}-{self._seq:05d}"
-        order = Order.from_request(order_id, request, now)
-        log.warning(
-            "order refused by risk",
-            rule=reason.split(":", 1)[0],
-            reason=reason,
-            source=str(request.source),
-            symbol=request.symbol,
-        )
-        self._core.on_order(order.transition(OrderStatus.REJECTED, now, reason=reason[:255]))
 
 
 def _key(request: OrderRequest) -> _DuplicateKey:

@@ -216,6 +216,11 @@ async def test_a_request_no_exchange_would_take_is_refused_with_the_reason(
 
         assert reason in str(refused.value)
         assert await rig.gateway.query_orders() == []
+        # ...and the refusal is on the book as a rejected order with that reason.
+        [recorded] = rig.core.oms.orders.values()
+        assert recorded.status is OrderStatus.REJECTED
+        assert reason in recorded.reject_reason
+        assert recorded.order_id.startswith("R")
 
 
 async def test_pre_trade_checks_refuse_with_their_own_reason(tmp_path: Path) -> None:
