@@ -15,13 +15,13 @@ STATIC    := src/arbig/web/static/index.html
 FRONT_SRC := $(shell find frontend/src -type f 2>/dev/null) \
              frontend/index.html frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: help setup run test lint fmt frontend bench clean distclean
+.PHONY: help setup run test lint fmt frontend bench screenshots clean distclean
 
 help:
 	@echo "make run     install what is missing, then start the console (ARGS='--port 8001')"
 	@echo "make test    lint + type checks + front-end unit tests + pytest (scripts/test.sh)"
 	@echo "make setup   only install: .venv from requirements.lock, npm ci, front-end build"
-	@echo "make lint | fmt | frontend | bench | clean | distclean"
+	@echo "make lint | fmt | frontend | bench | screenshots | clean | distclean"
 
 setup: $(PY_STAMP) $(NPM_STAMP) $(STATIC)
 
@@ -68,6 +68,10 @@ lint: $(PY_STAMP)
 fmt: $(PY_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the screenshots the README and docs/console.md show, from the browser tests.
+screenshots: setup
+	ARBIG_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/e2e/browser -q
 
 bench: setup
 	@if ! ls bench/*.py >/dev/null 2>&1; then echo "bench: no benchmarks in bench/ yet"; exit 0; fi; \

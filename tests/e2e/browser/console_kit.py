@@ -23,7 +23,10 @@ CHROMIUM_ARGS = [
 ]
 REPO = Path(__file__).resolve().parents[3]
 STATIC = REPO / "src" / "arbig" / "web" / "static" / "index.html"
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Every run saves a screenshot of every page under artifacts/; `make screenshots`
+# (ARBIG_SCREENSHOTS=docs/screenshots) refreshes the ones the README shows.
+SCREENSHOTS = REPO / os.environ.get("ARBIG_SCREENSHOTS", "artifacts/screenshots")
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 class Console:
