@@ -41,6 +41,7 @@ from arbig.domain.bar import Bar
 from arbig.domain.enums import Exchange, Offset, Side
 from arbig.domain.trade import Trade
 from arbig.storage import rows
+from arbig.storage.checkpoint import WalCheckpointer
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
@@ -254,13 +255,18 @@ async def through_driver(url: URL, backend: str, kind: str, items: list[Any]) ->
 
 
 async def trickle(engine: AsyncEngine, count: int, every_s: float) -> Any:
-    """Single fills arriving every ``every_s`` seconds: the live-session latency."""
+    """Single fills arriving every ``every_s`` seconds: the live-session latency, with
+    SQLite's WAL checkpoints running on their timer as they do in `arbig run` (here
+    every second, so that several fall inside the measurement)."""
     writer = BookWriter(session_factory(engine), ACCOUNT)
+    checkpointer = WalCheckpointer(engine, interval_s=1.0)
     await writer.start()
+    await checkpointer.start()
     for trade in trades(count, "live-"):
         writer.trade(trade, multiplier=1000)
         await asyncio.sleep(every_s)
     await writer.flush()
+    await checkpointer.stop()
     await writer.stop()
     return writer.latency()
 

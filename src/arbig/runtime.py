@@ -20,6 +20,7 @@ from arbig.gateways.sim.gateway import default_state_path
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
+from arbig.storage.checkpoint import WalCheckpointer
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
@@ -107,6 +108,7 @@ class EmbeddedRuntime:
         market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
         self._client = LocalCoreClient(self.core, sessions, self.controls, market)
         self.log_sink = LogSink(sessions)
+        self.checkpointer = WalCheckpointer(engine)
 
     @property
     def client(self) -> CoreClient:
@@ -114,6 +116,7 @@ class EmbeddedRuntime:
 
     async def start(self) -> None:
         await self.log_sink.start()
+        await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
         if self.exporter is not None:
             self.exporter.attach(self.core.bus)
@@ -137,6 +140,7 @@ class EmbeddedRuntime:
                 await self.exporter.stop()
         finally:
             await self.log_sink.stop()
+            await self.checkpointer.stop()
             await self.engine.dispose()
 
 

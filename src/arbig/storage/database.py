@@ -16,6 +16,7 @@ from arbig.storage.migrations import current_revision, head_revision, is_known
 
 CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_AUTOCHECKPOINT_PAGES = 20_000
 
 # A URL without a driver gets the async one ARBIG ships with.
 _ASYNC_DRIVERS = {
@@ -72,6 +73,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Checkpoints run off the commit path (storage/checkpoint.py); this is only the
+    # backstop. At SQLite's default (1000 pages) every few hundred commits paid an
+    # fsync: fill-to-commit p99 10 ms, 1.8 ms without (bench/bench_writer.py).
+    cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
