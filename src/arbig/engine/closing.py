@@ -68,8 +68,15 @@ class _Pending:
 
 class CloseDesk:
     def __init__(
-        self, core: TradingCore, *, ttl_s: float = 10.0, ticks_through: int = 5, wait_s: float = 3.0
+        self,
+        core: TradingCore,
+        *,
+        ttl_s: float = 10.0,
+        ticks_through: int = 10,
+        wait_s: float = 3.0,
     ) -> None:
+        # Ten ticks (0.20 yuan/g on gold) through the touch: a close the operator confirmed
+        # should trade, not rest behind a market that moved a few ticks meanwhile.
         self._core = core
         self._ttl = ttl_s
         self._ticks_through = ticks_through

@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from conftest import PASSWORD, login
 from fastapi.testclient import TestClient
+from webkit import PASSWORD, login
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings

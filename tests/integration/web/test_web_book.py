@@ -3,8 +3,8 @@
 import sqlite3
 from decimal import Decimal
 
-from conftest import SYMBOL, open_long, wait_for
 from fastapi.testclient import TestClient
+from webkit import SYMBOL, open_long, wait_for
 
 from arbig.config import Settings
 

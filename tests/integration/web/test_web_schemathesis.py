@@ -31,10 +31,10 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import PASSWORD, SYMBOL, make_settings, wait_for
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
+from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
 from arbig.auth.credentials import CredentialStore
 from arbig.auth.sessions import SESSION_COOKIE

@@ -3,10 +3,10 @@
 from typing import Any
 
 import pytest
-from conftest import SYMBOL
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
+from webkit import SYMBOL
 
 ORIGIN = {"origin": "http://testserver"}
 
