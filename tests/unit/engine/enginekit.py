@@ -2,7 +2,7 @@
 
 ``running()`` assembles a TradingCore the way ``arbig.runtime.EmbeddedRuntime`` does
 (SimGateway, BookWriter on SQLite, RepositorySource, MemoryTickStore, TickFilter),
-except that the simulator runs with ``autotick=False``: the test moves a FakeClock
+except that the simulator runs with ``autotick=False``: the test moves a ManualClock
 and calls ``step()`` itself. The data folder and the database survive between two
 ``running()`` blocks on the same ``tmp_path``, so a restart can be specified.
 """
@@ -32,6 +32,7 @@ from arbig.storage import repository
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
+from arbig.testkit import ManualClock
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
@@ -144,25 +145,13 @@ def make_order(
 
 
 @dataclass
-class FakeClock:
-    now: datetime = MONDAY_10AM
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 0.5) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
-
-
-@dataclass
 class Rig:
     """A started core on the seeded simulator, and the levers to drive it."""
 
     core: TradingCore
     gateway: SimGateway
     writer: BookWriter
-    clock: FakeClock
+    clock: ManualClock
     sessions: Any
     events: list[tuple[EventType, Any]] = field(default_factory=list)
 
@@ -225,7 +214,7 @@ async def running(
 ) -> AsyncIterator[Rig]:
     """A started core, ``warmup`` snapshots already delivered; stopped on exit."""
     settings = make_settings(tmp_path / "data", **overrides)
-    clock = FakeClock()
+    clock = ManualClock()
     calendar = TradingCalendar.gold(settings.holidays)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)

@@ -1,7 +1,7 @@
 """Shared pieces for the simulated-exchange specifications (imported as ``simkit``)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -88,20 +88,6 @@ def request(
         volume=volume,
         order_type=order_type,
     )
-
-
-@dataclass
-class FakeClock:
-    """A controllable clock: tests move time by hand."""
-
-    now: datetime = MONDAY_10AM
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 0.5) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
 
 
 @dataclass

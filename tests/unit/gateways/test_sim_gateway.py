@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from simkit import SYMBOL, FakeClock, RecordingListener, make_settings, request, spec_for
+from simkit import SYMBOL, RecordingListener, make_settings, request, spec_for
 
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction, Offset, OrderStatus, Side
@@ -15,19 +15,20 @@ from arbig.domain.tick import Tick
 from arbig.gateways.base import Gateway, GatewayError
 from arbig.gateways.sim import STATE_FILE_NAME, SimGateway, default_state_path
 from arbig.gateways.sim.state import load_state
+from arbig.testkit import ManualClock
 
 SATURDAY_NOON = datetime(2026, 6, 6, 4, 0, tzinfo=UTC)
 
 
 def build(
-    path: Path, clock: FakeClock | None = None, *, autotick: bool = False, **sim: Any
+    path: Path, clock: ManualClock | None = None, *, autotick: bool = False, **sim: Any
 ) -> tuple[SimGateway, RecordingListener]:
     gateway = SimGateway(
         make_settings(**sim),
         spec_for,
         TradingCalendar.gold(),
         path,
-        clock or FakeClock(),
+        clock or ManualClock(),
         autotick=autotick,
     )
     listener = RecordingListener()
@@ -35,14 +36,16 @@ def build(
     return gateway, listener
 
 
-async def started(path: Path, clock: FakeClock, **sim: Any) -> tuple[SimGateway, RecordingListener]:
+async def started(
+    path: Path, clock: ManualClock, **sim: Any
+) -> tuple[SimGateway, RecordingListener]:
     gateway, listener = build(path, clock, **sim)
     await gateway.connect()
     await gateway.subscribe(SYMBOL)
     return gateway, listener
 
 
-def tick_now(gateway: SimGateway, clock: FakeClock) -> Tick:
+def tick_now(gateway: SimGateway, clock: ManualClock) -> Tick:
     clock.advance()
     (tick,) = gateway.step()
     return tick
@@ -64,7 +67,7 @@ def test_the_default_state_file_lives_in_the_data_folder() -> None:
 
 
 async def test_a_step_pushes_one_timezone_aware_tick_per_subscribed_symbol(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, listener = await started(path, clock)
     await gateway.subscribe("au2608")
     ticks = gateway.step()
@@ -78,7 +81,7 @@ async def test_a_step_pushes_one_timezone_aware_tick_per_subscribed_symbol(path:
 
 
 async def test_subscribing_an_unknown_symbol_fails(path: Path) -> None:
-    gateway, _ = await started(path, FakeClock())
+    gateway, _ = await started(path, ManualClock())
     with pytest.raises(GatewayError, match="unknown symbol"):
         await gateway.subscribe("btcusdt")
     await gateway.close()
@@ -87,7 +90,7 @@ async def test_subscribing_an_unknown_symbol_fails(path: Path) -> None:
 async def test_send_order_returns_the_id_at_once_and_pushes_the_update_right_after(
     path: Path,
 ) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.bid_price), 1))
@@ -100,7 +103,7 @@ async def test_send_order_returns_the_id_at_once_and_pushes_the_update_right_aft
 
 
 async def test_a_rejection_arrives_through_on_order(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, listener = await started(path, clock)
     tick_now(gateway, clock)
     await gateway.send_order(request(Side.BUY, "920.01", 1))
@@ -112,7 +115,7 @@ async def test_a_rejection_arrives_through_on_order(path: Path) -> None:
 
 
 async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 1))
@@ -129,7 +132,7 @@ async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(pa
 
 
 async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_down), 1))
@@ -146,7 +149,7 @@ async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Pat
 
 
 async def test_a_restart_keeps_orders_positions_cash_and_never_reuses_an_id(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, _ = await started(path, clock)
     tick = tick_now(gateway, clock)
     filled = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 2))
@@ -172,7 +175,7 @@ async def test_a_restart_keeps_orders_positions_cash_and_never_reuses_an_id(path
 async def test_outside_trading_sessions_there_are_no_ticks_and_orders_are_refused(
     path: Path,
 ) -> None:
-    clock = FakeClock(SATURDAY_NOON)
+    clock = ManualClock(SATURDAY_NOON)
     gateway, listener = await started(path, clock, ignore_sessions=False)
     assert gateway.step() == []
     await gateway.send_order(request())
@@ -182,7 +185,7 @@ async def test_outside_trading_sessions_there_are_no_ticks_and_orders_are_refuse
 
 
 async def test_with_ignore_sessions_the_market_ticks_at_the_weekend(path: Path) -> None:
-    gateway, _ = await started(path, FakeClock(SATURDAY_NOON), ignore_sessions=True)
+    gateway, _ = await started(path, ManualClock(SATURDAY_NOON), ignore_sessions=True)
     assert len(gateway.step()) == 1
     await gateway.close()
 
@@ -214,7 +217,7 @@ async def test_close_stops_the_ticks_saves_and_refuses_further_calls(path: Path)
 
 
 async def test_a_restarted_market_continues_from_its_last_price(path: Path) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     gateway, _ = await started(path, clock)
     last = [tick_now(gateway, clock) for _ in range(20)][-1]
     await gateway.close()

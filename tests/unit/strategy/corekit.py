@@ -1,14 +1,14 @@
 """A real core on the seeded simulator, driven tick by tick (imported as ``corekit``).
 
 Everything is real: SimGateway (autotick off), TradingCore, the SQLite book writer
-and strategy store in a temporary folder. Time is a FakeClock moved by hand.
+and strategy store in a temporary folder. Time is a ManualClock moved by hand.
 """
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,23 +30,12 @@ from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
+from arbig.testkit import ManualClock
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
 # Monday 1 June 2026, 10:00 in Shanghai: inside the morning session.
 MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
-
-
-@dataclass
-class FakeClock:
-    now: datetime = MONDAY_10AM
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 0.5) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
 
 
 @dataclass
@@ -56,7 +45,7 @@ class Rig:
     core: TradingCore
     gateway: SimGateway
     controls: TradingControls
-    clock: FakeClock
+    clock: ManualClock
     store: SqlStrategyStore
     gateway_orders: list[OrderRequest] = field(default_factory=list)
     events: list[tuple[EventType, Any]] = field(default_factory=list)
@@ -151,7 +140,7 @@ async def running(
 ) -> AsyncIterator[Rig]:
     """A started core with risk and the strategy engine; ``warmup`` ticks already sent."""
     settings = make_settings(tmp_path / "data", **overrides)
-    clock = FakeClock()
+    clock = ManualClock()
     calendar = TradingCalendar.gold()
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)
