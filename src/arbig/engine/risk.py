@@ -70,7 +70,6 @@ class RiskEngine:
         self._calendar = calendar
         self._check_sessions = check_sessions
         self._clock = clock
-        self._last: dict[str, Tick] = {}
         self._recent: deque[datetime] = deque()
         self._day: date | None = None
         self._day_count = 0
@@ -79,14 +78,10 @@ class RiskEngine:
         # Working orders by id, kept from order events: the OMS's list is a scan of every
         # order of the day, too slow to repeat on each order.
         self._working: dict[str, Order] = {}
-        core.bus.subscribe(EventType.TICK, self._on_tick)
         core.bus.subscribe(EventType.ORDER, self._on_order)
 
     def last_tick(self, symbol: str) -> Tick | None:
-        return self._last.get(symbol)
-
-    def _on_tick(self, _: EventType, tick: Tick) -> None:
-        self._last[tick.symbol] = tick
+        return self._core.last_tick(symbol)
 
     def _on_order(self, _: EventType, order: Order) -> None:
         if order.is_active:
@@ -131,7 +126,7 @@ class RiskEngine:
     def _market_rules(self, request: OrderRequest, now: datetime) -> str | None:
         limits = self.settings
         spec = self._core.spec(request.symbol)
-        tick = self._last.get(request.symbol)
+        tick = self._core.last_tick(request.symbol)
         if tick is None:
             return f"{Rule.CONTRACT}: no market data for {request.symbol} yet"
         if self._check_sessions and not self._calendar.in_session(now):
