@@ -101,13 +101,13 @@ class BookWriter:
 
     def order(self, order: Order) -> None:
         """Record an order's latest state (upsert; never moves its status backwards)."""
-        self._put([("order", rows.order_row(self.account_id, order))])
+        self._put_one("order", rows.order_row(self.account_id, order))
 
     def trade(
         self, trade: Trade, *, realized_pnl: Decimal = Decimal(0), multiplier: int | None = None
     ) -> None:
         """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover."""
-        self._put([("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))])
+        self._put_one("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))
 
     def positions(self, positions: Iterable[PositionSnapshot]) -> None:
         """Upsert position legs; a leg with volume 0 is deleted."""
@@ -115,15 +115,23 @@ class BookWriter:
 
     def account(self, account: AccountSnapshot, *, trading_day: date | None = None) -> None:
         """Upsert the ``accounts`` row; ``trading_day`` dates its "today" figures."""
-        self._put([("account", rows.account_row(account, trading_day))])
+        self._put_one("account", rows.account_row(account, trading_day))
 
     def equity(self, account: AccountSnapshot) -> None:
         """Append a point to the equity curve."""
-        self._put([("equity", rows.equity_row(account))])
+        self._put_one("equity", rows.equity_row(account))
 
     def bar(self, bar: Bar) -> None:
         """Record a finished 1-minute bar (a bar for the same minute replaces it)."""
-        self._put([("bar", rows.bar_row(bar))])
+        self._put_one("bar", rows.bar_row(bar))
+
+    def _put_one(self, kind: str, row: rows.Row) -> None:
+        # The common case (one fill, one bar) without building a list per call.
+        if len(self._items) >= self.queue_size:
+            self._put([(kind, row)])  # raises the backpressure error
+        self._seq += 1
+        self._items.append(_Item(self._seq, kind, row, time.perf_counter()))
+        self._wake.set()
 
     def _put(self, entries: list[tuple[str, rows.Row]]) -> None:
         if len(self._items) + len(entries) > self.queue_size:
