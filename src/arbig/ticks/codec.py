@@ -15,7 +15,6 @@ from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
 
 STREAM_PREFIX = "market_data:"
-SEPARATOR = "\x1f"  # ASCII unit separator: never inside a number, a date or a name
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 
@@ -71,24 +70,46 @@ def encode_tick(tick: Tick) -> dict[str, str]:
     }
 
 
-def pack_tick(tick: Tick, timestamp_ms: int | None = None) -> str:
-    """``encode_tick``'s fields as one string, ``name SEP value SEP name ...``: what
-    the batch script unpacks into an XADD (one argument per tick instead of 36).
+FIELD_COUNT = 18  # pairs written per entry by ``xadd_command``
 
-    Written out in full because it runs for every tick: about twice as fast as
-    joining ``encode_tick``'s dict (a test checks that both agree)."""
-    ms = epoch_ms(tick.datetime) if timestamp_ms is None else timestamp_ms
-    t = tick
+
+def xadd_head(key: str, maxlen: int) -> str:
+    """The start of every XADD to ``key`` in RESP, up to the entry id: built once per stream."""
+    args = 6 + 2 * FIELD_COUNT  # XADD key MAXLEN ~ n id, then the field pairs
+    size, limit = len(key.encode()), str(maxlen)
     return (
-        f"timestamp\x1f{ms}\x1flast_price\x1f{t.last_price}\x1fvolume\x1f{t.volume}"
-        f"\x1fbid_price\x1f{t.bid_price}\x1fask_price\x1f{t.ask_price}"
-        f"\x1fbid_volume\x1f{t.bid_volume}\x1fask_volume\x1f{t.ask_volume}"
-        f"\x1fhigh_price\x1f{t.high_price}\x1flow_price\x1f{t.low_price}"
-        f"\x1fopen_price\x1f{t.open_price}\x1fopen_interest\x1f{t.open_interest}"
-        f"\x1fturnover\x1f{t.turnover}\x1fpre_settlement\x1f{t.pre_settlement}"
-        f"\x1fpre_close\x1f{t.pre_close}\x1flimit_up\x1f{t.limit_up}"
-        f"\x1flimit_down\x1f{t.limit_down}\x1ftrading_day\x1f{t.trading_day.isoformat()}"
-        f"\x1fexchange\x1f{t.exchange.value}"
+        f"*{args}\r\n$4\r\nXADD\r\n${size}\r\n{key}\r\n"
+        f"$6\r\nMAXLEN\r\n$1\r\n~\r\n${len(limit)}\r\n{limit}\r\n"
+    )
+
+
+def xadd_command(head: str, entry_id: str, tick: Tick, timestamp_ms: int) -> str:
+    """One whole ``XADD key MAXLEN ~ n id field value ...`` in RESP, ``encode_tick``'s
+    fields in its order (a test parses it back and compares).
+
+    Written out in full because it runs for every tick and is most of the writer's
+    Python time: redis-py's command packing costs several times as much. Every value
+    is ASCII (numbers, an ISO date, an exchange code), so its length in characters is
+    its length in bytes. ``str()`` rather than an f-string's ``format()``: three times
+    faster on a Decimal, same text."""
+    t = tick
+    ts = str(timestamp_ms)
+    lp, vo, bp, ap = str(t.last_price), str(t.volume), str(t.bid_price), str(t.ask_price)
+    bv, av, hp, lo = str(t.bid_volume), str(t.ask_volume), str(t.high_price), str(t.low_price)
+    op, oi, tu = str(t.open_price), str(t.open_interest), str(t.turnover)
+    ps, pc, lu, ld = str(t.pre_settlement), str(t.pre_close), str(t.limit_up), str(t.limit_down)
+    td, ex = t.trading_day.isoformat(), t.exchange.value
+    return (
+        f"{head}${len(entry_id)}\r\n{entry_id}\r\n"
+        f"$9\r\ntimestamp\r\n${len(ts)}\r\n{ts}\r\n$10\r\nlast_price\r\n${len(lp)}\r\n{lp}\r\n"
+        f"$6\r\nvolume\r\n${len(vo)}\r\n{vo}\r\n$9\r\nbid_price\r\n${len(bp)}\r\n{bp}\r\n"
+        f"$9\r\nask_price\r\n${len(ap)}\r\n{ap}\r\n$10\r\nbid_volume\r\n${len(bv)}\r\n{bv}\r\n"
+        f"$10\r\nask_volume\r\n${len(av)}\r\n{av}\r\n$10\r\nhigh_price\r\n${len(hp)}\r\n{hp}\r\n"
+        f"$9\r\nlow_price\r\n${len(lo)}\r\n{lo}\r\n$10\r\nopen_price\r\n${len(op)}\r\n{op}\r\n"
+        f"$13\r\nopen_interest\r\n${len(oi)}\r\n{oi}\r\n$8\r\nturnover\r\n${len(tu)}\r\n{tu}\r\n"
+        f"$14\r\npre_settlement\r\n${len(ps)}\r\n{ps}\r\n$9\r\npre_close\r\n${len(pc)}\r\n{pc}\r\n"
+        f"$8\r\nlimit_up\r\n${len(lu)}\r\n{lu}\r\n$10\r\nlimit_down\r\n${len(ld)}\r\n{ld}\r\n"
+        f"$11\r\ntrading_day\r\n${len(td)}\r\n{td}\r\n$8\r\nexchange\r\n${len(ex)}\r\n{ex}\r\n"
     )
 
 

@@ -1,7 +1,8 @@
 """The Redis Streams tick store: ``market_data:{symbol}``, trimmed to about ``maxlen`` entries.
 
 ``add`` only appends to an in-process buffer; one background task drains it in
-pipelined batches, so the tick path never waits for Redis. Entry ids are
+pipelined batches (several in flight on one connection, see ``redis_batch``), so
+the tick path never waits for Redis. Entry ids are
 assigned here, not by Redis: ``<tick ms>-<seq>``, strictly increasing per
 stream. That makes a retried batch idempotent (an entry already written is
 refused by Redis as "equal or smaller" and counted as a duplicate, never stored
@@ -28,11 +29,12 @@ from arbig.ticks.codec import (
     decode_tick,
     entries_of,
     epoch_ms,
-    pack_tick,
     stream_key,
+    xadd_command,
+    xadd_head,
 )
 from arbig.ticks.memory import MemoryTickStore
-from arbig.ticks.redis_batch import BatchWriter, Entry
+from arbig.ticks.redis_batch import Batch, XaddPipe
 from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
@@ -72,6 +74,7 @@ class RedisTickStore:
         *,
         maxlen: int = 1000,
         batch_size: int = 500,
+        in_flight: int = 3,
         max_pending: int = 200_000,
         prefix: str = STREAM_PREFIX,
     ) -> None:
@@ -79,10 +82,16 @@ class RedisTickStore:
         self.maxlen = maxlen
         self.prefix = prefix
         self._batch_size = batch_size
+        self._max_in_flight = max(1, in_flight)
         self._max_pending = max_pending
         self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
-        self._writer = BatchWriter(self._redis, maxlen)
+        self._pipe = XaddPipe(url)
         self._pending: deque[Tick] = deque()
+        # Batches sent and not yet answered, oldest first; and batches to send again,
+        # before any new one, after a connection broke under them.
+        self._in_flight: deque[Batch] = deque()
+        self._resend: deque[Batch] = deque()
+        self._heads: dict[str, str] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one write at a time: a clear must not overtake a batch
         self._task: asyncio.Task[None] | None = None
@@ -118,8 +127,13 @@ class RedisTickStore:
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(self._task, 6.0)
             self._task = None
-        self.not_stored += len(self._pending)
+        # Unanswered batches may or may not have been stored: counted as not stored,
+        # so that nothing is ever claimed that was not confirmed.
+        self.not_stored += self.pending
         self._pending.clear()
+        self._in_flight.clear()
+        self._resend.clear()
+        await self._pipe.aclose()
         await self._redis.aclose()
 
     # --- the tick path --------------------------------------------------------------
@@ -182,14 +196,16 @@ class RedisTickStore:
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        """Ticks not yet confirmed stored: buffered, or in batches awaiting an answer."""
+        unanswered = sum(batch.size for batch in self._in_flight)
+        return len(self._pending) + unanswered + sum(batch.size for batch in self._resend)
 
     def stats(self) -> WriterStats:
         return WriterStats(
             stored=self.stored,
             duplicates=self.duplicates,
             not_stored=self.not_stored,
-            pending=len(self._pending),
+            pending=self.pending,
             write_errors=self.write_errors,
             reconnects=self.reconnects,
             healthy=self._healthy,
@@ -203,19 +219,15 @@ class RedisTickStore:
 
     async def _run(self) -> None:
         backoff = BACKOFF_MIN_S
-        batch: list[Entry] = []
         while not self._stopping:
-            if not batch and not self._pending and not self._to_clear:
+            if not self._pending and not self._resend and not self._to_clear:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
             try:
                 async with self._lock:
                     await self._flush_clears()
-                    if not batch:
-                        batch = await self._take_batch()
-                    await self._write(batch)
-                batch = []
+                    await self._pump()
                 if not self._healthy:
                     self.reconnects += 1
                     log.info("redis tick store reconnected", url=self._safe_url)
@@ -226,36 +238,77 @@ class RedisTickStore:
                     log.warning("redis tick store lost; retrying", url=self._safe_url, error=exc)
                 self._healthy = False
                 self.write_errors += 1
+                await self._broken()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
-            except Exception:  # a bug must not end the writer: log, drop the batch, go on
-                log.exception("redis tick writer failed; batch dropped", size=len(batch))
-                self.not_stored += len(batch)
-                batch = []
+            except Exception:  # a bug must not end the writer: log, drop the batches, go on
+                unanswered = [*self._in_flight, *self._resend]
+                size = sum(batch.size for batch in unanswered)
+                log.exception("redis tick writer failed; batches dropped", size=size)
+                self.not_stored += size
+                self._in_flight.clear()
+                self._resend.clear()
+                await self._pipe.close()
 
-    async def _take_batch(self) -> list[Entry]:
+    async def _pump(self) -> None:
+        """Send batches, up to ``in_flight`` ahead of their replies, until the buffer is
+        empty and every batch is answered (or a clear asks for a pause)."""
+        pipe, in_flight = self._pipe, self._in_flight
+        while True:
+            while len(in_flight) < self._max_in_flight and not self._to_clear:
+                if self._resend:
+                    batch = self._resend.popleft()
+                elif self._pending:
+                    batch = await self._take_batch()
+                else:
+                    break
+                in_flight.append(batch)  # first: a failed send leaves it to be sent again
+                await pipe.send(batch)
+            if not in_flight:
+                return
+            result = await pipe.replies(in_flight[0])
+            in_flight.popleft()
+            self.stored += result.stored
+            self.duplicates += result.duplicates  # written before a connection broke
+            self.not_stored += result.refused
+
+    async def _broken(self) -> None:
+        """After a connection error: every unanswered batch goes again, in order."""
+        self._resend.extendleft(reversed(self._in_flight))
+        self._in_flight.clear()
+        await self._pipe.close()
+
+    async def _take_batch(self) -> Batch:
         """Up to ``batch_size`` buffered ticks with their entry ids, encoded once.
 
-        Ids are fixed here, so that a retried batch carries the same ids."""
-        count = min(self._batch_size, len(self._pending))
-        ticks = [self._pending.popleft() for _ in range(count)]
+        Ids are fixed here, so that a batch sent again carries the same ids."""
+        pending = self._pending
+        count = min(self._batch_size, len(pending))
+        ticks = [pending.popleft() for _ in range(count)]
         try:
             await self._seed({t.symbol for t in ticks} - self._last_id.keys())
         except BaseException:
-            self._pending.extendleft(reversed(ticks))  # not taken after all
+            pending.extendleft(reversed(ticks))  # not taken after all
             raise
-        batch = []
-        last_id = self._last_id
+        commands = []
+        last_id, heads = self._last_id, self._heads
         for tick in ticks:
+            symbol = tick.symbol
             ms = epoch_ms(tick.datetime)
-            last_ms, last_seq = last_id[tick.symbol]
+            last_ms, last_seq = last_id[symbol]
             # A tick stamped no later than the stream's top (same millisecond, or a
             # clock step back) goes right after it: ids must grow.
-            new = (ms, 0) if ms > last_ms else (last_ms, last_seq + 1)
-            last_id[tick.symbol] = new
-            entry_id = f"{new[0]}-{new[1]}"
-            batch.append((self.key(tick.symbol), entry_id, pack_tick(tick, ms)))
-        return batch
+            if ms > last_ms:
+                last_id[symbol] = (ms, 0)
+                entry_id = f"{ms}-0"
+            else:
+                last_id[symbol] = (last_ms, last_seq + 1)
+                entry_id = f"{last_ms}-{last_seq + 1}"
+            head = heads.get(symbol)
+            if head is None:
+                head = heads[symbol] = xadd_head(self.key(symbol), self.maxlen)
+            commands.append(xadd_command(head, entry_id, tick, ms))
+        return Batch("".join(commands).encode(), count)
 
     async def _seed(self, symbols: set[str]) -> None:
         """Learn each new stream's top id, so ours continue above it."""
@@ -269,12 +322,6 @@ class RedisTickStore:
         for symbol, top in zip(ordered, tops, strict=True):
             entries = entries_of(top)
             self._last_id[symbol] = parse_id(entries[0][0]) if entries else (0, 0)
-
-    async def _write(self, batch: list[Entry]) -> None:
-        result = await self._writer.write(batch)
-        self.stored += result.stored
-        self.duplicates += result.duplicates  # written before a connection broke
-        self.not_stored += result.refused
 
     async def _flush_clears(self) -> None:
         while self._to_clear:

@@ -1,15 +1,16 @@
-"""One batch, one round trip: the Lua batch and the plain pipeline store the same
-entries, and a batch sent twice stores nothing twice."""
+"""Batches of XADDs on one connection, several in flight: stored in order, once
+however often a batch is sent, refusals counted, and a new connection after a
+closed one."""
 
 import sys
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
-from redis_kit import PrivateRedis
 
-from arbig.ticks.codec import decode_tick, pack_tick
-from arbig.ticks.redis_batch import BatchWriter, Entry
+from arbig.domain.tick import Tick
+from arbig.ticks.codec import decode_tick, epoch_ms, xadd_command, xadd_head
+from arbig.ticks.redis_batch import Batch, XaddPipe
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ticks"))
 
@@ -18,38 +19,62 @@ from tickkit import SYMBOL, at, tick_run
 pytestmark = pytest.mark.integration
 
 
-def batch_for(key: str, count: int = 5) -> tuple[list[Entry], list[int]]:
-    ticks = tick_run(at("2026-11-20 09:00:00"), count)
-    return [(key, f"{1000 + i}-0", pack_tick(t)) for i, t in enumerate(ticks)], [
-        t.volume for t in ticks
+def batch_of(key: str, ticks: list[Tick], first_ms: int = 1000) -> Batch:
+    head = xadd_head(key, 1000)
+    commands = [
+        xadd_command(head, f"{first_ms + i}-0", t, epoch_ms(t.datetime))
+        for i, t in enumerate(ticks)
     ]
+    return Batch("".join(commands).encode(), len(ticks))
 
 
-@pytest.mark.parametrize("scripting", [True, False], ids=["lua", "pipeline"])
-async def test_a_batch_is_stored_once_however_often_it_is_sent(
-    redis_url: str, prefix: str, cleanup: Redis, scripting: bool
+async def test_batches_in_flight_are_stored_in_order_and_once(
+    redis_url: str, prefix: str, cleanup: Redis
 ) -> None:
     key = f"{prefix}{SYMBOL}"
-    batch, volumes = batch_for(key)
-    writer = BatchWriter(cleanup, 1000, scripting=scripting)
-    first = await writer.write(batch)
-    again = await writer.write(batch)
-    assert (first.stored, first.duplicates, first.refused) == (5, 0, 0)
-    assert (again.stored, again.duplicates, again.refused) == (0, 5, 0)
+    ticks = tick_run(at("2026-11-20 09:00:00"), 30)
+    batches = [batch_of(key, ticks[i : i + 10], 1000 + i) for i in range(0, 30, 10)]
+    pipe = XaddPipe(redis_url)
+    for batch in batches:  # all three sent before any reply is read
+        await pipe.send(batch)
+    results = [await pipe.replies(batch) for batch in batches]
+    assert [(r.stored, r.duplicates, r.refused) for r in results] == [(10, 0, 0)] * 3
+    await pipe.send(batches[1])  # sent again, as after a broken connection
+    again = await pipe.replies(batches[1])
+    assert (again.stored, again.duplicates, again.refused) == (0, 10, 0)
+    await pipe.aclose()
     entries = await cleanup.xrange(key)
-    assert [decode_tick(SYMBOL, fields).volume for _, fields in entries] == volumes
+    assert [decode_tick(SYMBOL, fields) for _, fields in entries] == ticks
     assert entries[0][0] == b"1000-0"
 
 
-async def test_a_restarted_redis_that_forgot_the_script_gets_it_again(
-    private_redis: PrivateRedis,
+async def test_a_refused_entry_is_counted_and_the_rest_of_the_batch_stored(
+    redis_url: str, prefix: str, cleanup: Redis
 ) -> None:
-    client = Redis.from_url(private_redis.url)
-    writer = BatchWriter(client, 1000)
-    batch, _ = batch_for(f"market_data:{SYMBOL}")
-    await writer.write(batch[:2])
-    await client.script_flush()  # as a restart would
-    result = await writer.write(batch[2:])
-    assert result.stored == 3
-    assert await client.xlen(f"market_data:{SYMBOL}") == 5
-    await client.aclose()
+    await cleanup.set(f"{prefix}not-a-stream", "x")
+    ticks = tick_run(at("2026-11-20 09:00:00"), 3)
+    good = batch_of(f"{prefix}{SYMBOL}", ticks)
+    bad = batch_of(f"{prefix}not-a-stream", ticks[:1])
+    batch = Batch(bad.payload + good.payload, 4)
+    pipe = XaddPipe(redis_url)
+    await pipe.send(batch)
+    result = await pipe.replies(batch)
+    await pipe.aclose()
+    assert (result.stored, result.duplicates, result.refused) == (3, 0, 1)
+    assert await cleanup.xlen(f"{prefix}{SYMBOL}") == 3
+
+
+async def test_a_closed_pipe_connects_again_on_the_next_send(
+    redis_url: str, prefix: str, cleanup: Redis
+) -> None:
+    key = f"{prefix}{SYMBOL}"
+    ticks = tick_run(at("2026-11-20 09:00:00"), 4)
+    pipe = XaddPipe(redis_url)
+    first, second = batch_of(key, ticks[:2], 1000), batch_of(key, ticks[2:], 2000)
+    await pipe.send(first)
+    await pipe.replies(first)
+    await pipe.close()
+    await pipe.send(second)
+    assert (await pipe.replies(second)).stored == 2
+    await pipe.aclose()
+    assert await cleanup.xlen(key) == 4

@@ -2,18 +2,19 @@
 
 from decimal import Decimal
 
+import hiredis
 import pytest
 from tickkit import at, make_tick
 
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.ticks.codec import (
-    SEPARATOR,
     TickDecodeError,
     decode_tick,
     encode_tick,
     epoch_ms,
-    pack_tick,
     stream_key,
+    xadd_command,
+    xadd_head,
 )
 
 DESIGN_FIELDS = {
@@ -66,7 +67,23 @@ def test_a_broken_field_is_named_in_the_error() -> None:
         decode_tick("au2612", fields)
 
 
-def test_the_packed_form_carries_exactly_the_encoded_fields_in_order() -> None:
+def test_the_resp_command_is_an_xadd_of_exactly_the_encoded_fields_in_order() -> None:
     tick = make_tick(at("2026-11-23 01:15:30.500"), "919.98", 12_345)
-    parts = pack_tick(tick).split(SEPARATOR)
-    assert list(zip(parts[::2], parts[1::2], strict=True)) == list(encode_tick(tick).items())
+    head = xadd_head("market_data:au2612", 1000)
+    text = xadd_command(head, "1795367730500-2", tick, epoch_ms(tick.datetime))
+    parser = hiredis.Reader(encoding="utf-8")
+    parser.feed(text.encode())
+    args = parser.gets()
+    assert parser.gets() is False, "one command, nothing left over"
+    assert args[:6] == ["XADD", "market_data:au2612", "MAXLEN", "~", "1000", "1795367730500-2"]
+    pairs = list(zip(args[6::2], args[7::2], strict=True))
+    assert pairs == list(encode_tick(tick).items())
+
+
+def test_resp_lengths_count_bytes_for_a_key_beyond_ascii() -> None:
+    tick = make_tick(at("2026-11-20 10:00:00"), "0.00001", 0)  # a Decimal printed as 0.00001
+    parser = hiredis.Reader(encoding="utf-8")
+    parser.feed(xadd_command(xadd_head("行情:au2612", 7), "1-0", tick, 1).encode())
+    args = parser.gets()
+    assert args[1] == "行情:au2612" and args[4] == "7"
+    assert dict(zip(args[6::2], args[7::2], strict=True))["last_price"] == "0.00001"
