@@ -28,6 +28,7 @@ from arbig.web.routes import (
     trades,
 )
 from arbig.web.security import Guard, require_operator
+from arbig.web.server_ws import FrameSinkProtocol
 from arbig.web.ws import router as ws_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -40,6 +41,8 @@ SERVER_OPTIONS: dict[str, Any] = {
     # Ticks are a few hundred bytes: compressing them saves little and costs about
     # 45 KiB of deflate state per browser (measured in bench/bench_ws.py).
     "ws_per_message_deflate": False,
+    # uvicorn's own protocol, plus the frame sink the hub fans ticks out through.
+    "ws": FrameSinkProtocol,
 }
 
 

@@ -1,9 +1,13 @@
 """The WebSocket hub: topic subscriptions, per-topic sequence numbers, fan-out.
 
 Each message is serialised once and handed to every subscribed channel. A
-channel never blocks the hub: ticks are conflated to the newest per symbol,
-other messages wait in a bounded queue, and a channel that falls too far
-behind is closed with a reason (after Freqtrade's channel design).
+channel that is keeping up gets it written at once, as a frame built once for all
+(when the server offers a frame sink, see frames.py): the same loop as
+``websockets.broadcast``, with no task or await per client. A channel that is
+behind (something queued, or its socket's buffer full) never blocks the hub: it
+gets a sender task until it has caught up; meanwhile ticks are conflated to the
+newest per symbol, other messages wait in a bounded queue, and a channel that
+falls too far behind is closed with a reason (after Freqtrade's channel design).
 """
 
 import asyncio
@@ -17,6 +21,7 @@ from starlette.websockets import WebSocket
 
 from arbig.codec import to_jsonable
 from arbig.engine.bus import EventType
+from arbig.web.frames import FrameSink, Outgoing
 from arbig.web.topics import MESSAGE_TYPE, is_conflated, topic_kind, topic_of
 
 log = structlog.get_logger(__name__)
@@ -37,38 +42,76 @@ def envelope(topic: str, seq: int, data: Any, *, snapshot: bool = False) -> str:
     return orjson.dumps(message).decode()
 
 
-class Channel:
-    """One connected browser or script."""
+class Gone(Exception):
+    """The connection closed while a message waited for it."""
 
-    def __init__(self, websocket: WebSocket, *, queue_limit: int, send_timeout: float) -> None:
+
+class Channel:
+    """One connected browser or script.
+
+    Invariant: something is queued only while a sender task runs, so a message is
+    written at once only when nothing older is waiting, and order is kept.
+    """
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        sink: FrameSink | None = None,
+        *,
+        queue_limit: int,
+        send_timeout: float,
+    ) -> None:
         self.websocket = websocket
+        self.sink = sink
         self.topics: set[str] = set()
-        self._queue: deque[str] = deque()
-        self._latest: dict[str, str] = {}
+        self._queue: deque[Outgoing] = deque()
+        self._latest: dict[str, Outgoing] = {}
         self._limit = queue_limit
         self._send_timeout = send_timeout
-        self._wakeup = asyncio.Event()
+        # Only while behind: an idle client costs no task.
+        self._sender: asyncio.Task[None] | None = None
         self.close_reason: str | None = None
         self.sent = 0
 
-    def offer(self, topic: str, text: str) -> None:
+    def offer(self, topic: str, message: Outgoing) -> None:
         if self.close_reason is not None:
+            return
+        if self._sender is None and self.sink is not None and self.sink.can_write():
+            self.sink.write_frame(message.frame)
+            self.sent += 1
             return
         if is_conflated(topic):
             self._latest.pop(topic, None)
-            self._latest[topic] = text
+            self._latest[topic] = message
         elif len(self._queue) >= self._limit:
             self.close_reason = f"too slow: more than {self._limit} messages behind"
         else:
-            self._queue.append(text)
-        self._wakeup.set()
+            self._queue.append(message)
+        self._start_sender()
 
     def reply(self, message: dict[str, Any]) -> None:
         """An answer to the client's own op: never dropped, never conflated."""
-        self._queue.append(orjson.dumps(message).decode())
-        self._wakeup.set()
+        if self.close_reason is not None:
+            return
+        outgoing = Outgoing(orjson.dumps(message).decode())
+        if self._sender is None and self.sink is not None and self.sink.can_write():
+            self.sink.write_frame(outgoing.frame)
+            return
+        self._queue.append(outgoing)
+        self._start_sender()
 
-    def _next(self) -> str | None:
+    def stop(self) -> None:
+        """No more messages; a sender that is closing a too slow client may finish."""
+        if self.close_reason is None:
+            self.close_reason = "closed"
+            if self._sender is not None:
+                self._sender.cancel()
+
+    def _start_sender(self) -> None:
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._drain(), name="ws-sender")
+
+    def _next(self) -> Outgoing | None:
         if self._queue:
             return self._queue.popleft()
         if self._latest:
@@ -76,25 +119,46 @@ class Channel:
             return self._latest.pop(topic)
         return None
 
-    async def run_sender(self) -> None:
-        while True:
-            await self._wakeup.wait()
-            self._wakeup.clear()
-            while (text := self._next()) is not None:
-                if self.close_reason is not None:
-                    break
+    async def _send(self, message: Outgoing) -> None:
+        if self.sink is None:
+            await self.websocket.send_text(message.text)
+        elif await self.sink.until_writable():
+            self.sink.write_frame(message.frame)
+        else:
+            raise Gone
+
+    async def _drain(self) -> None:
+        try:
+            while self.close_reason is None and (message := self._next()) is not None:
                 try:
-                    # asyncio.timeout, not wait_for: no extra task per message on the hot path.
+                    # asyncio.timeout, not wait_for: no extra task per message.
                     async with asyncio.timeout(self._send_timeout):
-                        await self.websocket.send_text(text)
+                        await self._send(message)
                 except TimeoutError:
                     self.close_reason = f"too slow: a send took over {self._send_timeout:g} s"
-                    break
-                self.sent += 1
+                except Exception:  # the client went away: its receive loop ends the channel
+                    log.debug("websocket send failed", exc_info=True)
+                    self.close_reason = "disconnected"
+                    return
+                else:
+                    self.sent += 1
             if self.close_reason is not None:
-                with contextlib.suppress(Exception):
-                    await self.websocket.close(CLOSE_TOO_SLOW, self.close_reason)
-                return
+                await self._close_too_slow(self.close_reason)
+        finally:
+            self._sender = None
+
+    async def _close_too_slow(self, reason: str) -> None:
+        self._queue.clear()
+        self._latest.clear()
+        with contextlib.suppress(Exception):
+            # The close frame waits behind the unsent data, like any send.
+            async with asyncio.timeout(self._send_timeout):
+                await self.websocket.close(CLOSE_TOO_SLOW, reason)
+            return
+        # A client that reads nothing would otherwise hold its buffer until the
+        # keepalive ping gives up on it.
+        if self.sink is not None:
+            self.sink.abort()
 
 
 class Hub:
@@ -116,12 +180,14 @@ class Hub:
         channels = self._subscribers.get(topic)
         if not channels:
             return
-        text = envelope(topic, seq, payload)
+        message = Outgoing(envelope(topic, seq, payload))
         for channel in channels:
-            channel.offer(topic, text)
+            channel.offer(topic, message)
 
-    def open(self, websocket: WebSocket) -> Channel:
-        channel = Channel(websocket, queue_limit=self.queue_limit, send_timeout=self.send_timeout)
+    def open(self, websocket: WebSocket, sink: FrameSink | None = None) -> Channel:
+        channel = Channel(
+            websocket, sink, queue_limit=self.queue_limit, send_timeout=self.send_timeout
+        )
         self.channels.add(channel)
         return channel
 
@@ -129,13 +195,16 @@ class Hub:
         for topic in channel.topics:
             self._subscribers.get(topic, set()).discard(channel)
         channel.topics.clear()
+        channel.stop()
         self.channels.discard(channel)
 
     def subscribe(self, channel: Channel, topic: str, snapshot: Any | None) -> None:
         """Subscribe and queue the topic's current state first (synchronously, so no
         change can slip between the snapshot and the subscription)."""
         if snapshot is not None:
-            channel.offer(topic, envelope(topic, self.seq(topic), snapshot, snapshot=True))
+            channel.offer(
+                topic, Outgoing(envelope(topic, self.seq(topic), snapshot, snapshot=True))
+            )
         channel.topics.add(topic)
         self._subscribers.setdefault(topic, set()).add(channel)
 

@@ -1,7 +1,6 @@
 """The /ws endpoint: the op protocol of DESIGN.md on top of the hub."""
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,6 +10,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from arbig.client import CoreClient
 from arbig.storage.reports import TradeFilter
+from arbig.web.frames import frame_sink
 from arbig.web.hub import CLOSE_IDLE, Channel, Hub
 from arbig.web.security import Guard
 from arbig.web.topics import is_valid_topic, topic_kind
@@ -122,17 +122,20 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         # failed, but it does see a close code (1008) and its reason.
         await websocket.close(CLOSE_POLICY, refusal)
         return
-    channel = hub.open(websocket)
-    sender = asyncio.create_task(channel.run_sender(), name="ws-sender")
+    channel = hub.open(websocket, frame_sink(websocket.scope))
     try:
-        while not sender.done():
+        while True:
             try:
-                message = await asyncio.wait_for(websocket.receive(), idle_timeout)
+                # asyncio.timeout, not wait_for: no task per receive, for every client.
+                async with asyncio.timeout(idle_timeout):
+                    message = await websocket.receive()
             except TimeoutError:
                 await websocket.close(CLOSE_IDLE, f"idle for {idle_timeout:g} s without a ping")
                 break
             if message["type"] == "websocket.disconnect":
                 break
+            if channel.close_reason is not None:
+                continue  # being closed as too slow: wait for the close to complete
             text = message.get("text")
             if text is None:
                 channel.reply({"type": "error", "message": "binary frames are not supported"})
@@ -142,6 +145,3 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         pass
     finally:
         hub.close(channel)
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender

@@ -27,7 +27,41 @@ class RecordingSocket:
         self.sent.append(orjson.loads(text))
 
     async def close(self, code: int, reason: str) -> None:
+        if self.stalled:
+            await asyncio.Event().wait()
         self.closed = (code, reason)
+
+
+class RecordingSink:
+    """A stand-in for the server's frame sink, with a write buffer that can be full."""
+
+    def __init__(self) -> None:
+        self.frames: list[bytes] = []
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.aborted = False
+
+    def can_write(self) -> bool:
+        return self.writable.is_set() and not self.aborted
+
+    def write_frame(self, frame: bytes) -> None:
+        self.frames.append(frame)
+
+    async def until_writable(self) -> bool:
+        await self.writable.wait()
+        return self.can_write()
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def messages(self) -> list[dict[str, Any]]:
+        out = []
+        for frame in self.frames:
+            assert frame[0] == 0x81  # one unfragmented text frame, unmasked
+            length = frame[1] & 0x7F
+            offset = 2 if length < 126 else 4
+            out.append(orjson.loads(frame[offset:]))
+        return out
 
 
 def tick(n: int, symbol: str = "au2612") -> Tick:
@@ -62,9 +96,7 @@ async def test_ticks_are_conflated_to_the_newest_for_a_client_that_lags() -> Non
     hub.subscribe(channel, "tick:au2612", None)
     for n in range(1, 51):  # a burst before the client's sender gets to run
         hub.on_event(EventType.TICK, tick(n))
-    sender = asyncio.create_task(channel.run_sender())
     await asyncio.sleep(0.01)
-    sender.cancel()
     assert [m["seq"] for m in socket.sent] == [50]
     assert socket.sent[0]["data"]["volume"] == 50
 
@@ -75,16 +107,12 @@ async def test_a_client_that_stops_reading_is_closed_and_the_others_keep_up() ->
     slow_channel, fast_channel = hub.open(slow), hub.open(fast)  # type: ignore[arg-type]
     for channel in (slow_channel, fast_channel):
         hub.subscribe(channel, "orders", None)
-    senders = [asyncio.create_task(c.run_sender()) for c in (slow_channel, fast_channel)]
     for n in range(100):
         hub.on_event(EventType.ORDER, {"n": n})
         await asyncio.sleep(0)
     await asyncio.sleep(0.5)
     assert [m["seq"] for m in fast.sent] == list(range(1, 101))
-    assert slow.closed is not None and slow.closed[0] == CLOSE_TOO_SLOW
-    assert "too slow" in slow.closed[1]
-    for sender in senders:
-        sender.cancel()
+    assert slow_channel.close_reason is not None and "too slow" in slow_channel.close_reason
 
 
 async def test_a_client_far_behind_on_a_queued_topic_is_disconnected_with_the_reason() -> None:
@@ -94,8 +122,9 @@ async def test_a_client_far_behind_on_a_queued_topic_is_disconnected_with_the_re
     hub.subscribe(channel, "trades", None)
     for n in range(11):
         hub.on_event(EventType.TRADE, {"n": n})
-    await asyncio.wait_for(channel.run_sender(), 1)
+    await asyncio.sleep(0.05)
     assert socket.closed == (CLOSE_TOO_SLOW, "too slow: more than 10 messages behind")
+    assert socket.sent == []
 
 
 def test_seq_grows_by_one_per_topic_even_with_no_subscriber() -> None:
@@ -105,3 +134,62 @@ def test_seq_grows_by_one_per_topic_even_with_no_subscriber() -> None:
     hub.on_event(EventType.POSITIONS, [])
     assert hub.seq("account") == 3
     assert hub.seq("positions") == 1
+
+
+async def test_clients_keeping_up_get_one_frame_written_at_once_without_a_task() -> None:
+    hub = Hub()
+    sinks = [RecordingSink() for _ in range(3)]
+    channels = [hub.open(RecordingSocket(), sink) for sink in sinks]  # type: ignore[arg-type]
+    for channel in channels:
+        hub.subscribe(channel, "tick:au2612", tick(0))
+    tasks = len(asyncio.all_tasks())
+    hub.on_event(EventType.TICK, tick(1))
+    assert len(asyncio.all_tasks()) == tasks
+    assert all(sink.frames[1] is sinks[0].frames[1] for sink in sinks)  # built once
+    first = sinks[0].messages()
+    assert first[0]["snapshot"] is True and first[0]["seq"] == 0
+    assert first[1]["seq"] == 1 and first[1]["data"]["volume"] == 1
+
+
+async def test_a_client_behind_catches_up_in_order_then_is_written_directly_again() -> None:
+    hub = Hub(send_timeout=5)
+    sink = RecordingSink()
+    channel = hub.open(RecordingSocket(), sink)  # type: ignore[arg-type]
+    for topic in ("tick:au2612", "orders"):
+        hub.subscribe(channel, topic, None)
+    sink.writable.clear()  # its socket's buffer is full
+    for n in range(1, 4):
+        hub.on_event(EventType.TICK, tick(n))
+        hub.on_event(EventType.ORDER, {"n": n})
+    channel.reply({"type": "pong"})
+    await asyncio.sleep(0.01)
+    assert sink.frames == []
+    sink.writable.set()
+    await asyncio.sleep(0.01)
+    hub.on_event(EventType.TICK, tick(4))  # caught up: written at once
+    got = [(m.get("topic"), m.get("seq")) for m in sink.messages()]
+    assert got == [
+        ("orders", 1),
+        ("orders", 2),
+        ("orders", 3),
+        (None, None),  # the pong, after what was already waiting
+        ("tick:au2612", 3),  # the newest tick only
+        ("tick:au2612", 4),
+    ]
+
+
+async def test_a_client_whose_buffer_stays_full_is_closed_and_then_dropped() -> None:
+    hub = Hub(send_timeout=0.1)
+    sink, fast_sink = RecordingSink(), RecordingSink()
+    stuck = RecordingSocket(stalled=True)  # not even the close frame gets through
+    channel = hub.open(stuck, sink)  # type: ignore[arg-type]
+    fast = hub.open(RecordingSocket(), fast_sink)  # type: ignore[arg-type]
+    for c in (channel, fast):
+        hub.subscribe(c, "orders", None)
+    sink.writable.clear()
+    for n in range(5):
+        hub.on_event(EventType.ORDER, {"n": n})
+    assert len(fast_sink.frames) == 5
+    await asyncio.sleep(0.4)
+    assert channel.close_reason == "too slow: a send took over 0.1 s"
+    assert sink.aborted and sink.frames == []

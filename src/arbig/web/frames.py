@@ -1,0 +1,60 @@
+"""Outgoing WebSocket messages, and the frame sink a server may offer for them.
+
+The hub serialises a message once for all its subscribers; when the server lets
+it write to a connection without awaiting (``FrameSink``), the WebSocket frame is
+built once too, so fanning a tick out to N clients is N transport writes of the
+same bytes, as ``websockets.broadcast`` does.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from websockets.frames import Frame, Opcode
+
+# The ASGI scope extension under which a server offers a FrameSink (ASGI wants the
+# value to be a dict): scope["extensions"][FRAME_SINK_EXTENSION]["sink"].
+FRAME_SINK_EXTENSION = "arbig.frame_sink"
+
+
+class Outgoing:
+    """One message to send: its text, and its frame built on first use."""
+
+    __slots__ = ("_frame", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._frame: bytes | None = None
+
+    @property
+    def frame(self) -> bytes:
+        # A server's frames are unmasked, so without extensions the bytes are the
+        # same for every connection.
+        if self._frame is None:
+            self._frame = Frame(Opcode.TEXT, self.text.encode()).serialize(mask=False)
+        return self._frame
+
+
+class FrameSink(Protocol):
+    """A connection that takes ready-made frames (no extension negotiated)."""
+
+    def can_write(self) -> bool:
+        """Open, and its write buffer is below the high-water mark."""
+        ...
+
+    def write_frame(self, frame: bytes) -> None: ...
+
+    async def until_writable(self) -> bool:
+        """Wait for the write buffer to drain; False if the connection closed instead."""
+        ...
+
+    def abort(self) -> None:
+        """Drop the connection at once, unsent data included."""
+        ...
+
+
+def frame_sink(scope: Mapping[str, Any]) -> FrameSink | None:
+    extension = (scope.get("extensions") or {}).get(FRAME_SINK_EXTENSION)
+    if not isinstance(extension, dict):
+        return None
+    sink: FrameSink | None = extension.get("sink")
+    return sink
