@@ -64,7 +64,8 @@ class Channel:
         self.websocket = websocket
         self.sink = sink
         self.topics: set[str] = set()
-        self._queue: deque[Outgoing] = deque()
+        # Created when first behind: an empty deque alone is 760 bytes.
+        self._queue: deque[Outgoing] | None = None
         self._latest: dict[str, Outgoing] = {}
         self._limit = queue_limit
         self._send_timeout = send_timeout
@@ -83,6 +84,8 @@ class Channel:
         if is_conflated(topic):
             self._latest.pop(topic, None)
             self._latest[topic] = message
+        elif self._queue is None:
+            self._queue = deque((message,))
         elif len(self._queue) >= self._limit:
             self.close_reason = f"too slow: more than {self._limit} messages behind"
         else:
@@ -97,6 +100,8 @@ class Channel:
         if self._sender is None and self.sink is not None and self.sink.can_write():
             self.sink.write_frame(outgoing.frame)
             return
+        if self._queue is None:
+            self._queue = deque()
         self._queue.append(outgoing)
         self._start_sender()
 
@@ -114,6 +119,7 @@ class Channel:
     def _next(self) -> Outgoing | None:
         if self._queue:
             return self._queue.popleft()
+        self._queue = None
         if self._latest:
             topic = next(iter(self._latest))
             return self._latest.pop(topic)
@@ -148,7 +154,7 @@ class Channel:
             self._sender = None
 
     async def _close_too_slow(self, reason: str) -> None:
-        self._queue.clear()
+        self._queue = None
         self._latest.clear()
         with contextlib.suppress(Exception):
             # The close frame waits behind the unsent data, like any send.

@@ -13,6 +13,7 @@ straight to its transport, so writing a ready-made frame there is what its own
 send path does, minus the await. ASGI ``websocket.send`` keeps working as before.
 """
 
+from uvicorn._types import ASGISendEvent
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request
 from websockets.protocol import State
@@ -28,6 +29,13 @@ class FrameSinkProtocol(WebSocketsSansIOProtocol):
         # The app task was created but has not run yet, and sees this same dict.
         if self.response.status_code == 101 and not self.conn.extensions:
             self.scope.setdefault("extensions", {})[FRAME_SINK_EXTENSION] = {"sink": self}
+
+    async def send(self, message: ASGISendEvent) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # The parsed handshake (its headers twice over) is only read while
+            # accepting: 3 KiB an idle client need not keep. The scope keeps the headers.
+            del self.request, self.response
 
     def can_write(self) -> bool:
         return (
