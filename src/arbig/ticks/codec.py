@@ -98,7 +98,7 @@ def xadd_command(head: str, entry_id: str, tick: Tick, timestamp_ms: int) -> str
     bv, av, hp, lo = str(t.bid_volume), str(t.ask_volume), str(t.high_price), str(t.low_price)
     op, oi, tu = str(t.open_price), str(t.open_interest), str(t.turnover)
     ps, pc, lu, ld = str(t.pre_settlement), str(t.pre_close), str(t.limit_up), str(t.limit_down)
-    td, ex = t.trading_day.isoformat(), t.exchange.value
+    td, ex = t.trading_day.isoformat(), str(t.exchange)  # a StrEnum: str() is its value
     return (
         f"{head}${len(entry_id)}\r\n{entry_id}\r\n"
         f"$9\r\ntimestamp\r\n${len(ts)}\r\n{ts}\r\n$10\r\nlast_price\r\n${len(lp)}\r\n{lp}\r\n"

@@ -74,7 +74,7 @@ class RedisTickStore:
         *,
         maxlen: int = 1000,
         batch_size: int = 500,
-        in_flight: int = 3,
+        in_flight: int = 4,
         max_pending: int = 200_000,
         prefix: str = STREAM_PREFIX,
     ) -> None:
@@ -93,7 +93,9 @@ class RedisTickStore:
         self._resend: deque[Batch] = deque()
         self._heads: dict[str, str] = {}
         self._wake = asyncio.Event()
-        self._lock = asyncio.Lock()  # one write at a time: a clear must not overtake a batch
+        # Held while batches are in flight (released only with none unanswered): a
+        # clear must not overtake a batch.
+        self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._last_id: dict[str, tuple[int, int]] = {}
@@ -120,7 +122,7 @@ class RedisTickStore:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + timeout_s
             # Polling is fine here: it runs once, at shutdown.
-            while self._pending and self._healthy and loop.time() < deadline:  # noqa: ASYNC110
+            while self.pending and self._healthy and loop.time() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
             self._stopping = True  # ends the loop even if redis-py swallows the cancel
             self._task.cancel()
@@ -264,6 +266,9 @@ class RedisTickStore:
                     break
                 in_flight.append(batch)  # first: a failed send leaves it to be sent again
                 await pipe.send(batch)
+                # Encoding a batch holds the event loop for a few milliseconds, and a send
+                # into a socket with room does not yield: let the tick path run between.
+                await asyncio.sleep(0)
             if not in_flight:
                 return
             result = await pipe.replies(in_flight[0])

@@ -96,3 +96,50 @@ async def test_a_full_buffer_counts_the_ticks_it_could_not_keep(
     assert stats.pending <= 100 and stats.not_stored >= 250 - 1
     assert not stats.healthy
     await store.stop(timeout_s=0.1)
+
+
+BACKLOG = 20_000
+
+
+async def test_a_dropped_connection_with_batches_in_flight_stores_each_tick_once_in_order(
+    private_redis: PrivateRedis,
+) -> None:
+    store = RedisTickStore(private_redis.url, maxlen=100_000, batch_size=100, in_flight=4)
+    await store.start()
+    for tick in tick_run(at("2026-11-20 09:00:00"), BACKLOG, step_ms=1):
+        store.add(tick)
+    await eventually(lambda: store.stored >= 2000)
+    check = Redis.from_url(private_redis.url)
+    # Every other connection, the writer's among them: batches already sent are
+    # answered or not, and go again on the next connection.
+    await check.client_kill_filter(_type="normal", skipme=True)
+    await eventually(lambda: store.pending == 0 and store.healthy)
+    volumes = [int(f[b"volume"]) for _, f in await check.xrange(f"market_data:{SYMBOL}")]
+    await check.aclose()
+    assert volumes == list(range(1, BACKLOG + 1)), "each tick once, in order"
+    # Ticks Redis took but could not answer for come back as duplicates when sent again.
+    assert store.stored + store.duplicates == BACKLOG and store.not_stored == 0
+    assert store.write_errors >= 1 and store.reconnects >= 1
+    await store.stop()
+
+
+async def test_a_restart_with_batches_in_flight_resends_what_was_not_answered(
+    private_redis: PrivateRedis,
+) -> None:
+    store = RedisTickStore(private_redis.url, maxlen=100_000, batch_size=100, in_flight=4)
+    await store.start()
+    for tick in tick_run(at("2026-11-20 09:00:00"), BACKLOG, step_ms=1):
+        store.add(tick)
+    await eventually(lambda: store.stored >= 2000)
+    answered = store.stored
+    private_redis.kill()  # loses what it held: only unanswered batches are sent again
+    await eventually(lambda: not store.healthy)
+    private_redis.start()
+    await eventually(lambda: store.pending == 0 and store.healthy)
+    check = Redis.from_url(private_redis.url)
+    volumes = [int(f[b"volume"]) for _, f in await check.xrange(f"market_data:{SYMBOL}")]
+    await check.aclose()
+    assert volumes == list(range(volumes[0], BACKLOG + 1)), "no gap, no repeat, in order"
+    assert volumes[0] > answered  # answered batches are not written twice
+    assert store.stored == BACKLOG and store.duplicates == 0 and store.not_stored == 0
+    await store.stop()
