@@ -5,12 +5,15 @@
 1. baseline: a bare loop calling the same decision function (moving averages over
    the last prices, a marketable limit price, an OrderRequest) with no engine;
 2. the engine: ``TradingCore.on_tick`` -> bus -> StrategyRunner -> the strategy's
-   ``buy`` -> trigger queue -> trigger write (in-memory store) -> ``send_order`` ->
-   the pre-trade risk engine -> the gateway's ``send_order``, where the clock stops.
+   ``buy`` -> the strategy's job line -> trigger write (in-memory store) ->
+   ``send_order`` -> the pre-trade risk engine -> the gateway's ``send_order``, where
+   the clock stops.
 
-The gateway here only timestamps and answers an id, so the book never fills up;
-the store is in memory, because a database write is the store's cost, not the
-engine's (the SQLite figure is printed too, for scale).
+The gateway here only timestamps, answers an id and then reports the order
+rejected, so the book never fills up; each sample waits for that report and the
+trigger's resolution before the next tick, so no work of one sample spills into
+the next. The store is in memory, because a database write is the store's cost,
+not the engine's (the SQLite figure is printed too, for scale).
 """
 
 import argparse
@@ -82,6 +85,7 @@ class StampingGateway:
 
     def __init__(self) -> None:
         self.arrived = asyncio.Event()
+        self.reported = asyncio.Event()
         self.listener: Any = None
         self.at = 0
         self.count = 0
@@ -96,8 +100,12 @@ class StampingGateway:
         order_id = f"B{self.count}"
         now = datetime.now(UTC)
         order = Order.from_request(order_id, request, now).transition(OrderStatus.REJECTED, now)
-        asyncio.get_running_loop().call_soon(self.listener.on_order, order)
+        asyncio.get_running_loop().call_soon(self._report, order)
         return order_id
+
+    def _report(self, order: Order) -> None:
+        self.listener.on_order(order)
+        self.reported.set()
 
     def __getattr__(self, name: str) -> Any:
         async def nothing(*args: Any, **kwargs: Any) -> Any:
@@ -167,12 +175,16 @@ async def engine(samples: int, store: StrategyStore) -> list[int]:
     out = []
     for i in range(1, samples + 1):
         gateway.arrived.clear()
+        gateway.reported.clear()
         start = time.perf_counter_ns()
         core.on_tick(make_tick(i))
         await gateway.arrived.wait()
         out.append(gateway.at - start)
-        await controls.strategy_engine.idle()
+        await gateway.reported.wait()
+        await controls.strategy_engine.idle()  # the trigger is resolved
     await controls.strategy_engine.stop()
+    latest = await store.triggers("every_tick", limit=10)
+    assert not any(t.is_pending for t in latest), "a trigger was left pending"
     return out
 
 

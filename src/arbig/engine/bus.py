@@ -4,7 +4,9 @@ Dispatch is synchronous and in subscription order: a tick reaches the
 portfolio, the tick store and the WebSocket hub within one call, with no task
 switch in between. Handlers must therefore be quick; slow consumers (the book
 writer, each WebSocket client) put the event on their own queue. A handler that
-raises is logged and the remaining handlers still run.
+raises is logged and the remaining handlers still run. Work a handler wants done
+right after an event, but only once everyone has seen it (a strategy's order send),
+goes through ``after_dispatch``.
 """
 
 from collections import defaultdict
@@ -36,6 +38,8 @@ class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[EventType, list[Handler]] = defaultdict(list)
         self.errors = 0
+        self._depth = 0  # publications under way (a handler may publish)
+        self._after: list[Callable[[], None]] = []
 
     def subscribe(self, event_type: EventType, handler: Handler) -> None:
         self._handlers[event_type].append(handler)
@@ -49,12 +53,35 @@ class EventBus:
         if handler in handlers:
             handlers.remove(handler)
 
+    def after_dispatch(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once the event being published has reached every handler (at
+        once when none is): what a handler starts then, every handler saw the event first."""
+        if self._depth:
+            self._after.append(callback)
+        else:
+            callback()
+
     def publish(self, event_type: EventType, payload: Any) -> None:
-        for handler in tuple(self._handlers[event_type]):
+        self._depth += 1
+        try:
+            for handler in tuple(self._handlers[event_type]):
+                try:
+                    handler(event_type, payload)
+                except Exception:
+                    self.errors += 1
+                    log.exception(
+                        "event handler failed", event_type=str(event_type), handler=repr(handler)
+                    )
+        finally:
+            self._depth -= 1
+        if not self._depth and self._after:
+            self._run_after()
+
+    def _run_after(self) -> None:
+        while self._after:
+            callback = self._after.pop(0)
             try:
-                handler(event_type, payload)
+                callback()
             except Exception:
                 self.errors += 1
-                log.exception(
-                    "event handler failed", event_type=str(event_type), handler=repr(handler)
-                )
+                log.exception("after-dispatch callback failed", callback=repr(callback))

@@ -1,8 +1,10 @@
 """One running strategy: its context, and its hooks behind a guard.
 
 Hooks run synchronously inside the bus dispatch. What they decide (a trigger and
-its order requests) goes on the ``TriggerDesk`` queue, whose one task writes the
-trigger and sends its orders (see ``triggers.py``).
+its order requests) goes on the strategy's ``JobLine``, which writes the trigger
+and sends its orders (``triggers.py``) as soon as the event has reached every
+handler, when nothing is queued ahead: a hook never sees its own orders leave
+while it still runs, and every subscriber sees the tick before the trigger it caused.
 """
 
 import asyncio
@@ -29,6 +31,7 @@ from arbig.domain.trigger import Trigger
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore
 from arbig.engine.strategy.base import Strategy
+from arbig.engine.strategy.jobs import JobLine
 from arbig.engine.strategy.store import StrategyStore
 from arbig.engine.strategy.triggers import TriggerDesk
 
@@ -64,10 +67,12 @@ class StrategyRunner:
         self._bars: deque[Bar] = deque(maxlen=BARS_KEPT)
         self._last: Tick | None = None
         self._expiring: set[str] = set()
-        self._desk = TriggerDesk(core, store, "", lambda: self.running)
-        self._jobs = self._desk.jobs
+        self._desk = TriggerDesk(core, store, lambda: self.running)
+        self._jobs = JobLine("")
         self._orders = self._desk.orders
         self._worker: asyncio.Task[None] | None = None
+        self._run_due = False
+        self._hooks_running = 0
         self.name = ""
 
     # --- StrategyContext ------------------------------------------------------------
@@ -121,7 +126,9 @@ class StrategyRunner:
         if not self.running:
             error = error or "the strategy is not running"
             requests = []
-        self._jobs.put_nowait(lambda: self._desk.execute(trigger, requests, error))
+        self._jobs.put(lambda: self._desk.execute(trigger, requests, error), eager=True)
+        if not self._hooks_running:  # called from the strategy's own callback (a timer...)
+            self._run_jobs_soon()
         return trigger
 
     # --- lifecycle -----------------------------------------------------------------
@@ -131,8 +138,8 @@ class StrategyRunner:
         self.strategy = strategy
         self.name = strategy.name
         self._last = last_tick
-        self._desk.name = strategy.name
-        self._worker = asyncio.create_task(self._desk.drain(), name=f"strategy-{self.name}")
+        self._jobs.name = strategy.name
+        self._worker = asyncio.create_task(self._jobs.work(), name=f"strategy-{self.name}")
         self.running = True
         bus = self.core.bus
         for event_type, handler in self._handlers():
@@ -157,7 +164,7 @@ class StrategyRunner:
             await self._cancel(order.order_id)
         if strategy is not None:
             state = dict(strategy.state)
-            self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
+            self._jobs.put(lambda: self._store.save_state(self.name, state))
         await self._jobs.join()
 
     async def close(self) -> None:
@@ -178,6 +185,7 @@ class StrategyRunner:
         """Run a hook; an exception stops the strategy and is recorded with its traceback."""
         if not self.running and not stopping:
             return
+        self._hooks_running += 1
         try:
             call()
         except Exception as exc:
@@ -193,10 +201,23 @@ class StrategyRunner:
                 price=self._last.last_price if self._last else None,
                 action=ActionType.HOLD,
             )
-            self._jobs.put_nowait(lambda: self._desk.execute(trigger, [], text))
+            self._jobs.put(lambda: self._desk.execute(trigger, [], text), eager=True)
             if not stopping:
                 self.halt()
                 self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
+        finally:
+            self._hooks_running -= 1
+        self._run_jobs_soon()
+
+    def _run_jobs_soon(self) -> None:
+        """Run what the hooks queued once the current event has reached every handler."""
+        if not self._run_due:
+            self._run_due = True
+            self.core.bus.after_dispatch(self._run_jobs)
+
+    def _run_jobs(self) -> None:
+        self._run_due = False
+        self._jobs.run_ready()
 
     def _handlers(self) -> list[tuple[EventType, Callable[[EventType, Any], None]]]:
         return [
@@ -222,7 +243,7 @@ class StrategyRunner:
                 continue
             if (now - order.created_at).total_seconds() >= timeout_s:
                 self._expiring.add(order.order_id)
-                self._jobs.put_nowait(partial(self._cancel, order.order_id))
+                self._jobs.put(partial(self._cancel, order.order_id))
 
     async def _cancel(self, order_id: str) -> None:
         try:
@@ -243,7 +264,7 @@ class StrategyRunner:
         if order.status.is_terminal:
             self._desk.live.discard(order.order_id)
         if order.status.is_terminal and trigger_id in self._desk.open:
-            self._jobs.put_nowait(lambda: self._desk.resolve(trigger_id))
+            self._jobs.put(lambda: self._desk.resolve(trigger_id))
         if self.running and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_order", lambda: strategy.on_order(order))
@@ -253,4 +274,4 @@ class StrategyRunner:
             strategy = self.strategy
             self.guard("on_trade", lambda: strategy.on_trade(trade))
             state = dict(strategy.state)
-            self._jobs.put_nowait(lambda: self._store.save_state(self.name, state))
+            self._jobs.put(lambda: self._store.save_state(self.name, state))

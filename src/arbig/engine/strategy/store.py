@@ -62,12 +62,16 @@ class MemoryStrategyStore:
 
     async def insert_trigger(self, trigger: Trigger) -> int:
         trigger_id = len(self.rows) + 1
-        self.rows[trigger_id] = trigger.with_id(trigger_id)
+        self.rows[trigger_id] = trigger  # given its id when read: no copy on the send path
         return trigger_id
 
     async def update_trigger(self, trigger: Trigger) -> None:
         self.rows[trigger.trigger_id] = trigger
 
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
-        found = [t for t in self.rows.values() if name is None or t.strategy_name == name]
-        return sorted(found, key=lambda t: t.trigger_id, reverse=True)[:limit]
+        found = [
+            t if t.trigger_id else t.with_id(i)
+            for i, t in reversed(self.rows.items())
+            if name is None or t.strategy_name == name
+        ]
+        return found[:limit]

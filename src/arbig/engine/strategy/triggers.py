@@ -1,15 +1,13 @@
-"""The trigger lifecycle of one strategy, on one worker task.
+"""The trigger lifecycle of one strategy; its steps run on the strategy's ``JobLine``.
 
 For each trigger: write it (pending), send its orders through the core (and so
 through risk), write the order ids, and when the orders end write success or
-failure. Every write of the strategy goes through the same queue, so a trigger's
-update never overtakes its insert.
+failure. Every write of the strategy goes through the same line, so a trigger's
+update never overtakes its insert, and no order leaves before its trigger's
+insert has returned (with a database, committed).
 """
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
-import structlog
+from collections.abc import Callable
 
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import OrderRequest
@@ -18,36 +16,19 @@ from arbig.engine.bus import EventType
 from arbig.engine.core import OrderRefused, TradingCore
 from arbig.engine.strategy.store import StrategyStore
 
-log = structlog.get_logger(__name__)
-
-Job = Callable[[], Awaitable[None]]
-
 
 class TriggerDesk:
-    """Queued work of one strategy: trigger writes, order sends, state saves, cancels."""
+    """A strategy's triggers: written, their orders sent, resolved when the orders end."""
 
     def __init__(
-        self, core: TradingCore, store: StrategyStore, name: str, running: Callable[[], bool]
+        self, core: TradingCore, store: StrategyStore, running: Callable[[], bool]
     ) -> None:
         self.store = store
         self.orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
         self.live: set[str] = set()  # of those, the ones not yet reported ended
         self.open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
-        self.jobs: asyncio.Queue[Job] = asyncio.Queue()
         self._core = core
-        self.name = name
         self._running = running
-
-    async def drain(self) -> None:
-        """The worker: run queued jobs one after the other, for as long as the strategy lives."""
-        while True:
-            job = await self.jobs.get()
-            try:
-                await job()
-            except Exception:
-                log.exception("strategy job failed", strategy=self.name)
-            finally:
-                self.jobs.task_done()
 
     async def execute(
         self, trigger: Trigger, requests: list[OrderRequest], error: str | None
