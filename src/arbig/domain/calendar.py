@@ -91,24 +91,24 @@ class TradingCalendar:
         return self.session_at(moment) is not None
 
     def trading_day(self, moment: datetime) -> date:
-        """The trading day ``moment`` belongs to: evenings and the small hours count for the
-        next business day."""
-        local = to_exchange_time(moment)
-        clock = local.time()
-        part = _EVENING if clock >= time(18, 0) else _SMALL_HOURS if clock < time(6, 0) else _DAY
-        return _trading_day(self.holidays, local.date(), part)
-
-
-_EVENING, _SMALL_HOURS, _DAY = range(3)
+        """The trading day ``moment`` belongs to: evenings (from 18:00) and the small hours
+        (before 06:00) count for the next business day."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            to_exchange_time(moment)  # raises: a naive moment has no place on the clock
+        return _trading_day(self.holidays, int(moment.timestamp() // 3600))
 
 
 @lru_cache(maxsize=512)
-def _trading_day(holidays: frozenset[date], day: date, part: int) -> date:
-    """Cached: the engine asks for every tick and order, and the answer changes twice a day.
+def _trading_day(holidays: frozenset[date], utc_hour: int) -> date:
+    """Cached by the hour: the engine asks for every tick and order, and the answer changes
+    twice a day, at 18:00 and 06:00 exchange time. Shanghai's offset has been whole hours
+    since 1901, so a UTC hour never straddles those; no time-zone conversion on the hot path.
     Keyed by the holidays (a frozenset caches its own hash), not the whole calendar."""
+    local = datetime.fromtimestamp(utc_hour * 3600, EXCHANGE_TZ)
     calendar = TradingCalendar(GOLD_SESSIONS, holidays)
-    if part == _EVENING:
+    day = local.date()
+    if local.hour >= 18:
         return calendar.next_business_day(day)
-    if part == _SMALL_HOURS:
+    if local.hour < 6:
         return calendar.next_business_day(day - timedelta(days=1))
     return day if calendar.is_business_day(day) else calendar.next_business_day(day)

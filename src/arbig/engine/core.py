@@ -71,6 +71,7 @@ class TradingCore:
         self.oms = OrderManager()
         self._spec_for = spec_for
         self._specs: dict[str, ContractSpec] = {}
+        self._well_formed: set[str] = set()  # symbols parse_gold_month accepted: asked per order
         self.portfolio = Portfolio(account_id, capital, self.spec)
         self.main_contract = main_contract
         self.gateway = gateway
@@ -212,10 +213,12 @@ class TradingCore:
 
     def check_request(self, request: OrderRequest) -> None:
         """Refuse what no exchange would take; the message names the problem."""
-        try:
-            parse_gold_month(request.symbol)
-        except ContractError as exc:
-            raise OrderRefused(str(exc)) from None
+        if request.symbol not in self._well_formed:
+            try:
+                parse_gold_month(request.symbol)
+            except ContractError as exc:
+                raise OrderRefused(str(exc)) from None
+            self._well_formed.add(request.symbol)
         if request.symbol not in self._subscribed:
             raise OrderRefused(f"unknown symbol {request.symbol!r}: not subscribed")
         spec = self.spec(request.symbol)

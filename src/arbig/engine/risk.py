@@ -20,7 +20,7 @@ import structlog
 
 from arbig.config import RiskSettings
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Offset, OrderSource, TradingState
+from arbig.domain.enums import Offset, OrderSource, Side, TradingState
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
@@ -30,7 +30,8 @@ from arbig.engine.strategy.orders import closable
 log = structlog.get_logger(__name__)
 
 MINUTE = timedelta(minutes=1)
-_DuplicateKey = tuple[str, str, str, Decimal, int]
+ZERO = Decimal(0)
+_DuplicateKey = tuple[str, Side, Offset, Decimal, int]
 
 
 class Rule(StrEnum):
@@ -63,7 +64,7 @@ class RiskEngine:
         check_sessions: bool,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.settings = settings
+        self.settings = settings  # derived limits are computed by the setter
         self.state = TradingState.ACTIVE
         self.refused = 0
         self._core = core
@@ -74,11 +75,20 @@ class RiskEngine:
         self._day: date | None = None
         self._day_count = 0
         self._sent: dict[_DuplicateKey, datetime] = {}
-        self._seq = 0
         # Working orders by id, kept from order events: the OMS's list is a scan of every
         # order of the day, too slow to repeat on each order.
         self._working: dict[str, Order] = {}
         core.bus.subscribe(EventType.ORDER, self._on_order)
+
+    @property
+    def settings(self) -> RiskSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: RiskSettings) -> None:
+        self._settings = settings
+        self._window = timedelta(seconds=settings.duplicate_window_s)
+        self._distances: dict[str, Decimal] = {}  # per symbol: the price_distance limit
 
     def last_tick(self, symbol: str) -> Tick | None:
         return self._core.last_tick(symbol)
@@ -95,24 +105,32 @@ class RiskEngine:
 
     def __call__(self, request: OrderRequest) -> str | None:
         now = self._clock()
-        reason = self.refusal(request, now) if self.settings.enabled else None
+        day = self._calendar.trading_day(now)
+        key = _key(request)
+        reason = self._refusal(request, now, day, key) if self._settings.enabled else None
         if reason is None:
-            self._count(request, now)
+            self._count(now, day, key)
             return None
         self.refused += 1  # the core records the refused order and tells the sender
         return reason
 
     def refusal(self, request: OrderRequest, now: datetime) -> str | None:
         """Why ``request`` is refused now (``"rule: message"``), or None to let it through."""
-        for check in (self._state_rule, self._market_rules, self._book_rules, self._flow_rules):
-            reason = check(request, now)
-            if reason is not None:
-                return reason
-        return None
+        return self._refusal(request, now, self._calendar.trading_day(now), _key(request))
+
+    def _refusal(
+        self, request: OrderRequest, now: datetime, day: date, key: _DuplicateKey
+    ) -> str | None:
+        return (
+            self._state_rule(request)
+            or self._market_rules(request, now)
+            or self._book_rules(request)
+            or self._flow_rules(now, day, key)
+        )
 
     # --- the rules ------------------------------------------------------------------
 
-    def _state_rule(self, request: OrderRequest, now: datetime) -> str | None:
+    def _state_rule(self, request: OrderRequest) -> str | None:
         if self.state is TradingState.ACTIVE:
             return None
         if self.state is TradingState.HALTED and request.source is not OrderSource.RISK:
@@ -124,7 +142,7 @@ class RiskEngine:
         return None
 
     def _market_rules(self, request: OrderRequest, now: datetime) -> str | None:
-        limits = self.settings
+        limits = self._settings
         spec = self._core.spec(request.symbol)
         tick = self._core.last_tick(request.symbol)
         if tick is None:
@@ -140,32 +158,38 @@ class RiskEngine:
                 f"{Rule.LIMIT_BAND}: {request.price} outside the day's band "
                 f"{tick.limit_down}..{tick.limit_up}"
             )
-        distance = abs(request.price - tick.last_price) / spec.price_tick
-        if distance > limits.max_ticks_from_market:
+        farthest = self._distances.get(request.symbol)
+        if farthest is None:
+            farthest = self._distances[request.symbol] = (
+                spec.price_tick * limits.max_ticks_from_market
+            )
+        if abs(request.price - tick.last_price) > farthest:
+            distance = abs(request.price - tick.last_price) / spec.price_tick
             return (
                 f"{Rule.PRICE_DISTANCE}: {request.price} is {distance:.0f} ticks from the last "
                 f"{tick.last_price}, limit {limits.max_ticks_from_market}"
             )
         return None
 
-    def _book_rules(self, request: OrderRequest, now: datetime) -> str | None:
-        limits = self.settings
-        working = list(self._working.values())
+    def _book_rules(self, request: OrderRequest) -> str | None:
+        limits = self._settings
+        working = self._working
         if len(working) >= limits.max_working_orders:
             return (
                 f"{Rule.WORKING_ORDERS}: {len(working)} working, limit {limits.max_working_orders}"
             )
         if request.offset.is_close:
             return None
-        leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
+        direction = request.direction
+        leg = self._core.portfolio.positions.legs.get((request.symbol, direction))
         held = leg.volume if leg is not None else 0
-        opening = sum(
-            o.remaining
-            for o in working
-            if o.symbol == request.symbol
-            and o.offset is Offset.OPEN
-            and o.direction is request.direction
-        )
+        opening = 0
+        committed = ZERO
+        for o in working.values():  # usually none or a few: no running totals to keep right
+            if o.offset is Offset.OPEN:
+                committed += self._core.spec(o.symbol).margin(o.price, o.remaining)
+                if o.symbol == request.symbol and o.direction is direction:
+                    opening += o.remaining
         if held + opening + request.volume > limits.max_position:
             return (
                 f"{Rule.MAX_POSITION}: {request.direction} {request.symbol} would reach "
@@ -176,31 +200,22 @@ class RiskEngine:
         need = spec.margin(request.price, request.volume) + spec.commission(
             Offset.OPEN, request.volume
         )
-        committed = sum(
-            (
-                self._core.spec(o.symbol).margin(o.price, o.remaining)
-                for o in working
-                if o.offset is Offset.OPEN
-            ),
-            Decimal(0),
-        )
         available = self._core.portfolio.account.available - committed
         if need > available:
             return f"{Rule.MARGIN}: the order needs {need}, available {available:.2f}"
         return None
 
-    def _flow_rules(self, request: OrderRequest, now: datetime) -> str | None:
-        limits = self.settings
-        while self._recent and now - self._recent[0] >= MINUTE:
-            self._recent.popleft()
-        if len(self._recent) >= limits.max_orders_per_minute:
-            return f"{Rule.RATE_MINUTE}: {len(self._recent)} orders in the last minute"
-        day = self._calendar.trading_day(now)
+    def _flow_rules(self, now: datetime, day: date, key: _DuplicateKey) -> str | None:
+        limits = self._settings
+        recent = self._recent
+        while recent and now - recent[0] >= MINUTE:
+            recent.popleft()
+        if len(recent) >= limits.max_orders_per_minute:
+            return f"{Rule.RATE_MINUTE}: {len(recent)} orders in the last minute"
         if self._day == day and self._day_count >= limits.max_orders_per_day:
             return f"{Rule.RATE_DAY}: {self._day_count} orders today"
-        last = self._sent.get(_key(request))
-        window = timedelta(seconds=limits.duplicate_window_s)
-        if last is not None and now - last < window:
+        last = self._sent.get(key)
+        if last is not None and now - last < self._window:
             return (
                 f"{Rule.DUPLICATE}: the same order was sent {(now - last).total_seconds():.2f}s "
                 f"ago (window {limits.duplicate_window_s}s)"
@@ -220,17 +235,16 @@ class RiskEngine:
         free = {Offset.CLOSE_TODAY: today, Offset.CLOSE_YESTERDAY: yesterday}
         return request.volume <= free.get(request.offset, today + yesterday)
 
-    def _count(self, request: OrderRequest, now: datetime) -> None:
+    def _count(self, now: datetime, day: date, key: _DuplicateKey) -> None:
         self._recent.append(now)
-        day = self._calendar.trading_day(now)
         if day != self._day:
             self._day, self._day_count = day, 0
         self._day_count += 1
-        window = timedelta(seconds=self.settings.duplicate_window_s)
         if len(self._sent) > 256:  # forget what no longer counts as a duplicate
+            window = self._window
             self._sent = {k: t for k, t in self._sent.items() if now - t < window}
-        self._sent[_key(request)] = now
+        self._sent[key] = now
 
 
 def _key(request: OrderRequest) -> _DuplicateKey:
-    return (request.symbol, request.side.value, request.offset.value, request.price, request.volume)
+    return (request.symbol, request.side, request.offset, request.price, request.volume)

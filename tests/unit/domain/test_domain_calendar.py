@@ -228,3 +228,22 @@ def test_every_moment_belongs_to_a_business_day_not_before_it(
         evening = moment.date() if moment.hour >= 21 else moment.date() - timedelta(days=1)
         assert day == calendar.next_business_day(evening)
         assert calendar.has_night_session(evening)
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(SH)
+    )
+)
+def test_the_hourly_cached_trading_day_matches_the_exchange_clock(moment: datetime) -> None:
+    """The cache keys by the UTC hour; the rule reads the exchange clock: 18:00 and later,
+    and before 06:00, belong to the next business day."""
+    local = moment.astimezone(SH)
+    day = local.date()
+    if local.hour >= 18:
+        expected = CAL.next_business_day(day)
+    elif local.hour < 6:
+        expected = CAL.next_business_day(day - timedelta(days=1))
+    else:
+        expected = day if CAL.is_business_day(day) else CAL.next_business_day(day)
+    assert CAL.trading_day(moment.astimezone(UTC)) == expected
