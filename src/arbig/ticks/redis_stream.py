@@ -243,14 +243,15 @@ class RedisTickStore:
                 await self._broken()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
-            except Exception:  # a bug must not end the writer: log, drop the batches, go on
-                unanswered = [*self._in_flight, *self._resend]
-                size = sum(batch.size for batch in unanswered)
-                log.exception("redis tick writer failed; batches dropped", size=size)
-                self.not_stored += size
-                self._in_flight.clear()
-                self._resend.clear()
-                await self._pipe.close()
+            except Exception:  # a bug must not end the writer: log it and go on
+                # The batches in flight are not to blame (a batch that cannot be taken is
+                # counted in _take_batch) and their ids make sending them again safe; the
+                # connection, though, may be out of step with its replies: a new one.
+                log.exception("redis tick writer failed; unanswered batches go again")
+                self.write_errors += 1
+                await self._broken()
+                await asyncio.sleep(backoff)  # never in a hot loop, whatever keeps failing
+                backoff = min(backoff * 2, BACKOFF_MAX_S)
 
     async def _pump(self) -> None:
         """Send batches, up to ``in_flight`` ahead of their replies, until the buffer is
@@ -292,9 +293,20 @@ class RedisTickStore:
         ticks = [pending.popleft() for _ in range(count)]
         try:
             await self._seed({t.symbol for t in ticks} - self._last_id.keys())
-        except BaseException:
-            pending.extendleft(reversed(ticks))  # not taken after all
+            return self._encode(ticks)
+        except UNAVAILABLE:
+            pending.extendleft(reversed(ticks))  # not taken after all: sent when Redis is back
             raise
+        except Exception:
+            # Not transient (a key that is not a stream, a tick that cannot be encoded):
+            # keeping the ticks would fail the same way forever. Counted, never hidden.
+            self.not_stored += count
+            raise
+        except BaseException:
+            pending.extendleft(reversed(ticks))  # cancelled: stop() counts what is left
+            raise
+
+    def _encode(self, ticks: list[Tick]) -> Batch:
         commands = []
         last_id, heads = self._last_id, self._heads
         for tick in ticks:
@@ -313,7 +325,7 @@ class RedisTickStore:
             if head is None:
                 head = heads[symbol] = xadd_head(self.key(symbol), self.maxlen)
             commands.append(xadd_command(head, entry_id, tick, ms))
-        return Batch("".join(commands).encode(), count)
+        return Batch("".join(commands).encode(), len(ticks))
 
     async def _seed(self, symbols: set[str]) -> None:
         """Learn each new stream's top id, so ours continue above it."""
@@ -323,8 +335,15 @@ class RedisTickStore:
         async with self._redis.pipeline(transaction=False) as pipe:
             for symbol in ordered:
                 pipe.xrevrange(self.key(symbol), count=1)
-            tops = await pipe.execute()
+            tops = await pipe.execute(raise_on_error=False)
         for symbol, top in zip(ordered, tops, strict=True):
+            if isinstance(top, UNAVAILABLE):
+                raise top
+            if isinstance(top, Exception):
+                # Not a stream (WRONGTYPE): its XADDs will be refused and counted one by
+                # one, while the other symbols' ticks in the same batch are stored.
+                log.error("cannot read the top of a tick stream", key=self.key(symbol), error=top)
+                top = None
             entries = entries_of(top)
             self._last_id[symbol] = parse_id(entries[0][0]) if entries else (0, 0)
 

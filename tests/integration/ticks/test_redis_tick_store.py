@@ -130,3 +130,23 @@ async def test_an_unreachable_redis_keeps_the_quotes_in_process() -> None:
     assert store.not_stored == 3  # the buffer holds 5; the 3 oldest were counted, not hidden
     await store.stop(timeout_s=0.1)
     assert store.not_stored == 8
+
+
+async def test_a_key_that_is_not_a_stream_costs_only_its_own_ticks(
+    redis_url: str, prefix: str, cleanup: Redis
+) -> None:
+    await cleanup.set(f"{prefix}au2702", "not a stream")
+    store = RedisTickStore(redis_url, prefix=prefix)
+    await store.start()
+    moment = at("2026-11-20 09:00:00")
+    for tick in tick_run(moment, 10):
+        store.add(tick)
+        store.add(make_tick(moment, volume=tick.volume, symbol="au2702"))
+    await drained(store)
+    assert store.stored == 10 and store.not_stored == 10  # counted, never hidden
+    assert [t.volume for t in await store.history(SYMBOL, 20)] == list(range(1, 11))
+    for tick in tick_run(at("2026-11-20 09:01:00"), 3):
+        store.add(tick)  # the writer goes on
+    await drained(store)
+    assert store.stored == 13
+    await store.stop()
