@@ -3,8 +3,9 @@
 Why not redis-py's pipeline, nor a Lua script: redis-py spends most of a
 pipelined XADD in Python (packing ~42 arguments per entry, then a coroutine and
 a timeout context per reply), and a Lua script that unpacks a batch costs Redis
-about six times the work of the plain XADDs (measured with ``INFO
-commandstats``). So the writer encodes each batch straight into RESP
+three times the instructions of plain XADDs (callgrind: ~114,000 against
+~38,000 per tick; ``INFO commandstats``: 17.6 us in EVALSHA per tick against
+2.9 us per XADD). So the writer encodes each batch straight into RESP
 (``codec.xadd_command``), writes it, and parses the replies with hiredis in
 one loop. And it does not wait for a batch's replies before sending the next:
 Redis works on batch N while Python encodes batch N+1, which on a 2-core
