@@ -67,7 +67,9 @@ async def wait_up(url: str, limit_s: float = 60) -> None:
 async def record_trades(base: str, headers: dict[str, str], rounds: int) -> int:
     """Buy and sell through the market ``rounds`` times; returns the trades recorded."""
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as http:
-        for _ in range(rounds):
+        for round_ in range(rounds):
+            if round_:
+                await asyncio.sleep(1.1)  # past the risk engine's duplicate-order window
             for side in ("buy", "sell"):
                 for _ in range(100):  # no tick yet right after start
                     answer = await http.get(f"/api/v1/market/{SYMBOL}/tick")
@@ -89,7 +91,8 @@ async def record_trades(base: str, headers: dict[str, str], rounds: int) -> int:
                     "volume": 1,
                 }
                 response = await http.post("/api/v1/orders", json=order)
-                response.raise_for_status()
+                if response.is_error:
+                    raise SystemExit(f"bench_rest: order refused: {response.text}")
                 for _ in range(100):
                     if not (await http.get("/api/v1/orders", params={"active": True})).json():
                         break

@@ -82,6 +82,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+SQLITE_POOL_SIZE = 5
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` with the per-backend settings ARBIG relies on.
 
@@ -93,6 +96,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if backend == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # A fixed set of connections, no overflow: past the pool, a burst of reads
+            # waits its turn instead of opening (and then closing) a connection, i.e.
+            # a new aiosqlite thread, per request. Under 200 requests/s that churn
+            # fed on itself until /trades took seconds (bench/bench_rest.py). SQLite
+            # in one process gains nothing from more concurrent connections anyway.
+            options["pool_size"] = SQLITE_POOL_SIZE
+            options["max_overflow"] = 0
         options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     elif backend in ("mysql", "mariadb"):
         # MySQL drops idle connections after wait_timeout; recycle well before.

@@ -1,4 +1,9 @@
-"""Dependency aliases shared by the routes."""
+"""Dependency aliases shared by the routes.
+
+Every dependency in the web layer is ``async def`` although none awaits: FastAPI runs
+a plain ``def`` dependency in its thread pool, a thread hop per dependency per
+request, which was most of a ``/trades`` request's time (bench/bench_rest.py).
+"""
 
 from typing import Annotated
 
@@ -7,7 +12,7 @@ from fastapi import Depends, Request
 from arbig.client import CoreClient
 
 
-def get_client(request: Request) -> CoreClient:
+async def get_client(request: Request) -> CoreClient:
     client: CoreClient = request.app.state.client
     return client
 

@@ -84,7 +84,7 @@ def client_address(connection: HTTPConnection) -> str:
     return connection.client.host if connection.client else ""
 
 
-def require_operator(request: Request) -> Principal:
+async def require_operator(request: Request) -> Principal:
     guard: Guard = request.app.state.guard
     principal = guard.identify(request)
     if principal is None:

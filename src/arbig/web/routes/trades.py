@@ -18,7 +18,7 @@ router = APIRouter(tags=["trades"])
 CSV_LIMIT = 100_000
 
 
-def trade_filter(
+async def trade_filter(
     symbol: Annotated[str | None, Query(pattern=r"^[a-z]{1,2}\d{3,4}$")] = None,
     side: Side | None = None,
     since: Annotated[datetime | None, Query(description="trade time from (ISO 8601)")] = None,
