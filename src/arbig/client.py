@@ -26,6 +26,7 @@ from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import ControlRefused, Controls
 from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
+from arbig.storage.reads import Reader
 from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 
 EventCallback = Callable[[EventType, Any], None]
@@ -150,6 +151,7 @@ class LocalCoreClient:
         self,
         core: TradingCore,
         sessions: async_sessionmaker[AsyncSession],
+        reader: Reader,
         controls: Controls | None = None,
         market: MarketDesk | None = None,
     ) -> None:
@@ -157,6 +159,7 @@ class LocalCoreClient:
         self._controls = controls
         self._market = market
         self._sessions = sessions
+        self._reader = reader
         self._audit = AuditTrail(sessions)
         self._closing = CloseDesk(core)
 
@@ -271,22 +274,22 @@ class LocalCoreClient:
     async def trades(
         self, filters: TradeFilter, *, limit: int, offset: int
     ) -> tuple[list[TradeRecord], int]:
-        async with self._sessions() as session:
-            return await reports.trade_page(
-                session, self._core.account_id, filters, limit=limit, offset=offset
-            )
+        return await self._reader.run(
+            reports.trade_page, self._core.account_id, filters, limit=limit, offset=offset
+        )
 
     async def daily_summary(
         self, since_day: date | None, until_day: date | None
     ) -> list[DailySummary]:
-        async with self._sessions() as session:
-            return await reports.daily_summary(session, self._core.account_id, since_day, until_day)
+        return await self._reader.run(
+            reports.daily_summary, self._core.account_id, since_day, until_day
+        )
 
     async def statistics(self, filters: TradeFilter) -> Statistics:
+        closing, commissions = await self._reader.run(
+            reports.closing_fills, self._core.account_id, filters
+        )
         async with self._sessions() as session:
-            closing, commissions = await reports.closing_fills(
-                session, self._core.account_id, filters
-            )
             curve = await repository.equity_curve(
                 session, self._core.account_id, filters.since, filters.until, max_points=100_000
             )
@@ -316,5 +319,4 @@ class LocalCoreClient:
     async def trigger_summary(
         self, strategy_name: str | None, since_day: date | None, until_day: date | None
     ) -> list[TriggerSummary]:
-        async with self._sessions() as session:
-            return await reports.trigger_summary(session, strategy_name, since_day, until_day)
+        return await self._reader.run(reports.trigger_summary, strategy_name, since_day, until_day)

@@ -1,5 +1,7 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.client import CoreClient, LocalCoreClient
@@ -24,6 +26,7 @@ from arbig.storage.checkpoint import WalCheckpointer
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
+from arbig.storage.reads import Reader
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.ticks.base import TickStore
@@ -106,7 +109,8 @@ class EmbeddedRuntime:
             else None
         )
         market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
-        self._client = LocalCoreClient(self.core, sessions, self.controls, market)
+        self.reader = Reader(engine)
+        self._client = LocalCoreClient(self.core, sessions, self.reader, self.controls, market)
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
 
@@ -141,6 +145,8 @@ class EmbeddedRuntime:
         finally:
             await self.log_sink.stop()
             await self.checkpointer.stop()
+            # Off the loop: it waits for a report still running in a reader thread.
+            await asyncio.to_thread(self.reader.close)
             await self.engine.dispose()
 
 

@@ -1,4 +1,7 @@
-"""Queries behind the console's history pages: trade pages, daily summary, statistics."""
+"""Queries behind the console's history pages: trade pages, daily summary, statistics.
+
+Synchronous functions of a Session, run by ``storage.reads.Reader`` (see there why).
+"""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -6,7 +9,7 @@ from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from arbig.domain.enums import Offset, Side
 from arbig.domain.statistics import ClosedFill
@@ -80,8 +83,8 @@ def _where(account_id: str, f: TradeFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-async def trade_page(
-    session: AsyncSession, account_id: str, f: TradeFilter, *, limit: int, offset: int
+def trade_page(
+    session: Session, account_id: str, f: TradeFilter, *, limit: int, offset: int
 ) -> tuple[list[TradeRecord], int]:
     """One page of trades, newest first, and how many match in all.
 
@@ -97,24 +100,24 @@ async def trade_page(
         .limit(limit)
         .offset(offset)
     )
-    page = (await session.execute(query)).all()
+    page = session.execute(query).all()
     if page:
         total = int(page[0].matching)
     else:  # past the last page the window has no row to report on
         count = select(func.count()).select_from(TradeRow).where(*where)
-        total = int(await session.scalar(count) or 0)
+        total = int(session.scalar(count) or 0)
     records = [TradeRecord(rows.to_trade(cast(TradeRow, row)), row.realized_pnl) for row in page]
     return records, total
 
 
-async def closing_fills(
-    session: AsyncSession, account_id: str, f: TradeFilter
+def closing_fills(
+    session: Session, account_id: str, f: TradeFilter
 ) -> tuple[list[ClosedFill], dict[date, Decimal]]:
     """The closing fills in range, and the commission of every fill per trading day."""
     query = select(TradeRow).where(*_where(account_id, f)).order_by(TradeRow.trade_time)
     closing: list[ClosedFill] = []
     commissions: dict[date, Decimal] = {}
-    for row in await session.scalars(query):
+    for row in session.scalars(query):
         day = row.trading_day
         commissions[day] = commissions.get(day, Decimal(0)) + row.commission
         if row.offset != Offset.OPEN.value:
@@ -122,8 +125,8 @@ async def closing_fills(
     return closing, commissions
 
 
-async def daily_summary(
-    session: AsyncSession, account_id: str, since_day: date | None, until_day: date | None
+def daily_summary(
+    session: Session, account_id: str, since_day: date | None, until_day: date | None
 ) -> list[DailySummary]:
     """Rows of the ``daily_trade_summary`` view, newest trading day first."""
     sql = (
@@ -137,7 +140,7 @@ async def daily_summary(
     if until_day is not None:
         sql += " AND trading_day <= :until"
         params["until"] = until_day
-    result = await session.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
+    result = session.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
     return [
         DailySummary(
             trading_day=r[0] if isinstance(r[0], date) else date.fromisoformat(str(r[0])),
@@ -153,8 +156,8 @@ async def daily_summary(
     ]
 
 
-async def trigger_summary(
-    session: AsyncSession,
+def trigger_summary(
+    session: Session,
     strategy_name: str | None,
     since_day: date | None,
     until_day: date | None,
@@ -175,7 +178,7 @@ async def trigger_summary(
     if until_day is not None:
         sql += " AND trading_day <= :until"
         params["until"] = until_day
-    result = await session.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
+    result = session.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
     rows = []
     for r in result:
         values = [int(v) for v in r[3:]]

@@ -1,0 +1,73 @@
+"""Report queries run whole in one hop to the database.
+
+Through aiosqlite every step of a query (pool checkout, execute, fetch, the reset on
+return) is a hop from the event loop to the connection's thread and back, and each
+hop waits for the GIL while the loop is busy with other requests: at 200 requests/s
+the trades page took seconds (bench/bench_rest.py). So a report is a plain
+synchronous function of a ``Session``. On an SQLite file it runs in a reader thread
+with its own synchronous, read-only connection: one hop per report. On MySQL and
+PostgreSQL, whose drivers are asyncio-native, it runs in ``AsyncSession.run_sync``.
+"""
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import ConnectionPoolEntry
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+READER_THREADS = 2  # a long export does not hold up the next page
+BUSY_TIMEOUT_MS = 5000
+
+
+def _reader_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA query_only=ON")  # a report never writes
+    cursor.close()
+
+
+class Reader:
+    """Runs report functions ``fn(session, *args)`` for the database of ``engine``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._sync: Engine | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        url = engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            self._sync = create_engine(
+                url.set(drivername="sqlite+pysqlite"),
+                connect_args={"check_same_thread": False},
+                pool_size=READER_THREADS,
+                max_overflow=0,
+            )
+            event.listen(self._sync, "connect", _reader_pragmas)
+            self._threads = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="arbig-read")
+
+    async def run(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        if self._sync is None:
+            async with self._sessions() as session:
+                return await session.run_sync(fn, *args, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, partial(self._call, fn, *args, **kwargs))
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with Session(self._sync) as session:
+            return fn(session, *args, **kwargs)
+
+    def close(self) -> None:
+        """Wait for running reports, then release the reader connections."""
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+        if self._sync is not None:
+            self._sync.dispose()
