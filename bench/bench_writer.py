@@ -160,8 +160,8 @@ def driver_tuples(backend: str, kind: str, items: list[Any]) -> list[tuple[Any, 
         return str(value.quantize(PLACES)) if sqlite else value
 
     def when(value: datetime) -> Any:
-        if sqlite:
-            return value.replace(tzinfo=None).isoformat(" ")
+        if sqlite:  # SQLAlchemy's SQLite DATETIME text, microseconds always
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return value.replace(tzinfo=None) if mariadb else value
 
     def day(value: date) -> Any:
