@@ -10,8 +10,9 @@ harness (one asyncio process, `websockets` clients) in the same run:
   exchange does not tick by itself (its interval is set to an hour). A bench-only
   route ``POST /_bench/burst`` produces the ticks:
   - latency runs call ``SimGateway.step()``: gateway -> core (hygiene, tick store,
-    portfolio mark) -> ``bus.publish(TICK)`` -> hub -> each client's sender task,
-    exactly as in production;
+    portfolio mark) -> ``bus.publish(TICK)`` -> hub -> the frame written to each
+    client that keeps up (a sender task only for one that is behind), exactly as in
+    production;
   - throughput runs call ``core.bus.publish(EventType.TICK, tick)`` directly (a copy
     of the last tick stamped now), the core's own publish call, so that the
     simulator's price path and state file do not cap the rate: what is measured is
@@ -20,7 +21,9 @@ harness (one asyncio process, `websockets` clients) in the same run:
   subscribe to ``tick:au2612``.
 - **reference**: a plain ``websockets`` server that serialises the same envelope
   (``arbig.web.hub.envelope`` of a Tick stamped with the publish time) once per
-  tick and hands it to ``websockets.broadcast()`` for every connected client.
+  tick and hands it to ``websockets.broadcast()`` for every connected client. It
+  runs on uvloop when uvloop is installed, as uvicorn (``loop="auto"``) runs ARBIG,
+  so that both servers have the same event loop under them.
 
 Latency is the tick's own timestamp (set when it is produced) to the moment the
 client coroutine has the message, over every (client, message) pair. Two runs per
@@ -131,7 +134,7 @@ def serve_arbig(port: int, data_dir: Path) -> None:
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", backlog=4096, **SERVER_OPTIONS
     )
-    print(f"ws implementation: {config.ws}", file=sys.stderr, flush=True)
+    print(f"ARBIG: ws {config.ws}, loop {config.loop}", file=sys.stderr, flush=True)
     uvicorn.Server(config).run()
 
 
@@ -215,7 +218,14 @@ def serve_reference(port: int) -> None:
         async with serve(handler, "127.0.0.1", port, backlog=4096, ping_interval=None):
             await asyncio.Future()
 
-    asyncio.run(main())
+    try:
+        import uvloop
+    except ImportError:
+        print("reference: asyncio event loop", file=sys.stderr, flush=True)
+        asyncio.run(main())
+    else:
+        print("reference: uvloop event loop", file=sys.stderr, flush=True)
+        uvloop.run(main())
 
 
 # --------------------------------------------------------------------------- harness
