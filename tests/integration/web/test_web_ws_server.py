@@ -31,12 +31,17 @@ class Served:
         hub: Hub = self.app.state.hub
         return hub
 
-    def connect(self) -> Any:
-        return connect(self.url, additional_headers=self.headers, compression=None)
+    def connect(self, compression: str | None = None) -> Any:
+        return connect(self.url, additional_headers=self.headers, compression=compression)
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
+def options() -> dict[str, Any]:
+    return SERVER_OPTIONS
+
+
+@pytest.fixture
+async def served(tmp_path: Path, options: dict[str, Any]) -> AsyncIterator[Served]:
     settings = make_settings(tmp_path / "data")
     store = CredentialStore(settings.data_dir)
     creds = store.load()
@@ -44,7 +49,7 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     token = creds.add_token("ws-test")
     store.save(creds)
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, **SERVER_OPTIONS)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, **options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
@@ -132,3 +137,14 @@ async def test_a_silent_client_is_closed_as_idle(served: Served) -> None:
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_IDLE
+
+
+@pytest.mark.parametrize("options", [{**SERVER_OPTIONS, "ws_per_message_deflate": True}])
+async def test_with_permessage_deflate_the_hub_uses_plain_asgi_sends(served: Served) -> None:
+    topic = f"tick:{SYMBOL}"
+    async with served.connect(compression="deflate") as ws:
+        await subscribe(ws, topic)
+        assert [channel.sink for channel in served.hub.channels] == [None]
+        messages = [await receive(ws) for _ in range(3)]
+    assert messages[0]["snapshot"] is True
+    assert [m["seq"] for m in messages] == sorted({m["seq"] for m in messages})
