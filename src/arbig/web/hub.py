@@ -77,9 +77,7 @@ class Channel:
     def offer(self, topic: str, message: Outgoing) -> None:
         if self.close_reason is not None:
             return
-        if self._sender is None and self.sink is not None and self.sink.can_write():
-            self.sink.write_frame(message.frame)
-            self.sent += 1
+        if self._sender is None and self._write_now(message):
             return
         if is_conflated(topic):
             self._latest.pop(topic, None)
@@ -97,8 +95,7 @@ class Channel:
         if self.close_reason is not None:
             return
         outgoing = Outgoing(orjson.dumps(message).decode())
-        if self._sender is None and self.sink is not None and self.sink.can_write():
-            self.sink.write_frame(outgoing.frame)
+        if self._sender is None and self._write_now(outgoing):
             return
         if self._queue is None:
             self._queue = deque()
@@ -111,6 +108,19 @@ class Channel:
             self.close_reason = "closed"
             if self._sender is not None:
                 self._sender.cancel()
+
+    def _write_now(self, message: Outgoing) -> bool:
+        """Written at once if the socket takes it; if not, the caller queues it and the
+        sender finds out whether the socket is only full or gone."""
+        if self.sink is None or not self.sink.can_write():
+            return False
+        try:
+            self.sink.write_frame(message.frame)
+        except Exception:  # runs inside the bus's dispatch: never stop the other clients
+            log.warning("websocket write failed", exc_info=True)
+            return False
+        self.sent += 1
+        return True
 
     def _start_sender(self) -> None:
         if self._sender is None:

@@ -193,3 +193,20 @@ async def test_a_client_whose_buffer_stays_full_is_closed_and_then_dropped() -> 
     await asyncio.sleep(0.4)
     assert channel.close_reason == "too slow: a send took over 0.1 s"
     assert sink.aborted and sink.frames == []
+
+
+async def test_a_write_that_fails_does_not_stop_the_fan_out_to_the_others() -> None:
+    class BrokenSink(RecordingSink):
+        def write_frame(self, frame: bytes) -> None:
+            raise ConnectionResetError
+
+    hub = Hub(send_timeout=0.1)
+    broken, fine = BrokenSink(), RecordingSink()
+    channels = [hub.open(RecordingSocket(), s) for s in (broken, fine)]  # type: ignore[arg-type]
+    for channel in channels:
+        hub.subscribe(channel, "orders", None)
+    for n in range(3):
+        hub.on_event(EventType.ORDER, {"n": n})
+    assert [m["seq"] for m in fine.messages()] == [1, 2, 3]
+    await asyncio.sleep(0.05)
+    assert channels[0].close_reason == "disconnected"
