@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 CLOSE_TOO_SLOW = 4008
 CLOSE_IDLE = 4000
+GONE = "disconnected"  # the close reason of a channel whose socket failed
 
 
 def envelope(topic: str, seq: int, data: Any, *, snapshot: bool = False) -> str:
@@ -154,7 +155,7 @@ class Channel:
                     self.close_reason = f"too slow: a send took over {self._send_timeout:g} s"
                 except Exception:  # the client went away: its receive loop ends the channel
                     log.debug("websocket send failed", exc_info=True)
-                    self.close_reason = "disconnected"
+                    self.close_reason = GONE
                     return
                 else:
                     self.sent += 1

@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from arbig.client import CoreClient
 from arbig.storage.reports import TradeFilter
 from arbig.web.frames import frame_sink
-from arbig.web.hub import CLOSE_IDLE, Channel, Hub
+from arbig.web.hub import CLOSE_IDLE, GONE, Channel, Hub
 from arbig.web.security import Guard
 from arbig.web.topics import is_valid_topic, topic_kind
 
@@ -133,8 +133,10 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
                 break
             if message["type"] == "websocket.disconnect":
                 break
+            if channel.close_reason == GONE:
+                break
             if channel.close_reason is not None:
-                continue  # being closed as too slow: wait for the close to complete
+                continue  # being closed as too slow: let the close frame go out first
             text = message.get("text")
             if text is None:
                 channel.reply({"type": "error", "message": "binary frames are not supported"})

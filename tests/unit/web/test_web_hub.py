@@ -10,7 +10,7 @@ import orjson
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
-from arbig.web.hub import CLOSE_TOO_SLOW, Hub
+from arbig.web.hub import CLOSE_TOO_SLOW, GONE, Hub
 
 
 class RecordingSocket:
@@ -209,4 +209,4 @@ async def test_a_write_that_fails_does_not_stop_the_fan_out_to_the_others() -> N
         hub.on_event(EventType.ORDER, {"n": n})
     assert [m["seq"] for m in fine.messages()] == [1, 2, 3]
     await asyncio.sleep(0.05)
-    assert channels[0].close_reason == "disconnected"
+    assert channels[0].close_reason == GONE
