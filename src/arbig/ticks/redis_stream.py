@@ -298,8 +298,8 @@ class RedisTickStore:
             pending.extendleft(reversed(ticks))  # not taken after all: sent when Redis is back
             raise
         except Exception:
-            # Not transient (a key that is not a stream, a tick that cannot be encoded):
-            # keeping the ticks would fail the same way forever. Counted, never hidden.
+            # Not transient: keeping the ticks would fail the same way forever. Counted,
+            # never hidden.
             self.not_stored += count
             raise
         except BaseException:
@@ -311,21 +311,26 @@ class RedisTickStore:
         last_id, heads = self._last_id, self._heads
         for tick in ticks:
             symbol = tick.symbol
-            ms = epoch_ms(tick.datetime)
-            last_ms, last_seq = last_id[symbol]
-            # A tick stamped no later than the stream's top (same millisecond, or a
-            # clock step back) goes right after it: ids must grow.
-            if ms > last_ms:
-                last_id[symbol] = (ms, 0)
-                entry_id = f"{ms}-0"
-            else:
-                last_id[symbol] = (last_ms, last_seq + 1)
-                entry_id = f"{last_ms}-{last_seq + 1}"
-            head = heads.get(symbol)
-            if head is None:
-                head = heads[symbol] = xadd_head(self.key(symbol), self.maxlen)
-            commands.append(xadd_command(head, entry_id, tick, ms))
-        return Batch("".join(commands).encode(), len(ticks))
+            try:
+                ms = epoch_ms(tick.datetime)
+                head = heads.get(symbol)
+                if head is None:
+                    head = heads[symbol] = xadd_head(self.key(symbol), self.maxlen)
+                last_ms, last_seq = last_id[symbol]
+                # A tick stamped no later than the stream's top (same millisecond, or a
+                # clock step back) goes right after it: ids must grow.
+                if ms > last_ms:
+                    entry = (ms, 0)
+                    entry_id = f"{ms}-0"
+                else:
+                    entry = (last_ms, last_seq + 1)
+                    entry_id = f"{last_ms}-{last_seq + 1}"
+                commands.append(xadd_command(head, entry_id, tick, ms))
+                last_id[symbol] = entry
+            except Exception:  # one malformed tick must not cost the batch
+                self.not_stored += 1
+                log.exception("tick cannot be encoded for redis; not stored", symbol=symbol)
+        return Batch("".join(commands).encode(), len(commands))
 
     async def _seed(self, symbols: set[str]) -> None:
         """Learn each new stream's top id, so ours continue above it."""

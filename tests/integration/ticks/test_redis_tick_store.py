@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -149,4 +150,19 @@ async def test_a_key_that_is_not_a_stream_costs_only_its_own_ticks(
         store.add(tick)  # the writer goes on
     await drained(store)
     assert store.stored == 13
+    await store.stop()
+
+
+async def test_a_tick_that_cannot_be_encoded_costs_only_itself(
+    redis_url: str, prefix: str, cleanup: Redis
+) -> None:
+    store = RedisTickStore(redis_url, prefix=prefix)
+    await store.start()
+    ticks = tick_run(at("2026-11-20 09:00:00"), 3)
+    absurd = make_tick(at("2026-11-20 09:00:00.700"), volume=99, turnover=Decimal("9" * 2000))
+    for tick in (ticks[0], absurd, ticks[1], ticks[2]):
+        store.add(tick)
+    await drained(store)
+    assert store.stored == 3 and store.not_stored == 1
+    assert await store.history(SYMBOL, 10) == ticks
     await store.stop()
