@@ -9,7 +9,6 @@ right after an event, but only once everyone has seen it (a strategy's order sen
 goes through ``after_dispatch``.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -36,22 +35,24 @@ Handler = Callable[[EventType, Any], None]
 
 class EventBus:
     def __init__(self) -> None:
-        self._handlers: dict[EventType, list[Handler]] = defaultdict(list)
+        # Tuples, replaced on (un)subscribe: a publication iterates its own snapshot.
+        self._handlers: dict[EventType, tuple[Handler, ...]] = {}
         self.errors = 0
         self._depth = 0  # publications under way (a handler may publish)
         self._after: list[Callable[[], None]] = []
 
     def subscribe(self, event_type: EventType, handler: Handler) -> None:
-        self._handlers[event_type].append(handler)
+        self._handlers[event_type] = (*self._handlers.get(event_type, ()), handler)
 
     def subscribe_all(self, handler: Handler) -> None:
         for event_type in EventType:
             self.subscribe(event_type, handler)
 
     def unsubscribe(self, event_type: EventType, handler: Handler) -> None:
-        handlers = self._handlers[event_type]
+        handlers = list(self._handlers.get(event_type, ()))
         if handler in handlers:
             handlers.remove(handler)
+            self._handlers[event_type] = tuple(handlers)
 
     def after_dispatch(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the event being published has reached every handler (at
@@ -64,7 +65,7 @@ class EventBus:
     def publish(self, event_type: EventType, payload: Any) -> None:
         self._depth += 1
         try:
-            for handler in tuple(self._handlers[event_type]):
+            for handler in self._handlers.get(event_type, ()):
                 try:
                     handler(event_type, payload)
                 except Exception:

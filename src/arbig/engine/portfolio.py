@@ -68,10 +68,12 @@ class Portfolio:
     def mark(self, tick: Tick) -> bool:
         """Value the book at ``tick``; True if a held position's P&L changed."""
         self.roll_to(tick.trading_day)
-        previous = self._last.get(tick.symbol)
-        self._last[tick.symbol] = tick.last_price
-        held = any(leg.symbol == tick.symbol for leg in self.positions.held())
-        if held and previous != tick.last_price:
+        symbol = tick.symbol
+        previous = self._last.get(symbol)
+        self._last[symbol] = tick.last_price
+        if previous == tick.last_price:
+            return False
+        if any(leg.volume > 0 and leg.symbol == symbol for leg in self.positions.legs.values()):
             self._revalue()
             return True
         return False

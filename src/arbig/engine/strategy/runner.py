@@ -237,6 +237,8 @@ class StrategyRunner:
     def _expire(self, timeout_s: float) -> None:
         """Cancel orders the market left behind: a marketable limit that did not fill soon
         is stale, and a strategy waiting on it would stop acting."""
+        if not self._desk.live:
+            return
         now = self._clock()
         for order in self.working_orders():
             if order.order_id in self._expiring:
