@@ -177,3 +177,53 @@ def test_a_handler_subscribed_during_dispatch_hears_from_the_next_event_on() -> 
         ("first", 2),
         ("late", 2),
     ]
+
+
+def test_after_dispatch_runs_once_every_handler_has_seen_the_event() -> None:
+    bus = EventBus()
+    seen: list[str] = []
+
+    def strategy(event: EventType, payload: Any) -> None:
+        seen.append("strategy")
+        bus.after_dispatch(lambda: seen.append("order sent"))
+
+    bus.subscribe(EventType.TICK, strategy)
+    bus.subscribe(EventType.TICK, lambda event, payload: seen.append("hub"))
+    bus.publish(EventType.TICK, 1)
+
+    assert seen == ["strategy", "hub", "order sent"]
+
+
+def test_after_dispatch_waits_for_the_outermost_publication_and_runs_at_once_outside() -> None:
+    bus = EventBus()
+    seen: list[str] = []
+
+    def on_tick(event: EventType, payload: Any) -> None:
+        bus.publish(EventType.ORDER, "inner")
+        seen.append("tick handled")
+
+    def on_order(event: EventType, payload: Any) -> None:
+        bus.after_dispatch(lambda: seen.append("after"))
+
+    bus.subscribe(EventType.TICK, on_tick)
+    bus.subscribe(EventType.ORDER, on_order)
+    bus.publish(EventType.TICK, 1)
+    bus.after_dispatch(lambda: seen.append("outside"))
+
+    assert seen == ["tick handled", "after", "outside"]
+
+
+def test_a_failing_after_dispatch_callback_is_counted_and_the_next_still_runs() -> None:
+    bus = EventBus()
+    seen: list[str] = []
+
+    def handler(event: EventType, payload: Any) -> None:
+        bus.after_dispatch(lambda: 1 / 0 and None)
+        bus.after_dispatch(lambda: seen.append("second"))
+
+    bus.subscribe(EventType.TICK, handler)
+    with capture_logs():
+        bus.publish(EventType.TICK, 1)
+
+    assert seen == ["second"]
+    assert bus.errors == 1

@@ -24,6 +24,7 @@ from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.loader import StrategyClass
+from arbig.engine.strategy.store import StrategyStore
 from arbig.gateways.sim import SimGateway
 from arbig.runtime import RepositorySource
 from arbig.storage.database import create_engine, session_factory
@@ -46,7 +47,7 @@ class Rig:
     gateway: SimGateway
     controls: TradingControls
     clock: ManualClock
-    store: SqlStrategyStore
+    store: StrategyStore
     gateway_orders: list[OrderRequest] = field(default_factory=list)
     events: list[tuple[EventType, Any]] = field(default_factory=list)
 
@@ -136,9 +137,11 @@ async def running(
     *,
     strategies: dict[str, StrategyClass] | None = None,
     warmup: int = 1,
+    store: StrategyStore | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Rig]:
-    """A started core with risk and the strategy engine; ``warmup`` ticks already sent."""
+    """A started core with risk and the strategy engine; ``warmup`` ticks already sent.
+    Triggers go to the SQLite database unless another ``store`` is given."""
     settings = make_settings(tmp_path / "data", **overrides)
     clock = ManualClock()
     calendar = TradingCalendar.gold()
@@ -165,7 +168,7 @@ async def running(
         tick_filter=TickFilter(calendar, check_sessions=False),
         clock=clock,
     )
-    store = SqlStrategyStore(sessions)
+    store = store or SqlStrategyStore(sessions)
     controls = TradingControls(core, settings, store, calendar, strategies=strategies, clock=clock)
     rig = Rig(core, gateway, controls, clock, store)
     core.bus.subscribe_all(lambda event, payload: rig.events.append((event, payload)))

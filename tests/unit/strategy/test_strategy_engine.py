@@ -8,8 +8,10 @@ from sample_strategies import SAMPLES
 
 from arbig.config import StrategySettings
 from arbig.domain.enums import ActionType, OrderStatus, TriggerResult
+from arbig.domain.order import OrderRequest
 from arbig.engine.bus import EventType
 from arbig.engine.strategy.loader import StrategyError, load_module, registry
+from arbig.engine.strategy.store import MemoryStrategyStore
 
 
 async def test_a_second_strategy_is_refused_while_one_runs(tmp_path: Path) -> None:
@@ -104,3 +106,45 @@ def test_a_user_module_that_fails_to_import_says_why(tmp_path: Path) -> None:
         load_module(str(tmp_path / "missing.py"))
     with pytest.raises(StrategyError, match="defines no Strategy subclass"):
         load_module("arbig.domain.enums")
+
+
+async def test_the_trigger_is_committed_before_its_order_reaches_the_gateway(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        seen_at_send: list[list[TriggerResult]] = []
+        send = rig.gateway.send_order
+
+        async def reading_send(request: OrderRequest) -> str:
+            # a fresh session: only what was committed is visible
+            seen_at_send.append([t.result for t in await rig.store.triggers("buyer")])
+            return await send(request)
+
+        rig.gateway.send_order = reading_send  # type: ignore[method-assign]
+        await rig.controls.strategy_engine.start("buyer")
+        await rig.tick(2)
+
+    assert seen_at_send == [[TriggerResult.PENDING]]
+
+
+async def test_with_a_store_that_does_not_wait_the_order_leaves_within_the_tick(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES, store=MemoryStrategyStore()) as rig:
+        await rig.controls.strategy_engine.start("buyer")
+        seen: list[str] = []
+        rig.core.bus.subscribe(EventType.TICK, lambda event, tick: seen.append("late subscriber"))
+        send = rig.gateway.send_order
+
+        async def noting_send(request: OrderRequest) -> str:
+            seen.append("order sent")
+            return await send(request)
+
+        rig.gateway.send_order = noting_send  # type: ignore[method-assign]
+        rig.clock.advance(0.5)
+        rig.gateway.step(rig.clock.now)  # pushes the tick to the core, no await in between
+        assert seen == ["late subscriber", "order sent"]
+        await rig.settle()
+        [trigger] = await rig.store.triggers("buyer")
+        assert trigger.result is TriggerResult.SUCCESS
+        assert len(trigger.order_ids) == 1
