@@ -101,7 +101,5 @@ class TradingState(StrEnum):
 
 def position_direction(side: Side, offset: Offset) -> Direction:
     """The position leg a fill touches: opening buys and closing sells touch the long leg."""
-    opens_long = side is Side.BUY
-    if offset.is_close:
-        opens_long = not opens_long
-    return Direction.LONG if opens_long else Direction.SHORT
+    # buy and open, or sell and close: asked for every order the risk engine checks
+    return Direction.LONG if (side is Side.BUY) is (offset is Offset.OPEN) else Direction.SHORT
