@@ -6,7 +6,7 @@ order's status never goes backwards and its traded volume never decreases, a
 position leg at zero volume is deleted.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,9 @@ from sqlalchemy import (
     or_,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
 
 from arbig.domain.enums import OrderStatus
 from arbig.storage.models import (
@@ -33,7 +35,7 @@ from arbig.storage.models import (
     PositionRow,
     TradeRow,
 )
-from arbig.storage.prepared import executemany
+from arbig.storage.prepared import prepare
 from arbig.storage.rows import Row
 
 ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
@@ -173,32 +175,91 @@ def _insert_ignore(table: Table, dialect: str, key: Iterable[str]) -> Any:
     return stmt.on_conflict_do_nothing(index_elements=list(key))
 
 
-async def write_batch(connection: AsyncConnection, batch: Batch) -> None:
-    """Execute ``batch`` on ``connection``; the caller commits (one transaction per batch)."""
-    dialect = connection.dialect.name
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of a batch with its finished driver parameters."""
+
+    sql: str
+    params: list[tuple[Any, ...]]
+
+
+def _step(
+    steps: list[Step],
+    dialect: Dialect,
+    name: str,
+    table: Table,
+    build: Callable[[], ClauseElement],
+    rows: list[Row],
+) -> None:
+    prepared = prepare(name, table, build, dialect, list(rows[0]))
+    steps.append(Step(prepared.sql, prepared.params(rows)))
+
+
+def plan(batch: Batch, dialect: Dialect) -> list[Step]:
+    """The statements that write ``batch``, parameters converted: CPU work only, so the
+    writer can plan the next batch while the database runs this one."""
+    name = dialect.name
+    steps: list[Step] = []
     if batch.orders:
-        stmt = _upsert(ORDERS, dialect, _ORDER_KEY, _order_guard, _ORDER_PROGRESS)
-        await executemany(connection, "orders", ORDERS, stmt, list(batch.orders.values()))
+        _step(
+            steps,
+            dialect,
+            "orders",
+            ORDERS,
+            lambda: _upsert(ORDERS, name, _ORDER_KEY, _order_guard, _ORDER_PROGRESS),
+            list(batch.orders.values()),
+        )
     if batch.trades:
-        stmt = _insert_ignore(TRADES, dialect, ("account_id", "trade_id"))
-        await executemany(connection, "trades", TRADES, stmt, list(batch.trades.values()))
+        _step(
+            steps,
+            dialect,
+            "trades",
+            TRADES,
+            lambda: _insert_ignore(TRADES, name, ("account_id", "trade_id")),
+            list(batch.trades.values()),
+        )
     live = [row for row in batch.positions.values() if row["volume"] > 0]
     closed = [row for row in batch.positions.values() if row["volume"] <= 0]
     if live:
-        stmt = _upsert(POSITIONS, dialect, _POSITION_KEY)
-        await executemany(connection, "positions", POSITIONS, stmt, live)
-    if closed:
-        stmt = delete(POSITIONS).where(
-            *(POSITIONS.c[name] == bindparam(f"k_{name}") for name in _POSITION_KEY)
+        _step(
+            steps,
+            dialect,
+            "positions",
+            POSITIONS,
+            lambda: _upsert(POSITIONS, name, _POSITION_KEY),
+            live,
         )
-        params = [{f"k_{name}": row[name] for name in _POSITION_KEY} for row in closed]
-        await connection.execute(stmt, params)
+    if closed:
+        _step(steps, dialect, "positions-closed", POSITIONS, _delete_positions, closed)
     if batch.accounts:
-        stmt = _upsert(ACCOUNTS, dialect, ("account_id",))
-        await executemany(connection, "accounts", ACCOUNTS, stmt, list(batch.accounts.values()))
+        _step(
+            steps,
+            dialect,
+            "accounts",
+            ACCOUNTS,
+            lambda: _upsert(ACCOUNTS, name, ("account_id",)),
+            list(batch.accounts.values()),
+        )
     if batch.equity:
-        await executemany(connection, "equity", EQUITY, insert(EQUITY), batch.equity)
+        _step(steps, dialect, "equity", EQUITY, lambda: insert(EQUITY), batch.equity)
     if batch.bars:
         # A bar rebuilt after a restart replaces the one recorded for its minute.
-        stmt = _upsert(BARS, dialect, ("symbol", "start_time"))
-        await executemany(connection, "bars", BARS, stmt, list(batch.bars.values()))
+        _step(
+            steps,
+            dialect,
+            "bars",
+            BARS,
+            lambda: _upsert(BARS, name, ("symbol", "start_time")),
+            list(batch.bars.values()),
+        )
+    return steps
+
+
+def _delete_positions() -> ClauseElement:
+    return delete(POSITIONS).where(*(POSITIONS.c[k] == bindparam(k) for k in _POSITION_KEY))
+
+
+async def execute(connection: AsyncConnection, steps: list[Step]) -> None:
+    """Run planned ``steps`` in the connection's transaction; the caller commits."""
+    for step in steps:
+        await connection.exec_driver_sql(step.sql, step.params)

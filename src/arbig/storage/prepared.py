@@ -10,12 +10,12 @@ go to the driver's executemany.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, Table
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from arbig.storage.rows import Row
 from arbig.storage.types import (
@@ -78,13 +78,18 @@ _CACHE: dict[tuple[str, str], Prepared] = {}
 
 
 def prepare(
-    name: str, table: Table, statement: Insert, dialect: Dialect, columns: Sequence[str]
+    name: str,
+    table: Table,
+    build: Callable[[], ClauseElement],
+    dialect: Dialect,
+    columns: Sequence[str],
 ) -> Prepared:
-    """Compile ``statement`` (cached under ``name`` per dialect) for rows with ``columns``."""
+    """The statement ``build()`` makes, compiled once per dialect and cached under
+    ``name`` (so that it is built only once), for rows with ``columns``."""
     key = (name, dialect.name)
     prepared = _CACHE.get(key)
     if prepared is None:
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        compiled = cast(SQLCompiler, build().compile(dialect=dialect, column_keys=list(columns)))
         keys = tuple(compiled.positiontup or ())
         if not keys or set(keys) - set(columns):
             raise TypeError(f"{name}: parameters {keys} do not match the row {columns}")
@@ -92,11 +97,3 @@ def prepare(
         prepared = Prepared(compiled.string, keys, converts)
         _CACHE[key] = prepared
     return prepared
-
-
-async def executemany(
-    connection: AsyncConnection, name: str, table: Table, statement: Insert, rows: Sequence[Row]
-) -> None:
-    """Run ``statement`` for every row in the connection's transaction."""
-    prepared = prepare(name, table, statement, connection.dialect, list(rows[0]))
-    await connection.exec_driver_sql(prepared.sql, prepared.params(rows))

@@ -27,7 +27,7 @@ from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.storage import rows
-from arbig.storage.batch import Batch, write_batch
+from arbig.storage.batch import Batch, Step, execute, plan
 from arbig.storage.latency import LatencyStats, LatencyWindow
 from arbig.storage.types import InvalidValue
 
@@ -212,15 +212,21 @@ class BookWriter:
 
     async def _run(self) -> None:
         delay = self._retry[0]
+        ahead: tuple[list[_Item], list[Step]] | None = None
         try:
             while self._items or not self._stopping:
                 if not self._items:
                     self._wake.clear()
                     await self._wake.wait()
                     continue
-                items = list(islice(self._items, self.batch_max))
+                if ahead is not None:
+                    items, steps = ahead
+                else:
+                    items = list(islice(self._items, self.batch_max))
+                    steps = None
+                ahead = None
                 try:
-                    await self._commit(items)
+                    ahead = await self._commit_planning_ahead(items, steps)
                 except Exception as exc:
                     if is_bad_row(exc):
                         # A bad row must not block the book: write one by one, drop the bad.
@@ -237,7 +243,34 @@ class BookWriter:
             async with self._progress:
                 self._progress.notify_all()
 
-    async def _commit(self, items: list[_Item]) -> None:
+    async def _commit_planning_ahead(
+        self, items: list[_Item], steps: list[Step] | None
+    ) -> tuple[list[_Item], list[Step]] | None:
+        """Commit ``items``; while the database works on them, plan the batch after.
+
+        Converting a batch's rows to driver values costs about as much CPU as the
+        database spends on them, so in a burst the two overlap (bench/bench_writer.py).
+        Returns the next batch with its statements, or None.
+        """
+        commit = asyncio.ensure_future(self._commit(items, steps))
+        following = list(islice(self._items, len(items), len(items) + self.batch_max))
+        ahead = None
+        try:
+            if following:
+                await asyncio.sleep(0)  # the commit reaches the database first
+            # Only on a connected dialect: MariaDB's reserved words (and so the SQL,
+            # which is cached) are known once a connection has seen the server.
+            if following and self._connection is not None:
+                with contextlib.suppress(Exception):  # its turn will raise it again
+                    ahead = (following, self._plan(following))
+            await commit
+        except BaseException:
+            commit.cancel()
+            await asyncio.gather(commit, return_exceptions=True)
+            raise
+        return ahead
+
+    def _plan(self, items: list[_Item]) -> list[Step]:
         batch = Batch()
         adders = {
             "order": batch.add_order,
@@ -249,11 +282,16 @@ class BookWriter:
         }
         for item in items:
             adders[item.kind](item.row)
+        return plan(batch, self._engine.dialect)
+
+    async def _commit(self, items: list[_Item], steps: list[Step] | None = None) -> None:
         if self._connection is None:
             self._connection = await self._engine.connect()
+        if steps is None:
+            steps = self._plan(items)
         try:
             async with self._connection.begin():
-                await write_batch(self._connection, batch)
+                await execute(self._connection, steps)
         except BaseException:
             await self._release()  # it may be broken; the retry opens a fresh one
             raise
