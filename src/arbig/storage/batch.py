@@ -183,75 +183,47 @@ class Step:
     params: list[tuple[Any, ...]]
 
 
-def _step(
-    steps: list[Step],
-    dialect: Dialect,
-    name: str,
-    table: Table,
-    build: Callable[[], ClauseElement],
-    rows: list[Row],
-) -> None:
-    prepared = prepare(name, table, build, dialect, list(rows[0]))
-    steps.append(Step(prepared.sql, prepared.params(rows)))
-
-
 def plan(batch: Batch, dialect: Dialect) -> list[Step]:
     """The statements that write ``batch``, parameters converted: CPU work only, so the
     writer can plan the next batch while the database runs this one."""
     name = dialect.name
-    steps: list[Step] = []
-    if batch.orders:
-        _step(
-            steps,
-            dialect,
+    live = [row for row in batch.positions.values() if row["volume"] > 0]
+    closed = [row for row in batch.positions.values() if row["volume"] <= 0]
+    work: list[tuple[str, Table, Callable[[], ClauseElement], list[Row]]] = [
+        (
             "orders",
             ORDERS,
             lambda: _upsert(ORDERS, name, _ORDER_KEY, _order_guard, _ORDER_PROGRESS),
             list(batch.orders.values()),
-        )
-    if batch.trades:
-        _step(
-            steps,
-            dialect,
+        ),
+        (
             "trades",
             TRADES,
             lambda: _insert_ignore(TRADES, name, ("account_id", "trade_id")),
             list(batch.trades.values()),
-        )
-    live = [row for row in batch.positions.values() if row["volume"] > 0]
-    closed = [row for row in batch.positions.values() if row["volume"] <= 0]
-    if live:
-        _step(
-            steps,
-            dialect,
-            "positions",
-            POSITIONS,
-            lambda: _upsert(POSITIONS, name, _POSITION_KEY),
-            live,
-        )
-    if closed:
-        _step(steps, dialect, "positions-closed", POSITIONS, _delete_positions, closed)
-    if batch.accounts:
-        _step(
-            steps,
-            dialect,
+        ),
+        ("positions", POSITIONS, lambda: _upsert(POSITIONS, name, _POSITION_KEY), live),
+        ("positions-closed", POSITIONS, _delete_positions, closed),
+        (
             "accounts",
             ACCOUNTS,
             lambda: _upsert(ACCOUNTS, name, ("account_id",)),
             list(batch.accounts.values()),
-        )
-    if batch.equity:
-        _step(steps, dialect, "equity", EQUITY, lambda: insert(EQUITY), batch.equity)
-    if batch.bars:
+        ),
+        ("equity", EQUITY, lambda: insert(EQUITY), batch.equity),
         # A bar rebuilt after a restart replaces the one recorded for its minute.
-        _step(
-            steps,
-            dialect,
+        (
             "bars",
             BARS,
             lambda: _upsert(BARS, name, ("symbol", "start_time")),
             list(batch.bars.values()),
-        )
+        ),
+    ]
+    steps: list[Step] = []
+    for key, table, build, rows in work:
+        if rows:
+            prepared = prepare(key, table, build, dialect, list(rows[0]))
+            steps.append(Step(prepared.sql, prepared.params(rows)))
     return steps
 
 
