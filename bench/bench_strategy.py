@@ -19,6 +19,7 @@ not the engine's (the SQLite figure is printed too, for scale).
 import argparse
 import asyncio
 import logging
+import os
 import statistics
 import tempfile
 import time
@@ -212,6 +213,8 @@ async def main() -> None:
     samples = parser.parse_args().samples
     # "order sent" lines would measure the terminal, not the engine
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # figures from a busy machine are not comparable: say how busy it was
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     report("baseline: bare decision + order request", baseline(samples))
     measured = await engine(samples, MemoryStrategyStore())
     report("engine: tick -> order past risk (memory)", measured)
@@ -220,6 +223,7 @@ async def main() -> None:
     await db.dispose()
     p99 = sorted(measured)[int(len(measured) * 0.99)] / 1000
     print(f"target p99 < 200 us (memory store): {'met' if p99 < 200 else 'NOT met'}")
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -82,8 +82,8 @@ class JobLine:
             await self._done.wait()
 
     def _start(self, job: Job) -> Awaitable[None] | None:
-        coro = job()
         try:
+            coro = job()
             first = coro.send(None)
         except StopIteration:
             return None
