@@ -148,3 +148,16 @@ async def test_with_a_store_that_does_not_wait_the_order_leaves_within_the_tick(
         [trigger] = await rig.store.triggers("buyer")
         assert trigger.result is TriggerResult.SUCCESS
         assert len(trigger.order_ids) == 1
+
+
+async def test_a_trigger_is_published_pending_with_its_orders_then_resolved(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        await rig.controls.strategy_engine.start("buyer")
+        await rig.tick(3)
+        published = rig.of(EventType.TRIGGER)
+
+    assert [t.result for t in published] == [TriggerResult.PENDING, TriggerResult.SUCCESS]
+    assert published[0].order_ids == published[1].order_ids
+    assert len(published[0].order_ids) == 1

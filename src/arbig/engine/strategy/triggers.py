@@ -34,34 +34,35 @@ class TriggerDesk:
         self, trigger: Trigger, requests: list[OrderRequest], error: str | None
     ) -> None:
         trigger = trigger.with_id(await self.store.insert_trigger(trigger))
-        self._publish(trigger)
-        if error is not None:
-            await self._update(trigger.failed(error))
+        if error is not None or not requests:
+            self._publish(trigger)
+            await self._update(trigger.failed(error) if error is not None else trigger.succeeded())
             return
-        if not requests:
-            await self._update(trigger.succeeded())
-            return
+        failure = None
         for request in requests:
             if not self._running():  # stopped while the trigger was being written
-                trigger = trigger.failed("the strategy stopped before the order was sent")
+                failure = "the strategy stopped before the order was sent"
                 break
             try:
                 order_id = await self._core.send_order(request)
             except OrderRefused as exc:
-                trigger = trigger.failed(f"refused: {exc}")
+                failure = f"refused: {exc}"
                 break
             except Exception as exc:
-                trigger = trigger.failed(f"{type(exc).__name__}: {exc}")
+                failure = f"{type(exc).__name__}: {exc}"
                 break
             trigger = trigger.with_order(order_id)
             self.orders[order_id] = trigger.trigger_id
             self.live.add(order_id)
-        if trigger.is_pending:
-            self.open[trigger.trigger_id] = trigger
-            await self.store.update_trigger(trigger)
-            await self.resolve(trigger.trigger_id)  # orders may have ended already
-        else:
-            await self._update(trigger)
+        # Pending goes out once the orders have left, with their ids: a console encoding
+        # it (the WebSocket hub) does not hold them up.
+        self._publish(trigger)
+        if failure is not None:
+            await self._update(trigger.failed(failure))
+            return
+        self.open[trigger.trigger_id] = trigger
+        await self.store.update_trigger(trigger)
+        await self.resolve(trigger.trigger_id)  # orders may have ended already
 
     async def resolve(self, trigger_id: int) -> None:
         trigger = self.open.get(trigger_id)
