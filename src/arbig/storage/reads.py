@@ -4,9 +4,9 @@ Through aiosqlite every step of a query (pool checkout, execute, fetch, the rese
 return) is a hop from the event loop to the connection's thread and back, and each
 hop waits for the GIL while the loop is busy with other requests: at 200 requests/s
 the trades page took seconds (bench/bench_rest.py). So a report is a plain
-synchronous function of a ``Session``. On an SQLite file it runs in a reader thread
+synchronous function of a Core ``Connection``. On an SQLite file it runs in a reader thread
 with its own synchronous, read-only connection: one hop per report. On MySQL and
-PostgreSQL, whose drivers are asyncio-native, it runs in ``AsyncSession.run_sync``.
+PostgreSQL, whose drivers are asyncio-native, it runs in ``AsyncConnection.run_sync``.
 """
 
 import asyncio
@@ -15,9 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 
 P = ParamSpec("P")
@@ -35,10 +34,10 @@ def _reader_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
 
 
 class Reader:
-    """Runs report functions ``fn(session, *args)`` for the database of ``engine``."""
+    """Runs report functions ``fn(connection, *args)`` for the database of ``engine``."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._engine = engine
         self._sync: Engine | None = None
         self._threads: ThreadPoolExecutor | None = None
         url = engine.url
@@ -53,17 +52,14 @@ class Reader:
             self._threads = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="arbig-read")
 
     async def run(
-        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        if self._sync is None:
-            async with self._sessions() as session:
-                return await session.run_sync(fn, *args, **kwargs)
+        sync = self._sync
+        if sync is None:
+            async with self._engine.connect() as connection:
+                return await connection.run_sync(fn, *args, **kwargs)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, partial(self._call, fn, *args, **kwargs))
-
-    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        with Session(self._sync) as session:
-            return fn(session, *args, **kwargs)
+        return await loop.run_in_executor(self._threads, partial(_call, sync, fn, *args, **kwargs))
 
     def close(self) -> None:
         """Wait for running reports, then release the reader connections."""
@@ -71,3 +67,8 @@ class Reader:
             self._threads.shutdown(wait=True)
         if self._sync is not None:
             self._sync.dispose()
+
+
+def _call(engine: Engine, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    with engine.connect() as connection:
+        return fn(connection, *args, **kwargs)

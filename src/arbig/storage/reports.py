@@ -1,6 +1,7 @@
 """Queries behind the console's history pages: trade pages, daily summary, statistics.
 
-Synchronous functions of a Session, run by ``storage.reads.Reader`` (see there why).
+Synchronous functions of a Core connection (no ORM: plain rows), run by
+``storage.reads.Reader`` (see there why).
 """
 
 from dataclasses import dataclass
@@ -8,8 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import cast
 
-from sqlalchemy import ColumnElement, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, func, select, text
 
 from arbig.domain.enums import Offset, Side
 from arbig.domain.statistics import ClosedFill
@@ -84,7 +84,7 @@ def _where(account_id: str, f: TradeFilter) -> list[ColumnElement[bool]]:
 
 
 def trade_page(
-    session: Session, account_id: str, f: TradeFilter, *, limit: int, offset: int
+    connection: Connection, account_id: str, f: TradeFilter, *, limit: int, offset: int
 ) -> tuple[list[TradeRecord], int]:
     """One page of trades, newest first, and how many match in all.
 
@@ -100,24 +100,28 @@ def trade_page(
         .limit(limit)
         .offset(offset)
     )
-    page = session.execute(query).all()
+    page = connection.execute(query).all()
     if page:
         total = int(page[0].matching)
     else:  # past the last page the window has no row to report on
         count = select(func.count()).select_from(TradeRow).where(*where)
-        total = int(session.scalar(count) or 0)
+        total = int(connection.scalar(count) or 0)
     records = [TradeRecord(rows.to_trade(cast(TradeRow, row)), row.realized_pnl) for row in page]
     return records, total
 
 
 def closing_fills(
-    session: Session, account_id: str, f: TradeFilter
+    connection: Connection, account_id: str, f: TradeFilter
 ) -> tuple[list[ClosedFill], dict[date, Decimal]]:
     """The closing fills in range, and the commission of every fill per trading day."""
-    query = select(TradeRow).where(*_where(account_id, f)).order_by(TradeRow.trade_time)
+    query = (
+        select(TradeRow.trading_day, TradeRow.offset, TradeRow.realized_pnl, TradeRow.commission)
+        .where(*_where(account_id, f))
+        .order_by(TradeRow.trade_time)
+    )
     closing: list[ClosedFill] = []
     commissions: dict[date, Decimal] = {}
-    for row in session.scalars(query):
+    for row in connection.execute(query):
         day = row.trading_day
         commissions[day] = commissions.get(day, Decimal(0)) + row.commission
         if row.offset != Offset.OPEN.value:
@@ -126,7 +130,7 @@ def closing_fills(
 
 
 def daily_summary(
-    session: Session, account_id: str, since_day: date | None, until_day: date | None
+    connection: Connection, account_id: str, since_day: date | None, until_day: date | None
 ) -> list[DailySummary]:
     """Rows of the ``daily_trade_summary`` view, newest trading day first."""
     sql = (
@@ -140,7 +144,7 @@ def daily_summary(
     if until_day is not None:
         sql += " AND trading_day <= :until"
         params["until"] = until_day
-    result = session.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
+    result = connection.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
     return [
         DailySummary(
             trading_day=r[0] if isinstance(r[0], date) else date.fromisoformat(str(r[0])),
@@ -157,7 +161,7 @@ def daily_summary(
 
 
 def trigger_summary(
-    session: Session,
+    connection: Connection,
     strategy_name: str | None,
     since_day: date | None,
     until_day: date | None,
@@ -178,7 +182,7 @@ def trigger_summary(
     if until_day is not None:
         sql += " AND trading_day <= :until"
         params["until"] = until_day
-    result = session.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
+    result = connection.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
     rows = []
     for r in result:
         values = [int(v) for v in r[3:]]

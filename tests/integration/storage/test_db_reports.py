@@ -5,10 +5,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
 from storage_samples import ACCOUNT, make_trade
 
 from arbig.domain.enums import Offset, Side
@@ -69,9 +68,9 @@ async def test_daily_summary_and_closing_fills(engine: AsyncEngine, writer: Book
     assert set(commissions) == {day}
 
 
-def _write(session: Session) -> None:
-    session.execute(text("DELETE FROM trades"))
-    session.commit()
+def _write(connection: Connection) -> None:
+    connection.execute(text("DELETE FROM trades"))
+    connection.commit()
 
 
 async def test_an_sqlite_report_cannot_write(
