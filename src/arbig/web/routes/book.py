@@ -6,11 +6,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from arbig.codec import to_jsonable
 from arbig.domain.enums import Direction
 from arbig.engine.closing import CloseError
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 from arbig.web.security import Operator
 
 router = APIRouter(tags=["book"])
@@ -18,12 +18,12 @@ router = APIRouter(tags=["book"])
 
 @router.get("/positions", summary="Open positions marked to the last price")
 async def positions(client: ClientDep) -> Any:
-    return to_jsonable(await client.positions())
+    return DomainJSON(await client.positions())
 
 
 @router.get("/account", summary="Balance, available, margin and P&L")
 async def account(client: ClientDep) -> Any:
-    return to_jsonable(await client.account())
+    return DomainJSON(await client.account())
 
 
 @router.get("/account/equity", summary="The equity curve, thinned evenly to at most `points`")
@@ -35,14 +35,14 @@ async def equity(
 ) -> Any:
     if since and until and since >= until:
         raise HTTPException(422, "since must be before until")
-    return to_jsonable(await client.equity_curve(since, until, points))
+    return DomainJSON(await client.equity_curve(since, until, points))
 
 
 @router.get("/orders", summary="Orders of this session, newest first")
 async def orders(
     client: ClientDep, active: Annotated[bool, Query(description="only working orders")] = False
 ) -> Any:
-    return to_jsonable(await client.orders(active_only=active))
+    return DomainJSON(await client.orders(active_only=active))
 
 
 class CloseRequest(BaseModel):
@@ -61,7 +61,7 @@ async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
         preview = client.preview_close(body.symbol, body.direction, body.volume)
     except CloseError as exc:
         raise HTTPException(422, str(exc)) from None
-    return to_jsonable(preview)
+    return DomainJSON(preview)
 
 
 @router.post("/positions/close/confirm", summary="Step 2 of a close: send the previewed orders")
@@ -89,4 +89,4 @@ async def confirm_close(
             "orders": [o.order_id for o in result.orders],
         },
     )
-    return to_jsonable(result)
+    return DomainJSON(result)

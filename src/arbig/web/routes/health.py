@@ -3,11 +3,10 @@
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from arbig.client import ComponentState
-from arbig.codec import to_jsonable
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 
 router = APIRouter(tags=["system"])
 
@@ -16,7 +15,7 @@ router = APIRouter(tags=["system"])
 async def health(client: ClientDep) -> Any:
     report = await client.health()
     code = 503 if report.status is ComponentState.DOWN else 200
-    return JSONResponse(to_jsonable(report), status_code=code)
+    return DomainJSON(report, status_code=code)
 
 
 @router.get("/health/live", summary="Liveness: the process answers")
@@ -28,4 +27,4 @@ async def live() -> Any:
 async def ready(client: ClientDep) -> Any:
     report = await client.health()
     code = 200 if report.status is ComponentState.UP else 503
-    return JSONResponse(to_jsonable(report), status_code=code)
+    return DomainJSON(report, status_code=code)

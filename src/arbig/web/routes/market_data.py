@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from arbig.codec import to_jsonable
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 from arbig.web.security import Operator
 
 router = APIRouter(tags=["market"])
@@ -55,12 +55,12 @@ async def bars(
         raise HTTPException(422, "start must be before end")
     if until - since > MAX_RANGE:
         raise HTTPException(422, f"at most {MAX_RANGE.days} days per request")
-    return to_jsonable(await client.market.bars(symbol, since, until, include_current=current))
+    return DomainJSON(await client.market.bars(symbol, since, until, include_current=current))
 
 
 @router.get("/contract", summary="The main contract, the watchlist and what is subscribed")
 async def contract(client: ClientDep) -> Any:
-    return to_jsonable(client.market.contract())
+    return DomainJSON(client.market.contract())
 
 
 @router.put("/contract", summary="Switch the main contract (saved; survives a restart)")
@@ -93,7 +93,7 @@ async def switch_contract(
         target=symbol,
         detail={"previous": result.previous, "changed": result.changed},
     )
-    return to_jsonable(result)
+    return DomainJSON(result)
 
 
 @router.get("/watchlist", summary="Contracts subscribed for quotes beside the main one")

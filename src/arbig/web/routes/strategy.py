@@ -6,9 +6,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from arbig.client import ControlRefused
-from arbig.codec import to_jsonable
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 from arbig.web.security import Operator
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -28,12 +28,12 @@ class ParamsUpdate(BaseModel):
 
 @router.get("", summary="Every strategy that can run, with its parameters and their schema")
 async def catalog(client: ClientDep) -> Any:
-    return to_jsonable(client.controls.strategies())
+    return DomainJSON(client.controls.strategies())
 
 
 @router.get("/status", summary="The running strategy (or the last one), its state and notices")
 async def status(client: ClientDep) -> Any:
-    return to_jsonable(client.controls.strategy_status())
+    return DomainJSON(client.controls.strategy_status())
 
 
 @router.get("/triggers", summary="Latest triggers, newest first")
@@ -42,7 +42,7 @@ async def triggers(
     name: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    return to_jsonable(await client.controls.triggers(name, limit))
+    return DomainJSON(await client.controls.triggers(name, limit))
 
 
 @router.get("/{name}/params", summary="A strategy's stored parameters and their schema")
@@ -70,7 +70,7 @@ async def update_params(
         target=name,
         detail={"params": info.params},
     )
-    return {"strategy": to_jsonable(info), "message": message}
+    return DomainJSON({"strategy": info, "message": message})
 
 
 @router.post("/{name}/start", summary="Start a strategy (one at a time)")
@@ -91,7 +91,7 @@ async def start(
         )
         raise HTTPException(409, str(exc)) from None
     await audit(client, request, operator.name, "strategy_start", "ok", target=name)
-    return to_jsonable(result)
+    return DomainJSON(result)
 
 
 @router.post("/stop", summary="Stop the running strategy and cancel its working orders")
@@ -99,4 +99,4 @@ async def stop(body: Confirmation, client: ClientDep, request: Request, operator
     before = client.controls.strategy_status()
     result = await client.controls.stop_strategy()
     await audit(client, request, operator.name, "strategy_stop", "ok", target=before.name or "")
-    return to_jsonable(result)
+    return DomainJSON(result)

@@ -5,8 +5,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from arbig.codec import to_jsonable
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 
 router = APIRouter(tags=["system"])
 
@@ -15,7 +15,7 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 @router.get("/system/status", summary="Each component's state, uptime and version")
 async def status(client: ClientDep) -> Any:
-    return to_jsonable(await client.health())
+    return DomainJSON(await client.health())
 
 
 @router.get("/logs", summary="Application log records, newest first")
@@ -25,7 +25,7 @@ async def logs(
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    return to_jsonable(await client.logs(level=level, since=since, limit=limit))
+    return DomainJSON(await client.logs(level=level, since=since, limit=limit))
 
 
 @router.get("/audit", summary="The audit trail: operator actions, newest first")
@@ -40,4 +40,4 @@ async def audit_trail(
     entries = await client.audit_entries(
         since=since, until=until, action=action, limit=limit, offset=offset
     )
-    return to_jsonable(entries)
+    return DomainJSON(entries)

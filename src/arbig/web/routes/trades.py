@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
-from arbig.codec import to_jsonable
 from arbig.domain.enums import Side
 from arbig.storage.reports import TradeFilter
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 
 router = APIRouter(tags=["trades"])
 
@@ -45,7 +45,7 @@ async def trades(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     items, total = await client.trades(filters, limit=limit, offset=offset)
-    return {"items": to_jsonable(items), "total": total, "limit": limit, "offset": offset}
+    return DomainJSON({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
 @router.get("/trades.csv", summary="The matching trades as a CSV download")
@@ -98,12 +98,12 @@ async def daily(
 ) -> Any:
     if since_day and until_day and since_day > until_day:
         raise HTTPException(422, "since_day must not be after until_day")
-    return to_jsonable(await client.daily_summary(since_day, until_day))
+    return DomainJSON(await client.daily_summary(since_day, until_day))
 
 
 @router.get("/statistics", summary="P&L, win rate, profit factor, max drawdown, commission")
 async def statistics(client: ClientDep, filters: Filters) -> Any:
-    return to_jsonable(await client.statistics(filters))
+    return DomainJSON(await client.statistics(filters))
 
 
 @router.get(
@@ -119,4 +119,4 @@ async def trigger_summary(
 ) -> Any:
     if since_day and until_day and since_day > until_day:
         raise HTTPException(422, "since_day must not be after until_day")
-    return to_jsonable(await client.trigger_summary(strategy, since_day, until_day))
+    return DomainJSON(await client.trigger_summary(strategy, since_day, until_day))

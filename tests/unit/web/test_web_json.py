@@ -1,0 +1,77 @@
+"""The API's fast JSON (orjson on the domain values) says exactly what to_jsonable says."""
+
+import sys
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "storage"))
+
+from storage_samples import make_account, make_order, make_position, make_trade
+
+from arbig.client import Component, ComponentState, Health
+from arbig.codec import json_bytes, to_jsonable
+from arbig.domain.enums import Direction
+from arbig.domain.statistics import ClosedFill, statistics
+from arbig.storage.reports import TradeRecord
+from arbig.web.responses import DomainJSON
+
+CST = timezone(timedelta(hours=8))
+
+
+def _same(value: Any) -> None:
+    assert orjson.loads(json_bytes(value)) == orjson.loads(orjson.dumps(to_jsonable(value)))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        make_order(),
+        [TradeRecord(make_trade(f"t{i}", seconds=i), Decimal("-12.50")) for i in range(3)],
+        make_position(3, Direction.SHORT),
+        make_account(),
+        statistics(
+            [ClosedFill(date(2026, 11, 20), Decimal("1480.00"), Decimal("5.5"))],
+            {date(2026, 11, 20): Decimal("25.5")},
+            [Decimal("1000000"), Decimal("1001450.0000"), Decimal("999000")],
+        ),
+        Health(
+            status=ComponentState.DEGRADED,
+            main_contract="au2612",
+            version="1.0",
+            uptime_s=12.5,
+            components={"database": Component(ComponentState.UP, "sqlite")},
+        ),
+        {"when": datetime(2026, 11, 22, 9, 0, 0, 500, tzinfo=CST), "day": date(2026, 11, 23)},
+        {date(2026, 11, 20): [Decimal("0E-8"), Decimal("1E+3"), None, True, 7]},
+    ],
+    ids=["order", "trades", "position", "account", "statistics", "health", "times", "keys"],
+)
+def test_the_fast_json_matches_to_jsonable(value: Any) -> None:
+    _same(value)
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.datetimes(timezones=st.just(UTC)),
+)
+def test_decimals_and_instants_are_spelled_the_same(amount: Decimal, moment: datetime) -> None:
+    _same({"amount": amount, "moment": moment})
+
+
+def test_an_unknown_type_is_an_error_not_a_guess() -> None:
+    with pytest.raises(TypeError, match="complex"):
+        json_bytes({"x": complex(1, 2)})
+
+
+def test_the_response_carries_the_status_and_the_json() -> None:
+    response = DomainJSON({"price": Decimal("920.02")}, status_code=503)
+    assert response.status_code == 503
+    assert response.body == b'{"price":"920.02"}'
+    assert response.headers["content-type"] == "application/json"
