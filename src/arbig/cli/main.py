@@ -79,7 +79,7 @@ def run(
     configure_logging(settings.log_level)
     typer.echo(f"ARBIG {__version__}: console on http://{settings.host}:{settings.port}/", err=True)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_config=None,

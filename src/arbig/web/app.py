@@ -1,5 +1,6 @@
 """The FastAPI application: REST, WebSocket and the console's built files."""
 
+import gc
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -66,6 +67,19 @@ async def embedded_runtime(settings: Settings) -> Runtime:
     return await build_embedded(settings)
 
 
+def settle_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    FastAPI, SQLAlchemy and the core live as long as the process; frozen, a full
+    collection no longer walks them. Those passes were the 100-280 ms pauses behind
+    the WebSocket and REST p99 outliers (bench/bench_ws.py, bench/bench_rest.py).
+    Only for a serving process: a test process builds many apps, and cyclic garbage
+    once frozen is never freed.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
@@ -74,7 +88,14 @@ def validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_runtime) -> FastAPI:
+def create_app(
+    settings: Settings,
+    runtime_factory: RuntimeFactory = embedded_runtime,
+    *,
+    freeze_heap: bool = False,
+) -> FastAPI:
+    """The console's app; ``freeze_heap`` (for `arbig run`) see ``settle_heap``."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         generated = app.state.guard.load()
@@ -88,6 +109,8 @@ def create_app(settings: Settings, runtime_factory: RuntimeFactory = embedded_ru
         runtime = await runtime_factory(settings)
         await runtime.start()
         app.state.client = runtime.client
+        if freeze_heap:
+            settle_heap()
         stop_listening = runtime.client.listen(app.state.hub.on_event)
         try:
             yield
