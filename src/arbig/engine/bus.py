@@ -2,8 +2,10 @@
 
 Dispatch is synchronous and in subscription order: a tick reaches the
 portfolio, the tick store and the WebSocket hub within one call, with no task
-switch in between. Handlers must therefore be quick; slow consumers (the book
-writer, each WebSocket client) put the event on their own queue. A handler that
+switch in between. Handlers must therefore be quick: the book writer queues the
+event; the WebSocket hub encodes it once and writes the frame to every client that
+is keeping up (as ``websockets.broadcast`` does), queueing only for those behind. A
+handler that
 raises is logged and the remaining handlers still run. Work a handler wants done
 right after an event, but only once everyone has seen it (a strategy's order send),
 goes through ``after_dispatch``.
