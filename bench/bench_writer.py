@@ -342,7 +342,7 @@ async def bench(backend: str, count: int, rounds: int, report: Callable[[str], N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,mariadb,postgresql")
     args = parser.parse_args()
     print(
