@@ -37,10 +37,25 @@ def dumps(value: Any) -> bytes:
 
 def json_bytes(value: Any) -> bytes:
     """The JSON of ``to_jsonable(value)``, about twenty times faster: orjson walks
-    dataclasses, enums and datetimes itself and hands only Decimals back. Not for
-    ticks, whose JSON carries the epoch-ms ``timestamp`` that only ``to_jsonable`` adds.
+    dataclasses, enums and datetimes itself and hands only Decimals back. A tick's
+    JSON carries its epoch-ms ``timestamp``, which orjson cannot add: a tick (or a
+    list of ticks) is given as a dict with it; a tick nested deeper would lose it.
     """
+    if isinstance(value, Tick):
+        value = tick_fields(value)
+    elif isinstance(value, list) and value and isinstance(value[0], Tick):
+        value = [tick_fields(tick) for tick in value]
     return orjson.dumps(value, default=_decimal_text, option=orjson.OPT_NON_STR_KEYS)
+
+
+_TICK_FIELDS = tuple(f.name for f in fields(Tick))
+
+
+def tick_fields(tick: Tick) -> dict[str, Any]:
+    """A tick's fields as they are, plus its ``timestamp`` in epoch ms (DESIGN.md)."""
+    data = {name: getattr(tick, name) for name in _TICK_FIELDS}
+    data["timestamp"] = tick.timestamp_ms
+    return data
 
 
 def _decimal_text(value: Any) -> str:

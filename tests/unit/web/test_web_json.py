@@ -15,14 +15,22 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "storage"))
 
 from storage_samples import make_account, make_order, make_position, make_trade
 
+sys.path.insert(0, str(Path(__file__).parents[1] / "ticks"))
+from tickkit import make_tick as _tick_at
+
 from arbig.client import Component, ComponentState, Health
 from arbig.codec import json_bytes, to_jsonable
 from arbig.domain.enums import Direction
 from arbig.domain.statistics import ClosedFill, statistics
 from arbig.storage.reports import TradeRecord
+from arbig.web.hub import envelope
 from arbig.web.responses import DomainJSON
 
 CST = timezone(timedelta(hours=8))
+
+
+def make_tick(second: int = 0) -> Any:
+    return _tick_at(datetime(2026, 11, 23, 1, 30, second, 250_000, tzinfo=UTC), "920.02", 7)
 
 
 def _same(value: Any) -> None:
@@ -50,8 +58,21 @@ def _same(value: Any) -> None:
         ),
         {"when": datetime(2026, 11, 22, 9, 0, 0, 500, tzinfo=CST), "day": date(2026, 11, 23)},
         {date(2026, 11, 20): [Decimal("0E-8"), Decimal("1E+3"), None, True, 7]},
+        make_tick(),
+        [make_tick(), make_tick(1)],
     ],
-    ids=["order", "trades", "position", "account", "statistics", "health", "times", "keys"],
+    ids=[
+        "order",
+        "trades",
+        "position",
+        "account",
+        "statistics",
+        "health",
+        "times",
+        "keys",
+        "tick",
+        "ticks",
+    ],
 )
 def test_the_fast_json_matches_to_jsonable(value: Any) -> None:
     _same(value)
@@ -75,3 +96,16 @@ def test_the_response_carries_the_status_and_the_json() -> None:
     assert response.status_code == 503
     assert response.body == b'{"price":"920.02"}'
     assert response.headers["content-type"] == "application/json"
+
+
+def test_a_tick_message_on_the_websocket_is_what_to_jsonable_made_of_it() -> None:
+    tick = make_tick()
+    message = orjson.loads(envelope("tick:au2612", 7, tick, snapshot=True))
+    assert message == {
+        "type": "tick",
+        "topic": "tick:au2612",
+        "seq": 7,
+        "data": orjson.loads(orjson.dumps(to_jsonable(tick))),
+        "snapshot": True,
+    }
+    assert message["data"]["timestamp"] == tick.timestamp_ms

@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from arbig.codec import to_jsonable
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 
 router = APIRouter(prefix="/market", tags=["market"])
 
@@ -17,11 +17,11 @@ async def latest_tick(symbol: Symbol, client: ClientDep) -> Any:
     tick = await client.latest_tick(symbol)
     if tick is None:
         raise HTTPException(404, f"no tick for {symbol} yet: is it subscribed?")
-    return to_jsonable(tick)
+    return DomainJSON(tick)
 
 
 @router.get("/{symbol}/ticks", summary="Recent ticks of a symbol, oldest first")
 async def recent_ticks(
     symbol: Symbol, client: ClientDep, count: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> Any:
-    return to_jsonable(await client.ticks(symbol, count))
+    return DomainJSON(await client.ticks(symbol, count))
