@@ -17,7 +17,6 @@ has arrived; p50, p99 and max.
 import argparse
 import asyncio
 import contextlib
-import gc
 import os
 import platform
 import socket
@@ -25,12 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from _harness import harness_without_gc
 
 SYMBOL = "au2612"
 BIN = Path(sys.executable).parent
@@ -130,18 +129,6 @@ class Connection:
                 length = int(line[15:])
         await self.reader.readexactly(length)
         return status
-
-
-@contextlib.contextmanager
-def harness_without_gc() -> Iterator[None]:
-    """The load generator's own garbage collections (22 to 140 ms measured in this
-    process) would count as the servers' latency; the servers keep theirs."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def fixed_rate(

@@ -48,7 +48,6 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import gc
 import os
 import platform
 import resource
@@ -58,7 +57,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -68,6 +66,7 @@ from typing import Any
 import httpx
 import orjson
 import websockets
+from _harness import harness_without_gc
 from websockets.asyncio.client import connect
 
 SYMBOL = "au2612"
@@ -472,18 +471,6 @@ class Row:
     lat_delivered: str
     msgs_per_s: float
     thr_delivered: str
-
-
-@contextlib.contextmanager
-def harness_without_gc() -> Iterator[None]:
-    """The load generator's own garbage collections (22 to 140 ms measured in this
-    process) would count as the servers' latency; the servers keep theirs."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 async def measure(server: Server, count: int) -> Row:

@@ -101,14 +101,20 @@ async def test_a_full_buffer_counts_the_ticks_it_could_not_keep(
 BACKLOG = 20_000
 
 
-async def test_a_dropped_connection_with_batches_in_flight_stores_each_tick_once_in_order(
-    private_redis: PrivateRedis,
-) -> None:
-    store = RedisTickStore(private_redis.url, maxlen=100_000, batch_size=100, in_flight=4)
+async def _busy_store(url: str) -> RedisTickStore:
+    """A writer with BACKLOG ticks queued, four batches in flight, 2000 stored so far."""
+    store = RedisTickStore(url, maxlen=100_000, batch_size=100, in_flight=4)
     await store.start()
     for tick in tick_run(at("2026-11-20 09:00:00"), BACKLOG, step_ms=1):
         store.add(tick)
     await eventually(lambda: store.stored >= 2000)
+    return store
+
+
+async def test_a_dropped_connection_with_batches_in_flight_stores_each_tick_once_in_order(
+    private_redis: PrivateRedis,
+) -> None:
+    store = await _busy_store(private_redis.url)
     check = Redis.from_url(private_redis.url)
     # Every other connection, the writer's among them: batches already sent are
     # answered or not, and go again on the next connection.
@@ -126,11 +132,7 @@ async def test_a_dropped_connection_with_batches_in_flight_stores_each_tick_once
 async def test_a_restart_with_batches_in_flight_resends_what_was_not_answered(
     private_redis: PrivateRedis,
 ) -> None:
-    store = RedisTickStore(private_redis.url, maxlen=100_000, batch_size=100, in_flight=4)
-    await store.start()
-    for tick in tick_run(at("2026-11-20 09:00:00"), BACKLOG, step_ms=1):
-        store.add(tick)
-    await eventually(lambda: store.stored >= 2000)
+    store = await _busy_store(private_redis.url)
     answered = store.stored
     private_redis.kill()  # loses what it held: only unanswered batches are sent again
     await eventually(lambda: not store.healthy)
