@@ -129,6 +129,23 @@ def closing_fills(
     return closing, commissions
 
 
+def _day_range(params: dict[str, object], since: date | None, until: date | None) -> str:
+    """The view's trading-day bounds as SQL, their values put in ``params``."""
+    sql = ""
+    if since is not None:
+        sql += " AND trading_day >= :since"
+        params["since"] = since
+    if until is not None:
+        sql += " AND trading_day <= :until"
+        params["until"] = until
+    return sql
+
+
+def _day(value: object) -> date:
+    # SQLite hands a view's date back as text.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def daily_summary(
     connection: Connection, account_id: str, since_day: date | None, until_day: date | None
 ) -> list[DailySummary]:
@@ -138,16 +155,11 @@ def daily_summary(
         "commission, realized_pnl FROM daily_trade_summary WHERE account_id = :account"
     )
     params: dict[str, object] = {"account": account_id}
-    if since_day is not None:
-        sql += " AND trading_day >= :since"
-        params["since"] = since_day
-    if until_day is not None:
-        sql += " AND trading_day <= :until"
-        params["until"] = until_day
+    sql += _day_range(params, since_day, until_day)
     result = connection.execute(text(sql + " ORDER BY trading_day DESC, symbol"), params)
     return [
         DailySummary(
-            trading_day=r[0] if isinstance(r[0], date) else date.fromisoformat(str(r[0])),
+            trading_day=_day(r[0]),
             symbol=r[1],
             trade_count=int(r[2]),
             buy_volume=int(r[3]),
@@ -176,12 +188,7 @@ def trigger_summary(
     if strategy_name is not None:
         sql += " AND strategy_name = :name"
         params["name"] = strategy_name
-    if since_day is not None:
-        sql += " AND trading_day >= :since"
-        params["since"] = since_day
-    if until_day is not None:
-        sql += " AND trading_day <= :until"
-        params["until"] = until_day
+    sql += _day_range(params, since_day, until_day)
     result = connection.execute(text(sql + " ORDER BY trading_day DESC, strategy_name"), params)
     rows = []
     for r in result:
@@ -189,7 +196,7 @@ def trigger_summary(
         rows.append(
             TriggerSummary(
                 strategy_name=r[0],
-                trading_day=r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])),
+                trading_day=_day(r[1]),
                 trigger_count=int(r[2]),
                 by_action=dict(zip(_ACTIONS, values[: len(_ACTIONS)], strict=True)),
                 by_result=dict(zip(_RESULTS, values[len(_ACTIONS) :], strict=True)),
