@@ -6,10 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from arbig.client import ControlRefused
-from arbig.codec import to_jsonable
 from arbig.domain.enums import TradingState
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
+from arbig.web.responses import DomainJSON
 from arbig.web.security import Operator
 
 router = APIRouter(prefix="/risk", tags=["risk"])
@@ -33,7 +33,7 @@ class StateIn(BaseModel):
 
 @router.get("/state", summary="Trading state (active, reducing, halted) and the emergency stop")
 async def state(client: ClientDep) -> Any:
-    return to_jsonable(client.controls.trading_status())
+    return DomainJSON(client.controls.trading_status())
 
 
 @router.put("/state", summary="Set the trading state by hand (not while an emergency stop holds)")
@@ -50,7 +50,7 @@ async def set_state(body: StateIn, client: ClientDep, request: Request, operator
         str(body.state),
         detail={"reason": body.reason},
     )
-    return to_jsonable(result)
+    return DomainJSON(result)
 
 
 @router.post("/emergency-stop", summary="Stop the strategy, cancel every order, halt trading")
@@ -69,7 +69,7 @@ async def emergency_stop(
         result,
         detail={"reason": body.reason, "flatten": body.flatten, "errors": report.errors},
     )
-    return to_jsonable(report)
+    return DomainJSON(report)
 
 
 @router.post("/emergency-stop/reset", summary="Lift the emergency stop (a reason is required)")
@@ -81,4 +81,4 @@ async def reset(body: ResetIn, client: ClientDep, request: Request, operator: Op
     await audit(
         client, request, operator.name, "emergency_reset", "ok", detail={"reason": body.reason}
     )
-    return to_jsonable(result)
+    return DomainJSON(result)
