@@ -4,9 +4,10 @@ Through aiosqlite every step of a query (pool checkout, execute, fetch, the rese
 return) is a hop from the event loop to the connection's thread and back, and each
 hop waits for the GIL while the loop is busy with other requests: at 200 requests/s
 the trades page took seconds (bench/bench_rest.py). So a report is a plain
-synchronous function of a Core ``Connection``. On an SQLite file it runs in a reader thread
-with its own synchronous, read-only connection: one hop per report. On MySQL and
-PostgreSQL, whose drivers are asyncio-native, it runs in ``AsyncConnection.run_sync``.
+synchronous function of a Core ``Connection``. On an SQLite file it runs in a reader
+thread with its own synchronous, read-only connection: one hop per report. On MySQL
+and PostgreSQL, whose drivers are asyncio-native, it runs in
+``AsyncConnection.run_sync``.
 """
 
 import asyncio
@@ -19,16 +20,17 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from arbig.storage.database import SQLITE_BUSY_TIMEOUT_MS
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 READER_THREADS = 2  # a long export does not hold up the next page
-BUSY_TIMEOUT_MS = 5000
 
 
 def _reader_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA query_only=ON")  # a report never writes
     cursor.close()
 
