@@ -127,23 +127,25 @@ class BookWriter:
 
     def _put_one(self, kind: str, row: rows.Row) -> None:
         # The common case (one fill, one bar) without building a list per call.
-        if len(self._items) >= self.queue_size:
-            self._put([(kind, row)])  # raises the backpressure error
+        self._make_room(1)
         self._seq += 1
         self._items.append(_Item(self._seq, kind, row, time.perf_counter()))
         self._wake.set()
 
     def _put(self, entries: list[tuple[str, rows.Row]]) -> None:
-        if len(self._items) + len(entries) > self.queue_size:
-            raise WriterBackpressure(
-                f"book writer queue full ({len(self._items)}/{self.queue_size}): "
-                f"database {'unreachable' if not self.healthy else 'too slow'}"
-            )
+        self._make_room(len(entries))
         now = time.perf_counter()
         for kind, row in entries:
             self._seq += 1
             self._items.append(_Item(self._seq, kind, row, now))
         self._wake.set()
+
+    def _make_room(self, count: int) -> None:
+        if len(self._items) + count > self.queue_size:
+            raise WriterBackpressure(
+                f"book writer queue full ({len(self._items)}/{self.queue_size}): "
+                f"database {'unreachable' if not self.healthy else 'too slow'}"
+            )
 
     # ------------------------------------------------------------------ state
 
