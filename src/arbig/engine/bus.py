@@ -5,10 +5,9 @@ portfolio, the tick store and the WebSocket hub within one call, with no task
 switch in between. Handlers must therefore be quick: the book writer queues the
 event; the WebSocket hub encodes it once and writes the frame to every client that
 is keeping up (as ``websockets.broadcast`` does), queueing only for those behind. A
-handler that
-raises is logged and the remaining handlers still run. Work a handler wants done
-right after an event, but only once everyone has seen it (a strategy's order send),
-goes through ``after_dispatch``.
+handler that raises is logged and the remaining handlers still run. Work a handler
+wants done right after an event, but only once everyone has seen it (a strategy's
+order send), goes through ``after_dispatch``.
 """
 
 from collections.abc import Callable
