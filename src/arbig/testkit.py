@@ -7,6 +7,9 @@ constructor, so a test passes a clock it moves by hand.
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from arbig.domain.tick import Tick
+from arbig.gateways.sim import SimGateway
+
 # Monday 1 June 2026, 10:00 in Shanghai: inside SHFE gold's morning session.
 MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
@@ -23,3 +26,23 @@ class ManualClock:
     def advance(self, seconds: float = 0.5) -> datetime:
         self.now += timedelta(seconds=seconds)
         return self.now
+
+
+class SteppedMarket:
+    """A rig that moves its clock and the simulated exchange (``autotick=False``) by
+    hand, one snapshot at a time; each rig says what settling means for it."""
+
+    clock: ManualClock
+    gateway: SimGateway
+
+    async def settle(self) -> None:
+        raise NotImplementedError
+
+    async def tick(self, count: int = 1) -> list[Tick]:
+        """``count`` snapshots half a second apart, each settled before the next."""
+        ticks: list[Tick] = []
+        for _ in range(count):
+            self.clock.advance(0.5)
+            ticks += self.gateway.step(self.clock.now)
+            await self.settle()
+        return ticks

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,14 +32,12 @@ from arbig.storage import repository
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
-from arbig.testkit import ManualClock
+from arbig.testkit import MONDAY_10AM, ManualClock, SteppedMarket
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
 OTHER = "au2702"
 ACCOUNT = "sim-001"
-# Monday 1 June 2026, 10:00 in Shanghai: inside the morning session.
-MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 MONDAY = date(2026, 6, 1)
 TUESDAY_10AM = MONDAY_10AM + timedelta(days=1)
 TUESDAY = date(2026, 6, 2)
@@ -145,7 +143,7 @@ def make_order(
 
 
 @dataclass
-class Rig:
+class Rig(SteppedMarket):
     """A started core on the seeded simulator, and the levers to drive it."""
 
     core: TradingCore
@@ -159,14 +157,6 @@ class Rig:
         """Let the order reports the simulator posts with ``call_soon`` arrive."""
         for _ in range(3):
             await asyncio.sleep(0)
-
-    async def tick(self, count: int = 1) -> list[Tick]:
-        ticks: list[Tick] = []
-        for _ in range(count):
-            self.clock.advance(0.5)
-            ticks += self.gateway.step(self.clock.now)
-            await self.settle()
-        return ticks
 
     def of(self, kind: EventType) -> list[Any]:
         return [payload for event, payload in self.events if event is kind]

@@ -1,7 +1,7 @@
 """Shared pieces for the simulated-exchange specifications (imported as ``simkit``)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +12,9 @@ from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport
+from arbig.testkit import MONDAY_10AM
 
 SYMBOL = "au2612"
-# Monday 1 June 2026, 10:00 in Shanghai: inside the morning session.
-MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 MONDAY = date(2026, 6, 1)
 
 

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Exchange, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
-from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
@@ -31,16 +29,14 @@ from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
-from arbig.testkit import ManualClock
+from arbig.testkit import ManualClock, SteppedMarket
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
-# Monday 1 June 2026, 10:00 in Shanghai: inside the morning session.
-MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
 
 @dataclass
-class Rig:
+class Rig(SteppedMarket):
     """The system under test and the levers to drive it."""
 
     core: TradingCore
@@ -57,14 +53,6 @@ class Rig:
             await asyncio.sleep(0)
             await self.controls.strategy_engine.idle()
             await asyncio.sleep(0)
-
-    async def tick(self, count: int = 1) -> list[Tick]:
-        ticks: list[Tick] = []
-        for _ in range(count):
-            self.clock.advance(0.5)
-            ticks += self.gateway.step(self.clock.now)
-            await self.settle()
-        return ticks
 
     def bar(self, close: str, high: str | None = None, low: str | None = None) -> Bar:
         """Publish a finished bar (until the bar builder publishes its own)."""
