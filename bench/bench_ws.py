@@ -1,6 +1,6 @@
 """WebSocket fan-out: ARBIG's hub beside the `websockets` library's own broadcast().
 
-    .venv/bin/python bench/bench_ws.py [--clients 1,100,1000]
+    .venv/bin/python bench/bench_ws.py [--clients 1,100,1000] [--rounds 5] [--no-memory]
 
 Two servers, each in its own subprocess on 127.0.0.1, measured by the same client
 harness (one asyncio process, `websockets` clients) in the same run:
@@ -33,7 +33,12 @@ client count and server:
 - *throughput*: ticks produced back to back for a fixed time; messages delivered
   per second summed over all clients, from the first tick to the last message.
   ARBIG conflates ticks per client (a client that is behind gets only the newest),
-  so it may deliver fewer of the published ticks: the table shows how many.
+  so it may deliver fewer of the published ticks: the table shows how many. After
+  one unrecorded burst each, the servers take turns for several rounds (both keep
+  their clients connected); the table gives each server's median and range, and the
+  verdict the median of the round-by-round ratios (ARBIG's round against the
+  reference's that came right after it), because this 2-core VM's speed drifts by
+  tens of percent over a few seconds, for both servers alike.
 
 First, the memory of an idle, subscribed client: the server's RSS with N clients
 connected minus before they connected, divided by N, each on a freshly started
@@ -53,6 +58,7 @@ import platform
 import resource
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -74,6 +80,8 @@ TOPIC = f"tick:{SYMBOL}"
 LATENCY_TICKS = 40
 LATENCY_INTERVAL_MS = 50
 BURST_SECONDS = 1.5
+WARM_UP_SECONDS = 0.5
+ROUNDS = 5
 
 
 # --------------------------------------------------------------------------- servers
@@ -112,7 +120,8 @@ def serve_arbig(port: int, data_dir: Path) -> None:
         main_contract=SYMBOL,
         sim=SimSettings(tick_interval_ms=3_600_000, seed=7),
     )
-    app = create_app(settings, runtime_factory)
+    # As `arbig run` serves it (freeze_heap: see web/app.py settle_heap).
+    app = create_app(settings, runtime_factory, freeze_heap=True)
 
     volume = 0
 
@@ -140,7 +149,17 @@ def serve_arbig(port: int, data_dir: Path) -> None:
 
 
 async def produce(step: Any, spec: dict[str, Any]) -> dict[str, Any]:
-    """Produce ticks: ``count`` at ``interval_ms``, or back to back for ``seconds``."""
+    """Produce ticks: ``count`` at ``interval_ms``, or back to back for ``seconds``.
+
+    In a task of its own, as the gateway's ticks come in production: awaited inline,
+    each tick's ``sleep(0)`` would resume the whole chain of the control request's
+    coroutines (some twenty frames under FastAPI's middleware, three under the
+    reference's handler), a cost that is neither server's fan-out.
+    """
+    return await asyncio.create_task(_produce(step, spec), name="bench-producer")
+
+
+async def _produce(step: Any, spec: dict[str, Any]) -> dict[str, Any]:
     interval = spec.get("interval_ms", 0) / 1000
     count = spec.get("count")
     until = time.monotonic() + spec.get("seconds", 0)
@@ -469,53 +488,84 @@ class Row:
     p99_ms: float
     max_ms: float
     lat_delivered: str
-    msgs_per_s: float
-    thr_delivered: str
+    rates: list[float]  # messages/s of each throughput round
+    thr_delivered: str  # of the median round
+
+    @property
+    def msgs_per_s(self) -> float:
+        return statistics.median(self.rates)
 
 
-async def measure(server: Server, count: int) -> Row:
-    """Latency and throughput runs with ``count`` clients."""
-    clients = await open_clients(server, count)
-    await asyncio.sleep(1.0)
-
-    # Warm-up: a few ticks nobody records.
-    await server.produce({"count": 5, "interval_ms": 20})
+async def latency(server: Server, clients: list[Client]) -> tuple[list[float], int]:
+    """Ticks at a steady rate through the whole production path."""
+    for c in clients:
+        c.frames.clear()
+        c.recording = True
+    await server.produce({"count": LATENCY_TICKS, "interval_ms": LATENCY_INTERVAL_MS})
     await quiet(clients)
-
-    with harness_without_gc():
-        for c in clients:
-            c.recording = True
-        await server.produce({"count": LATENCY_TICKS, "interval_ms": LATENCY_INTERVAL_MS})
-        await quiet(clients)
-        latencies = [x for c in clients for x in c.latencies()]
-        lat_received = len(latencies)
-
-        for c in clients:
-            c.frames.clear()
-            c.last_at = 0.0
-        burst = await server.produce({"seconds": BURST_SECONDS, "via": "bus"})
-        await quiet(clients)
-    thr_received = sum(len(c.latencies()) for c in clients)
-    last = max(c.last_at for c in clients)
-    elapsed = max(last - burst["start"], 1e-9)
-
     for c in clients:
         c.recording = False
-    for c in clients:
-        c.close()
-    await asyncio.sleep(1.0)
+    latencies = [x for c in clients for x in c.latencies()]
+    return latencies, len(latencies)
 
-    row = Row(
-        server=server.name,
-        clients=count,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        max_ms=max(latencies, default=float("nan")) * 1000,
-        lat_delivered=f"{lat_received}/{LATENCY_TICKS * count}",
-        msgs_per_s=thr_received / elapsed,
-        thr_delivered=f"{thr_received}/{burst['produced'] * count}",
-    )
-    return row
+
+async def burst(server: Server, clients: list[Client], seconds: float) -> tuple[float, str]:
+    """Ticks back to back for ``seconds``: messages/s over all clients, and delivered."""
+    for c in clients:
+        c.frames.clear()
+        c.last_at = 0.0
+        c.recording = True
+    produced = await server.produce({"seconds": seconds, "via": "bus"})
+    await quiet(clients)
+    for c in clients:
+        c.recording = False
+    received = sum(len(c.latencies()) for c in clients)
+    elapsed = max(max(c.last_at for c in clients) - produced["start"], 1e-9)
+    return received / elapsed, f"{received}/{produced['produced'] * len(clients)}"
+
+
+async def measure(servers: list[Server], count: int, rounds: int) -> list[Row]:
+    """Latency, then throughput in ``rounds`` rounds that alternate between the servers.
+
+    Both servers keep their ``count`` clients connected throughout, so that a round of
+    one follows a round of the other: a drift of the machine (another process, the
+    scheduler putting server and harness on one core) hits both, and the median of
+    the rounds is what is compared. One unrecorded burst first warms each server.
+    """
+    clients = {s.name: await open_clients(s, count) for s in servers}
+    await asyncio.sleep(1.0)
+    for server in servers:  # warm-up: a few ticks nobody records
+        await server.produce({"count": 5, "interval_ms": 20})
+        await quiet(clients[server.name])
+    rows = {}
+    with harness_without_gc():
+        for server in servers:
+            latencies, received = await latency(server, clients[server.name])
+            rows[server.name] = Row(
+                server=server.name,
+                clients=count,
+                p50_ms=percentile(latencies, 0.50) * 1000,
+                p99_ms=percentile(latencies, 0.99) * 1000,
+                max_ms=max(latencies, default=float("nan")) * 1000,
+                lat_delivered=f"{received}/{LATENCY_TICKS * count}",
+                rates=[],
+                thr_delivered="",
+            )
+        for server in servers:
+            await burst(server, clients[server.name], WARM_UP_SECONDS)
+        delivered: dict[str, list[tuple[float, str]]] = {s.name: [] for s in servers}
+        for _ in range(rounds):
+            for server in servers:
+                rate, counts = await burst(server, clients[server.name], BURST_SECONDS)
+                delivered[server.name].append((rate, counts))
+                rows[server.name].rates.append(rate)
+    for server in servers:
+        ordered = sorted(delivered[server.name])
+        rows[server.name].thr_delivered = ordered[len(ordered) // 2][1]
+        for c in clients[server.name]:
+            c.close()
+    await asyncio.sleep(1.0)
+    return [rows[s.name] for s in servers]
 
 
 def make_credentials(data_dir: Path) -> str:
@@ -544,14 +594,14 @@ def start_servers(tmp: Path) -> list[Server]:
     ]
 
 
-async def run(counts: list[int]) -> None:
+async def run(counts: list[int], rounds: int, with_memory: bool) -> None:
     raise_fd_limit()
     tmp = Path(tempfile.mkdtemp(prefix="arbig-bench-ws-"))
     rows: list[Row] = []
     memory: dict[tuple[str, bool], float] = {}
     started = time.monotonic()
     # Memory first, each figure on a freshly started server (freed memory is reused).
-    for deflate in (False, True):
+    for deflate in (False, True) if with_memory else ():
         servers = start_servers(tmp)
         try:
             for server in servers:
@@ -567,22 +617,25 @@ async def run(counts: list[int]) -> None:
         for server in servers:
             await server.wait_ready()
         for count in counts:
-            for server in servers:
-                row = await measure(server, count)
+            for row in await measure(servers, count, rounds):
                 rows.append(row)
                 print(
-                    f"  {server.name:<22} N={count:<5} p99 {row.p99_ms:8.2f} ms  "
-                    f"{row.msgs_per_s:10.0f} msg/s",
+                    f"  {row.server:<22} N={count:<5} p99 {row.p99_ms:8.2f} ms  "
+                    f"{row.msgs_per_s:10.0f} msg/s (median of {rounds})",
                     flush=True,
                 )
     finally:
         for server in servers:
             server.stop()
-    report(rows, memory, counts, time.monotonic() - started)
+    report(rows, memory, counts, rounds, time.monotonic() - started)
 
 
 def report(
-    rows: list[Row], memory: dict[tuple[str, bool], float], counts: list[int], took: float
+    rows: list[Row],
+    memory: dict[tuple[str, bool], float],
+    counts: list[int],
+    rounds: int,
+    took: float,
 ) -> None:
     print()
     print(
@@ -592,11 +645,12 @@ def report(
     )
     print(
         f"latency: {LATENCY_TICKS} ticks at {1000 // LATENCY_INTERVAL_MS}/s; throughput: ticks "
-        f"back to back for {BURST_SECONDS:g} s; took {took:.0f} s"
+        f"back to back for {BURST_SECONDS:g} s, {rounds} rounds alternating between the "
+        f"servers, median (min-max); took {took:.0f} s"
     )
     header = (
         f"{'server':<22}{'N':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"{'delivered':>15}{'msg/s':>11}{'delivered':>17}"
+        f"{'delivered':>15}{'msg/s':>11}{'(min-max)':>16}{'delivered':>17}"
     )
     print(header)
     print("-" * len(header))
@@ -604,9 +658,10 @@ def report(
         print(
             f"{row.server:<22}{row.clients:>6}{row.p50_ms:>9.2f}{row.p99_ms:>9.2f}"
             f"{row.max_ms:>9.2f}{row.lat_delivered:>15}{row.msgs_per_s:>11.0f}"
-            f"{row.thr_delivered:>17}"
+            f"{f'({min(row.rates):.0f}-{max(row.rates):.0f})':>16}{row.thr_delivered:>17}"
         )
-    print(f"memory per idle subscribed client (server RSS delta / N, N={max(counts)}):")
+    if memory:
+        print(f"memory per idle subscribed client (server RSS delta / N, N={max(counts)}):")
     for (name, deflate), kib in memory.items():
         offered = "permessage-deflate offered (browsers)" if deflate else "no extension"
         print(f"  {name:<22} {offered:<40} {kib:6.1f} KiB")
@@ -621,9 +676,17 @@ def report(
     for count in counts:
         arbig, ref = by.get(("ARBIG", count)), by.get(("websockets.broadcast", count))
         if arbig and ref:
-            ratio = arbig.msgs_per_s / ref.msgs_per_s
+            # Each round against the reference's round that came right after it: the
+            # machine's speed drifts by tens of percent over seconds (a 2-core VM), a
+            # drift a pair of neighbouring rounds mostly shares.
+            each = [a / r for a, r in zip(arbig.rates, ref.rates, strict=True)]
+            ratio = statistics.median(each)
             verdict = "met" if ratio >= 0.8 else "MISSED"
-            print(f"  throughput at {count} clients >= 80% of reference: {ratio:.0%}  {verdict}")
+            print(
+                f"  throughput at {count} clients >= 80% of reference: {ratio:.0%}  {verdict}"
+                f"  (median of the {len(each)} rounds' ratios, {min(each):.0%}-{max(each):.0%};"
+                f" ratio of the medians {arbig.msgs_per_s / ref.msgs_per_s:.0%})"
+            )
     for deflate in (False, True):
         idle = memory.get(("ARBIG", deflate))
         if idle is not None:
@@ -641,9 +704,13 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", default="1,100,1000", help="client counts, comma-separated")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="throughput rounds per server")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the idle-client memory measurement"
+    )
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
-    asyncio.run(run(counts))
+    asyncio.run(run(counts, args.rounds, not args.no_memory))
 
 
 if __name__ == "__main__":

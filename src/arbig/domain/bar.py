@@ -62,6 +62,7 @@ class BarBuilder:
     ) -> None:
         self.symbol = symbol
         self.late = 0
+        self.opened = 0  # bars opened so far: the caller sees which tick started one
         self._grace_s = grace.total_seconds()
         self._tolerance_s = close_tolerance.total_seconds()
         self._session_ends = frozenset(_minute_of_day(s.end) for s in sessions)
@@ -145,6 +146,7 @@ class BarBuilder:
         self._track(tick)
 
     def _open_bar(self, tick: Tick, minute: int) -> None:
+        self.opened += 1
         if not self._seen:
             base_volume, base_turnover = tick.volume, tick.turnover  # cold start
         elif tick.trading_day != self._cum_day:

@@ -10,7 +10,7 @@ callbacks given to ``subscribe``, and hands it to ``record`` (the book writer's
 A timer closes a bar shortly after its minute ends, so the last bar of a
 session is not left waiting for the next session's first tick. The timer reads
 an estimate of the exchange clock (local time plus the offset seen on the
-latest tick), so a few seconds of difference between the exchange's stamps and
+first tick of the bar in progress), so a few seconds of difference between the exchange's stamps and
 this machine's clock neither closes bars early nor late.
 """
 
@@ -127,8 +127,13 @@ class BarService:
             builder = self._builders[tick.symbol] = BarBuilder(
                 tick.symbol, self._sessions, grace=self._grace
             )
-        self._offset = tick.datetime - self._clock()
+        opened = builder.opened
         bar = builder.update(tick)
+        if builder.opened != opened:
+            # Sampled on each bar's first tick rather than on every tick: the offset is
+            # the clocks', not the tick's, and subtracting datetimes in two time zones
+            # cost more than the bar update itself.
+            self._offset = tick.datetime - self._clock()
         if bar is not None:
             self._emit(bar)
 

@@ -87,6 +87,30 @@ async def test_the_timer_closes_a_bar_by_the_exchange_clock() -> None:
     await service.stop()
 
 
+async def test_the_clock_offset_is_taken_again_when_the_next_bar_opens() -> None:
+    bus = EventBus()
+    clock = Clock(at("2026-11-20 09:00:10").astimezone(UTC) + timedelta(seconds=30))
+    service = BarService(bus, clock=clock, timer_s=0.01)
+    closed: list[Bar] = []
+    service.subscribe(closed.append)
+    await service.start()
+    bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:00:10"), "920.00", 10))
+    # The machine's clock is stepped back into line with the exchange's (NTP): the
+    # 09:01 bar's first tick gives the new offset, or 09:01 would close 30 s late.
+    clock.now = at("2026-11-20 09:01:05").astimezone(UTC)
+    bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:01:05"), "920.50", 12))
+    clock.now = at("2026-11-20 09:01:40").astimezone(UTC)
+    await asyncio.sleep(0.05)
+    assert [b.start for b in closed] == [at("2026-11-20 09:00:00")]  # by the tick, not late
+    clock.now = at("2026-11-20 09:02:00.5").astimezone(UTC)
+    await asyncio.sleep(0.05)
+    assert len(closed) == 1  # 09:02:00.5 on the exchange: within the 1 s grace
+    clock.now = at("2026-11-20 09:02:01.5").astimezone(UTC)
+    await asyncio.sleep(0.05)
+    assert [b.start for b in closed] == [at("2026-11-20 09:00:00"), at("2026-11-20 09:01:00")]
+    await service.stop()
+
+
 async def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     bus = EventBus()
     service = BarService(bus, timer_s=3600)
