@@ -35,10 +35,10 @@ client count and server:
   ARBIG conflates ticks per client (a client that is behind gets only the newest),
   so it may deliver fewer of the published ticks: the table shows how many. After
   one unrecorded burst each, the servers take turns for several rounds (both keep
-  their clients connected); the table gives each server's median and range, and the
-  verdict the median of the round-by-round ratios (ARBIG's round against the
-  reference's that came right after it), because this 2-core VM's speed drifts by
-  tens of percent over a few seconds, for both servers alike.
+  their clients connected), and each server's median round is compared: on this
+  2-core VM the same server's rate moves by up to 50% from one second to the next
+  (the same pure-CPU encoding takes 11 us in one round and 21 us in another), so a
+  single burst each decides nothing.
 
 First, the memory of an idle, subscribed client: the server's RSS with N clients
 connected minus before they connected, divided by N, each on a freshly started
@@ -79,9 +79,9 @@ SYMBOL = "au2612"
 TOPIC = f"tick:{SYMBOL}"
 LATENCY_TICKS = 40
 LATENCY_INTERVAL_MS = 50
-BURST_SECONDS = 1.5
+BURST_SECONDS = 1.0
 WARM_UP_SECONDS = 0.5
-ROUNDS = 5
+ROUNDS = 9
 
 
 # --------------------------------------------------------------------------- servers
@@ -496,8 +496,20 @@ class Row:
         return statistics.median(self.rates)
 
 
+PING = orjson.dumps({"op": "ping"}).decode()
+
+
+async def keep_alive(clients: list[Client]) -> None:
+    """A ping from every client, as the console sends one: ARBIG closes a client that
+    sends nothing for 60 s, and a full run keeps its clients longer than that."""
+    for c in clients:
+        c.send_text(PING)
+    await asyncio.sleep(0.1)
+
+
 async def latency(server: Server, clients: list[Client]) -> tuple[list[float], int]:
     """Ticks at a steady rate through the whole production path."""
+    await keep_alive(clients)
     for c in clients:
         c.frames.clear()
         c.recording = True
@@ -511,6 +523,7 @@ async def latency(server: Server, clients: list[Client]) -> tuple[list[float], i
 
 async def burst(server: Server, clients: list[Client], seconds: float) -> tuple[float, str]:
     """Ticks back to back for ``seconds``: messages/s over all clients, and delivered."""
+    await keep_alive(clients)
     for c in clients:
         c.frames.clear()
         c.last_at = 0.0
@@ -676,16 +689,14 @@ def report(
     for count in counts:
         arbig, ref = by.get(("ARBIG", count)), by.get(("websockets.broadcast", count))
         if arbig and ref:
-            # Each round against the reference's round that came right after it: the
-            # machine's speed drifts by tens of percent over seconds (a 2-core VM), a
-            # drift a pair of neighbouring rounds mostly shares.
-            each = [a / r for a, r in zip(arbig.rates, ref.rates, strict=True)]
-            ratio = statistics.median(each)
+            ratio = arbig.msgs_per_s / ref.msgs_per_s
             verdict = "met" if ratio >= 0.8 else "MISSED"
+            # Each round against the reference's round right after it, to show the spread.
+            each = [a / r for a, r in zip(arbig.rates, ref.rates, strict=True)]
             print(
                 f"  throughput at {count} clients >= 80% of reference: {ratio:.0%}  {verdict}"
-                f"  (median of the {len(each)} rounds' ratios, {min(each):.0%}-{max(each):.0%};"
-                f" ratio of the medians {arbig.msgs_per_s / ref.msgs_per_s:.0%})"
+                f"  (ratio of the medians of {len(each)} rounds; round by round "
+                f"{min(each):.0%}-{max(each):.0%})"
             )
     for deflate in (False, True):
         idle = memory.get(("ARBIG", deflate))
