@@ -256,8 +256,10 @@ class Client(asyncio.Protocol):
 
     The harness must not be the bottleneck at 1000 clients in one process: a frame is
     parsed in ``data_received`` and, while recording, only (arrival time, payload)
-    is kept; JSON is parsed after the run. No permessage-deflate is offered, so
-    neither server compresses (browsers do offer it: see the memory note).
+    is kept; JSON is parsed after the run. It answers the server's keepalive pings
+    (ARBIG's uvicorn pings every 20 s and drops a client that does not answer). No
+    permessage-deflate is offered, so neither server compresses (browsers do offer
+    it: see the memory note).
     """
 
     def __init__(self, path: str, host: str, headers: dict[str, str]) -> None:
@@ -282,14 +284,16 @@ class Client(asyncio.Protocol):
         transport.write(self.request)
 
     def send_text(self, text: str) -> None:
-        payload = text.encode()
+        self.send_frame(0x1, text.encode())
+
+    def send_frame(self, opcode: int, payload: bytes) -> None:
         mask = os.urandom(4)
         masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
         length = len(payload)
         header = (
-            bytes([0x81, 0x80 | length])
+            bytes([0x80 | opcode, 0x80 | length])
             if length < 126
-            else bytes([0x81, 0xFE]) + (length.to_bytes(2, "big"))
+            else bytes([0x80 | opcode, 0xFE]) + (length.to_bytes(2, "big"))
         )
         assert self.transport is not None
         self.transport.write(header + mask + masked)
@@ -328,6 +332,8 @@ class Client(asyncio.Protocol):
                     self.last_at = now
                 elif not self.acked.done() and b'"ack"' in payload:
                     self.acked.set_result(None)
+            elif opcode == 0x9:  # the server's keepalive ping: a browser answers at once
+                self.send_frame(0xA, payload)
             elif opcode == 0x8 and self.transport is not None:
                 self.transport.close()
 
