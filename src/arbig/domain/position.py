@@ -3,6 +3,10 @@
 Lots are closed first-in first-out within the part of the leg that the offset
 names, and realized P&L is measured against each lot's open price (the
 trade-by-trade method CTP reports as close profit).
+
+A fill is applied as the exchange reports it (a plain close takes yesterday's lots,
+then today's); what an order may close before it is sent, which depends on the
+exchange, is ``close_limit`` of what ``free_to_close`` leaves.
 """
 
 from collections import deque
@@ -11,8 +15,32 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from arbig.domain.contract import ContractSpec
-from arbig.domain.enums import Direction, Offset
+from arbig.domain.enums import Direction, Exchange, Offset
+from arbig.domain.order import Order
 from arbig.domain.trade import Trade
+
+# SHFE and INE take a plain close (CTP's Close) for yesterday's lots only: today's lots
+# are closed with close_today, and a plain close for more than yesterday's is refused
+# (vn.py's OffsetConverter splits a close into the two for these exchanges alone).
+# The other exchanges take a plain close from either part.
+_PLAIN_CLOSE_YESTERDAY_ONLY = frozenset({Exchange.SHFE, Exchange.INE})
+
+
+def plain_close_takes_today(exchange: Exchange) -> bool:
+    """Whether a plain close may take today's lots on ``exchange``."""
+    return exchange not in _PLAIN_CLOSE_YESTERDAY_ONLY
+
+
+def close_limit(offset: Offset, exchange: Exchange, yesterday: int, today: int) -> int:
+    """How many lots an order with ``offset`` may close, of ``yesterday``'s and
+    ``today``'s free lots."""
+    if offset is Offset.CLOSE_TODAY:
+        return today
+    if offset is Offset.CLOSE_YESTERDAY:
+        return yesterday
+    if offset is Offset.CLOSE:
+        return yesterday + today if plain_close_takes_today(exchange) else yesterday
+    return 0
 
 
 class PositionError(ValueError):
@@ -180,3 +208,24 @@ class PositionBook:
     def roll_day(self) -> None:
         for leg in self.legs.values():
             leg.roll_day()
+
+
+def free_to_close(leg: PositionLeg, working: Iterable[Order]) -> tuple[int, int]:
+    """(yesterday's, today's) lots of ``leg`` not yet promised to a working close order."""
+    pending = {Offset.CLOSE_TODAY: 0, Offset.CLOSE_YESTERDAY: 0, Offset.CLOSE: 0}
+    for order in working:
+        if (
+            order.is_active
+            and order.symbol == leg.symbol
+            and order.offset.is_close
+            and order.direction is leg.direction
+        ):
+            pending[order.offset] += order.remaining
+    yesterday = leg.volume_yesterday - pending[Offset.CLOSE_YESTERDAY]
+    today = leg.volume_today - pending[Offset.CLOSE_TODAY]
+    # A plain close takes yesterday's lots first, then (where the exchange lets it,
+    # see close_limit) today's.
+    from_yesterday = min(max(yesterday, 0), pending[Offset.CLOSE])
+    yesterday -= from_yesterday
+    today -= pending[Offset.CLOSE] - from_yesterday
+    return max(yesterday, 0), max(today, 0)

@@ -22,10 +22,10 @@ from arbig.config import RiskSettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderSource, Side, TradingState
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.position import close_limit, free_to_close
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore, utcnow
-from arbig.engine.strategy.orders import closable
 
 log = structlog.get_logger(__name__)
 
@@ -231,9 +231,8 @@ class RiskEngine:
         leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
         if leg is None:
             return False
-        yesterday, today = closable(leg, self._working.values())
-        free = {Offset.CLOSE_TODAY: today, Offset.CLOSE_YESTERDAY: yesterday}
-        return request.volume <= free.get(request.offset, today + yesterday)
+        yesterday, today = free_to_close(leg, self._working.values())
+        return request.volume <= close_limit(request.offset, request.exchange, yesterday, today)
 
     def _count(self, now: datetime, day: date, key: _DuplicateKey) -> None:
         self._recent.append(now)

@@ -164,8 +164,48 @@ def test_margin_check_counts_commission_too() -> None:
 def test_closing_more_than_is_held_is_rejected() -> None:
     matching = engine()
     holding(matching, 2)
-    order = matching.submit(request(Side.SELL, "920.00", 3, Offset.CLOSE), NOW)
-    assert order.reject_reason == "cannot close 3 au2612 long: only 2 closable"
+    order = matching.submit(request(Side.SELL, "920.00", 3, Offset.CLOSE_TODAY), NOW)
+    assert order.reject_reason == "cannot close_today 3 au2612 long: only 2 closable"
+
+
+def held_over_the_night(today: int, yesterday: int) -> MatchingEngine:
+    """An engine holding ``yesterday`` long lots from the day before and ``today`` new."""
+    matching = engine()
+    if yesterday:
+        holding(matching, yesterday)
+        matching.on_tick(make_tick(day=TUESDAY))
+    if today:
+        matching.submit(request(Side.BUY, "920.00", today), NOW)
+        matching.on_tick(make_tick("920.00", "920.00", bid_volume=50, ask_volume=50, day=TUESDAY))
+    leg = matching.state.positions.leg(SYMBOL, Direction.LONG)
+    assert (leg.volume_yesterday, leg.volume_today) == (yesterday, today)
+    return matching
+
+
+def test_on_shfe_a_plain_close_takes_yesterdays_lots_only() -> None:
+    matching = held_over_the_night(today=2, yesterday=1)
+    refused = matching.submit(request(Side.SELL, "920.00", 2, Offset.CLOSE), NOW)
+    assert refused.reject_reason == (
+        "cannot close 2 au2612 long: only 1 closable (on SHFE a plain close takes "
+        "yesterday's lots only; today's are closed with close_today)"
+    )
+    ok = matching.submit(request(Side.SELL, "920.00", 1, Offset.CLOSE), NOW)
+    (trade,) = trades(matching.on_tick(make_tick("920.00", "920.02", day=TUESDAY)))
+    assert (trade.order_id, trade.offset) == (ok.order_id, Offset.CLOSE)
+    leg = matching.state.positions.leg(SYMBOL, Direction.LONG)
+    assert (leg.volume_yesterday, leg.volume_today) == (0, 2)
+    again = matching.submit(request(Side.SELL, "920.00", 1, Offset.CLOSE), NOW)
+    assert again.status is OrderStatus.REJECTED  # today's two need close_today
+
+
+def test_on_shfe_a_working_plain_close_holds_yesterdays_lots() -> None:
+    matching = held_over_the_night(today=1, yesterday=2)
+    first = matching.submit(request(Side.SELL, "930.00", 2, Offset.CLOSE), NOW)
+    assert first.status is OrderStatus.NOT_TRADED
+    second = matching.submit(request(Side.SELL, "930.00", 1, Offset.CLOSE_YESTERDAY), NOW)
+    assert second.reject_reason == "cannot close_yesterday 1 au2612 long: only 0 closable"
+    today = matching.submit(request(Side.SELL, "930.00", 1, Offset.CLOSE_TODAY), NOW)
+    assert today.status is OrderStatus.NOT_TRADED
 
 
 def test_close_yesterday_is_rejected_when_only_todays_lots_are_held() -> None:
@@ -181,9 +221,9 @@ def test_working_close_orders_reserve_the_lots_they_close() -> None:
     matching = engine()
     holding(matching, 2)
     first = matching.submit(request(Side.SELL, "930.00", 2, Offset.CLOSE_TODAY), NOW)
-    second = matching.submit(request(Side.SELL, "930.00", 1, Offset.CLOSE), NOW)
+    second = matching.submit(request(Side.SELL, "930.00", 1, Offset.CLOSE_TODAY), NOW)
     assert first.status is OrderStatus.NOT_TRADED
-    assert second.reject_reason == "cannot close 1 au2612 long: only 0 closable"
+    assert second.reject_reason == "cannot close_today 1 au2612 long: only 0 closable"
 
 
 def test_a_buy_close_closes_the_short_leg() -> None:

@@ -126,6 +126,8 @@ async def test_reducing_allows_only_closes_and_halted_nothing(tmp_path: Path) ->
         assert risk.refusal(close, now) is None
         too_much = rig.request(Side.SELL, volume=2, offset=Offset.CLOSE_TODAY)
         assert risk.refusal(too_much, now) is not None
+        # A plain close would not shrink today's lot: SHFE takes it for yesterday's.
+        assert risk.refusal(rig.request(Side.SELL, offset=Offset.CLOSE), now) is not None
         risk.state = TradingState.HALTED
         assert (risk.refusal(close, now) or "").startswith("trading_state: trading is halted")
         flatten = rig.request(Side.SELL, offset=Offset.CLOSE_TODAY, source=OrderSource.RISK)

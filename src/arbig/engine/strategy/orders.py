@@ -9,7 +9,7 @@ from decimal import Decimal
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, Side
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.position import PositionLeg
+from arbig.domain.position import PositionLeg, free_to_close
 from arbig.domain.tick import Tick
 
 
@@ -41,26 +41,6 @@ def marketable_price(spec: ContractSpec, tick: Tick, side: Side, ticks_through: 
     return price
 
 
-def closable(leg: PositionLeg, working: Iterable[Order]) -> tuple[int, int]:
-    """(yesterday's, today's) lots of ``leg`` not yet promised to a working close order."""
-    pending = {Offset.CLOSE_TODAY: 0, Offset.CLOSE_YESTERDAY: 0, Offset.CLOSE: 0}
-    for order in working:
-        if (
-            order.is_active
-            and order.symbol == leg.symbol
-            and order.offset.is_close
-            and order.direction is leg.direction
-        ):
-            pending[order.offset] += order.remaining
-    yesterday = leg.volume_yesterday - pending[Offset.CLOSE_YESTERDAY]
-    today = leg.volume_today - pending[Offset.CLOSE_TODAY]
-    # A plain close takes yesterday's lots first, then today's (as the exchange does).
-    from_yesterday = min(max(yesterday, 0), pending[Offset.CLOSE])
-    yesterday -= from_yesterday
-    today -= pending[Offset.CLOSE] - from_yesterday
-    return max(yesterday, 0), max(today, 0)
-
-
 def close_split(yesterday: int, today: int, volume: int) -> list[tuple[Offset, int]]:
     """Offsets and volumes closing ``volume`` lots: yesterday's first (the cheaper fee at
     SHFE for most products), then today's. Raises PlanError when fewer are held."""
@@ -90,7 +70,7 @@ def close_requests(
 ) -> list[OrderRequest]:
     """The marketable orders that close ``volume`` lots of ``leg`` (all that is free by
     default); an empty list when nothing is free to close."""
-    yesterday, today = closable(leg, working)
+    yesterday, today = free_to_close(leg, working)
     wanted = yesterday + today if volume is None else volume
     if wanted == 0:
         return []

@@ -18,8 +18,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from arbig.domain.contract import ContractSpec
-from arbig.domain.enums import Direction, Offset, OrderStatus, OrderType, Side
+from arbig.domain.enums import Offset, OrderStatus, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.position import close_limit, free_to_close, plain_close_takes_today
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.sim.state import SimState
@@ -180,12 +181,18 @@ class MatchingEngine:
                 f"{tick.limit_down}..{tick.limit_up}"
             )
         if request.offset.is_close:
-            free = self._closable(request.symbol, request.direction, request.offset)
+            free = self._closable(request)
             if request.volume > free:
-                return (
+                reason = (
                     f"cannot {request.offset} {request.volume} {request.symbol} "
                     f"{request.direction}: only {free} closable"
                 )
+                if request.offset is Offset.CLOSE and not plain_close_takes_today(request.exchange):
+                    reason += (
+                        f" (on {request.exchange} a plain close takes yesterday's lots only;"
+                        " today's are closed with close_today)"
+                    )
+                return reason
         need = spec.commission(request.offset, request.volume)
         if request.offset is Offset.OPEN:
             need += spec.margin(request.price, request.volume)
@@ -194,24 +201,11 @@ class MatchingEngine:
             return f"insufficient funds: the order needs {need}, available {available}"
         return ""
 
-    def _closable(self, symbol: str, direction: Direction, offset: Offset) -> int:
-        """Lots ``offset`` may still close, after the working close orders on the leg."""
-        leg = self.state.positions.leg(symbol, direction)
-        pending = {Offset.CLOSE_TODAY: 0, Offset.CLOSE_YESTERDAY: 0, Offset.CLOSE: 0}
-        for order in self.active_orders(symbol):
-            if order.offset.is_close and order.direction is direction:
-                pending[order.offset] += order.remaining
-        free_today = leg.volume_today - pending[Offset.CLOSE_TODAY]
-        free_yesterday = leg.volume_yesterday - pending[Offset.CLOSE_YESTERDAY]
-        # plain close takes yesterday's lots first, then today's
-        from_yesterday = min(max(free_yesterday, 0), pending[Offset.CLOSE])
-        free_yesterday -= from_yesterday
-        free_today -= pending[Offset.CLOSE] - from_yesterday
-        if offset is Offset.CLOSE_TODAY:
-            return max(free_today, 0)
-        if offset is Offset.CLOSE_YESTERDAY:
-            return max(free_yesterday, 0)
-        return max(free_today + free_yesterday, 0)
+    def _closable(self, request: OrderRequest) -> int:
+        """Lots ``request`` may close, after the working close orders on its leg."""
+        leg = self.state.positions.leg(request.symbol, request.direction)
+        yesterday, today = free_to_close(leg, self.active_orders(request.symbol))
+        return close_limit(request.offset, request.exchange, yesterday, today)
 
     def _refresh(self) -> None:
         """Derive margin, frozen amounts and floating P&L from the book and last prices."""
