@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from arbig_server import ArbigServer
-from console_kit import BROWSER_ENV, Console, new_console
+from console_kit import BROWSER_ENV, SCREENSHOTS, Console, new_console
 from playwright.sync_api import Browser, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -37,9 +37,7 @@ def test_indicator_reconnects_after_the_server_returns(
         expect(
             page.get_by_test_id("stale").first
         ).to_be_visible()  # the quote is marked, not shown as live
-        page.screenshot(
-            path=str(Path(__file__).resolve().parents[3] / "docs/screenshots/reconnecting.png")
-        )
+        page.screenshot(path=str(SCREENSHOTS / "reconnecting.png"))
 
         own_server.start()  # same port, same data folder, same credential
         expect(indicator).to_have_attribute("data-state", "open", timeout=40_000)
