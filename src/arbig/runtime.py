@@ -102,7 +102,9 @@ class EmbeddedRuntime:
         self.bars = BarService(
             self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
         )
-        self.contracts = ContractManager(self.core, settings.data_dir, watchlist=settings.watchlist)
+        self.contracts = ContractManager(
+            self.core, settings.data_dir, watchlist=settings.watchlist, holidays=settings.holidays
+        )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
             if settings.influx_url

@@ -104,8 +104,9 @@ def set_contract(
 ) -> None:
     """Switch the main contract: live when the console runs, else saved for the next start."""
     symbol = symbol.strip()
+    settings = settings_or_exit(config, data_dir=data_dir)  # the holidays move expiries
     try:
-        validate_gold_symbol(symbol, datetime.now(EXCHANGE_TZ).date())
+        validate_gold_symbol(symbol, datetime.now(EXCHANGE_TZ).date(), settings.holidays)
     except ContractError as exc:
         raise fail(str(exc)) from None
     if not yes and not typer.confirm(f"Switch the main contract to {symbol}?"):

@@ -1,8 +1,9 @@
 """Contract specifications, price-tick arithmetic and the gold symbol rules."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from arbig.domain.enums import Exchange, Offset
@@ -103,12 +104,26 @@ def parse_gold_month(symbol: str) -> tuple[int, int]:
     return year, month
 
 
-def listed_gold_months(today: date) -> list[tuple[int, int]]:
+def gold_last_trading_day(year: int, month: int, holidays: Collection[date] = ()) -> date:
+    """The last trading day of a gold month: the 15th, postponed past weekends and the
+    exchange's holidays (SHFE gold contract rules)."""
+    day = date(year, month, 15)
+    while day.weekday() >= 5 or day in holidays:
+        day += timedelta(days=1)
+    return day
+
+
+def listed_gold_months(today: date, holidays: Collection[date] = ()) -> list[tuple[int, int]]:
     """Months SHFE lists for gold: the next three consecutive months, then the even
-    months within thirteen months (SHFE gold contract rules)."""
+    months within thirteen months (SHFE gold contract rules). The current month's
+    contract goes after its last trading day, and the cycle then starts from the next
+    month (which lists a new thirteenth month)."""
+    first = today.year * 12 + today.month - 1
+    if today > gold_last_trading_day(today.year, today.month, holidays):
+        first += 1
     months: list[tuple[int, int]] = []
     for ahead in range(0, 13):
-        index = today.year * 12 + today.month - 1 + ahead
+        index = first + ahead
         year, month = divmod(index, 12)
         month += 1
         if ahead < 3 or month % 2 == 0:
@@ -116,10 +131,13 @@ def listed_gold_months(today: date) -> list[tuple[int, int]]:
     return months
 
 
-def validate_gold_symbol(symbol: str, today: date) -> str:
+def validate_gold_symbol(symbol: str, today: date, holidays: Collection[date] = ()) -> str:
     """The symbol if it names a listed SHFE gold month on ``today``; otherwise ContractError."""
     year, month = parse_gold_month(symbol)
-    if (year, month) not in listed_gold_months(today):
-        listed = ", ".join(f"au{y % 100:02d}{m:02d}" for y, m in listed_gold_months(today))
-        raise ContractError(f"{symbol!r} is not a listed gold month today; listed: {listed}")
+    listed_months = listed_gold_months(today, holidays)
+    if (year, month) not in listed_months:
+        listed = ", ".join(f"au{y % 100:02d}{m:02d}" for y, m in listed_months)
+        expired = (year, month) == (today.year, today.month)
+        why = "has expired" if expired else "is not a listed gold month today"
+        raise ContractError(f"{symbol!r} {why}; listed: {listed}")
     return symbol

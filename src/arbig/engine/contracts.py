@@ -16,7 +16,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,8 +69,8 @@ def exchange_today() -> date:
     return datetime.now(EXCHANGE_TZ).date()
 
 
-def listed_symbols(today: date) -> tuple[str, ...]:
-    return tuple(f"au{y % 100:02d}{m:02d}" for y, m in listed_gold_months(today))
+def listed_symbols(today: date, holidays: Collection[date] = ()) -> tuple[str, ...]:
+    return tuple(f"au{y % 100:02d}{m:02d}" for y, m in listed_gold_months(today, holidays))
 
 
 def load_choice(data_dir: Path) -> MarketChoice:
@@ -128,9 +128,11 @@ def resolve_main_contract(
     return (saved, "saved") if saved else (configured, "config")
 
 
-def validate_symbols(symbols: Iterable[str], today: date) -> tuple[str, ...]:
+def validate_symbols(
+    symbols: Iterable[str], today: date, holidays: Collection[date] = ()
+) -> tuple[str, ...]:
     """Each symbol validated (ContractError names the first bad one), duplicates dropped."""
-    unique = tuple(dict.fromkeys(validate_gold_symbol(s.strip(), today) for s in symbols))
+    unique = tuple(dict.fromkeys(validate_gold_symbol(s.strip(), today, holidays) for s in symbols))
     if len(unique) > MAX_WATCHLIST:
         raise ContractError(f"the watchlist holds at most {MAX_WATCHLIST} contracts")
     return unique
@@ -147,11 +149,13 @@ class ContractManager:
         watchlist: Iterable[str] = (),
         audit: AuditHook = log_audit,
         today: Callable[[], date] = exchange_today,
+        holidays: Collection[date] = (),
     ) -> None:
         self._core = core
         self._data_dir = data_dir
         self._audit = audit
         self._today = today
+        self._holidays = frozenset(holidays)
         saved = load_choice(data_dir).watchlist
         self._watchlist = tuple(saved if saved is not None else watchlist)
 
@@ -174,7 +178,7 @@ class ContractManager:
             price_tick=str(spec.price_tick),
             watchlist=self._watchlist,
             subscribed=tuple(sorted(core.subscribed)),
-            listed=listed_symbols(self._today()),
+            listed=listed_symbols(self._today(), self._holidays),
         )
 
     async def switch(self, symbol: str, *, actor: str = "operator", source: str = "") -> str:
@@ -185,7 +189,7 @@ class ContractManager:
         previous = self._core.main_contract
         detail: dict[str, Any] = {"previous": previous, "source_address": source}
         try:
-            validate_gold_symbol(symbol, self._today())
+            validate_gold_symbol(symbol, self._today(), self._holidays)
         except ContractError as exc:
             detail["reason"] = str(exc)
             self._audit(actor, "contract.switch", symbol[:32], "refused", detail)
@@ -203,7 +207,7 @@ class ContractManager:
         self, symbols: Iterable[str], *, actor: str = "operator", source: str = ""
     ) -> tuple[str, ...]:
         """Replace the watchlist: subscribe the added contracts, stop the removed ones."""
-        wanted = validate_symbols(symbols, self._today())
+        wanted = validate_symbols(symbols, self._today(), self._holidays)
         core = self._core
         save_choice(self._data_dir, MarketChoice(core.main_contract, wanted))
         removed = [

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from arbig.domain.contract import (
     ContractError,
     ContractSpec,
+    gold_last_trading_day,
     listed_gold_months,
     parse_gold_month,
     validate_gold_symbol,
@@ -237,11 +238,37 @@ def test_listed_months_in_may_are_three_consecutive_then_even_months() -> None:
 
 def test_listed_months_reach_twelve_months_ahead_when_that_month_is_even() -> None:
     assert listed_gold_months(date(2026, 2, 1))[-1] == (2027, 2)
-    assert listed_gold_months(date(2026, 1, 31))[-1] == (2026, 12)
+    assert listed_gold_months(date(2026, 1, 10))[-1] == (2026, 12)
+
+
+def test_a_month_goes_after_its_last_trading_day_the_15th_and_a_new_month_is_listed() -> None:
+    friday_15th, saturday = date(2026, 5, 15), date(2026, 5, 16)
+    assert listed_gold_months(friday_15th)[0] == (2026, 5)
+    after = listed_gold_months(saturday)
+    assert after[0] == (2026, 6) and after[-1] == (2027, 6)
+    with pytest.raises(ContractError, match="'au2605' has expired; listed: au2606, au2607"):
+        validate_gold_symbol("au2605", saturday)
+    assert validate_gold_symbol("au2706", saturday) == "au2706"
+
+
+def test_the_last_trading_day_is_postponed_past_weekends_and_holidays() -> None:
+    assert gold_last_trading_day(2026, 2) == date(2026, 2, 16)  # the 15th is a Sunday
+    assert listed_gold_months(date(2026, 2, 16))[0] == (2026, 2)
+    assert listed_gold_months(date(2026, 2, 17))[0] == (2026, 3)
+    holiday = {date(2026, 10, 15)}  # a Thursday
+    assert gold_last_trading_day(2026, 10, holiday) == date(2026, 10, 16)
+    assert validate_gold_symbol("au2610", date(2026, 10, 16), holiday) == "au2610"
+    with pytest.raises(ContractError, match="has expired"):
+        validate_gold_symbol("au2610", date(2026, 10, 16))
 
 
 def reference_listed(today: date) -> list[tuple[int, int]]:
     year, month, out = today.year, today.month, []
+    last = date(year, month, 15)
+    while last.weekday() >= 5:
+        last = date.fromordinal(last.toordinal() + 1)
+    if today > last:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     for ahead in range(13):
         if ahead < 3 or month % 2 == 0:
             out.append((year, month))
@@ -254,7 +281,6 @@ def test_listed_months_follow_the_shfe_gold_rule(today: date) -> None:
     months = listed_gold_months(today)
     assert months == reference_listed(today)
     assert months == sorted(set(months))
-    assert months[0] == (today.year, today.month)
     assert len(months) in (8, 9)
 
 
