@@ -71,9 +71,10 @@ class TradingCalendar:
         return all(d.weekday() >= 5 and d not in self.holidays for d in gap)
 
     def session_at(self, moment: datetime) -> Session | None:
-        """The session trading at ``moment`` (end inclusive: CTP's closing snapshot)."""
+        """The session trading at ``moment``, its end second included: CTP stamps the
+        closing snapshot with the session's last second, and milliseconds (15:00:00.500)."""
         local = to_exchange_time(moment)
-        clock = local.time().replace(tzinfo=None)
+        clock = local.time().replace(tzinfo=None, microsecond=0)
         for session in self.sessions:
             if session.crosses_midnight:
                 if clock >= session.start:

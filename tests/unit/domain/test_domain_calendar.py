@@ -58,6 +58,16 @@ def test_session_boundaries_on_a_wednesday_are_end_inclusive(clock: str, session
     assert session_name(at(WED, clock)) == session
 
 
+@pytest.mark.parametrize("clock", ["10:15", "11:30", "15:00", "02:30"])
+def test_the_closing_snapshot_stamped_within_the_last_second_is_in_the_session(
+    clock: str,
+) -> None:
+    # CTP's closing snapshot: UpdateTime 15:00:00, UpdateMillisec 500.
+    assert CAL.in_session(at(WED, clock) + timedelta(milliseconds=500))
+    assert CAL.in_session(at(WED, clock) + timedelta(microseconds=999_999))
+    assert not CAL.in_session(at(WED, clock) + timedelta(seconds=1))
+
+
 def test_the_morning_break_from_10_15_to_10_30_is_not_trading() -> None:
     assert not CAL.in_session(at(WED, "10:20"))
     assert CAL.in_session(at(WED, "10:14:59"))

@@ -54,6 +54,12 @@ def test_the_allowed_clock_skew_is_configurable() -> None:
     assert hygiene.reason_to_drop(tick, MONDAY_10AM) == "clock_skew"
 
 
+def test_the_closing_snapshot_at_15_00_00_500_is_kept() -> None:
+    hygiene = TickFilter(CALENDAR)
+    close = datetime(2026, 6, 1, 7, 0, 0, 500_000, tzinfo=UTC)  # 15:00:00.500 in Shanghai
+    assert hygiene.accept(make_tick(at=close), close)
+
+
 @pytest.mark.parametrize("moment", [MONDAY_BREAK, SATURDAY_10AM], ids=["break", "saturday"])
 def test_a_tick_outside_the_trading_sessions_is_dropped(moment: datetime) -> None:
     hygiene = TickFilter(CALENDAR)
