@@ -152,6 +152,7 @@ class LocalCoreClient:
         core: TradingCore,
         sessions: async_sessionmaker[AsyncSession],
         reader: Reader,
+        audit: AuditTrail,
         controls: Controls | None = None,
         market: MarketDesk | None = None,
     ) -> None:
@@ -160,7 +161,7 @@ class LocalCoreClient:
         self._market = market
         self._sessions = sessions
         self._reader = reader
-        self._audit = AuditTrail(sessions)
+        self._audit = audit  # the core's own: one trail for the operator's and its actions
         self._closing = CloseDesk(core)
 
     @property

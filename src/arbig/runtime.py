@@ -82,6 +82,7 @@ class EmbeddedRuntime:
         account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
         self.writer = BookWriter(sessions, account_id)
+        audit = AuditTrail(sessions)
         self.gateway = SimGateway(
             settings, settings.contract_spec, calendar, default_state_path(settings)
         )
@@ -96,7 +97,7 @@ class EmbeddedRuntime:
             tick_store=make_tick_store(settings),
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
             snapshot_interval_s=settings.snapshot_interval_s,
-            auditor=AuditTrail(sessions),
+            auditor=audit,
         )
         self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
         self.bars = BarService(
@@ -112,7 +113,9 @@ class EmbeddedRuntime:
         )
         market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
         self.reader = Reader(engine)
-        self._client = LocalCoreClient(self.core, sessions, self.reader, self.controls, market)
+        self._client = LocalCoreClient(
+            self.core, sessions, self.reader, audit, self.controls, market
+        )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
 
