@@ -181,13 +181,16 @@ class RedisTickStore:
         return [decode_tick(symbol, fields) for _, fields in entries]
 
     async def clear(self, symbol: str) -> None:
-        """Delete ``symbol``'s stream, after any batch already on its way."""
+        """Delete ``symbol``'s stream, after any batch already on its way (batches waiting
+        to be sent again after a lost connection included: the writer sends them first)."""
         self._pending = deque(t for t in self._pending if t.symbol != symbol)
         await self._mirror.clear(symbol)
         self._to_clear.add(symbol)
+        self._wake.set()
         with contextlib.suppress(*UNAVAILABLE):
             async with self._lock:
-                await self._flush_clears()
+                if not self._resend:
+                    await self._flush_clears()
 
     def key(self, symbol: str) -> str:
         return stream_key(symbol, self.prefix)
@@ -228,6 +231,9 @@ class RedisTickStore:
                 continue
             try:
                 async with self._lock:
+                    # With a clear waiting, the first pump only finishes the batches on
+                    # their way, so that they land before the stream is deleted.
+                    await self._pump()
                     await self._flush_clears()
                     await self._pump()
                 if not self._healthy:
@@ -255,13 +261,14 @@ class RedisTickStore:
 
     async def _pump(self) -> None:
         """Send batches, up to ``in_flight`` ahead of their replies, until the buffer is
-        empty and every batch is answered (or a clear asks for a pause)."""
+        empty and every batch is answered. While a clear waits, only the batches already
+        on their way (in flight, or to be sent again) go."""
         pipe, in_flight = self._pipe, self._in_flight
         while True:
-            while len(in_flight) < self._max_in_flight and not self._to_clear:
+            while len(in_flight) < self._max_in_flight:
                 if self._resend:
                     batch = self._resend.popleft()
-                elif self._pending:
+                elif self._pending and not self._to_clear:
                     batch = await self._take_batch()
                 else:
                     break

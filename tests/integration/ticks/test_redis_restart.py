@@ -145,3 +145,21 @@ async def test_a_restart_with_batches_in_flight_resends_what_was_not_answered(
     assert volumes[0] > answered  # answered batches are not written twice
     assert store.stored == BACKLOG and store.duplicates == 0 and store.not_stored == 0
     await store.stop()
+
+
+async def test_a_clear_while_batches_wait_to_be_sent_again_deletes_them_too(
+    private_redis: PrivateRedis,
+) -> None:
+    store = await _busy_store(private_redis.url)
+    private_redis.kill()  # the batches in flight will be sent again
+    await eventually(lambda: not store.healthy)
+    await store.clear(SYMBOL)  # the main contract switched away meanwhile
+    private_redis.start()
+    await eventually(lambda: store.pending == 0 and store.healthy)
+    await asyncio.sleep(0.2)
+    check = Redis.from_url(private_redis.url)
+    left = await check.xlen(f"market_data:{SYMBOL}")
+    await check.aclose()
+    assert left == 0, "the ticks sent again landed before the stream was deleted"
+    assert store.not_stored == 0
+    await store.stop()
