@@ -163,20 +163,20 @@ class Channel:
                 else:
                     self.sent += 1
             if self.close_reason is not None:
-                await self._close_too_slow(self.close_reason)
+                self._queue = None
+                self._latest.clear()
+                await self.close(CLOSE_TOO_SLOW, self.close_reason)
         finally:
             self._sender = None
 
-    async def _close_too_slow(self, reason: str) -> None:
-        self._queue = None
-        self._latest.clear()
+    async def close(self, code: int, reason: str) -> None:
+        """Send the close frame, within the send timeout: it waits behind the unsent
+        data, like any send, and a client that reads nothing would otherwise hold its
+        buffer (and this task) until the keepalive ping gives up on it."""
         with contextlib.suppress(Exception):
-            # The close frame waits behind the unsent data, like any send.
             async with asyncio.timeout(self._send_timeout):
-                await self.websocket.close(CLOSE_TOO_SLOW, reason)
+                await self.websocket.close(code, reason)
             return
-        # A client that reads nothing would otherwise hold its buffer until the
-        # keepalive ping gives up on it.
         if self.sink is not None:
             self.sink.abort()
 

@@ -129,7 +129,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
                 async with asyncio.timeout(idle_timeout):
                     message = await websocket.receive()
             except TimeoutError:
-                await websocket.close(CLOSE_IDLE, f"idle for {idle_timeout:g} s without a ping")
+                await channel.close(CLOSE_IDLE, f"idle for {idle_timeout:g} s without a ping")
                 break
             if message["type"] == "websocket.disconnect":
                 break

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from arbig.auth.credentials import CredentialStore
 from arbig.engine.bus import EventType
 from arbig.web.app import SERVER_OPTIONS, create_app
+from arbig.web.frames import Outgoing
 from arbig.web.hub import CLOSE_IDLE, CLOSE_TOO_SLOW, Hub
 
 
@@ -138,6 +139,35 @@ async def test_a_silent_client_is_closed_as_idle(served: Served) -> None:
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_IDLE
+
+
+async def test_an_idle_client_whose_buffer_is_full_is_dropped_within_the_send_timeout(
+    served: Served,
+) -> None:
+    served.app.state.ws_idle_timeout = 1.0
+    served.hub.send_timeout = 0.5
+    blob = "x" * 100_000
+    async with served.connect() as ws:
+        await subscribe(ws, "system")
+        (channel,) = served.hub.channels
+        assert channel.sink is not None
+        # Frames written while the socket takes them, until it takes no more: no sender
+        # task is left to find the client too slow, only a full buffer that the close
+        # frame waits behind.
+        frame = Outgoing(orjson.dumps({"type": "system", "data": blob}).decode()).frame
+        while True:
+            while channel.sink.can_write():
+                channel.sink.write_frame(frame)
+            await asyncio.sleep(0.3)  # the kernel's buffers fill up behind it
+            if not channel.sink.can_write():
+                break
+        assert channel.close_reason is None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while served.hub.channels:
+            assert loop.time() - started < 5, "the idle close hung on the full buffer"
+            await asyncio.sleep(0.05)
+    assert channel.close_reason == "closed"
 
 
 @pytest.mark.parametrize("options", [{**SERVER_OPTIONS, "ws_per_message_deflate": True}])
