@@ -27,10 +27,11 @@ from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from arbig.ticks.redis_conn import not_ready
+
 log = structlog.get_logger(__name__)
 
 _READ_SIZE = 1 << 18
-_NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
 
 
 class Batch(NamedTuple):
@@ -107,7 +108,7 @@ class XaddPipe:
                 stored += 1
             elif "equal or smaller" in str(reply):
                 duplicates += 1  # written before a connection broke: sent again
-            elif str(reply).startswith(_NOT_YET):
+            elif not_ready(reply):
                 # A restarted Redis still loading its data refuses every command: try the
                 # whole batch again later rather than count its ticks as lost.
                 raise RedisConnectionError(f"redis not ready: {reply}")

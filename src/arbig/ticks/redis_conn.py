@@ -2,12 +2,22 @@
 "Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
 
 from redis.asyncio import Redis
+from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # Errors that mean "Redis is not there right now": retried, never raised to the tick path.
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, OSError)
+# Replies of a Redis that is there but cannot serve yet: loading its data after a
+# restart, running a long script, a replica without its primary. Retried as well.
+_NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
+
+
+def not_ready(reply: Exception) -> bool:
+    """Whether an error reply (redis-py's, or a raw hiredis one) says "try again later"."""
+    return isinstance(reply, BusyLoadingError) or str(reply).startswith(_NOT_YET)
+
+
 BACKOFF_MIN_S = 0.05
 BACKOFF_MAX_S = 2.0
 

@@ -22,6 +22,8 @@ from datetime import datetime
 
 import structlog
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import (
@@ -41,6 +43,7 @@ from arbig.ticks.redis_conn import (
     UNAVAILABLE,
     RedisUnavailable,
     check_redis,
+    not_ready,
     parse_id,
     safe_url,
 )
@@ -114,6 +117,10 @@ class RedisTickStore:
             self._healthy = True
         except UNAVAILABLE as exc:
             log.warning("redis tick store unreachable; will retry", url=self._safe_url, error=exc)
+        except ResponseError as exc:  # loading its data, or busy with a script
+            if not not_ready(exc):
+                raise
+            log.warning("redis tick store not ready; will retry", url=self._safe_url, error=exc)
         self._task = asyncio.create_task(self._run(), name="redis-tick-writer")
 
     async def stop(self, timeout_s: float = 3.0) -> None:
@@ -155,7 +162,9 @@ class RedisTickStore:
         """The newest tick (XREVRANGE COUNT 1); the in-process one if Redis is down."""
         try:
             entries = entries_of(await self._redis.xrevrange(self.key(symbol), count=1))
-        except UNAVAILABLE:
+        except (*UNAVAILABLE, ResponseError) as exc:
+            if isinstance(exc, ResponseError) and not not_ready(exc):
+                raise
             return await self._mirror.latest(symbol)
         return decode_tick(symbol, entries[0][1]) if entries else None
 
@@ -165,7 +174,9 @@ class RedisTickStore:
             return []
         try:
             entries = entries_of(await self._redis.xrevrange(self.key(symbol), count=count))
-        except UNAVAILABLE:
+        except (*UNAVAILABLE, ResponseError) as exc:
+            if isinstance(exc, ResponseError) and not not_ready(exc):
+                raise
             return await self._mirror.history(symbol, count)
         return [decode_tick(symbol, fields) for _, fields in reversed(entries)]
 
@@ -351,6 +362,10 @@ class RedisTickStore:
         for symbol, top in zip(ordered, tops, strict=True):
             if isinstance(top, UNAVAILABLE):
                 raise top
+            if isinstance(top, Exception) and not_ready(top):
+                # Not "not a stream": a stream read as empty would start our ids below
+                # its top, and Redis would refuse every tick as a duplicate.
+                raise RedisConnectionError(f"redis not ready: {top}")
             if isinstance(top, Exception):
                 # Not a stream (WRONGTYPE): its XADDs will be refused and counted one by
                 # one, while the other symbols' ticks in the same batch are stored.

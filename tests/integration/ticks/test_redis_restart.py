@@ -163,3 +163,37 @@ async def test_a_clear_while_batches_wait_to_be_sent_again_deletes_them_too(
     assert left == 0, "the ticks sent again landed before the stream was deleted"
     assert store.not_stored == 0
     await store.stop()
+
+
+async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
+    private_redis: PrivateRedis,
+) -> None:
+    key = f"market_data:{SYMBOL}"
+    admin = Redis.from_url(private_redis.url)
+    await admin.config_set("busy-reply-threshold", 100)  # ms before BUSY replies
+    # An older entry above our ticks' ids: the writer must learn the stream's top
+    # while Redis is busy, not take the stream for empty.
+    top_ms = int(at("2026-11-20 10:00:00").timestamp() * 1000)
+    await admin.xadd(key, {"volume": "0"}, id=f"{top_ms}-0")
+    blocker = Redis.from_url(private_redis.url)
+    script = asyncio.create_task(blocker.eval("while true do end", 0))
+    await asyncio.sleep(0.3)  # past the threshold: every command now gets BUSY
+    store = RedisTickStore(private_redis.url, batch_size=50)
+    await store.start()
+    for tick in tick_run(at("2026-11-20 09:00:00"), 300, step_ms=1):
+        store.add(tick)
+    await eventually(lambda: store.write_errors >= 2)
+    assert store.stored == 0 and store.not_stored == 0
+    latest = await store.latest(SYMBOL)  # the quotes are served from the process meanwhile
+    assert latest is not None and latest.volume == 300
+    assert len(await store.history(SYMBOL, 10)) == 10
+    await admin.script_kill()
+    with pytest.raises(Exception, match="Script killed"):
+        await script
+    await eventually(lambda: store.pending == 0 and store.healthy)
+    entries = await admin.xrange(key)
+    await admin.aclose()
+    await blocker.aclose()
+    assert [int(f[b"volume"]) for _, f in entries] == [0, *range(1, 301)]
+    assert store.stored == 300 and store.not_stored == 0 and store.duplicates == 0
+    await store.stop()
