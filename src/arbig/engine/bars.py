@@ -9,9 +9,9 @@ callbacks given to ``subscribe``, and hands it to ``record`` (the book writer's
 
 A timer closes a bar shortly after its minute ends, so the last bar of a
 session is not left waiting for the next session's first tick. The timer reads
-an estimate of the exchange clock (local time plus the offset seen on the
-first tick of the bar in progress), so a few seconds of difference between the exchange's stamps and
-this machine's clock neither closes bars early nor late.
+an estimate of the exchange clock (local time plus the offset seen on the first
+tick of the bar in progress), so a few seconds of difference between the
+exchange's stamps and this machine's clock neither closes bars early nor late.
 """
 
 import asyncio
