@@ -40,7 +40,10 @@ class RedisUnavailable(RuntimeError):
 
 
 async def check_redis(url: str, timeout_s: float = 2.0) -> None:
-    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line."""
+    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line.
+
+    A Redis that answers but cannot serve yet (loading its data, busy with a script) is
+    there and configured right: it passes, and the tick writer waits for it."""
     shown = safe_url(url)
     try:
         client: Redis = Redis.from_url(url, socket_connect_timeout=timeout_s)
@@ -50,7 +53,12 @@ async def check_redis(url: str, timeout_s: float = 2.0) -> None:
         ) from None
     try:
         await client.ping()
-    except (*UNAVAILABLE, ResponseError) as exc:
+    except ResponseError as exc:
+        if not not_ready(exc):
+            raise RedisUnavailable(
+                f"Redis at {shown} refused PING ({exc}): check ARBIG_REDIS_URL"
+            ) from None
+    except UNAVAILABLE as exc:
         raise RedisUnavailable(
             f"cannot reach Redis at {shown} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
             "and that the server is running, or unset it to keep ticks in memory"

@@ -9,7 +9,7 @@ import pytest
 from redis.asyncio import Redis
 from redis_kit import PrivateRedis
 
-from arbig.ticks.redis_stream import RedisTickStore
+from arbig.ticks.redis_stream import RedisTickStore, RedisUnavailable, check_redis
 from arbig.ticks.tail import StreamTail, TailEvent, TailGap, TailTick
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ticks"))
@@ -178,6 +178,7 @@ async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
     blocker = Redis.from_url(private_redis.url)
     script = asyncio.create_task(blocker.eval("while true do end", 0))
     await asyncio.sleep(0.3)  # past the threshold: every command now gets BUSY
+    await check_redis(private_redis.url)  # `arbig run`'s preflight lets it start
     store = RedisTickStore(private_redis.url, batch_size=50)
     await store.start()
     for tick in tick_run(at("2026-11-20 09:00:00"), 300, step_ms=1):
@@ -197,3 +198,12 @@ async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
     assert [int(f[b"volume"]) for _, f in entries] == [0, *range(1, 301)]
     assert store.stored == 300 and store.not_stored == 0 and store.duplicates == 0
     await store.stop()
+
+
+async def test_the_preflight_check_names_what_is_wrong(private_redis: PrivateRedis) -> None:
+    await check_redis(private_redis.url)
+    private_redis.kill()
+    with pytest.raises(RedisUnavailable, match=r"cannot reach Redis at redis://127\.0\.0\.1"):
+        await check_redis(private_redis.url, timeout_s=0.5)
+    with pytest.raises(RedisUnavailable, match="is not usable"):
+        await check_redis("http://127.0.0.1:6379")
