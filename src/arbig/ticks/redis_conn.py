@@ -1,6 +1,9 @@
 """Redis connection matters shared by the tick writer and readers: which errors mean
 "Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
 
+from collections.abc import Awaitable
+from typing import TypeVar
+
 from redis.asyncio import Redis
 from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -11,11 +14,23 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, Timeout
 # Replies of a Redis that is there but cannot serve yet: loading its data after a
 # restart, running a long script, a replica without its primary. Retried as well.
 _NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
+T = TypeVar("T")
 
 
 def not_ready(reply: Exception) -> bool:
     """Whether an error reply (redis-py's, or a raw hiredis one) says "try again later"."""
     return isinstance(reply, BusyLoadingError) or str(reply).startswith(_NOT_YET)
+
+
+async def when_ready(call: Awaitable[T]) -> T:
+    """``call``'s result; a "not yet" reply raised as a lost connection (UNAVAILABLE), so
+    that every caller retries it, or falls back, as it does when Redis is away."""
+    try:
+        return await call
+    except ResponseError as exc:
+        if not_ready(exc):
+            raise RedisConnectionError(f"redis not ready: {exc}") from exc
+        raise
 
 
 BACKOFF_MIN_S = 0.05

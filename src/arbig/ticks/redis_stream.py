@@ -23,7 +23,6 @@ from datetime import datetime
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import (
@@ -46,6 +45,7 @@ from arbig.ticks.redis_conn import (
     not_ready,
     parse_id,
     safe_url,
+    when_ready,
 )
 
 log = structlog.get_logger(__name__)
@@ -113,14 +113,10 @@ class RedisTickStore:
     async def start(self) -> None:
         """Start the writer. An unreachable Redis is logged, not raised: the writer retries."""
         try:
-            await self._redis.ping()
+            await when_ready(self._redis.ping())
             self._healthy = True
         except UNAVAILABLE as exc:
             log.warning("redis tick store unreachable; will retry", url=self._safe_url, error=exc)
-        except ResponseError as exc:  # loading its data, or busy with a script
-            if not not_ready(exc):
-                raise
-            log.warning("redis tick store not ready; will retry", url=self._safe_url, error=exc)
         self._task = asyncio.create_task(self._run(), name="redis-tick-writer")
 
     async def stop(self, timeout_s: float = 3.0) -> None:
@@ -161,10 +157,8 @@ class RedisTickStore:
     async def latest(self, symbol: str) -> Tick | None:
         """The newest tick (XREVRANGE COUNT 1); the in-process one if Redis is down."""
         try:
-            entries = entries_of(await self._redis.xrevrange(self.key(symbol), count=1))
-        except (*UNAVAILABLE, ResponseError) as exc:
-            if isinstance(exc, ResponseError) and not not_ready(exc):
-                raise
+            entries = entries_of(await when_ready(self._redis.xrevrange(self.key(symbol), count=1)))
+        except UNAVAILABLE:
             return await self._mirror.latest(symbol)
         return decode_tick(symbol, entries[0][1]) if entries else None
 
@@ -173,11 +167,10 @@ class RedisTickStore:
         if count <= 0:
             return []
         try:
-            entries = entries_of(await self._redis.xrevrange(self.key(symbol), count=count))
-        except (*UNAVAILABLE, ResponseError) as exc:
-            if isinstance(exc, ResponseError) and not not_ready(exc):
-                raise
+            reply = await when_ready(self._redis.xrevrange(self.key(symbol), count=count))
+        except UNAVAILABLE:
             return await self._mirror.history(symbol, count)
+        entries = entries_of(reply)
         return [decode_tick(symbol, fields) for _, fields in reversed(entries)]
 
     async def between(
@@ -377,5 +370,5 @@ class RedisTickStore:
     async def _flush_clears(self) -> None:
         while self._to_clear:
             symbol = next(iter(self._to_clear))
-            await self._redis.delete(self.key(symbol))
+            await when_ready(self._redis.delete(self.key(symbol)))
             self._to_clear.discard(symbol)

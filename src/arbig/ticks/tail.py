@@ -21,7 +21,13 @@ from redis.asyncio import Redis
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import STREAM_PREFIX, decode_tick, entries_of, stream_key
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, parse_id
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    parse_id,
+    when_ready,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -99,13 +105,15 @@ class StreamTail:
             try:
                 gap = await self._connect_check() if check or self._run_id is None else None
                 if self.last_id == "$":
-                    top = entries_of(await self._redis.xrevrange(self.key, count=1))
+                    top = entries_of(await when_ready(self._redis.xrevrange(self.key, count=1)))
                     self.last_id = top[0][0] if top else "0-0"
                 if gap is not None:
                     yield gap
                 check = False
-                reply: Any = await self._redis.xread(
-                    {self.key: self.last_id}, count=self._count, block=self._block_ms
+                reply: Any = await when_ready(
+                    self._redis.xread(
+                        {self.key: self.last_id}, count=self._count, block=self._block_ms
+                    )
                 )
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
@@ -132,7 +140,7 @@ class StreamTail:
 
     async def _connect_check(self) -> TailGap | None:
         """After (re)connecting: a new ``run_id`` means Redis restarted under us."""
-        info = await self._redis.info("server")
+        info = await when_ready(self._redis.info("server"))
         run_id = str(info.get("run_id", ""))
         previous, self._run_id = self._run_id, run_id
         if previous is None or previous == run_id or self.last_id in ("$", "0-0"):
@@ -143,7 +151,9 @@ class StreamTail:
         """A gap if the reader's last entry was trimmed and the stream starts after it."""
         if self.last_id in ("$", "0-0"):
             return None
-        still_there = await self._redis.xrange(self.key, self.last_id, self.last_id, count=1)
+        still_there = await when_ready(
+            self._redis.xrange(self.key, self.last_id, self.last_id, count=1)
+        )
         if still_there or parse_id(first_returned) <= parse_id(self.last_id):
             return None
         return TailGap(self.symbol, self.last_id, first_returned, "fell behind the trimmed window")

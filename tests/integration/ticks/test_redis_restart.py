@@ -9,12 +9,13 @@ import pytest
 from redis.asyncio import Redis
 from redis_kit import PrivateRedis
 
+from arbig.ticks.codec import encode_tick
 from arbig.ticks.redis_stream import RedisTickStore, RedisUnavailable, check_redis
 from arbig.ticks.tail import StreamTail, TailEvent, TailGap, TailTick
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "ticks"))
 
-from tickkit import SYMBOL, at, tick_run
+from tickkit import SYMBOL, at, make_tick, tick_run
 
 pytestmark = pytest.mark.integration
 
@@ -173,11 +174,21 @@ async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
     await admin.config_set("busy-reply-threshold", 100)  # ms before BUSY replies
     # An older entry above our ticks' ids: the writer must learn the stream's top
     # while Redis is busy, not take the stream for empty.
-    top_ms = int(at("2026-11-20 10:00:00").timestamp() * 1000)
-    await admin.xadd(key, {"volume": "0"}, id=f"{top_ms}-0")
+    later = at("2026-11-20 10:00:00")
+    top = encode_tick(make_tick(later, volume=0))
+    await admin.xadd(key, dict(top), id=f"{int(later.timestamp() * 1000)}-0")
     blocker = Redis.from_url(private_redis.url)
     script = asyncio.create_task(blocker.eval("while true do end", 0))
     await asyncio.sleep(0.3)  # past the threshold: every command now gets BUSY
+    tail = StreamTail(private_redis.url, SYMBOL, after="0-0", block_ms=50)
+    seen: list[int] = []
+
+    async def read() -> None:
+        async for event in tail:
+            if isinstance(event, TailTick):
+                seen.append(event.tick.volume)
+
+    reader = asyncio.create_task(read())
     await check_redis(private_redis.url)  # `arbig run`'s preflight lets it start
     store = RedisTickStore(private_redis.url, batch_size=50)
     await store.start()
@@ -197,6 +208,10 @@ async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
     await blocker.aclose()
     assert [int(f[b"volume"]) for _, f in entries] == [0, *range(1, 301)]
     assert store.stored == 300 and store.not_stored == 0 and store.duplicates == 0
+    await eventually(lambda: len(seen) == 301)
+    assert seen == list(range(301)) and tail.interruptions >= 1  # the tail waited too
+    await tail.aclose()
+    await asyncio.wait_for(reader, 10)
     await store.stop()
 
 
