@@ -28,6 +28,7 @@ from arbig.web.routes import (
     system,
     trades,
 )
+from arbig.web.schemas import INVALID
 from arbig.web.security import Guard, require_operator
 from arbig.web.server_ws import FrameSinkProtocol
 from arbig.web.ws import router as ws_router
@@ -135,12 +136,14 @@ def create_app(
             {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
         )
 
-    app.include_router(health.router, prefix=API_PREFIX)
-    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX, responses=INVALID)
+    app.include_router(auth.router, prefix=API_PREFIX, responses=INVALID)
     # Everything else needs the operator (session cookie + CSRF, or a bearer token).
     operator_only = [Depends(require_operator)]
     for module in (market, market_data, book, orders, trades, system, strategy, risk):
-        app.include_router(module.router, prefix=API_PREFIX, dependencies=operator_only)
+        app.include_router(
+            module.router, prefix=API_PREFIX, dependencies=operator_only, responses=INVALID
+        )
     app.include_router(ws_router)
     _mount_console(app)
     return app

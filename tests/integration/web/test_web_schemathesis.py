@@ -8,7 +8,8 @@ temporary folder, memory tick store) and the core.
 Three passes over every operation of the document:
 
 - **operator** (``Authorization: Bearer`` token): generated requests, valid and
-  invalid, must never get a server error (5xx);
+  invalid, must never get a server error (5xx), and every answer must match the
+  schema the document declares for its status (``web/schemas.py``);
 - **anonymous** (no credential) and **cookie without CSRF** (a signed-in browser
   session but no ``X-CSRF-Token`` header, as a forged cross-site request would
   carry): every state-changing request (POST/PUT/PATCH/DELETE) is refused (401,
@@ -29,11 +30,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import response_schema_conformance
 from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
 from arbig.auth.credentials import CredentialStore
@@ -255,4 +258,48 @@ def test_a_session_cookie_without_csrf_changes_nothing(
 @bounded
 def test_operator_requests_never_get_a_server_error(case: schemathesis.Case, live: Live) -> None:
     response = live.call(case, headers=live.operator)
-    case.validate_response(response, checks=[not_a_server_error])
+    # Every answer also matches the schema the document declares for its status.
+    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+
+# Reads with real data behind them (a position, a trade, ticks and bars), each checked
+# against the schema the document declares: the fuzzing above mostly asks for symbols
+# that do not exist, so it seldom sees these answers. ``{main}``: the main contract
+# now (the operator pass may have switched it).
+READS = (
+    "/market/{main}/tick",
+    "/market/{main}/ticks?count=3",
+    "/market/{main}/bars?current=true",
+    "/contract",
+    "/positions",
+    "/account",
+    "/account/equity",
+    "/orders",
+    "/trades",
+    "/trades/daily",
+    "/statistics",
+    "/strategies",
+    "/strategies/status",
+    "/strategies/triggers",
+    "/risk/state",
+    "/system/status",
+    "/logs",
+    "/audit",
+    "/health",
+)
+
+
+@pytest.mark.parametrize("path", READS)
+def test_reads_with_data_match_the_declared_schema(path: str, book_with_state: Live) -> None:
+    live = book_with_state
+    main = live.get("/api/v1/contract")["main_contract"]
+    route, _, query = path.partition("?")
+    params = dict(p.split("=") for p in query.split("&")) if query else {}
+    wait_for(lambda: live.get_or_none(f"/api/v1/market/{main}/tick"))  # quoted by now
+    body = live.get(f"/api/v1{route.format(main=main)}", **params)
+    operation = DOCUMENT["paths"][f"/api/v1{route.replace('{main}', '{symbol}')}"]["get"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema, f"{path}: no response schema declared"
+    validator = jsonschema_rs.Draft202012Validator({**schema, "components": DOCUMENT["components"]})
+    errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(body)]
+    assert not errors, (path, errors[:3])

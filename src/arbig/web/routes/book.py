@@ -7,26 +7,39 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from arbig.domain.enums import Direction
-from arbig.engine.closing import CloseError
+from arbig.domain.order import Order
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.engine.closing import CloseError, ClosePreview, CloseResult
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import answers
 from arbig.web.security import Operator
 
 router = APIRouter(tags=["book"])
 
 
-@router.get("/positions", summary="Open positions marked to the last price")
+@router.get(
+    "/positions",
+    summary="Open positions marked to the last price",
+    responses=answers(list[PositionSnapshot]),
+)
 async def positions(client: ClientDep) -> Any:
     return DomainJSON(await client.positions())
 
 
-@router.get("/account", summary="Balance, available, margin and P&L")
+@router.get(
+    "/account", summary="Balance, available, margin and P&L", responses=answers(AccountSnapshot)
+)
 async def account(client: ClientDep) -> Any:
     return DomainJSON(await client.account())
 
 
-@router.get("/account/equity", summary="The equity curve, thinned evenly to at most `points`")
+@router.get(
+    "/account/equity",
+    summary="The equity curve, thinned evenly to at most `points`",
+    responses=answers(list[AccountSnapshot]),
+)
 async def equity(
     client: ClientDep,
     since: Annotated[datetime | None, Query(description="ISO 8601 with time zone")] = None,
@@ -38,7 +51,9 @@ async def equity(
     return DomainJSON(await client.equity_curve(since, until, points))
 
 
-@router.get("/orders", summary="Orders of this session, newest first")
+@router.get(
+    "/orders", summary="Orders of this session, newest first", responses=answers(list[Order])
+)
 async def orders(
     client: ClientDep, active: Annotated[bool, Query(description="only working orders")] = False
 ) -> Any:
@@ -55,7 +70,11 @@ class CloseConfirm(BaseModel):
     token: Annotated[str, Field(min_length=8, max_length=64)]
 
 
-@router.post("/positions/close", summary="Step 1 of a close: the preview and its token")
+@router.post(
+    "/positions/close",
+    summary="Step 1 of a close: the preview and its token",
+    responses=answers(ClosePreview),
+)
 async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
     try:
         preview = client.preview_close(body.symbol, body.direction, body.volume)
@@ -64,7 +83,11 @@ async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
     return DomainJSON(preview)
 
 
-@router.post("/positions/close/confirm", summary="Step 2 of a close: send the previewed orders")
+@router.post(
+    "/positions/close/confirm",
+    summary="Step 2 of a close: send the previewed orders",
+    responses=answers(CloseResult),
+)
 async def confirm_close(
     body: CloseConfirm, request: Request, client: ClientDep, operator: Operator
 ) -> Any:

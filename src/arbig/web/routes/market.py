@@ -6,13 +6,14 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import Tick, answers
 
 router = APIRouter(prefix="/market", tags=["market"])
 
 Symbol = Annotated[str, Path(pattern=r"^[a-z]{1,2}\d{3,4}$", description="e.g. au2612")]
 
 
-@router.get("/{symbol}/tick", summary="The latest tick of a symbol")
+@router.get("/{symbol}/tick", summary="The latest tick of a symbol", responses=answers(Tick))
 async def latest_tick(symbol: Symbol, client: ClientDep) -> Any:
     tick = await client.latest_tick(symbol)
     if tick is None:
@@ -20,7 +21,11 @@ async def latest_tick(symbol: Symbol, client: ClientDep) -> Any:
     return DomainJSON(tick)
 
 
-@router.get("/{symbol}/ticks", summary="Recent ticks of a symbol, oldest first")
+@router.get(
+    "/{symbol}/ticks",
+    summary="Recent ticks of a symbol, oldest first",
+    responses=answers(list[Tick]),
+)
 async def recent_ticks(
     symbol: Symbol, client: ClientDep, count: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> Any:

@@ -6,11 +6,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError
+from arbig.engine.contracts import ContractInfo
+from arbig.engine.market import SwitchResult
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import Watchlist, answers
 from arbig.web.security import Operator
 
 router = APIRouter(tags=["market"])
@@ -38,7 +42,11 @@ def _exchange_time(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=EXCHANGE_TZ)
 
 
-@router.get("/market/{symbol}/bars", summary="1-minute bars starting in [start, end)")
+@router.get(
+    "/market/{symbol}/bars",
+    summary="1-minute bars starting in [start, end)",
+    responses=answers(list[Bar]),
+)
 async def bars(
     symbol: Symbol,
     client: ClientDep,
@@ -58,12 +66,20 @@ async def bars(
     return DomainJSON(await client.market.bars(symbol, since, until, include_current=current))
 
 
-@router.get("/contract", summary="The main contract, the watchlist and what is subscribed")
+@router.get(
+    "/contract",
+    summary="The main contract, the watchlist and what is subscribed",
+    responses=answers(ContractInfo),
+)
 async def contract(client: ClientDep) -> Any:
     return DomainJSON(client.market.contract())
 
 
-@router.put("/contract", summary="Switch the main contract (saved; survives a restart)")
+@router.put(
+    "/contract",
+    summary="Switch the main contract (saved; survives a restart)",
+    responses=answers(SwitchResult),
+)
 async def switch_contract(
     body: ContractSwitch, client: ClientDep, request: Request, operator: Operator
 ) -> Any:
@@ -96,12 +112,20 @@ async def switch_contract(
     return DomainJSON(result)
 
 
-@router.get("/watchlist", summary="Contracts subscribed for quotes beside the main one")
+@router.get(
+    "/watchlist",
+    summary="Contracts subscribed for quotes beside the main one",
+    responses=answers(Watchlist),
+)
 async def watchlist(client: ClientDep) -> Any:
     return {"symbols": list(client.market.watchlist())}
 
 
-@router.put("/watchlist", summary="Replace the watchlist (saved; survives a restart)")
+@router.put(
+    "/watchlist",
+    summary="Replace the watchlist (saved; survives a restart)",
+    responses=answers(Watchlist),
+)
 async def set_watchlist(
     body: WatchlistIn, client: ClientDep, request: Request, operator: Operator
 ) -> Any:

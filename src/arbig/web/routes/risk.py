@@ -7,9 +7,11 @@ from pydantic import BaseModel, Field
 
 from arbig.client import ControlRefused
 from arbig.domain.enums import TradingState
+from arbig.engine.emergency import EmergencyReport, TradingStatus
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import answers
 from arbig.web.security import Operator
 
 router = APIRouter(prefix="/risk", tags=["risk"])
@@ -31,12 +33,20 @@ class StateIn(BaseModel):
     reason: str = Field(min_length=1, max_length=255)
 
 
-@router.get("/state", summary="Trading state (active, reducing, halted) and the emergency stop")
+@router.get(
+    "/state",
+    summary="Trading state (active, reducing, halted) and the emergency stop",
+    responses=answers(TradingStatus),
+)
 async def state(client: ClientDep) -> Any:
     return DomainJSON(client.controls.trading_status())
 
 
-@router.put("/state", summary="Set the trading state by hand (not while an emergency stop holds)")
+@router.put(
+    "/state",
+    summary="Set the trading state by hand (not while an emergency stop holds)",
+    responses=answers(TradingStatus),
+)
 async def set_state(body: StateIn, client: ClientDep, request: Request, operator: Operator) -> Any:
     try:
         result = await client.controls.set_trading_state(body.state, body.reason, operator.name)
@@ -53,7 +63,11 @@ async def set_state(body: StateIn, client: ClientDep, request: Request, operator
     return DomainJSON(result)
 
 
-@router.post("/emergency-stop", summary="Stop the strategy, cancel every order, halt trading")
+@router.post(
+    "/emergency-stop",
+    summary="Stop the strategy, cancel every order, halt trading",
+    responses=answers(EmergencyReport),
+)
 async def emergency_stop(
     body: EmergencyIn, client: ClientDep, request: Request, operator: Operator
 ) -> Any:
@@ -72,7 +86,11 @@ async def emergency_stop(
     return DomainJSON(report)
 
 
-@router.post("/emergency-stop/reset", summary="Lift the emergency stop (a reason is required)")
+@router.post(
+    "/emergency-stop/reset",
+    summary="Lift the emergency stop (a reason is required)",
+    responses=answers(TradingStatus),
+)
 async def reset(body: ResetIn, client: ClientDep, request: Request, operator: Operator) -> Any:
     try:
         result = await client.controls.reset_emergency(body.reason, operator.name)

@@ -6,9 +6,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from arbig.client import ControlRefused
+from arbig.domain.trigger import Trigger
+from arbig.engine.strategy.engine import StrategyInfo, StrategyStatus
 from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import ParamsStored, StrategyParams, answers
 from arbig.web.security import Operator
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -26,17 +29,25 @@ class ParamsUpdate(BaseModel):
     params: dict[str, Any] = Field(description="the strategy's parameters; see its schema")
 
 
-@router.get("", summary="Every strategy that can run, with its parameters and their schema")
+@router.get(
+    "",
+    summary="Every strategy that can run, with its parameters and their schema",
+    responses=answers(list[StrategyInfo]),
+)
 async def catalog(client: ClientDep) -> Any:
     return DomainJSON(client.controls.strategies())
 
 
-@router.get("/status", summary="The running strategy (or the last one), its state and notices")
+@router.get(
+    "/status",
+    summary="The running strategy (or the last one), its state and notices",
+    responses=answers(StrategyStatus),
+)
 async def status(client: ClientDep) -> Any:
     return DomainJSON(client.controls.strategy_status())
 
 
-@router.get("/triggers", summary="Latest triggers, newest first")
+@router.get("/triggers", summary="Latest triggers, newest first", responses=answers(list[Trigger]))
 async def triggers(
     client: ClientDep,
     name: Annotated[str | None, Query(max_length=64)] = None,
@@ -45,7 +56,11 @@ async def triggers(
     return DomainJSON(await client.controls.triggers(name, limit))
 
 
-@router.get("/{name}/params", summary="A strategy's stored parameters and their schema")
+@router.get(
+    "/{name}/params",
+    summary="A strategy's stored parameters and their schema",
+    responses=answers(StrategyParams),
+)
 async def params(name: str, client: ClientDep) -> Any:
     for info in client.controls.strategies():
         if info.name == name:
@@ -53,7 +68,11 @@ async def params(name: str, client: ClientDep) -> Any:
     raise HTTPException(404, f"no strategy named {name[:64]!r}")
 
 
-@router.put("/{name}/params", summary="Store new parameters (they take effect at the next start)")
+@router.put(
+    "/{name}/params",
+    summary="Store new parameters (they take effect at the next start)",
+    responses=answers(ParamsStored),
+)
 async def update_params(
     name: str, body: ParamsUpdate, client: ClientDep, request: Request, operator: Operator
 ) -> Any:
@@ -73,7 +92,11 @@ async def update_params(
     return DomainJSON({"strategy": info, "message": message})
 
 
-@router.post("/{name}/start", summary="Start a strategy (one at a time)")
+@router.post(
+    "/{name}/start",
+    summary="Start a strategy (one at a time)",
+    responses=answers(StrategyStatus),
+)
 async def start(
     name: str, body: Confirmation, client: ClientDep, request: Request, operator: Operator
 ) -> Any:
@@ -94,7 +117,11 @@ async def start(
     return DomainJSON(result)
 
 
-@router.post("/stop", summary="Stop the running strategy and cancel its working orders")
+@router.post(
+    "/stop",
+    summary="Stop the running strategy and cancel its working orders",
+    responses=answers(StrategyStatus),
+)
 async def stop(body: Confirmation, client: ClientDep, request: Request, operator: Operator) -> Any:
     before = client.controls.strategy_status()
     result = await client.controls.stop_strategy()

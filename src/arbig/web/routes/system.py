@@ -5,20 +5,29 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from arbig.client import Health, LogRecord
+from arbig.domain.audit import AuditEntry
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import answers
 
 router = APIRouter(tags=["system"])
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 
 
-@router.get("/system/status", summary="Each component's state, uptime and version")
+@router.get(
+    "/system/status",
+    summary="Each component's state, uptime and version",
+    responses=answers(Health),
+)
 async def status(client: ClientDep) -> Any:
     return DomainJSON(await client.health())
 
 
-@router.get("/logs", summary="Application log records, newest first")
+@router.get(
+    "/logs", summary="Application log records, newest first", responses=answers(list[LogRecord])
+)
 async def logs(
     client: ClientDep,
     level: Annotated[LogLevel | None, Query(description="this level and above")] = None,
@@ -28,7 +37,11 @@ async def logs(
     return DomainJSON(await client.logs(level=level, since=since, limit=limit))
 
 
-@router.get("/audit", summary="The audit trail: operator actions, newest first")
+@router.get(
+    "/audit",
+    summary="The audit trail: operator actions, newest first",
+    responses=answers(list[AuditEntry]),
+)
 async def audit_trail(
     client: ClientDep,
     since: datetime | None = None,

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from arbig.domain.enums import Side
-from arbig.storage.reports import TradeFilter
+from arbig.domain.statistics import Statistics
+from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
+from arbig.web.schemas import Page, answers
 
 router = APIRouter(tags=["trades"])
 
@@ -37,7 +39,11 @@ async def trade_filter(
 Filters = Annotated[TradeFilter, Depends(trade_filter)]
 
 
-@router.get("/trades", summary="Recorded trades, newest first, a page at a time")
+@router.get(
+    "/trades",
+    summary="Recorded trades, newest first, a page at a time",
+    responses=answers(Page[TradeRecord]),
+)
 async def trades(
     client: ClientDep,
     filters: Filters,
@@ -92,7 +98,11 @@ async def trades_csv(client: ClientDep, filters: Filters) -> Response:
     )
 
 
-@router.get("/trades/daily", summary="Per trading day and symbol (the daily_trade_summary view)")
+@router.get(
+    "/trades/daily",
+    summary="Per trading day and symbol (the daily_trade_summary view)",
+    responses=answers(list[DailySummary]),
+)
 async def daily(
     client: ClientDep, since_day: date | None = None, until_day: date | None = None
 ) -> Any:
@@ -101,7 +111,11 @@ async def daily(
     return DomainJSON(await client.daily_summary(since_day, until_day))
 
 
-@router.get("/statistics", summary="P&L, win rate, profit factor, max drawdown, commission")
+@router.get(
+    "/statistics",
+    summary="P&L, win rate, profit factor, max drawdown, commission",
+    responses=answers(Statistics),
+)
 async def statistics(client: ClientDep, filters: Filters) -> Any:
     return DomainJSON(await client.statistics(filters))
 
@@ -110,6 +124,7 @@ async def statistics(client: ClientDep, filters: Filters) -> Any:
     "/strategies/triggers/summary",
     summary="Triggers per strategy and trading day, by action and result "
     "(the strategy_trigger_summary view)",
+    responses=answers(list[TriggerSummary]),
 )
 async def trigger_summary(
     client: ClientDep,
