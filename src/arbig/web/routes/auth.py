@@ -1,6 +1,6 @@
 """Login and logout for the browser console."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
@@ -21,6 +21,21 @@ class LoginResult(BaseModel):
     operator: str
     csrf_token: str
     expires: int
+
+
+class SignedOut(BaseModel):
+    operator: str
+    signed_out: bool
+
+
+class Identity(BaseModel):
+    """Who is asking: ``via`` is ``session`` (the browser) or ``token`` (a script); the
+    CSRF token and the expiry (epoch seconds) are the session's."""
+
+    operator: str
+    via: str
+    csrf_token: str | None
+    expires: int | None
 
 
 @router.post("/login", summary="Sign in; sets the session cookie and returns the CSRF token")
@@ -58,15 +73,15 @@ async def login(
 
 
 @router.post("/logout", summary="End the browser session")
-async def logout(response: Response, operator: Operator) -> dict[str, Any]:
+async def logout(response: Response, operator: Operator) -> SignedOut:
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
-    return {"operator": operator.name, "signed_out": True}
+    return SignedOut(operator=operator.name, signed_out=True)
 
 
 @router.get("/me", summary="Who is signed in")
-async def me(operator: Operator, request: Request) -> dict[str, Any]:
+async def me(operator: Operator, request: Request) -> Identity:
     guard: Guard = request.app.state.guard
     csrf = guard.signer.csrf_token(operator.session) if operator.session else None
     expires = operator.session.expires if operator.session else None
-    return {"operator": operator.name, "via": operator.via, "csrf_token": csrf, "expires": expires}
+    return Identity(operator=operator.name, via=operator.via, csrf_token=csrf, expires=expires)

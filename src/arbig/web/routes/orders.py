@@ -1,7 +1,7 @@
 """Order entry: a limit order, sent through the core's checks."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, Field
@@ -80,10 +80,10 @@ async def cancel_order(
     request: Request,
     client: ClientDep,
     operator: Operator,
-) -> Any:
+) -> OrderAccepted:
     working = {o.order_id for o in await client.orders(active_only=True)}
     if order_id not in working:
         raise HTTPException(404, f"no working order {order_id[:64]!r}")
     await client.cancel_order(order_id)
     await audit(client, request, operator.name, "cancel_order", "sent", target=order_id)
-    return {"order_id": order_id}
+    return OrderAccepted(order_id=order_id)

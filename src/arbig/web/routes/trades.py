@@ -54,7 +54,12 @@ async def trades(
     return DomainJSON({"items": items, "total": total, "limit": limit, "offset": offset})
 
 
-@router.get("/trades.csv", summary="The matching trades as a CSV download")
+@router.get(
+    "/trades.csv",
+    summary="The matching trades as a CSV download",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def trades_csv(client: ClientDep, filters: Filters) -> Response:
     items, _ = await client.trades(filters, limit=CSV_LIMIT, offset=0)
     out = io.StringIO()
