@@ -8,7 +8,6 @@ reports what the next start would use.
 """
 
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +15,6 @@ import httpx
 import typer
 
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
-from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError, validate_gold_symbol
 from arbig.engine.contracts import (
     CHOICE_FILE,
@@ -25,6 +23,7 @@ from arbig.engine.contracts import (
     load_choice,
     resolve_main_contract,
     save_choice,
+    trading_today,
 )
 
 contract_app = typer.Typer(help="Show or switch the main contract.", no_args_is_help=True)
@@ -106,7 +105,7 @@ def set_contract(
     symbol = symbol.strip()
     settings = settings_or_exit(config, data_dir=data_dir)  # the holidays move expiries
     try:
-        validate_gold_symbol(symbol, datetime.now(EXCHANGE_TZ).date(), settings.holidays)
+        validate_gold_symbol(symbol, trading_today(settings.holidays), settings.holidays)
     except ContractError as exc:
         raise fail(str(exc)) from None
     if not yes and not typer.confirm(f"Switch the main contract to {symbol}?"):

@@ -19,12 +19,13 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import structlog
 
-from arbig.domain.calendar import EXCHANGE_TZ
+from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, listed_gold_months, validate_gold_symbol
 from arbig.engine.core import TradingCore
 
@@ -65,8 +66,10 @@ class ContractInfo:
     listed: tuple[str, ...] = field(default_factory=tuple)
 
 
-def exchange_today() -> date:
-    return datetime.now(EXCHANGE_TZ).date()
+def trading_today(holidays: Collection[date] = ()) -> date:
+    """The trading day now: from 18:00 the night session already counts for the next
+    one, so a month whose last trading day closed at 15:00 is no longer listed."""
+    return TradingCalendar.gold(holidays).trading_day(datetime.now(UTC))
 
 
 def listed_symbols(today: date, holidays: Collection[date] = ()) -> tuple[str, ...]:
@@ -148,14 +151,14 @@ class ContractManager:
         *,
         watchlist: Iterable[str] = (),
         audit: AuditHook = log_audit,
-        today: Callable[[], date] = exchange_today,
+        today: Callable[[], date] | None = None,
         holidays: Collection[date] = (),
     ) -> None:
         self._core = core
         self._data_dir = data_dir
         self._audit = audit
-        self._today = today
         self._holidays = frozenset(holidays)
+        self._today = today or partial(trading_today, self._holidays)
         saved = load_choice(data_dir).watchlist
         self._watchlist = tuple(saved if saved is not None else watchlist)
 

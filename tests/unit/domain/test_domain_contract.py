@@ -1,6 +1,6 @@
 """Contract specifications: the tick grid, limits, fees, margin and gold symbols."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar
 from arbig.domain.contract import (
     ContractError,
     ContractSpec,
@@ -298,3 +299,14 @@ def test_validate_refuses_unlisted_months_and_names_the_listed_ones(symbol: str)
 def test_validate_refuses_a_malformed_symbol_first() -> None:
     with pytest.raises(ContractError, match="expected 'au' and YYMM"):
         validate_gold_symbol("rb2610", date(2026, 5, 10))
+
+
+def test_on_the_evening_of_the_last_trading_day_the_month_is_gone() -> None:
+    # The contract manager asks with the trading day: the night session of Friday the
+    # 15th already counts for Monday the 18th, when au2605 no longer trades.
+    calendar = TradingCalendar.gold()
+    afternoon = datetime(2026, 5, 15, 14, 0, tzinfo=EXCHANGE_TZ)
+    evening = datetime(2026, 5, 15, 21, 0, tzinfo=EXCHANGE_TZ)
+    assert validate_gold_symbol("au2605", calendar.trading_day(afternoon)) == "au2605"
+    with pytest.raises(ContractError, match="has expired"):
+        validate_gold_symbol("au2605", calendar.trading_day(evening))
