@@ -27,7 +27,7 @@ from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from arbig.ticks.redis_conn import not_ready
+from arbig.ticks.redis_conn import raise_if_not_ready
 
 log = structlog.get_logger(__name__)
 
@@ -108,11 +108,10 @@ class XaddPipe:
                 stored += 1
             elif "equal or smaller" in str(reply):
                 duplicates += 1  # written before a connection broke: sent again
-            elif not_ready(reply):
+            else:
                 # A restarted Redis still loading its data refuses every command: try the
                 # whole batch again later rather than count its ticks as lost.
-                raise RedisConnectionError(f"redis not ready: {reply}")
-            else:
+                raise_if_not_ready(reply)
                 refused += 1
                 error = str(reply)
         if refused:

@@ -22,14 +22,19 @@ def not_ready(reply: Exception) -> bool:
     return isinstance(reply, BusyLoadingError) or str(reply).startswith(_NOT_YET)
 
 
+def raise_if_not_ready(reply: Exception) -> None:
+    """Raise a "not yet" reply as a lost connection (UNAVAILABLE), so that every caller
+    retries it, or falls back, as it does when Redis is away."""
+    if not_ready(reply):
+        raise RedisConnectionError(f"redis not ready: {reply}") from reply
+
+
 async def when_ready(call: Awaitable[T]) -> T:
-    """``call``'s result; a "not yet" reply raised as a lost connection (UNAVAILABLE), so
-    that every caller retries it, or falls back, as it does when Redis is away."""
+    """``call``'s result, a "not yet" reply raised as a lost connection."""
     try:
         return await call
     except ResponseError as exc:
-        if not_ready(exc):
-            raise RedisConnectionError(f"redis not ready: {exc}") from exc
+        raise_if_not_ready(exc)
         raise
 
 

@@ -22,7 +22,6 @@ from datetime import datetime
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from arbig.domain.tick import Tick
 from arbig.ticks.codec import (
@@ -42,8 +41,8 @@ from arbig.ticks.redis_conn import (
     UNAVAILABLE,
     RedisUnavailable,
     check_redis,
-    not_ready,
     parse_id,
+    raise_if_not_ready,
     safe_url,
     when_ready,
 )
@@ -355,13 +354,12 @@ class RedisTickStore:
         for symbol, top in zip(ordered, tops, strict=True):
             if isinstance(top, UNAVAILABLE):
                 raise top
-            if isinstance(top, Exception) and not_ready(top):
-                # Not "not a stream": a stream read as empty would start our ids below
-                # its top, and Redis would refuse every tick as a duplicate.
-                raise RedisConnectionError(f"redis not ready: {top}")
             if isinstance(top, Exception):
-                # Not a stream (WRONGTYPE): its XADDs will be refused and counted one by
-                # one, while the other symbols' ticks in the same batch are stored.
+                # A "not yet" reply is retried: a stream read as empty would start our
+                # ids below its top, and Redis would refuse every tick as a duplicate.
+                raise_if_not_ready(top)
+                # Anything else means not a stream (WRONGTYPE): its XADDs will be refused
+                # and counted one by one, while the other symbols' ticks are stored.
                 log.error("cannot read the top of a tick stream", key=self.key(symbol), error=top)
                 top = None
             entries = entries_of(top)
