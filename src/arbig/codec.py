@@ -31,10 +31,6 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def dumps(value: Any) -> bytes:
-    return orjson.dumps(to_jsonable(value))
-
-
 def json_bytes(value: Any) -> bytes:
     """The JSON of ``to_jsonable(value)``, about twenty times faster: orjson walks
     dataclasses, enums and datetimes itself and hands only Decimals back. A tick's

@@ -4,6 +4,7 @@ After NautilusTrader's test kit: engines take their clock through the
 constructor, so a test passes a clock it moves by hand.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -28,15 +29,16 @@ class ManualClock:
         return self.now
 
 
-class SteppedMarket:
+class SteppedMarket(ABC):
     """A rig that moves its clock and the simulated exchange (``autotick=False``) by
     hand, one snapshot at a time; each rig says what settling means for it."""
 
     clock: ManualClock
     gateway: SimGateway
 
+    @abstractmethod
     async def settle(self) -> None:
-        raise NotImplementedError
+        """Let what a snapshot set off run to the end (the core's tasks, a strategy)."""
 
     async def tick(self, count: int = 1) -> list[Tick]:
         """``count`` snapshots half a second apart, each settled before the next."""
