@@ -13,7 +13,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -96,6 +96,8 @@ class BookWriter:
         self.committed = 0
         self.dropped = 0
         self._latency = LatencyWindow()
+        # Told each batch's commit time (the metrics' histogram); must be quick.
+        self.on_commit: Callable[[float], None] | None = None
 
     # ------------------------------------------------------------------ enqueue
 
@@ -228,7 +230,10 @@ class BookWriter:
                     steps = None
                 ahead = None
                 try:
+                    started = time.perf_counter()
                     ahead = await self._commit_planning_ahead(items, steps)
+                    if self.on_commit is not None:
+                        self.on_commit(time.perf_counter() - started)
                 except Exception as exc:
                     if is_bad_row(exc):
                         # A bad row must not block the book: write one by one, drop the bad.
