@@ -10,7 +10,6 @@ emergency stop while one is engaged is a no-op: no second flattening.
 import asyncio
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +17,10 @@ from typing import Any
 
 import structlog
 
+from arbig.clock import Clock
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
 from arbig.engine.strategy.orders import PlanError, close_requests
@@ -69,14 +69,14 @@ class EmergencyStop:
         path: Path,
         *,
         slippage_ticks: int = 3,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self._core = core
         self._risk = risk
         self._strategies = strategies
         self._path = path
         self._slippage = slippage_ticks
-        self._clock = clock
+        self._clock = clock.now
         self._in_progress = False
         self._status = TradingStatus(TradingState.ACTIVE)
 

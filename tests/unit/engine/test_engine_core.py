@@ -51,11 +51,11 @@ async def test_start_connects_subscribes_the_main_contract_and_passes_its_ticks(
 async def test_start_rebuilds_the_book_from_recorded_trades(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         await rig.fill(rig.marketable(volume=2))
-        before = rig.core.portfolio.position_snapshots(rig.clock.now)
+        before = rig.core.portfolio.position_snapshots(rig.clock.now())
 
     async with running(tmp_path, warmup=0) as again:
         assert long_volume(again) == 2
-        after = again.core.portfolio.position_snapshots(again.clock.now)
+        after = again.core.portfolio.position_snapshots(again.clock.now())
         assert [(p.volume, p.avg_price) for p in after] == [(p.volume, p.avg_price) for p in before]
         assert again.core.halt_reason is None
 
