@@ -157,6 +157,13 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
+    shutdown_timeout_s: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="a stop ends within this; writes the database has not taken by then "
+        "are left (the trades among them are recovered from the broker at the next start)",
+    )
     auth: AuthSettings = AuthSettings()
     tick_stream_maxlen: int = Field(
         1000, ge=10, le=1_000_000, description="ticks kept per Redis stream (MAXLEN ~)"
