@@ -268,9 +268,7 @@ class TradingCore:
             return str(exc)
         if self.halt_reason is not None:
             return f"trading halted: {self.halt_reason}"
-        if request.offset is Offset.OPEN and (
-            self.recorder.saturated or not self.recorder.healthy
-        ):
+        if request.offset is Offset.OPEN and (self.recorder.saturated or not self.recorder.healthy):
             return (
                 f"the database is behind ({self.recorder.health_detail}): the book cannot "
                 "be recorded, new positions are refused until it catches up; closes are allowed"

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ from tickkit import SYMBOL, at, tick_run
 pytestmark = pytest.mark.integration
 
 
+async def eventually(condition: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
 async def test_a_hung_redis_is_unhealthy_within_five_seconds_and_reads_fall_back(
     private_redis: PrivateRedis,
 ) -> None:
@@ -29,9 +38,7 @@ async def test_a_hung_redis_is_unhealthy_within_five_seconds_and_reads_fall_back
     ticks = list(tick_run(at("2026-11-20 09:00:00"), 40))
     for tick in ticks[:20]:
         store.add(tick)
-    async with asyncio.timeout(10):
-        while store.pending:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: store.pending == 0)
     assert store.healthy
     assert private_redis.process is not None
     os.kill(private_redis.process.pid, signal.SIGSTOP)
@@ -55,8 +62,6 @@ async def test_a_hung_redis_is_unhealthy_within_five_seconds_and_reads_fall_back
         assert time.monotonic() - started < 0.2
     finally:
         os.kill(private_redis.process.pid, signal.SIGCONT)
-    async with asyncio.timeout(15):
-        while not (store.healthy and store.pending == 0):
-            await asyncio.sleep(0.05)
+    await eventually(lambda: store.healthy and store.pending == 0, 15)
     assert store.not_stored == 0
     await store.stop()
