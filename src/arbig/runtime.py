@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -14,11 +15,18 @@ from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
+from arbig.engine.book import CorePorts
 from arbig.engine.contracts import ContractManager, resolve_main_contract
-from arbig.engine.core import TradingCore
+from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
+from arbig.engine.ports import StateStore
+from arbig.engine.risk import RiskEngine, RiskLimits
 from arbig.engine.strategy.controls import TradingControls
+from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
+from arbig.engine.strategy.loader import StrategyClass, registry
+from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
@@ -62,6 +70,50 @@ def make_tick_store(settings: Settings) -> TickStore:
     if settings.redis_url:
         return RedisTickStore(settings.redis_url, maxlen=settings.tick_stream_maxlen)
     return MemoryTickStore(settings.tick_stream_maxlen)
+
+
+def build_controls(
+    core: TradingCore,
+    settings: Settings,
+    strategy_store: StrategyStore,
+    state: StateStore,
+    calendar: TradingCalendar,
+    *,
+    strategies: dict[str, StrategyClass] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> TradingControls:
+    """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
+    stop around ``core``, from the settings' plain values."""
+    check_sessions = settings.risk.check_sessions
+    if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
+        check_sessions = not settings.sim.ignore_sessions
+    limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
+    risk = RiskEngine(
+        core.book, core.bus, limits, calendar, check_sessions=check_sessions, clock=clock
+    )
+    core.add_pre_trade_check(risk)
+    options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
+    strategy_engine = StrategyEngine(
+        CorePorts(core.book, core.bus, core),
+        lambda: core.main_contract,
+        strategy_store,
+        calendar,
+        options,
+        strategies if strategies is not None else registry(settings.strategy.modules),
+        can_start=lambda: strategy_start_refusal(emergency.status),
+        clock=clock,
+    )
+    emergency = EmergencyStop(
+        core.book,
+        core.bus,
+        core,
+        risk,
+        strategy_engine,
+        state,
+        slippage_ticks=options.slippage_ticks,
+        clock=clock,
+    )
+    return TradingControls(risk, strategy_engine, emergency)
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
@@ -109,14 +161,18 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
-        self.controls = TradingControls(
+        self.controls = build_controls(
             self.core, settings, SqlStrategyStore(sessions), state, calendar
         )
         self.bars = BarService(
             self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
         )
         self.contracts = ContractManager(
-            self.core, state, watchlist=settings.watchlist, holidays=settings.holidays
+            self.core,
+            self.core.book,
+            state,
+            watchlist=settings.watchlist,
+            holidays=settings.holidays,
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
