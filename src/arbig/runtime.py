@@ -3,11 +3,11 @@
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.client import CoreClient, LocalCoreClient
+from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
@@ -17,7 +17,7 @@ from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
 from arbig.engine.book import CorePorts
 from arbig.engine.contracts import ContractManager, resolve_main_contract
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
@@ -80,7 +80,7 @@ def build_controls(
     calendar: TradingCalendar,
     *,
     strategies: dict[str, StrategyClass] | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock,
 ) -> TradingControls:
     """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
     stop around ``core``, from the settings' plain values."""
@@ -142,11 +142,12 @@ class EmbeddedRuntime:
         sessions = session_factory(engine)
         account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
+        self.clock = clock = LiveClock()
         self.writer = BookWriter(sessions, account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings)
+            settings, settings.contract_spec, calendar, default_state_path(settings), clock
         )
         self.core = TradingCore(
             account_id=account_id,
@@ -158,20 +159,26 @@ class EmbeddedRuntime:
             source=RepositorySource(sessions),
             tick_store=make_tick_store(settings),
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
+            clock=clock,
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
         self.controls = build_controls(
-            self.core, settings, SqlStrategyStore(sessions), state, calendar
+            self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
-            self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
+            self.core.bus,
+            clock,
+            self.writer.bar,
+            BarRepository(sessions),
+            sessions=calendar.sessions,
         )
         self.contracts = ContractManager(
             self.core,
             self.core.book,
             state,
             watchlist=settings.watchlist,
+            today=lambda: calendar.trading_day(clock.now()),
             holidays=settings.holidays,
         )
         self.exporter = (

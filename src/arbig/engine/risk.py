@@ -11,7 +11,6 @@ emergency stop's own flattening orders (source ``risk``), which only close.
 """
 
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +18,7 @@ from enum import StrEnum
 
 import structlog
 
+from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderSource, Side, TradingState
 from arbig.domain.order import Order, OrderRequest
@@ -26,7 +26,6 @@ from arbig.domain.position import close_limit, free_to_close
 from arbig.domain.tick import Tick
 from arbig.engine.book import BookView, Events
 from arbig.engine.bus import EventType
-from arbig.engine.core import utcnow
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +77,7 @@ class RiskEngine:
         calendar: TradingCalendar,
         *,
         check_sessions: bool,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self.settings = limits  # derived limits are computed by the setter
         self.state = TradingState.ACTIVE
@@ -86,7 +85,7 @@ class RiskEngine:
         self._book = book
         self._calendar = calendar
         self._check_sessions = check_sessions
-        self._clock = clock
+        self._clock = clock.now
         self._recent: deque[datetime] = deque()
         self._day: date | None = None
         self._day_count = 0

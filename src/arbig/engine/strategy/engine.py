@@ -14,12 +14,12 @@ from typing import Any
 
 import structlog
 
+from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
 from arbig.domain.trigger import Trigger
 from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
-from arbig.engine.core import utcnow
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, validate_params
 from arbig.engine.strategy.runner import StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
@@ -79,7 +79,7 @@ class StrategyEngine:
         strategies: dict[str, StrategyClass],
         *,
         can_start: Callable[[], str | None] = lambda: None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self._core = core
         self._main_contract = main_contract
@@ -90,7 +90,7 @@ class StrategyEngine:
         self._store = store
         self._calendar = calendar
         self._can_start = can_start
-        self._clock = clock
+        self._clock = clock.now
         self._params: dict[str, dict[str, Any]] = {}
         self._runner: StrategyRunner | None = None
         self._started_at: datetime | None = None
