@@ -114,11 +114,14 @@ class TradingCore:
         """Rebuild the book from storage, connect, and catch up with the gateway."""
         await self.recorder.start()
         await self.tick_store.start()
+        self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
             self.oms.add_trade(trade)
             self.portfolio.apply_trade(trade)
+        self._record_settlements()
         for order in await self._source.load_orders(self.account_id):
             self.oms.update_order(order)
+            self.portfolio.on_order(order)
         self.gateway.set_listener(self)
         await self.gateway.connect()
         await self.subscribe(self.main_contract)
@@ -296,6 +299,8 @@ class TradingCore:
         self._last_ticks[tick.symbol] = tick
         self.tick_store.add(tick)
         book_moved = self.portfolio.mark(tick)
+        if self.portfolio.settled:
+            self._record_settlements()
         self.bus.publish(EventType.TICK, tick)
         if book_moved:
             self._publish_book()
@@ -303,15 +308,23 @@ class TradingCore:
     def on_order(self, order: Order) -> None:
         if self.oms.update_order(order):
             self.recorder.order(order)
+            frozen_moved = self.portfolio.on_order(order)
             self.bus.publish(EventType.ORDER, order)
+            if frozen_moved:
+                self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
 
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
         realized = self.portfolio.apply_trade(trade)
         self.recorder.trade(
-            trade, realized_pnl=realized, multiplier=self.spec(trade.symbol).multiplier
+            trade,
+            realized_pnl=realized,
+            multiplier=self.spec(trade.symbol).multiplier,
+            close_profit=self.portfolio.last_close_profit,
         )
+        if self.portfolio.settled:
+            self._record_settlements()
         self.bus.publish(EventType.TRADE, trade)
         self._record_book()
 
@@ -333,6 +346,15 @@ class TradingCore:
         now = self._clock()
         self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
         self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
+
+    def _record_settlements(self) -> None:
+        for record in self.portfolio.take_settled():
+            self.recorder.settlement(record)
+            log.info(
+                "trading day settled",
+                trading_day=record.trading_day.isoformat(),
+                balance=str(record.balance),
+            )
 
     def _record_book(self) -> None:
         now = self._clock()
