@@ -12,7 +12,7 @@ import structlog
 
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
-from arbig.domain.enums import Offset, OrderStatus
+from arbig.domain.enums import Offset, OrderSource, OrderStatus
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
@@ -115,14 +115,16 @@ class TradingCore:
         """Rebuild the book from storage, connect, and catch up with the gateway."""
         await self.recorder.start()
         await self.tick_store.start()
+        # Orders first: a replayed fill finds its order, and so its owner.
+        for order in await self._source.load_orders(self.account_id):
+            self.oms.update_order(order)
+            self.portfolio.on_order(order)
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
             self.oms.add_trade(trade)
             self.portfolio.apply_trade(trade)
+            self._apply_owned(trade)
         self._record_settlements()
-        for order in await self._source.load_orders(self.account_id):
-            self.oms.update_order(order)
-            self.portfolio.on_order(order)
         self.gateway.set_listener(self)
         await self.gateway.connect()
         await self.subscribe(self.main_contract)
@@ -322,6 +324,7 @@ class TradingCore:
         if not self.oms.add_trade(trade):
             return
         realized = self.portfolio.apply_trade(trade)
+        self._apply_owned(trade)
         self.bus.publish(EventType.TRADE, trade)
         self.recorder.trade(
             trade,
@@ -332,6 +335,18 @@ class TradingCore:
         if self.portfolio.settled:
             self._record_settlements()
         self._record_book()
+
+    def _apply_owned(self, trade: Trade) -> None:
+        """A strategy's fill also counts in that strategy's own position."""
+        order = self.oms.orders.get(trade.order_id)
+        if order is None or order.source is not OrderSource.STRATEGY or not order.reference:
+            return
+        if not self.portfolio.apply_owned(order.reference, trade):
+            log.warning(
+                "strategy fill does not fit its own position",
+                strategy=order.reference,
+                trade_id=trade.trade_id,
+            )
 
     def on_account(self, account: AccountReport) -> None:
         return None  # the core keeps its own account from trades; the broker's is for reconciling

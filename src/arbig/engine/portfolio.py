@@ -8,7 +8,7 @@ from arbig.domain.account import AccountBook, DailySettlement, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order
-from arbig.domain.position import PositionBook, PositionLeg
+from arbig.domain.position import PositionBook, PositionError, PositionLeg
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -47,6 +47,8 @@ class Portfolio:
         self._known: dict[date, dict[str, Decimal]] = {}
         self.settled: list[DailySettlement] = []
         self.last_close_profit = ZERO
+        # Each strategy's own position: the net of its own fills (vn.py's ``pos``).
+        self._owned: dict[str, PositionBook] = {}
 
     @property
     def account_id(self) -> str:
@@ -95,6 +97,8 @@ class Portfolio:
         self.settled.append(self.account.settle(day, profit, marks.items()))
         self._settlement.update(marks)
         self.positions.roll_day()
+        for owned in self._owned.values():
+            owned.roll_day()
         self._revalue()
 
     def _position_profit(self, leg: PositionLeg, price: Decimal) -> Decimal:
@@ -134,6 +138,22 @@ class Portfolio:
         self._last.setdefault(trade.symbol, trade.price)
         self._revalue()
         return realized
+
+    def apply_owned(self, owner: str, trade: Trade) -> bool:
+        """Count a fill of ``owner``'s order (a strategy's) in ``owner``'s own position;
+        False when it does not fit (a close of lots the owner never opened)."""
+        book = self._owned.setdefault(owner, PositionBook())
+        try:
+            book.apply(trade, self._spec_for(trade.symbol).multiplier)
+        except PositionError:
+            return False
+        return True
+
+    def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
+        """``owner``'s own lots of ``symbol`` in ``direction`` (an empty leg if none)."""
+        book = self._owned.get(owner)
+        leg = None if book is None else book.legs.get((symbol, direction))
+        return leg if leg is not None else PositionLeg(symbol, direction)
 
     def on_order(self, order: Order) -> bool:
         """Track working orders; True if the frozen margin or commission changed."""
