@@ -1,6 +1,8 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
 import asyncio
+import logging
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -10,6 +12,7 @@ from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
+from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
 from arbig.engine.contracts import ContractManager, resolve_main_contract
@@ -20,6 +23,9 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
+from arbig.ops.equity import EquityWatch
+from arbig.ops.metrics import Metrics
+from arbig.ops.observe import KernelObserver, Sources
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -28,6 +34,8 @@ from arbig.storage.database import check_connection, check_schema, create_engine
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.reads import Reader
+from arbig.storage.state_import import import_json_state
+from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.ticks.base import TickStore
@@ -80,7 +88,8 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
 class EmbeddedRuntime:
     """The simulated exchange, the SQL book and the in-memory tick store in one process."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+    def __init__(self, settings: Settings, engine: AsyncEngine, saved: MarketChoice) -> None:
+        """``saved``: the market choice in the state store, read by ``build_embedded``."""
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
@@ -88,13 +97,14 @@ class EmbeddedRuntime:
         calendar = TradingCalendar.gold(settings.holidays)
         self.writer = BookWriter(sessions, account_id)
         audit = AuditTrail(sessions)
+        state = SqlStateStore(sessions)
         self.gateway = SimGateway(
             settings, settings.contract_spec, calendar, default_state_path(settings)
         )
         self.core = TradingCore(
             account_id=account_id,
             capital=settings.sim.capital,
-            main_contract=resolve_main_contract(settings.main_contract, settings.data_dir)[0],
+            main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
             recorder=self.writer,
@@ -104,12 +114,14 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
-        self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
+        self.controls = TradingControls(
+            self.core, settings, SqlStrategyStore(sessions), state, calendar
+        )
         self.bars = BarService(
             self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
         )
         self.contracts = ContractManager(
-            self.core, settings.data_dir, watchlist=settings.watchlist, holidays=settings.holidays
+            self.core, state, watchlist=settings.watchlist, holidays=settings.holidays
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
@@ -123,12 +135,34 @@ class EmbeddedRuntime:
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
+        self._observe(calendar)
+
+    def _observe(self, calendar: TradingCalendar) -> None:
+        """Metrics: the kernel seen from its bus, its parts read at scrape time."""
+        self.metrics = Metrics()
+        self.equity = EquityWatch()
+        sources = Sources(
+            gateway_name=self.gateway.name,
+            writer=self.writer,
+            tick_store=self.core.tick_store,
+            tick_filter=self.core.tick_filter,
+            controls=self.controls,
+            calendar=calendar,
+            redis=self.settings.redis_url is not None,
+        )
+        self.observer = KernelObserver(self.core.bus, sources, self.equity)
+        self.writer.on_commit = self.metrics.writer_commit.observe
+        self._log_counter = self.metrics.log_handler()
+        self._unregister: list[Callable[[], None]] = []
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
+        logging.getLogger().addHandler(self._log_counter)
+        self.observer.attach()  # before the first tick
+        self._unregister.append(self.metrics.register(self.observer))
         await self.log_sink.start()
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
@@ -155,11 +189,29 @@ class EmbeddedRuntime:
         finally:
             await self.log_sink.stop()
             await self.checkpointer.stop()
+            self.observer.detach()
+            for unregister in self._unregister:
+                unregister()
+            logging.getLogger().removeHandler(self._log_counter)
             # Off the loop: it waits for a report still running in a reader thread.
             await asyncio.to_thread(self.reader.close)
             await self.engine.dispose()
 
 
+async def load_market_choice(settings: Settings, engine: AsyncEngine) -> MarketChoice:
+    """The saved market choice, after the one-time import of the data folder's old JSON
+    state files (docs/storage.md)."""
+    store = SqlStateStore(session_factory(engine))
+    await import_json_state(settings.data_dir, store)
+    return await store.load_market_choice()
+
+
 async def build_embedded(settings: Settings) -> EmbeddedRuntime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return EmbeddedRuntime(settings, await prepare_database(settings))
+    engine = await prepare_database(settings)
+    try:
+        saved = await load_market_choice(settings, engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return EmbeddedRuntime(settings, engine, saved)

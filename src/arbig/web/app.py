@@ -15,7 +15,9 @@ from fastapi.staticfiles import StaticFiles
 from arbig import __version__
 from arbig.client import CoreClient
 from arbig.config import Settings
+from arbig.ops.metrics import Metrics
 from arbig.web.hub import Hub
+from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
 from arbig.web.routes import (
     auth,
     book,
@@ -108,8 +110,22 @@ def create_app(
                 flush=True,
             )
         runtime = await runtime_factory(settings)
+        # The runtime's registry when it keeps one (the embedded system does); the web
+        # layer's own families go into the same one.
+        metrics = getattr(runtime, "metrics", None)
+        if not isinstance(metrics, Metrics):
+            metrics = Metrics()
+        app.state.metrics = app.state.hub.metrics = metrics
+        unregister_hub = metrics.register(HubCollector(app.state.hub))
         await runtime.start()
         app.state.client = runtime.client
+        loopback = LoopbackServer(metrics, settings.metrics.port) if settings.metrics.port else None
+        if loopback is not None:
+            try:
+                await loopback.start()
+            except BaseException:
+                await runtime.stop()
+                raise
         if freeze_heap:
             settle_heap()
         stop_listening = runtime.client.listen(app.state.hub.on_event)
@@ -117,6 +133,9 @@ def create_app(
             yield
         finally:
             stop_listening()
+            if loopback is not None:
+                await loopback.stop()
+            unregister_hub()
             await runtime.stop()
 
     app = FastAPI(
@@ -145,6 +164,14 @@ def create_app(
             module.router, prefix=API_PREFIX, dependencies=operator_only, responses=INVALID
         )
     app.include_router(ws_router)
+    app.add_api_route(
+        "/metrics",
+        metrics_endpoint,
+        methods=["GET"],
+        include_in_schema=False,
+        dependencies=operator_only if settings.metrics.require_token else [],
+    )
+    app.add_middleware(RequestTimer)
     _mount_console(app)
     return app
 

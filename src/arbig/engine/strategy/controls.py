@@ -8,7 +8,6 @@ operation (a second strategy, an unknown one, a reset without reason) raises
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from arbig.config import Settings
@@ -17,12 +16,12 @@ from arbig.domain.enums import TradingState
 from arbig.domain.trigger import Trigger
 from arbig.engine.core import TradingCore, utcnow
 from arbig.engine.emergency import (
-    STATE_FILE_NAME,
     EmergencyReport,
     EmergencyStop,
     TradingStateError,
     TradingStatus,
 )
+from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine, StrategyInfo, StrategyStatus
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, registry
@@ -69,10 +68,10 @@ class TradingControls:
         core: TradingCore,
         settings: Settings,
         store: StrategyStore,
+        state: StateStore,
         calendar: TradingCalendar,
         *,
         strategies: dict[str, StrategyClass] | None = None,
-        state_path: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         check_sessions = settings.risk.check_sessions
@@ -95,7 +94,7 @@ class TradingControls:
             core,
             self.risk,
             self.strategy_engine,
-            state_path or settings.data_dir / STATE_FILE_NAME,
+            state,
             slippage_ticks=settings.strategy.slippage_ticks,
             clock=clock,
         )
@@ -111,7 +110,7 @@ class TradingControls:
     async def open(self) -> None:
         """After the core started: restore the trading state, then the strategies."""
         self.risk.sync()
-        self.emergency.load()
+        await self.emergency.load()
         await self.strategy_engine.open()
 
     async def close(self) -> None:

@@ -1,8 +1,8 @@
 """The broker's figures: the trading day's close profit, position profit and commission
 beside the totals since inception, frozen commission, and a settlement record per day.
 
-Revision ID: 0003_daily_settlement
-Revises: 0002_views
+Revision ID: 0004_daily_settlement
+Revises: 0003_state_tables
 Create Date: 2026-12-02
 
 ``accounts`` keeps DESIGN.md's columns (``realized_pnl`` and ``commission`` stay totals
@@ -21,8 +21,8 @@ from alembic import op
 
 from arbig.storage.types import Money, UTCDateTime
 
-revision: str = "0003_daily_settlement"
-down_revision: str | None = "0002_views"
+revision: str = "0004_daily_settlement"
+down_revision: str | None = "0003_state_tables"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
