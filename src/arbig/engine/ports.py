@@ -67,6 +67,7 @@ class BookSource(Protocol):
 
     async def load_settlements(self, account_id: str) -> list[DailySettlement]: ...
 
+
 class StateStore(Protocol):
     """The operator's standing choices, committed before each save returns."""
 
