@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from arbig.client import CoreClient, LocalCoreClient
 from arbig.clock import LiveClock
 from arbig.config import Settings
+from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
@@ -55,6 +56,10 @@ class RepositorySource:
     async def load_orders(self, account_id: str) -> list[Order]:
         async with self._sessions() as session:
             return await repository.load_orders(session, account_id)
+
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]:
+        async with self._sessions() as session:
+            return await repository.load_settlements(session, account_id)
 
 
 def make_tick_store(settings: Settings) -> TickStore:
