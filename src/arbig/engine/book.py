@@ -15,10 +15,11 @@ from arbig.domain.account import AccountBook
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.position import PositionBook, PositionLeg
+from arbig.domain.position import PositionLeg
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType, Handler
 from arbig.engine.oms import OrderManager
+from arbig.engine.portfolio import Portfolio
 
 
 class BookView(Protocol):
@@ -36,6 +37,10 @@ class BookView(Protocol):
 
     def held(self) -> list[PositionLeg]:
         """Every leg with lots."""
+        ...
+
+    def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
+        """``owner``'s (a strategy's) own lots (an empty leg if none)."""
         ...
 
     @property
@@ -93,19 +98,17 @@ class Subscriptions(Protocol):
 
 
 class CoreBook:
-    """The ``BookView`` over the core's order manager and positions."""
+    """The ``BookView`` over the core's order manager and portfolio."""
 
     def __init__(
         self,
         oms: OrderManager,
-        positions: PositionBook,
-        account: AccountBook,
+        portfolio: Portfolio,
         last_ticks: dict[str, Tick],
         spec: Callable[[str], ContractSpec],
     ) -> None:
         self._oms = oms
-        self._positions = positions
-        self._account = account
+        self._portfolio = portfolio
         self._last_ticks = last_ticks
         self._spec = spec
 
@@ -116,14 +119,17 @@ class CoreBook:
         return self._last_ticks.get(symbol)
 
     def leg(self, symbol: str, direction: Direction) -> PositionLeg | None:
-        return self._positions.legs.get((symbol, direction))
+        return self._portfolio.positions.legs.get((symbol, direction))
 
     def held(self) -> list[PositionLeg]:
-        return self._positions.held()
+        return self._portfolio.positions.held()
+
+    def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
+        return self._portfolio.owned_leg(owner, symbol, direction)
 
     @property
     def account(self) -> AccountBook:
-        return self._account
+        return self._portfolio.account
 
     def order(self, order_id: str) -> Order | None:
         return self._oms.orders.get(order_id)
@@ -132,7 +138,7 @@ class CoreBook:
         return self._oms.active_orders()
 
     def exposed(self, symbol: str) -> bool:
-        held = any(leg.symbol == symbol for leg in self._positions.held())
+        held = any(leg.symbol == symbol for leg in self._portfolio.positions.held())
         return held or any(o.symbol == symbol for o in self._oms.active_orders())
 
 

@@ -199,12 +199,9 @@ class RiskEngine:
         leg = self._book.leg(request.symbol, direction)
         held = leg.volume if leg is not None else 0
         opening = 0
-        committed = ZERO
         for o in working.values():  # usually none or a few: no running totals to keep right
-            if o.offset is Offset.OPEN:
-                committed += self._book.spec(o.symbol).margin(o.price, o.remaining)
-                if o.symbol == request.symbol and o.direction is direction:
-                    opening += o.remaining
+            if o.offset is Offset.OPEN and o.symbol == request.symbol and o.direction is direction:
+                opening += o.remaining
         if held + opening + request.volume > limits.max_position:
             return (
                 f"{Rule.MAX_POSITION}: {request.direction} {request.symbol} would reach "
@@ -215,7 +212,8 @@ class RiskEngine:
         need = spec.margin(request.price, request.volume) + spec.commission(
             Offset.OPEN, request.volume
         )
-        available = self._book.account.available - committed
+        # The account already holds back the margin and commission of working orders.
+        available = self._book.account.available
         if need > available:
             return f"{Rule.MARGIN}: the order needs {need}, available {available:.2f}"
         return None
