@@ -143,6 +143,7 @@ class EmbeddedRuntime:
             settings,
             Kernel(self.core, self.writer, self.controls, calendar, audit),
             engine,
+            clock,
         )
         self.writer.on_commit = self.metrics.writer_commit.observe
 

@@ -8,13 +8,13 @@ starts (so the first tick is seen), ``open`` once it trades, ``stop`` after it.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.strategy.controls import TradingControls
 from arbig.ops.equity import EquityWatch
 from arbig.ops.maintenance import Maintenance
@@ -42,8 +42,7 @@ class Operations:
         settings: Settings,
         kernel: Kernel,
         engine: AsyncEngine,
-        *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         core = kernel.core
         self.metrics = Metrics()
@@ -58,7 +57,7 @@ class Operations:
             redis=settings.redis_url is not None,
         )
         self.observer = KernelObserver(core.bus, sources, self.equity)
-        self.notifier = Notifier(settings.notify, self.metrics, clock=clock)
+        self.notifier = Notifier(settings.notify, self.metrics, clock=clock.now)
         self.watch = Watch(
             core.bus,
             kernel.controls,

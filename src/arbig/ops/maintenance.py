@@ -9,14 +9,14 @@ rotated past ``log_max_bytes`` with ``log_backups`` old files kept.
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from arbig.clock import Clock, Timer
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.logs import json_file_handler
 from arbig.ops.metrics import Metrics
@@ -39,7 +39,7 @@ class Maintenance:
         metrics: Metrics,
         calendar: TradingCalendar,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float = 20.0,
     ) -> None:
         self.settings = settings
@@ -49,7 +49,8 @@ class Maintenance:
         self._calendar = calendar
         self._clock = clock
         self._interval = interval_s
-        self._task: asyncio.Task[None] | None = None
+        self._timer: Timer | None = None
+        self._task: asyncio.Task[Path | None] | None = None
         self._log_handler: RotatingFileHandler | None = None
         self._done_day: date | None = None
 
@@ -75,27 +76,29 @@ class Maintenance:
     def start(self) -> None:
         if self.settings.backup_at is None:
             return
-        local = to_exchange_time(self._clock())
+        local = to_exchange_time(self._clock.now())
         # Started after today's time: today's backup is not made up at once.
         if local.time() >= self.settings.backup_at:
             self._done_day = local.date()
-        self._task = asyncio.create_task(self._run(), name="daily-backup")
+        self._timer = self._clock.call_every(self._interval, self._on_timer)
 
     async def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            await self.tick()
+    def _on_timer(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self.tick())
 
     async def tick(self) -> Path | None:
         """Back up if today's time has come and it was not done yet; the file written."""
         at = self.settings.backup_at
-        local = to_exchange_time(self._clock())
+        local = to_exchange_time(self._clock.now())
         if at is None or local.time() < at or self._done_day == local.date():
             return None
         self._done_day = local.date()
@@ -113,9 +116,9 @@ class Maintenance:
     async def backup_now(self) -> Path:
         """Write a backup file now and delete the oldest past ``backup_keep``."""
         self.backup_dir.mkdir(parents=True, exist_ok=True)
-        stamp = to_exchange_time(self._clock()).strftime("%Y%m%d-%H%M%S")
+        stamp = to_exchange_time(self._clock.now()).strftime("%Y%m%d-%H%M%S")
         path = self.backup_dir / f"{PREFIX}{stamp}{SUFFIX}"
-        partial = path.with_name(path.name + ".partial")
+        partial = path.with_name(".partial-" + path.name)  # still .gz: dump compresses by name
         revision = await current_revision(self._engine)
         async with self._engine.connect() as connection:
             rows = await connection.run_sync(

@@ -18,8 +18,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from datetime import time as clock_time
+from functools import partial
 
 import apprise
 import structlog
@@ -29,6 +30,7 @@ from arbig.ops.metrics import Metrics
 from arbig.ops.settings import URGENT, ChannelSettings, NotifyEvent, NotifySettings
 
 log = structlog.get_logger(__name__)
+WALL_CLOCK: Callable[[], datetime] = partial(datetime.now, UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +211,7 @@ class Notifier:
         settings: NotifySettings,
         metrics: Metrics,
         *,
-        clock: Callable[[], datetime] | None = None,
+        clock: Callable[[], datetime] = WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
@@ -264,7 +266,7 @@ class Notifier:
         start, end = self.settings.quiet_start, self.settings.quiet_end
         if start is None or end is None:
             return False
-        now = to_exchange_time(self._clock() if self._clock else datetime.now().astimezone())
+        now = to_exchange_time(self._clock())
         return in_window(now.time(), start, end)
 
     def _within_rate(self, event: NotifyEvent) -> bool:

@@ -9,12 +9,13 @@ written to the audit trail, counted and notified.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
+from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.enums import OrderStatus, TradingState
@@ -59,7 +60,7 @@ class Watch:
         metrics: Metrics,
         calendar: TradingCalendar,
         *,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float = 1.0,
     ) -> None:
         self._bus = bus
@@ -74,8 +75,9 @@ class Watch:
         self._clock = clock
         self._interval = interval_s
         self._settings = notifier.settings
-        self._task: asyncio.Task[None] | None = None
-        self._trips: set[asyncio.Task[None]] = set()
+        self._timer: Timer | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._round: asyncio.Task[None] | None = None
         self._status: TradingStatus | None = None
         self._strategy_failed = False
         self._disconnected_at: datetime | None = None
@@ -103,16 +105,39 @@ class Watch:
     def start(self) -> None:
         self._status = self._controls.trading_status()
         self._summary_day = self._today_if_past_summary()
-        self._task = asyncio.create_task(self._run(), name="ops-watch")
+        self._timer = self._clock.call_every(self._interval, self._on_timer)
 
     async def stop(self) -> None:
         for event_type, handler in self._handlers:
             self._bus.unsubscribe(event_type, handler)
-        tasks = [t for t in (self._task, *self._trips) if t is not None]
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._task = None
+
+    async def idle(self) -> None:
+        """Wait for the rounds and protection moves under way (for tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _on_timer(self) -> None:
+        if self._round is None or self._round.done():  # a slow round is not doubled
+            self._round = self._spawn(self._safe_look())
+
+    async def _safe_look(self) -> None:
+        try:
+            await self.look()
+        except Exception:
+            log.exception("ops watch round failed")
 
     def reconciliation(self, difference: str) -> None:
         """The book differed from the broker's at start-up (trading is halted)."""
@@ -151,7 +176,7 @@ class Watch:
             self._disconnected_at = None
             self._down_told = False
         elif self._disconnected_at is None:
-            self._disconnected_at = self._clock()
+            self._disconnected_at = self._clock.now()
             self._down_reason = str(payload.get("reason", ""))
 
     def _on_account(self, _: EventType, __: AccountSnapshot) -> None:
@@ -160,9 +185,7 @@ class Watch:
             return
         trip = self.protections.check(figures)
         if trip is not None:
-            task = asyncio.get_running_loop().create_task(self._apply(trip))
-            self._trips.add(task)
-            task.add_done_callback(self._trips.discard)
+            self._spawn(self._apply(trip))
 
     # --- protections ------------------------------------------------------------------
 
@@ -181,7 +204,7 @@ class Watch:
         if moved and trip.protection is Protection.LOSING_STREAK:
             minutes = self.protections.settings.cooldown_minutes
             if minutes:
-                self._cooldown_until = self._clock() + timedelta(minutes=minutes)
+                self._cooldown_until = self._clock.now() + timedelta(minutes=minutes)
             self._equity.reset_streak()
         self._metrics.protection_trips.labels(protection=trip.protection.value).inc()
         log.warning("protection tripped", protection=str(trip.protection), reason=trip.reason)
@@ -208,24 +231,16 @@ class Watch:
     async def _audit(self, actor: str, action: str, result: str, detail: dict[str, Any]) -> None:
         try:
             await self._auditor.record(
-                AuditEntry(self._clock(), actor, action, result, "", "", detail)
+                AuditEntry(self._clock.now(), actor, action, result, "", "", detail)
             )
         except Exception:
             log.exception("audit entry not written", action=action)
 
     # --- once a second ----------------------------------------------------------------
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.look()
-            except Exception:
-                log.exception("ops watch round failed")
-
     async def look(self) -> None:
         """One round of what is only seen by looking."""
-        now = self._clock()
+        now = self._clock.now()
         self._trading_state()
         self._strategy()
         self._gateway(now)
@@ -290,7 +305,7 @@ class Watch:
 
     def _today_if_past_summary(self) -> date | None:
         at = self._settings.daily_summary_at
-        local = to_exchange_time(self._clock())
+        local = to_exchange_time(self._clock.now())
         return local.date() if at is not None and local.time() >= at else None
 
     def _daily_summary(self, now: datetime) -> None:
