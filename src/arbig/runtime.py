@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from arbig.client import CoreClient, LocalCoreClient
 from arbig.clock import LiveClock
 from arbig.config import Settings
+from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
@@ -19,8 +20,7 @@ from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import TradingControls
 from arbig.exporters.influx import InfluxExporter
-from arbig.gateways.sim import SimGateway
-from arbig.gateways.sim.gateway import default_state_path
+from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.ops.assembly import Kernel, Operations
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
@@ -55,6 +55,10 @@ class RepositorySource:
         async with self._sessions() as session:
             return await repository.load_orders(session, account_id)
 
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]:
+        async with self._sessions() as session:
+            return await repository.load_settlements(session, account_id)
+
 
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
@@ -87,18 +91,18 @@ class EmbeddedRuntime:
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
-        account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
         self.clock = clock = LiveClock()
-        self.writer = BookWriter(sessions, account_id)
+        self.gateway = GATEWAYS.build(
+            settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
+        )
+        account = self.gateway.account()
+        self.writer = BookWriter(sessions, account.account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
-        self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings), clock
-        )
         self.core = TradingCore(
-            account_id=account_id,
-            capital=settings.sim.capital,
+            account_id=account.account_id,
+            capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,

@@ -11,7 +11,7 @@ import structlog
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
-from arbig.domain.enums import Offset, OrderStatus
+from arbig.domain.enums import Offset, OrderSource, OrderStatus
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
@@ -110,11 +110,16 @@ class TradingCore:
         """Rebuild the book from storage, connect, and catch up with the gateway."""
         await self.recorder.start()
         await self.tick_store.start()
+        # Orders first: a replayed fill finds its order, and so its owner.
+        for order in await self._source.load_orders(self.account_id):
+            self.oms.update_order(order)
+            self.portfolio.on_order(order)
+        self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
             self.oms.add_trade(trade)
             self.portfolio.apply_trade(trade)
-        for order in await self._source.load_orders(self.account_id):
-            self.oms.update_order(order)
+            self._apply_owned(trade)
+        self._record_settlements()
         self.gateway.set_listener(self)
         await self.gateway.connect()
         await self.subscribe(self.main_contract)
@@ -290,6 +295,8 @@ class TradingCore:
         self._last_ticks[tick.symbol] = tick
         self.tick_store.add(tick)
         book_moved = self.portfolio.mark(tick)
+        if self.portfolio.settled:
+            self._record_settlements()
         self.bus.publish(EventType.TICK, tick)
         if book_moved:
             self._publish_book()
@@ -300,18 +307,39 @@ class TradingCore:
 
     def on_order(self, order: Order) -> None:
         if self.oms.update_order(order):
+            frozen_moved = self.portfolio.on_order(order)
             self.bus.publish(EventType.ORDER, order)
             self.recorder.order(order)
+            if frozen_moved:
+                self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
 
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
         realized = self.portfolio.apply_trade(trade)
+        self._apply_owned(trade)
         self.bus.publish(EventType.TRADE, trade)
         self.recorder.trade(
-            trade, realized_pnl=realized, multiplier=self.spec(trade.symbol).multiplier
+            trade,
+            realized_pnl=realized,
+            multiplier=self.spec(trade.symbol).multiplier,
+            close_profit=self.portfolio.last_close_profit,
         )
+        if self.portfolio.settled:
+            self._record_settlements()
         self._record_book()
+
+    def _apply_owned(self, trade: Trade) -> None:
+        """A strategy's fill also counts in that strategy's own position."""
+        order = self.oms.orders.get(trade.order_id)
+        if order is None or order.source is not OrderSource.STRATEGY or not order.reference:
+            return
+        if not self.portfolio.apply_owned(order.reference, trade):
+            log.warning(
+                "strategy fill does not fit its own position",
+                strategy=order.reference,
+                trade_id=trade.trade_id,
+            )
 
     def on_account(self, account: AccountReport) -> None:
         return None  # the core keeps its own account from trades; the broker's is for reconciling
@@ -331,6 +359,15 @@ class TradingCore:
         now = self._clock()
         self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
         self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
+
+    def _record_settlements(self) -> None:
+        for record in self.portfolio.take_settled():
+            self.recorder.settlement(record)
+            log.info(
+                "trading day settled",
+                trading_day=record.trading_day.isoformat(),
+                balance=str(record.balance),
+            )
 
     def _record_book(self) -> None:
         now = self._clock()

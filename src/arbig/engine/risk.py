@@ -184,12 +184,9 @@ class RiskEngine:
         leg = self._core.portfolio.positions.legs.get((request.symbol, direction))
         held = leg.volume if leg is not None else 0
         opening = 0
-        committed = ZERO
         for o in working.values():  # usually none or a few: no running totals to keep right
-            if o.offset is Offset.OPEN:
-                committed += self._core.spec(o.symbol).margin(o.price, o.remaining)
-                if o.symbol == request.symbol and o.direction is direction:
-                    opening += o.remaining
+            if o.offset is Offset.OPEN and o.symbol == request.symbol and o.direction is direction:
+                opening += o.remaining
         if held + opening + request.volume > limits.max_position:
             return (
                 f"{Rule.MAX_POSITION}: {request.direction} {request.symbol} would reach "
@@ -200,7 +197,8 @@ class RiskEngine:
         need = spec.margin(request.price, request.volume) + spec.commission(
             Offset.OPEN, request.volume
         )
-        available = self._core.portfolio.account.available - committed
+        # The account already holds back the margin and commission of working orders.
+        available = self._core.portfolio.account.available
         if need > available:
             return f"{Rule.MARGIN}: the order needs {need}, available {available:.2f}"
         return None

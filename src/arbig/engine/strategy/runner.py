@@ -92,8 +92,8 @@ class StrategyRunner:
         return self._last
 
     def leg(self, direction: Direction) -> PositionLeg:
-        legs = self.core.portfolio.positions.legs
-        return legs.get((self._symbol, direction)) or PositionLeg(self._symbol, direction)
+        """The strategy's own lots: the net of its own fills, never the operator's."""
+        return self.core.portfolio.owned_leg(self.name, self._symbol, direction)
 
     def account(self) -> AccountBook:
         return self.core.portfolio.account
@@ -232,6 +232,8 @@ class StrategyRunner:
             self._last = tick
             strategy = self.strategy
             self.guard("on_tick", lambda: strategy.on_tick(tick))
+            if "reversal" in strategy.state:
+                self.guard("reversal", strategy.continue_reversal)
             self._expire(strategy.params.order_timeout_s)
 
     def _expire(self, timeout_s: float) -> None:
@@ -270,10 +272,13 @@ class StrategyRunner:
         if self.running and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_order", lambda: strategy.on_order(order))
+            if order.status.is_terminal:
+                self.guard("reversal", strategy.continue_reversal)
 
     def _on_trade(self, _: EventType, trade: Trade) -> None:
         if trade.order_id in self._orders and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_trade", lambda: strategy.on_trade(trade))
+            self.guard("reversal", strategy.continue_reversal)
             state = dict(strategy.state)
             self._jobs.put(lambda: self._store.save_state(self.name, state))
