@@ -24,8 +24,7 @@ def test_no_part_of_the_engine_but_the_core_imports_the_core() -> None:
     importers = sorted(
         str(path.relative_to(ENGINE))
         for path in ENGINE.rglob("*.py")
-        if path.name not in MAY_IMPORT_THE_CORE
-        and "arbig.engine.core" in imported_modules(path)
+        if path.name not in MAY_IMPORT_THE_CORE and "arbig.engine.core" in imported_modules(path)
     )
     assert importers == []
 
