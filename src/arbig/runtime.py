@@ -22,8 +22,7 @@ from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
 from arbig.engine.strategy.controls import TradingControls
 from arbig.exporters.influx import InfluxExporter
-from arbig.gateways.sim import SimGateway
-from arbig.gateways.sim.gateway import default_state_path
+from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.observe import KernelObserver, Sources
@@ -94,18 +93,18 @@ class EmbeddedRuntime:
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
-        account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
         self.clock = clock = LiveClock()
-        self.writer = BookWriter(sessions, account_id)
+        self.gateway = GATEWAYS.build(
+            settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
+        )
+        account = self.gateway.account()
+        self.writer = BookWriter(sessions, account.account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
-        self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings), clock
-        )
         self.core = TradingCore(
-            account_id=account_id,
-            capital=settings.sim.capital,
+            account_id=account.account_id,
+            capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
