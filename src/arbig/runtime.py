@@ -2,31 +2,38 @@
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.client import CoreClient, LocalCoreClient
-from arbig.clock import LiveClock
+from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
+from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
+from arbig.engine.book import CorePorts
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
+from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
+from arbig.engine.ports import StateStore
+from arbig.engine.risk import RiskEngine, RiskLimits
 from arbig.engine.strategy.controls import TradingControls
+from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
+from arbig.engine.strategy.loader import StrategyClass, registry
+from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
-from arbig.gateways.sim import SimGateway
-from arbig.gateways.sim.gateway import default_state_path
-from arbig.ops.equity import EquityWatch
+from arbig.gateways.registry import GATEWAYS, GatewayParts
+from arbig.ops.assembly import Kernel, Operations
 from arbig.ops.metrics import Metrics
-from arbig.ops.observe import KernelObserver, Sources
+from arbig.ops.notify import Notifier
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -65,12 +72,60 @@ class RepositorySource:
         async with self._sessions() as session:
             return await repository.load_orders(session, account_id)
 
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]:
+        async with self._sessions() as session:
+            return await repository.load_settlements(session, account_id)
+
 
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
     if settings.redis_url:
         return RedisTickStore(settings.redis_url, maxlen=settings.tick_stream_maxlen)
     return MemoryTickStore(settings.tick_stream_maxlen)
+
+
+def build_controls(
+    core: TradingCore,
+    settings: Settings,
+    strategy_store: StrategyStore,
+    state: StateStore,
+    calendar: TradingCalendar,
+    *,
+    strategies: dict[str, StrategyClass] | None = None,
+    clock: Clock,
+) -> TradingControls:
+    """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
+    stop around ``core``, from the settings' plain values."""
+    check_sessions = settings.risk.check_sessions
+    if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
+        check_sessions = not settings.sim.ignore_sessions
+    limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
+    risk = RiskEngine(
+        core.book, core.bus, limits, calendar, check_sessions=check_sessions, clock=clock
+    )
+    core.add_pre_trade_check(risk)
+    options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
+    strategy_engine = StrategyEngine(
+        CorePorts(core.book, core.bus, core),
+        lambda: core.main_contract,
+        strategy_store,
+        calendar,
+        options,
+        strategies if strategies is not None else registry(settings.strategy.modules),
+        can_start=lambda: strategy_start_refusal(emergency.status),
+        clock=clock,
+    )
+    emergency = EmergencyStop(
+        core.book,
+        core.bus,
+        core,
+        risk,
+        strategy_engine,
+        state,
+        slippage_ticks=options.slippage_ticks,
+        clock=clock,
+    )
+    return TradingControls(risk, strategy_engine, emergency)
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
@@ -97,18 +152,18 @@ class EmbeddedRuntime:
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
-        account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
         self.clock = clock = LiveClock()
-        self.writer = BookWriter(sessions, account_id)
+        self.gateway = GATEWAYS.build(
+            settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
+        )
+        account = self.gateway.account()
+        self.writer = BookWriter(sessions, account.account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
-        self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings), clock
-        )
         self.core = TradingCore(
-            account_id=account_id,
-            capital=settings.sim.capital,
+            account_id=account.account_id,
+            capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
@@ -121,7 +176,7 @@ class EmbeddedRuntime:
             auditor=audit,
             drain_s=settings.shutdown_timeout_s * DRAIN_SHARE,
         )
-        self.controls = TradingControls(
+        self.controls = build_controls(
             self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
@@ -133,6 +188,7 @@ class EmbeddedRuntime:
         )
         self.contracts = ContractManager(
             self.core,
+            self.core.book,
             state,
             watchlist=settings.watchlist,
             today=lambda: calendar.trading_day(clock.now()),
@@ -150,34 +206,29 @@ class EmbeddedRuntime:
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
-        self._observe(calendar)
-
-    def _observe(self, calendar: TradingCalendar) -> None:
-        """Metrics: the kernel seen from its bus, its parts read at scrape time."""
-        self.metrics = Metrics()
-        self.equity = EquityWatch()
-        sources = Sources(
-            gateway_name=self.gateway.name,
-            writer=self.writer,
-            tick_store=self.core.tick_store,
-            tick_filter=self.core.tick_filter,
-            controls=self.controls,
-            calendar=calendar,
-            redis=self.settings.redis_url is not None,
+        self.ops = Operations(
+            settings,
+            Kernel(self.core, self.writer, self.controls, calendar, audit),
+            engine,
+            clock,
         )
-        self.observer = KernelObserver(self.core.bus, sources, self.equity)
         self.writer.on_commit = self.metrics.writer_commit.observe
-        self._log_counter = self.metrics.log_handler()
-        self._unregister: list[Callable[[], None]] = []
+
+    @property
+    def metrics(self) -> Metrics:
+        """The registry ``/metrics`` serves (the web layer adds its own families)."""
+        return self.ops.metrics
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.ops.notifier
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
-        logging.getLogger().addHandler(self._log_counter)
-        self.observer.attach()  # before the first tick
-        self._unregister.append(self.metrics.register(self.observer))
+        await self.ops.start()  # counting before the first tick
         await self.log_sink.start()
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
@@ -193,12 +244,14 @@ class EmbeddedRuntime:
             await self.controls.set_trading_state(
                 TradingState.HALTED, self.core.halt_reason[:255], "reconciliation"
             )
+        await self.ops.open()
 
     async def stop(self) -> None:
         """Stop within ``shutdown_timeout_s``: a part that does not finish in its time
         (a database or Redis that hangs) is left behind, and the log says so."""
         deadline = asyncio.get_running_loop().time() + self.settings.shutdown_timeout_s
         try:
+            await _bounded("operations", self.ops.stop(), deadline)
             await _bounded("strategies", self.controls.close(), deadline)
             await _bounded("bars", self.bars.stop(), deadline)
             await _bounded("core", self.core.stop(), deadline)
@@ -207,10 +260,6 @@ class EmbeddedRuntime:
         finally:
             await _bounded("log sink", self.log_sink.stop(), deadline)
             await _bounded("wal checkpointer", self.checkpointer.stop(), deadline)
-            self.observer.detach()
-            for unregister in self._unregister:
-                unregister()
-            logging.getLogger().removeHandler(self._log_counter)
             # Off the loop: it waits for a report still running in a reader thread.
             await _bounded("reader", asyncio.to_thread(self.reader.close), deadline)
             await _bounded("database", self.engine.dispose(), deadline + CLOSE_GRACE_S)

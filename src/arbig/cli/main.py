@@ -11,6 +11,7 @@ from arbig import __version__
 from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.notify import notify_app
 from arbig.cli.strategy import strategy_app
 from arbig.config import Settings
 from arbig.storage.cli import db_app
@@ -88,9 +89,15 @@ def run(
 
 
 def preflight(settings: Settings) -> None:
-    """Find database and Redis problems before the server starts, as one line each."""
+    """Find gateway, database and Redis problems before the server starts, one line each."""
     import asyncio
 
+    from arbig.gateways.registry import GATEWAYS, UnknownGateway
+
+    try:
+        GATEWAYS.check(settings.gateway)
+    except UnknownGateway as exc:
+        raise fail(str(exc)) from None
     from arbig.runtime import prepare_database
     from arbig.storage.database import DatabaseError
     from arbig.ticks.redis_stream import RedisUnavailable, check_redis
@@ -120,6 +127,7 @@ app.add_typer(auth_app, name="auth")
 app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(notify_app, name="notify")
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from clirun import arbig, port_taken
 
 from arbig.auth.credentials import CredentialStore
 
-COMMANDS = ["run", "version", "auth", "db", "contract", "strategy"]
+COMMANDS = ["run", "version", "auth", "db", "contract", "strategy", "notify"]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
 
 
@@ -71,6 +71,28 @@ def test_a_bad_nested_value_in_the_toml_file_names_the_setting(tmp_path: Path) -
     )
 
 
+def test_an_unknown_notification_url_scheme_names_the_channel(tmp_path: Path) -> None:
+    config = tmp_path / "arbig.toml"
+    config.write_text('[notify.channels.desk]\nurl = "pager://desk"\n')
+
+    outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
+
+    assert_one_line_refusal(outcome.code, outcome.stderr, "setting notify.channels.desk.url")
+    assert "unknown notification URL scheme 'pager'" in outcome.stderr
+
+
+def test_a_negative_protection_threshold_names_the_setting(tmp_path: Path) -> None:
+    env = {"ARBIG_PROTECTIONS__DAILY_LOSS_LIMIT_YUAN": "-5000"}
+
+    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env=env)
+
+    assert_one_line_refusal(
+        outcome.code,
+        outcome.stderr,
+        "setting protections.daily_loss_limit_yuan (env ARBIG_PROTECTIONS__DAILY_LOSS_LIMIT_YUAN)",
+    )
+
+
 def test_an_unknown_key_in_the_toml_file_names_it(tmp_path: Path) -> None:
     config = tmp_path / "arbig.toml"
     config.write_text('colour = "gold"\n')
@@ -78,6 +100,28 @@ def test_an_unknown_key_in_the_toml_file_names_it(tmp_path: Path) -> None:
     outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
 
     assert_one_line_refusal(outcome.code, outcome.stderr, "arbig: setting colour")
+
+
+def test_an_unknown_gateway_in_the_toml_file_stops_start_up_naming_the_known_ones(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "arbig.toml"
+    config.write_text('gateway = "ctp"\n')
+
+    outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
+
+    assert_one_line_refusal(
+        outcome.code,
+        outcome.stderr,
+        "arbig: unknown gateway 'ctp' (setting gateway, env ARBIG_GATEWAY); known gateways: sim",
+    )
+
+
+def test_an_unknown_gateway_in_the_environment_stops_start_up(tmp_path: Path) -> None:
+    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env={"ARBIG_GATEWAY": "paper"})
+
+    assert_one_line_refusal(outcome.code, outcome.stderr, "unknown gateway 'paper'")
+    assert "known gateways: sim" in outcome.stderr
 
 
 def test_a_toml_file_that_does_not_parse_names_the_file_and_the_line(tmp_path: Path) -> None:

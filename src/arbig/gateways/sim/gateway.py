@@ -14,6 +14,7 @@ market at once.
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from arbig.clock import Clock, Timer
@@ -23,7 +24,13 @@ from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, GatewayError, GatewayListener, PositionReport
+from arbig.gateways.base import (
+    AccountReport,
+    GatewayError,
+    GatewayListener,
+    PositionReport,
+    TradingAccount,
+)
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
 from arbig.gateways.sim.pricepath import PricePath
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
@@ -87,6 +94,10 @@ class SimGateway:
     @property
     def connected(self) -> bool:
         return self._engine is not None
+
+    def account(self) -> TradingAccount:
+        """The simulated account of the ``sim`` settings (``account_id``, ``capital``)."""
+        return TradingAccount(self._sim.account_id, self._sim.capital)
 
     def set_listener(self, listener: GatewayListener) -> None:
         self._listener = listener
@@ -217,6 +228,10 @@ class SimGateway:
             self.step()
         except Exception as exc:  # one bad snapshot must not stop the market
             self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
+
+    def steer(self, symbol: str, price: Decimal) -> None:
+        """Script the market: ``symbol``'s next snapshot starts from ``price`` (tests)."""
+        self._path(symbol).steer(price)
 
     def _path(self, symbol: str) -> PricePath:
         path = self._paths.get(symbol)
