@@ -136,6 +136,13 @@ class StrategySettings(BaseModel):
         False, description="restart a strategy that was running when the process stopped"
     )
     slippage_ticks: int = Field(3, ge=0, le=20, description="marketable limit: ticks through")
+    decision_max_age_s: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="a decision whose orders would leave later than this is dropped (its "
+        "trigger fails): never sent late after the database was slow",
+    )
 
 
 class Settings(BaseSettings):
