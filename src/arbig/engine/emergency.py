@@ -38,6 +38,7 @@ log = structlog.get_logger(__name__)
 CANCEL_WAIT_S = 5.0
 RECORD_WAIT_S = 3.0
 SAVE_RETRY_S = 1.0
+SAVE_TRIES = 600
 __all__ = ["EmergencyReport", "EmergencyStop", "TradingStateError", "TradingStatus"]
 
 
@@ -124,20 +125,40 @@ class EmergencyStop:
         if self._strategies is not None:
             stopping = self._strategies.stop("emergency stop")
             await _bounded("the strategy's stop", stopping, errors)
-        await _bounded("the halt (retried until saved)", self._save_halt(status), errors)
+        first: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        saving = asyncio.ensure_future(self._save_halt(status, first))
+        _late.add(saving)
+        saving.add_done_callback(_late.discard)
+        done, _ = await asyncio.wait({first}, timeout=RECORD_WAIT_S)
+        if not done:
+            errors.append(
+                "the halt is not saved yet (retried until it is): "
+                f"the database did not answer in {RECORD_WAIT_S:g}s"
+            )
+        elif (failure := first.result()) is not None:
+            errors.append(f"the halt is not saved (retried until it is): {failure}")
 
-    async def _save_halt(self, status: TradingStatus) -> None:
+    async def _save_halt(self, status: TradingStatus, first: "asyncio.Future[str | None]") -> None:
         """Save the halt, retrying while the database is away: a restart must find it.
-        Gives up only when the state has changed meanwhile (a later save has its own)."""
-        while True:
+        ``first`` hears how the first attempt went. Gives up when the state has changed
+        meanwhile (a later save has its own) or after SAVE_TRIES attempts."""
+        for _ in range(SAVE_TRIES):
             try:
                 await self._store.save_trading_status(status)
-                return
             except Exception as exc:
-                log.error("emergency halt not saved; retrying", error=str(exc))
+                if not first.done():
+                    first.set_result(_first_line(exc))
+                log.error("emergency halt not saved; retrying", error=_first_line(exc))
+            else:
+                if not first.done():
+                    first.set_result(None)
+                else:
+                    log.info("emergency halt saved")
+                return
             await asyncio.sleep(SAVE_RETRY_S)
             if self._status is not status:
                 return
+        log.error("emergency halt not saved; given up", tries=SAVE_TRIES)
 
     async def reset(self, reason: str, actor: str) -> TradingStatus:
         """Lift the emergency stop: trading becomes active again. A reason is required."""
@@ -220,9 +241,9 @@ class EmergencyStop:
         try:
             await self._store.save_trading_status(status)
         except Exception as exc:
-            log.exception("trading state not saved", state=str(status.state))
+            log.error("trading state not saved", state=str(status.state), error=_first_line(exc))
             raise TradingStateError(
-                f"the trading state cannot be saved, nothing changed: {type(exc).__name__}: {exc}"
+                f"the trading state cannot be saved, nothing changed: {_first_line(exc)}"
             ) from None
         self._status = status
         self._risk.state = status.state
@@ -244,14 +265,15 @@ async def _bounded(what: str, work: Coroutine[Any, Any, object], errors: list[st
         return
     exc = task.exception()
     if exc is not None:
-        log.error("emergency stop record failed", what=what, error=str(exc))
-        errors.append(f"{what} is not recorded: {type(exc).__name__}: {exc}")
+        log.error("emergency stop record failed", what=what, error=_first_line(exc))
+        errors.append(f"{what} is not recorded: {_first_line(exc)}")
 
 
 def _late_done(task: "asyncio.Task[object]") -> None:
     _late.discard(task)
     if not task.cancelled() and task.exception() is not None:
-        log.error("emergency stop record failed late", error=str(task.exception()))
+        exc = task.exception()
+        log.error("emergency stop record failed late", error=_first_line(exc) if exc else "")
 
 
 def strategy_start_refusal(status: TradingStatus) -> str | None:
@@ -261,6 +283,12 @@ def strategy_start_refusal(status: TradingStatus) -> str | None:
     if status.state is not TradingState.ACTIVE:
         return f"trading is {status.state}: a strategy starts only when trading is active"
     return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error without SQLAlchemy's statement and background lines."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
 def _with_count(status: TradingStatus, refused: int) -> TradingStatus:
