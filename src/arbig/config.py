@@ -21,7 +21,12 @@ from pydantic_settings import (
 
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.enums import Exchange
-from arbig.ops.settings import MetricsSettings
+from arbig.ops.settings import (
+    MaintenanceSettings,
+    MetricsSettings,
+    NotifySettings,
+    ProtectionSettings,
+)
 
 
 class ConfigError(ValueError):
@@ -174,6 +179,9 @@ class Settings(BaseSettings):
     )
     influx_database: str = Field("arbig", pattern=r"^[A-Za-z0-9_]{1,64}$")
     metrics: MetricsSettings = MetricsSettings()
+    notify: NotifySettings = NotifySettings()
+    protections: ProtectionSettings = ProtectionSettings()
+    maintenance: MaintenanceSettings = MaintenanceSettings()
 
     @field_validator("main_contract")
     @classmethod

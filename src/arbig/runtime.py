@@ -1,13 +1,11 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
 import asyncio
-import logging
-from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.client import CoreClient, LocalCoreClient
-from arbig.clock import LiveClock
+from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
@@ -16,16 +14,23 @@ from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
+from arbig.engine.book import CorePorts
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
+from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
+from arbig.engine.ports import StateStore
+from arbig.engine.risk import RiskEngine, RiskLimits
 from arbig.engine.strategy.controls import TradingControls
+from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
+from arbig.engine.strategy.loader import StrategyClass, registry
+from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
-from arbig.ops.equity import EquityWatch
+from arbig.ops.assembly import Kernel, Operations
 from arbig.ops.metrics import Metrics
-from arbig.ops.observe import KernelObserver, Sources
+from arbig.ops.notify import Notifier
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -67,6 +72,50 @@ def make_tick_store(settings: Settings) -> TickStore:
     if settings.redis_url:
         return RedisTickStore(settings.redis_url, maxlen=settings.tick_stream_maxlen)
     return MemoryTickStore(settings.tick_stream_maxlen)
+
+
+def build_controls(
+    core: TradingCore,
+    settings: Settings,
+    strategy_store: StrategyStore,
+    state: StateStore,
+    calendar: TradingCalendar,
+    *,
+    strategies: dict[str, StrategyClass] | None = None,
+    clock: Clock,
+) -> TradingControls:
+    """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
+    stop around ``core``, from the settings' plain values."""
+    check_sessions = settings.risk.check_sessions
+    if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
+        check_sessions = not settings.sim.ignore_sessions
+    limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
+    risk = RiskEngine(
+        core.book, core.bus, limits, calendar, check_sessions=check_sessions, clock=clock
+    )
+    core.add_pre_trade_check(risk)
+    options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
+    strategy_engine = StrategyEngine(
+        CorePorts(core.book, core.bus, core),
+        lambda: core.main_contract,
+        strategy_store,
+        calendar,
+        options,
+        strategies if strategies is not None else registry(settings.strategy.modules),
+        can_start=lambda: strategy_start_refusal(emergency.status),
+        clock=clock,
+    )
+    emergency = EmergencyStop(
+        core.book,
+        core.bus,
+        core,
+        risk,
+        strategy_engine,
+        state,
+        slippage_ticks=options.slippage_ticks,
+        clock=clock,
+    )
+    return TradingControls(risk, strategy_engine, emergency)
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
@@ -116,7 +165,7 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
-        self.controls = TradingControls(
+        self.controls = build_controls(
             self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
@@ -128,6 +177,7 @@ class EmbeddedRuntime:
         )
         self.contracts = ContractManager(
             self.core,
+            self.core.book,
             state,
             watchlist=settings.watchlist,
             today=lambda: calendar.trading_day(clock.now()),
@@ -145,34 +195,29 @@ class EmbeddedRuntime:
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
-        self._observe(calendar)
-
-    def _observe(self, calendar: TradingCalendar) -> None:
-        """Metrics: the kernel seen from its bus, its parts read at scrape time."""
-        self.metrics = Metrics()
-        self.equity = EquityWatch()
-        sources = Sources(
-            gateway_name=self.gateway.name,
-            writer=self.writer,
-            tick_store=self.core.tick_store,
-            tick_filter=self.core.tick_filter,
-            controls=self.controls,
-            calendar=calendar,
-            redis=self.settings.redis_url is not None,
+        self.ops = Operations(
+            settings,
+            Kernel(self.core, self.writer, self.controls, calendar, audit),
+            engine,
+            clock,
         )
-        self.observer = KernelObserver(self.core.bus, sources, self.equity)
         self.writer.on_commit = self.metrics.writer_commit.observe
-        self._log_counter = self.metrics.log_handler()
-        self._unregister: list[Callable[[], None]] = []
+
+    @property
+    def metrics(self) -> Metrics:
+        """The registry ``/metrics`` serves (the web layer adds its own families)."""
+        return self.ops.metrics
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.ops.notifier
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
-        logging.getLogger().addHandler(self._log_counter)
-        self.observer.attach()  # before the first tick
-        self._unregister.append(self.metrics.register(self.observer))
+        await self.ops.start()  # counting before the first tick
         await self.log_sink.start()
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
@@ -188,9 +233,11 @@ class EmbeddedRuntime:
             await self.controls.set_trading_state(
                 TradingState.HALTED, self.core.halt_reason[:255], "reconciliation"
             )
+        await self.ops.open()
 
     async def stop(self) -> None:
         try:
+            await self.ops.stop()
             await self.controls.close()
             await self.bars.stop()
             await self.core.stop()
@@ -199,10 +246,6 @@ class EmbeddedRuntime:
         finally:
             await self.log_sink.stop()
             await self.checkpointer.stop()
-            self.observer.detach()
-            for unregister in self._unregister:
-                unregister()
-            logging.getLogger().removeHandler(self._log_counter)
             # Off the loop: it waits for a report still running in a reader thread.
             await asyncio.to_thread(self.reader.close)
             await self.engine.dispose()

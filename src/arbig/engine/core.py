@@ -1,4 +1,9 @@
-"""The trading core: gateway in, book kept, events out."""
+"""The trading core: gateway in, book kept, events out.
+
+The engine's other parts see the core through ``engine.book``'s protocols: its
+``book`` (read-only), its ``bus`` and its commands; only the core itself touches
+its order manager and portfolio.
+"""
 
 import contextlib
 from collections.abc import Callable
@@ -16,6 +21,7 @@ from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
+from arbig.engine.book import CoreBook
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
@@ -83,10 +89,11 @@ class TradingCore:
         self._snapshot_interval = snapshot_interval_s
         self._snapshot_timer: Timer | None = None
         self._subscribed: set[str] = set()
-        self.pre_trade_checks: list[PreTradeCheck] = []
+        self._checks: list[PreTradeCheck] = []
         self._refused = 0
         self.snapshots_skipped = 0
         self._last_ticks: dict[str, Tick] = {}
+        self.book = CoreBook(self.oms, self.portfolio, self._last_ticks, self.spec)
         self._auditor = auditor
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
@@ -101,6 +108,10 @@ class TradingCore:
         if spec is None:
             spec = self._specs[symbol] = self._spec_for(symbol)
         return spec
+
+    def add_pre_trade_check(self, check: PreTradeCheck) -> None:
+        """Every order passes ``check`` after the core's own (the assembly adds risk)."""
+        self._checks.append(check)
 
     def last_tick(self, symbol: str) -> Tick | None:
         """The newest tick that passed hygiene, straight from memory."""
@@ -198,17 +209,12 @@ class TradingCore:
             return old
         await self.subscribe(symbol)
         self.main_contract = symbol
-        if not self._exposed(old):
+        if not self.book.exposed(old):
             await self.unsubscribe(old)
             await self.tick_store.clear(old)
         self.bus.publish(EventType.SYSTEM, {"main_contract": symbol, "previous": old})
         log.info("main contract switched", previous=old, main_contract=symbol)
         return old
-
-    def _exposed(self, symbol: str) -> bool:
-        held = any(leg.symbol == symbol for leg in self.portfolio.positions.held())
-        working = any(o.symbol == symbol for o in self.oms.active_orders())
-        return held or working
 
     # --- orders -----------------------------------------------------------------
 
@@ -267,7 +273,7 @@ class TradingCore:
                 f"the database is behind ({self.recorder.queue_depth} writes queued): new "
                 "positions are refused until it catches up; closes are allowed"
             )
-        for check in self.pre_trade_checks:
+        for check in self._checks:
             reason = check(request)
             if reason is not None:
                 return reason

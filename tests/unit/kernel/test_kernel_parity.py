@@ -30,7 +30,7 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.store import MemoryStrategyStore
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.ticksource import ScriptedTicks
-from arbig.runtime import RepositorySource
+from arbig.runtime import RepositorySource, build_controls
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
@@ -139,7 +139,7 @@ async def run_kernel(
         tick_filter=TickFilter(CALENDAR, check_sessions=False),
         clock=clock,
     )
-    controls = TradingControls(
+    controls = build_controls(
         core, settings, MemoryStrategyStore(), MemoryStateStore(), CALENDAR, clock=clock
     )
     bars = BarService(core.bus, clock)

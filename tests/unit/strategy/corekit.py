@@ -25,7 +25,7 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.loader import StrategyClass
 from arbig.engine.strategy.store import StrategyStore
 from arbig.gateways.sim import SimGateway
-from arbig.runtime import RepositorySource
+from arbig.runtime import RepositorySource, build_controls
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.state_store import SqlStateStore
@@ -171,7 +171,7 @@ async def running(
     )
     store = store or SqlStrategyStore(sessions)
     state = SqlStateStore(sessions)
-    controls = TradingControls(
+    controls = build_controls(
         core, settings, store, state, calendar, strategies=strategies, clock=clock
     )
     rig = Rig(core, gateway, controls, clock, store, state)

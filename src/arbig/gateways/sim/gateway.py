@@ -17,6 +17,7 @@ snapshot due at ``now`` at once.
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from arbig.clock import Clock, Timer
@@ -232,6 +233,16 @@ class SimGateway:
             self.step()
         except Exception as exc:  # one bad snapshot must not stop the market
             self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
+
+    def steer(self, symbol: str, price: Decimal) -> None:
+        """Script the simulator's own market: ``symbol``'s next snapshot starts from
+        ``price`` (tests)."""
+        if self._walk is None:
+            raise GatewayError("the simulated exchange is not connected")
+        try:
+            self._walk.path(symbol).steer(price)
+        except (ValueError, KeyError) as exc:
+            raise GatewayError(f"unknown symbol {symbol!r}: {exc}") from None
 
     @property
     def _market(self) -> TickSource:
