@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from arbig.clock import Clock, DrivenClock, LiveClock
-from arbig.config import RiskSettings, Settings, SimSettings, StrategySettings
+from arbig.config import (
+    RiskSettings,
+    Settings,
+    SimSettings,
+    StrategySettings,
+    default_main_contract,
+)
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
@@ -37,7 +43,9 @@ from arbig.storage.writer import BookWriter
 from arbig.testkit import MONDAY_10AM, drive
 from arbig.ticks.memory import MemoryTickStore
 
-SYMBOL = "au2612"
+# Two months or more ahead of today: the live run trades now, and opening a position in
+# a contract's delivery month is refused.
+SYMBOL = default_main_contract()
 SPACING = timedelta(milliseconds=30)  # between two scripted ticks
 COUNT = 80
 LEAD = timedelta(milliseconds=300)  # the live run starts this long before its first tick
