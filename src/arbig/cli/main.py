@@ -88,9 +88,15 @@ def run(
 
 
 def preflight(settings: Settings) -> None:
-    """Find database and Redis problems before the server starts, as one line each."""
+    """Find gateway, database and Redis problems before the server starts, one line each."""
     import asyncio
 
+    from arbig.gateways.registry import GATEWAYS, UnknownGateway
+
+    try:
+        GATEWAYS.check(settings.gateway)
+    except UnknownGateway as exc:
+        raise fail(str(exc)) from None
     from arbig.runtime import prepare_database
     from arbig.storage.database import DatabaseError
     from arbig.ticks.redis_stream import RedisUnavailable, check_redis

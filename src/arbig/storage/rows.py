@@ -10,11 +10,20 @@ from decimal import Decimal
 from typing import Any
 
 from arbig.codec import Shape
+from arbig.domain.account import DailySettlement
 from arbig.domain.bar import Bar
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
-from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+from arbig.storage.models import (
+    AccountRow,
+    DailySettlementRow,
+    EquitySnapshotRow,
+    OrderRow,
+    PositionRow,
+    SettlementPriceRow,
+    TradeRow,
+)
 from arbig.storage.types import utcnow
 
 Row = dict[str, Any]
@@ -25,8 +34,22 @@ ORDERS = Shape(
 TRADES = Shape(Trade, {"side": "direction", "datetime": "trade_time"})
 POSITIONS = Shape(PositionSnapshot)
 ACCOUNTS = Shape(AccountSnapshot)
-# The equity curve keeps no frozen margin.
-EQUITY = Shape(AccountSnapshot, {"update_time": "time"}, omit=["frozen_margin"])
+# The equity curve keeps the balance and its parts, not the frozen amounts nor the
+# day's settlement figures.
+EQUITY = Shape(
+    AccountSnapshot,
+    {"update_time": "time"},
+    omit=[
+        "frozen_margin",
+        "frozen_commission",
+        "pre_balance",
+        "close_profit",
+        "position_profit",
+        "today_commission",
+    ],
+)
+# The settlement prices have a table of their own (settlement_price_rows).
+SETTLEMENTS = Shape(DailySettlement, omit=["prices"])
 BARS = Shape(
     Bar,
     {
@@ -45,11 +68,18 @@ def order_row(account_id: str, order: Order) -> Row:
     return row
 
 
-def trade_row(account_id: str, trade: Trade, realized_pnl: Decimal, multiplier: int | None) -> Row:
+def trade_row(
+    account_id: str,
+    trade: Trade,
+    realized_pnl: Decimal,
+    multiplier: int | None,
+    close_profit: Decimal | None = None,
+) -> Row:
     row = TRADES.row(trade)
     row["account_id"] = account_id
     row["turnover"] = None if multiplier is None else trade.price * trade.volume * multiplier
     row["realized_pnl"] = realized_pnl
+    row["close_profit"] = realized_pnl if close_profit is None else close_profit
     row["create_time"] = utcnow()
     return row
 
@@ -62,6 +92,30 @@ def account_row(account: AccountSnapshot, trading_day: date | None) -> Row:
     row = ACCOUNTS.row(account)
     row["trading_day"] = trading_day
     return row
+
+
+def settlement_row(record: DailySettlement) -> Row:
+    row = SETTLEMENTS.row(record)
+    row["create_time"] = utcnow()
+    return row
+
+
+def settlement_price_rows(record: DailySettlement) -> list[Row]:
+    return [
+        {
+            "account_id": record.account_id,
+            "trading_day": record.trading_day,
+            "symbol": symbol,
+            "price": price,
+        }
+        for symbol, price in record.prices
+    ]
+
+
+def to_settlement(
+    row: DailySettlementRow, prices: list[SettlementPriceRow] | None = None
+) -> DailySettlement:
+    return SETTLEMENTS.value(row, prices=tuple((p.symbol, p.price) for p in prices or ()))
 
 
 def equity_row(account: AccountSnapshot) -> Row:
