@@ -20,7 +20,7 @@ from pathlib import Path
 from arbig.clock import Clock, Timer
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
-from arbig.domain.contract import ContractSpec
+from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -32,7 +32,7 @@ from arbig.gateways.base import (
     TradingAccount,
 )
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
-from arbig.gateways.sim.pricepath import PricePath
+from arbig.gateways.sim.pricepath import PricePath, carry_price
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
 
 SAVE_EVERY_TICKS = 120  # the price path is saved now and then even when nothing trades
@@ -204,8 +204,20 @@ class SimGateway:
         working = {order.symbol: None for order in engine.active_orders()}
         pushed: list[Tick] = []
         changed = False
-        for symbol in {**self._subscribed, **working}:
-            tick = self._path(symbol).next_tick(now, day)
+        markets = {**self._subscribed, **working}
+        ticks: dict[str, Tick] = {}
+        front: tuple[str, PricePath] | None = None
+        # The nearest month first: the later ones follow it along the curve.
+        for symbol in sorted(markets, key=_expiry):
+            path = self._path(symbol)
+            if front is None:
+                front = symbol, path
+                ticks[symbol] = path.next_tick(now, day)
+            else:
+                anchor = carry_price(front[1].fair, front[0], symbol)
+                ticks[symbol] = path.next_tick(now, day, follow=(front[1].last_return, anchor))
+        for symbol in markets:
+            tick = ticks[symbol]
             if symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
@@ -246,9 +258,11 @@ class SimGateway:
         if saved is not None:
             path = PricePath(spec, self._sim.volatility, saved)
         else:
-            path = PricePath.start(
-                spec, self._sim.start_price, self._sim.volatility, self._sim.seed
-            )
+            start = self._sim.start_price
+            if self._paths:  # a new month starts on the curve of the months already there
+                front, other = min(self._paths.items(), key=lambda item: _expiry(item[0]))
+                start = Decimal(repr(carry_price(other.fair, front, symbol)))
+            path = PricePath.start(spec, start, self._sim.volatility, self._sim.seed)
         self._paths[symbol] = path
         return path
 
@@ -283,3 +297,12 @@ class SimGateway:
         if self._engine is None:
             raise GatewayError("the simulated exchange is not connected")
         return self._engine
+
+
+def _expiry(symbol: str) -> tuple[int, int, str]:
+    """Sort key: nearest gold month first (anything else after, by name)."""
+    try:
+        year, month = parse_gold_month(symbol)
+    except ContractError:
+        return (9999, 12, symbol)
+    return (year, month, symbol)
