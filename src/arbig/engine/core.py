@@ -22,6 +22,7 @@ from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook
+from arbig.engine.book import OrderRefused as OrderRefused  # where senders have found it
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
@@ -31,10 +32,6 @@ from arbig.gateways.base import AccountReport, Gateway
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
-
-
-class OrderRefused(ValueError):
-    """An order request the core will not send; the message says why."""
 
 
 class PreTradeCheck(Protocol):

@@ -105,8 +105,10 @@ class EmergencyStop:
             try:
                 await self._store.save_trading_status(status)
             except Exception as exc:  # the stop still acts; the operator is told
-                log.exception("emergency stop not saved")
-                errors.append(f"the halt is not saved (it lasts until a restart): {exc}")
+                log.error("emergency stop not saved", error=_first_line(exc))
+                errors.append(
+                    f"the halt is not saved (it lasts until a restart): {_first_line(exc)}"
+                )
             report = await self._stop_everything(flatten, errors)
         finally:
             self._in_progress = False
@@ -193,9 +195,9 @@ class EmergencyStop:
         try:
             await self._store.save_trading_status(status)
         except Exception as exc:
-            log.exception("trading state not saved", state=str(status.state))
+            log.error("trading state not saved", state=str(status.state), error=_first_line(exc))
             raise TradingStateError(
-                f"the trading state cannot be saved, nothing changed: {type(exc).__name__}: {exc}"
+                f"the trading state cannot be saved, nothing changed: {_first_line(exc)}"
             ) from None
         self._status = status
         self._risk.state = status.state
@@ -208,6 +210,12 @@ def strategy_start_refusal(status: TradingStatus) -> str | None:
     if status.state is not TradingState.ACTIVE:
         return f"trading is {status.state}: a strategy starts only when trading is active"
     return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error without SQLAlchemy's statement and background lines."""
+    lines = str(exc).splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
 
 
 def _with_count(status: TradingStatus, refused: int) -> TradingStatus:
