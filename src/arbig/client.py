@@ -16,9 +16,11 @@ from arbig import __version__
 from arbig.domain.audit import AuditEntry
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.reconcile import PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
 from arbig.engine.bus import EventType
 from arbig.engine.closing import CloseDesk, ClosePreview, CloseResult
 from arbig.engine.core import TradingCore
@@ -142,6 +144,16 @@ class CoreClient(Protocol):
         limit: int = 100,
         offset: int = 0,
     ) -> list[AuditEntry]: ...
+
+    async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
+        """The reconciliation halt's reason (None when none holds) and the differences
+        between the book's positions and the broker's, now."""
+        ...
+
+    async def accept_broker_positions(self, actor: str, reason: str) -> list[Trade]:
+        """Make the book's positions the broker's (audited adjustment fills); raises
+        OrderRefused when it cannot."""
+        ...
 
 
 class LocalCoreClient:
@@ -271,6 +283,12 @@ class LocalCoreClient:
         return await self._audit.entries(
             since=since, until=until, action=action, limit=limit, offset=offset
         )
+
+    async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
+        return self._core.halt_reason, await self._core.position_differences()
+
+    async def accept_broker_positions(self, actor: str, reason: str) -> list[Trade]:
+        return await self._core.accept_broker_positions(actor, reason)
 
     async def trades(
         self, filters: TradeFilter, *, limit: int, offset: int
