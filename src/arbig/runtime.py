@@ -4,13 +4,14 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from arbig.client import CoreClient, LocalCoreClient
+from arbig.api.client import CoreClient
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
+from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
@@ -19,6 +20,7 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
+from arbig.host.local import LocalCoreClient
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -114,7 +116,7 @@ class EmbeddedRuntime:
         market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
-            self.core, sessions, self.reader, audit, self.controls, market
+            self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)

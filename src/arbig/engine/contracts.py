@@ -17,7 +17,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 
 import structlog
 
+from arbig.api.market import ContractInfo
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, listed_gold_months, validate_gold_symbol
 from arbig.engine.core import TradingCore
@@ -51,19 +52,6 @@ class MarketChoice:
     main_contract: str | None = None
     watchlist: tuple[str, ...] | None = None
     updated_at: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ContractInfo:
-    """The main contract as the console shows it."""
-
-    main_contract: str
-    exchange: str
-    multiplier: int
-    price_tick: str
-    watchlist: tuple[str, ...]
-    subscribed: tuple[str, ...]
-    listed: tuple[str, ...] = field(default_factory=tuple)
 
 
 def trading_today(holidays: Collection[date] = ()) -> date:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_order
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.enums import Offset, OrderStatus
@@ -26,10 +27,6 @@ from arbig.gateways.base import AccountReport, Gateway
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
-
-
-class OrderRefused(ValueError):
-    """An order request the core will not send; the message says why."""
 
 
 class PreTradeCheck(Protocol):

@@ -11,13 +11,13 @@ import asyncio
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import structlog
 
+from arbig.api.trading import EmergencyReport, TradingStatus
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore, utcnow
@@ -33,29 +33,6 @@ CANCEL_WAIT_S = 5.0
 
 class TradingStateError(ValueError):
     """A trading-state change that is not allowed now; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class TradingStatus:
-    """The trading state, and the emergency stop if one is engaged."""
-
-    state: TradingState
-    emergency: bool = False
-    since: datetime | None = None
-    reason: str = ""
-    actor: str = ""
-    refused_orders: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class EmergencyReport:
-    """What one emergency stop did."""
-
-    already_engaged: bool
-    status: TradingStatus
-    cancelled: list[str] = field(default_factory=list)
-    flatten_orders: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 class EmergencyStop:

@@ -1,11 +1,13 @@
 """The FastAPI application: REST, WebSocket and the console's built files."""
 
+import asyncio
+import contextlib
 import gc
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from arbig import __version__
-from arbig.client import CoreClient
+from arbig.api.client import Host
 from arbig.config import Settings
 from arbig.web.hub import Hub
 from arbig.web.routes import (
@@ -31,6 +33,7 @@ from arbig.web.routes import (
 from arbig.web.schemas import INVALID
 from arbig.web.security import Guard, require_operator
 from arbig.web.server_ws import FrameSinkProtocol
+from arbig.web.ws import relay
 from arbig.web.ws import router as ws_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -48,24 +51,8 @@ SERVER_OPTIONS: dict[str, Any] = {
 }
 
 
-class Runtime(Protocol):
-    """What the web layer needs from a running system: a client, a start and a stop."""
-
-    @property
-    def client(self) -> CoreClient: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-RuntimeFactory = Callable[[Settings], Awaitable[Runtime]]
-
-
-async def embedded_runtime(settings: Settings) -> Runtime:
-    from arbig.runtime import build_embedded
-
-    return await build_embedded(settings)
+# Builds and returns the core's host (not started): `arbig run` passes the embedded one.
+HostFactory = Callable[[Settings], Awaitable[Host]]
 
 
 def settle_heap() -> None:
@@ -90,12 +77,10 @@ def validation_message(exc: RequestValidationError) -> str:
 
 
 def create_app(
-    settings: Settings,
-    runtime_factory: RuntimeFactory = embedded_runtime,
-    *,
-    freeze_heap: bool = False,
+    settings: Settings, host_factory: HostFactory, *, freeze_heap: bool = False
 ) -> FastAPI:
-    """The console's app; ``freeze_heap`` (for `arbig run`) see ``settle_heap``."""
+    """The console's app on the core ``host_factory`` builds; ``freeze_heap`` (for
+    `arbig run`) see ``settle_heap``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -107,17 +92,19 @@ def create_app(
                 file=sys.stderr,
                 flush=True,
             )
-        runtime = await runtime_factory(settings)
-        await runtime.start()
-        app.state.client = runtime.client
+        host = await host_factory(settings)
+        await host.start()
+        app.state.client = host.client
         if freeze_heap:
             settle_heap()
-        stop_listening = runtime.client.listen(app.state.hub.on_event)
+        relaying = asyncio.create_task(relay(host.client, app.state.hub), name="ws-relay")
         try:
             yield
         finally:
-            stop_listening()
-            await runtime.stop()
+            relaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relaying
+            await host.stop()
 
     app = FastAPI(
         title="ARBIG",

@@ -7,9 +7,9 @@ from typing import Any
 
 import orjson
 
+from arbig.api.events import EventType
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventType
 from arbig.web.hub import CLOSE_TOO_SLOW, GONE, Hub
 
 

@@ -8,12 +8,12 @@ to start it again.
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import structlog
 
+from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.config import StrategySettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
@@ -25,34 +25,6 @@ from arbig.engine.strategy.runner import StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class StrategyInfo:
-    """A strategy the engine knows: what it does, its parameters and their schema."""
-
-    name: str
-    description: str
-    params: dict[str, Any]
-    params_schema: dict[str, Any]
-    running: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StrategyStatus:
-    """The engine now: ``state`` is running, stopped or failed (stopped by an exception)."""
-
-    state: str
-    name: str | None = None
-    symbol: str | None = None
-    started_at: datetime | None = None
-    stopped_at: datetime | None = None
-    error: str | None = None
-    notice: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    working_orders: int = 0
-    long: int = 0
-    short: int = 0
 
 
 class StrategyEngine:
