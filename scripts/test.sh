@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite: ruff check, ruff format --check, mypy (src/arbig), the front-end
+# API types against the OpenAPI document (scripts/types.sh --check), the front-end
 # unit tests (vitest) and pytest (tests/). Every step runs; the script fails if
 # any step failed, after printing a summary.
 #   scripts/test.sh [pytest args...]     e.g. scripts/test.sh -m "not browser" -x
@@ -47,6 +48,7 @@ fi
 
 if (( ! LINT_ONLY )); then
     if [[ -f frontend/package.json ]]; then
+        step "api types" bash scripts/types.sh --check
         step "vitest" bash -c 'cd frontend && npm test --silent'
     else
         record "vitest" "skipped (no frontend/)"

@@ -1,29 +1,31 @@
 // Parsing of the server's WebSocket messages (see DESIGN.md, "WebSocket").
 // Prices and money arrive as JSON strings so no precision is lost; they stay
 // strings here and are only formatted for display.
+import type { components } from '../api/schema'
 
-export interface Tick {
-  symbol: string
-  /** epoch milliseconds */
-  timestamp: number
-  /** ISO 8601 with offset */
-  datetime: string
-  trading_day: string
-  last_price: string
-  bid_price: string
-  ask_price: string
-  high_price: string
-  low_price: string
-  open_price: string
-  pre_settlement: string
-  limit_up: string
-  limit_down: string
-  turnover: string
-  volume: number
-  bid_volume: number
-  ask_volume: number
-  open_interest: number
-}
+/** The fields of the API's tick (src/api/schema.d.ts) that the console reads and
+ * `parseTick` checks: `timestamp` is epoch milliseconds, `datetime` ISO 8601 with offset. */
+export type Tick = Pick<
+  components['schemas']['Tick'],
+  | 'symbol'
+  | 'timestamp'
+  | 'datetime'
+  | 'trading_day'
+  | 'last_price'
+  | 'bid_price'
+  | 'ask_price'
+  | 'high_price'
+  | 'low_price'
+  | 'open_price'
+  | 'pre_settlement'
+  | 'limit_up'
+  | 'limit_down'
+  | 'turnover'
+  | 'volume'
+  | 'bid_volume'
+  | 'ask_volume'
+  | 'open_interest'
+>
 
 export type ServerMessage =
   | { type: 'tick'; topic: string; seq: number; snapshot: boolean; data: Tick }

@@ -87,6 +87,7 @@ class TradingCore:
         self._subscribed: set[str] = set()
         self.pre_trade_checks: list[PreTradeCheck] = []
         self._refused = 0
+        self.snapshots_skipped = 0
         self._last_ticks: dict[str, Tick] = {}
         self._auditor = auditor
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
@@ -297,19 +298,23 @@ class TradingCore:
         if book_moved:
             self._publish_book()
 
+    # A fact (order report, fill) is published before it is recorded, and the recorder
+    # always queues it (docs/storage.md, "Backpressure"): a full writer can never leave
+    # the book updated and the event unpublished.
+
     def on_order(self, order: Order) -> None:
         if self.oms.update_order(order):
-            self.recorder.order(order)
             self.bus.publish(EventType.ORDER, order)
+            self.recorder.order(order)
 
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
         realized = self.portfolio.apply_trade(trade)
+        self.bus.publish(EventType.TRADE, trade)
         self.recorder.trade(
             trade, realized_pnl=realized, multiplier=self.spec(trade.symbol).multiplier
         )
-        self.bus.publish(EventType.TRADE, trade)
         self._record_book()
 
     def on_account(self, account: AccountReport) -> None:
@@ -335,20 +340,38 @@ class TradingCore:
         now = self._clock()
         positions = self.portfolio.position_snapshots(now)
         account = self.portfolio.account_snapshot(now)
-        self.recorder.positions(positions)
-        self.recorder.account(account, trading_day=self.portfolio.trading_day)
         self.bus.publish(EventType.POSITIONS, positions)
         self.bus.publish(EventType.ACCOUNT, account)
+        try:
+            self.recorder.positions(positions)
+            self.recorder.account(account, trading_day=self.portfolio.trading_day)
+        except Exception as exc:  # a full writer refuses snapshots: the next one supersedes
+            self._snapshot_skipped(exc)
 
     async def _snapshots(self) -> None:
-        """Persist live P&L and sample the equity curve at a steady pace."""
+        """Persist live P&L and sample the equity curve at a steady pace.
+
+        One failed round (a full writer, anything else) is logged and the next goes on:
+        the task ends only when the core stops it.
+        """
         while True:
             await asyncio.sleep(self._snapshot_interval)
-            now = self._clock()
-            account = self.portfolio.account_snapshot(now)
-            self.recorder.positions(self.portfolio.position_snapshots(now))
-            self.recorder.account(account, trading_day=self.portfolio.trading_day)
-            self.recorder.equity(account)
+            try:
+                now = self._clock()
+                account = self.portfolio.account_snapshot(now)
+                self.recorder.positions(self.portfolio.position_snapshots(now))
+                self.recorder.account(account, trading_day=self.portfolio.trading_day)
+                self.recorder.equity(account)
+            except Exception as exc:
+                self._snapshot_skipped(exc)
+
+    def _snapshot_skipped(self, exc: Exception) -> None:
+        self.snapshots_skipped += 1
+        log.warning(
+            "book snapshot not recorded",
+            error=f"{type(exc).__name__}: {exc}",
+            skipped=self.snapshots_skipped,
+        )
 
 
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}

@@ -74,8 +74,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Checkpoints run off the commit path (storage/checkpoint.py); this is only the
-    # backstop. At SQLite's default (1000 pages) every few hundred commits paid an
-    # fsync: fill-to-commit p99 10 ms, 1.8 ms without (bench/bench_writer.py).
+    # backstop. At SQLite's default (1000 pages) every few hundred commits pays an
+    # fsync, which shows in the fill-to-commit tail (docs/performance.md).
     cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -98,8 +98,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             # A fixed set of connections, no overflow: past the pool, a burst of reads
             # waits its turn instead of opening (and then closing) a connection, i.e.
-            # a new aiosqlite thread, per request. Under 200 requests/s that churn
-            # fed on itself until /trades took seconds (bench/bench_rest.py). SQLite
+            # a new aiosqlite thread, per request. Under load that churn feeds on
+            # itself (docs/performance.md). SQLite
             # in one process gains nothing from more concurrent connections anyway.
             options["pool_size"] = SQLITE_POOL_SIZE
             options["max_overflow"] = 0

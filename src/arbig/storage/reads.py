@@ -2,8 +2,8 @@
 
 Through aiosqlite every step of a query (pool checkout, execute, fetch, the reset on
 return) is a hop from the event loop to the connection's thread and back, and each
-hop waits for the GIL while the loop is busy with other requests: at 200 requests/s
-the trades page took seconds (bench/bench_rest.py). So a report is a plain
+hop waits for the GIL while the loop is busy with other requests, and under load
+the hops dominate a report's time (docs/performance.md). So a report is a plain
 synchronous function of a Core ``Connection``. On an SQLite file it runs in a reader
 thread with its own synchronous, read-only connection: one hop per report. On MySQL
 and PostgreSQL, whose drivers are asyncio-native, it runs in

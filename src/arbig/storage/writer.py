@@ -4,8 +4,15 @@ The trading core never waits on the database. It enqueues orders, trades,
 positions and account snapshots (non-blocking); the writer task commits them in
 batches as large as what has accumulated (no timer: an idle writer commits a lone
 fill at once). When the database is away the items stay queued and the task retries
-with backoff; when the queue is full, enqueueing raises ``WriterBackpressure`` so
-the core halts new risk instead of losing records.
+with backoff.
+
+The queue's bound is for snapshots, never for facts. An order report or a fill is
+always queued, past the bound if need be: it has already happened at the broker and
+is in the book, so refusing its record would lose it. From the high-water mark on
+(``saturated``) the core refuses new positions, so what still arrives is bounded by
+the orders already working and the closes. A snapshot (positions, account, equity
+point, bar) is refused with ``WriterBackpressure`` when the queue is full: the next
+one supersedes it. See docs/storage.md, "Backpressure".
 """
 
 import asyncio
@@ -47,7 +54,10 @@ def is_bad_row(exc: BaseException) -> bool:
 
 
 class WriterBackpressure(RuntimeError):
-    """The writer's queue is full: the database is not keeping up or is away."""
+    """The writer's queue is full: the database is not keeping up or is away.
+
+    Raised for snapshots only (positions, account, equity, bar); facts are always queued.
+    """
 
 
 @dataclass(slots=True)
@@ -95,19 +105,27 @@ class BookWriter:
         self.last_error: str | None = None
         self.committed = 0
         self.dropped = 0
+        self.refused = 0  # snapshots refused by a full queue
+        self.over_bound = 0  # facts queued past the bound
         self._latency = LatencyWindow()
 
     # ------------------------------------------------------------------ enqueue
 
     def order(self, order: Order) -> None:
-        """Record an order's latest state (upsert; never moves its status backwards)."""
-        self._put_one("order", rows.order_row(self.account_id, order))
+        """Record an order's latest state (upsert; never moves its status backwards).
+
+        Always queued, even past the bound: it never raises ``WriterBackpressure``.
+        """
+        self._put_fact("order", rows.order_row(self.account_id, order))
 
     def trade(
         self, trade: Trade, *, realized_pnl: Decimal = Decimal(0), multiplier: int | None = None
     ) -> None:
-        """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover."""
-        self._put_one("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))
+        """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover.
+
+        Always queued, even past the bound: it never raises ``WriterBackpressure``.
+        """
+        self._put_fact("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))
 
     def positions(self, positions: Iterable[PositionSnapshot]) -> None:
         """Upsert position legs; a leg with volume 0 is deleted."""
@@ -125,8 +143,15 @@ class BookWriter:
         """Record a finished 1-minute bar (a bar for the same minute replaces it)."""
         self._put_one("bar", rows.bar_row(bar))
 
+    def _put_fact(self, kind: str, row: rows.Row) -> None:
+        if len(self._items) >= self.queue_size:
+            self.over_bound += 1
+        self._seq += 1
+        self._items.append(_Item(self._seq, kind, row, time.perf_counter()))
+        self._wake.set()
+
     def _put_one(self, kind: str, row: rows.Row) -> None:
-        # The common case (one fill, one bar) without building a list per call.
+        # The common case (one equity point, one bar) without building a list per call.
         self._make_room(1)
         self._seq += 1
         self._items.append(_Item(self._seq, kind, row, time.perf_counter()))
@@ -142,6 +167,7 @@ class BookWriter:
 
     def _make_room(self, count: int) -> None:
         if len(self._items) + count > self.queue_size:
+            self.refused += 1
             raise WriterBackpressure(
                 f"book writer queue full ({len(self._items)}/{self.queue_size}): "
                 f"database {'unreachable' if not self.healthy else 'too slow'}"

@@ -3,13 +3,12 @@
 Why not redis-py's pipeline, nor a Lua script: redis-py spends most of a
 pipelined XADD in Python (packing ~42 arguments per entry, then a coroutine and
 a timeout context per reply), and a Lua script that unpacks a batch costs Redis
-three times the instructions of plain XADDs (callgrind: ~114,000 against
-~38,000 per tick; ``INFO commandstats``: 17.6 us in EVALSHA per tick against
-2.9 us per XADD). So the writer encodes each batch straight into RESP
-(``codec.xadd_command``), writes it, and parses the replies with hiredis in
-one loop. And it does not wait for a batch's replies before sending the next:
-Redis works on batch N while Python encodes batch N+1, which on a 2-core
-machine is where most of the rate comes from.
+several times the work of plain XADDs (docs/performance.md has the figures).
+So the writer encodes each batch straight into RESP (``codec.xadd_command``),
+writes it, and parses the replies with hiredis in one loop. And it does not
+wait for a batch's replies before sending the next: Redis works on batch N
+while Python encodes batch N+1, which on a 2-core machine is where most of the
+rate comes from.
 
 Order is kept because one connection carries every batch and Redis answers a
 connection's commands in the order they were sent. A batch whose replies did

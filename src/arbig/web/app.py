@@ -43,8 +43,8 @@ API_PREFIX = "/api/v1"
 SERVER_OPTIONS: dict[str, Any] = {
     "ws_ping_interval": 20.0,
     "ws_ping_timeout": 20.0,
-    # Ticks are a few hundred bytes: compressing them saves little and costs about
-    # 45 KiB of deflate state per browser (measured in bench/bench_ws.py).
+    # Ticks are a few hundred bytes: compressing them saves little and costs deflate
+    # state per browser (docs/performance.md).
     "ws_per_message_deflate": False,
     # uvicorn's own protocol, plus the frame sink the hub fans ticks out through.
     "ws": FrameSinkProtocol,
@@ -59,8 +59,8 @@ def settle_heap() -> None:
     """Move everything built at start-up out of the garbage collector's sight.
 
     FastAPI, SQLAlchemy and the core live as long as the process; frozen, a full
-    collection no longer walks them. Those passes were the 100-280 ms pauses behind
-    the WebSocket and REST p99 outliers (bench/bench_ws.py, bench/bench_rest.py).
+    collection does not walk them. Those passes are long pauses that show as
+    WebSocket and REST p99 outliers (docs/performance.md).
     Only for a serving process: a test process builds many apps, and cyclic garbage
     once frozen is never freed.
     """

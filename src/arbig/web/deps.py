@@ -2,7 +2,7 @@
 
 Every dependency in the web layer is ``async def`` although none awaits: FastAPI runs
 a plain ``def`` dependency in its thread pool, a thread hop per dependency per
-request, which was most of a ``/trades`` request's time (bench/bench_rest.py).
+request, most of a ``/trades`` request's time under load (docs/performance.md).
 """
 
 from typing import Annotated

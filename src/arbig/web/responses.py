@@ -11,8 +11,8 @@ class DomainJSON(JSONResponse):
     """Domain values (dataclasses, Decimals as strings) rendered by orjson.
 
     A route that returns plain data has FastAPI walk it again with
-    ``jsonable_encoder``: for a page of 20 trades that was a millisecond of the
-    request's time (bench/bench_rest.py); a returned response is sent as it is.
+    ``jsonable_encoder``, a large share of a trades page's time (docs/performance.md);
+    a returned response is sent as it is.
     """
 
     def render(self, content: Any) -> bytes:

@@ -34,7 +34,7 @@ class FrameSinkProtocol(WebSocketsSansIOProtocol):
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             # The parsed handshake (its headers twice over) is only read while
-            # accepting: 3 KiB an idle client need not keep. The scope keeps the headers.
+            # accepting: memory an idle client need not keep. The scope keeps the headers.
             del self.request, self.response
 
     def can_write(self) -> bool:

@@ -174,6 +174,6 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
 
 
 # A plain Starlette route, not @router.websocket: FastAPI's wraps every connection in
-# dependency solving and two exit stacks that stay alive as long as the socket, about
-# 4 KiB per idle client (measured with tracemalloc), for an endpoint that uses none.
+# dependency solving and two exit stacks that stay alive as long as the socket, memory
+# held per idle client (docs/performance.md) for an endpoint that uses none.
 router.add_websocket_route("/ws", websocket_endpoint)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from storage_samples import ACCOUNT, make_trade
+from storage_samples import ACCOUNT, make_account, make_trade
 from tcp_proxy import TcpProxy
 
 from arbig.storage.database import create_engine, session_factory
@@ -54,9 +54,11 @@ async def test_writes_wait_out_an_outage_and_flush_on_recovery(
     assert writer.queue_depth > 0
     assert writer.last_error
     assert writer.saturated  # 40 of 50: the core halts new risk, fills still fit
-    with pytest.raises(WriterBackpressure):
-        for n in range(41, 60):
-            writer.trade(make_trade(f"t{n}", seconds=n))
+    for n in range(41, 60):  # past the bound: fills are still queued, never lost
+        writer.trade(make_trade(f"t{n}", seconds=n))
+    assert writer.queue_depth > writer.queue_size
+    with pytest.raises(WriterBackpressure):  # a snapshot is refused: the next supersedes it
+        writer.equity(make_account())
 
     proxy.restore()
     async with asyncio.timeout(30):
@@ -67,7 +69,7 @@ async def test_writes_wait_out_an_outage_and_flush_on_recovery(
     await through_proxy.dispose()
     async with engine.connect() as connection:
         count = await connection.scalar(select(func.count()).select_from(TradeRow))
-    assert count == writer.committed == 51
+    assert count == writer.committed == 60
 
 
 async def test_stop_during_an_outage_reports_what_is_left(

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from clikit import arbig, invoke
+from clikit import invoke
 
 from arbig.auth.credentials import CredentialStore, token_digest
 
@@ -30,13 +30,6 @@ def test_a_piped_password_is_set(tmp_path: Path) -> None:
     creds = store(data).load()
     assert creds.verify_password(GOOD)
     assert not creds.verify_password(GOOD + "!")
-
-
-def test_a_password_piped_by_a_real_shell_is_set(tmp_path: Path) -> None:
-    outcome = arbig("auth", "set-password", "--data-dir", "data", cwd=tmp_path, stdin=f"{GOOD}\n")
-
-    assert outcome.code == 0, outcome.stderr
-    assert store(tmp_path / "data").load().verify_password(GOOD)
 
 
 def test_a_new_password_replaces_the_old_one(tmp_path: Path) -> None:

@@ -200,7 +200,13 @@ class Rig(SteppedMarket):
 
 @asynccontextmanager
 async def running(
-    tmp_path: Path, *, warmup: int = 1, sim_state: str = "sim.json", **overrides: Any
+    tmp_path: Path,
+    *,
+    warmup: int = 1,
+    sim_state: str = "sim.json",
+    writer_queue: int = 10_000,
+    snapshot_interval_s: float = 3600,
+    **overrides: Any,
 ) -> AsyncIterator[Rig]:
     """A started core, ``warmup`` snapshots already delivered; stopped on exit."""
     settings = make_settings(tmp_path / "data", **overrides)
@@ -209,7 +215,7 @@ async def running(
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)
     sessions = session_factory(engine)
-    writer = BookWriter(sessions, settings.sim.account_id)
+    writer = BookWriter(sessions, settings.sim.account_id, queue_size=writer_queue)
     gateway = SimGateway(
         settings,
         settings.contract_spec,
@@ -228,7 +234,7 @@ async def running(
         source=RepositorySource(sessions),
         tick_store=MemoryTickStore(settings.tick_stream_maxlen),
         tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
-        snapshot_interval_s=3600,
+        snapshot_interval_s=snapshot_interval_s,
         clock=clock,
     )
     rig = Rig(core, gateway, writer, clock, sessions)

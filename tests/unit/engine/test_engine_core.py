@@ -1,17 +1,20 @@
 """TradingCore: gateway in, book kept, events out (a real core on the seeded simulator)."""
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from enginekit import OTHER, SYMBOL, Rig, running
+from enginekit import ACCOUNT, OTHER, SYMBOL, Rig, make_order, make_trade, running
 
 from arbig.domain.enums import Direction, Exchange, Offset, OrderStatus, Side
 from arbig.domain.order import OrderRequest
 from arbig.engine.bus import EventType
 from arbig.engine.core import OrderRefused
+from arbig.storage import repository
+from arbig.storage.writer import WriterBackpressure
 
 
 def request(
@@ -303,3 +306,86 @@ async def test_switching_to_the_current_main_contract_changes_nothing(tmp_path: 
 
         assert rig.core.subscribed == {SYMBOL}
         assert not any("main_contract" in event for event in rig.of(EventType.SYSTEM))
+
+
+# --- backpressure (docs/storage.md) ----------------------------------------------------
+
+
+def fill_the_writer(rig: Rig) -> None:
+    """Stop nothing, drain nothing: queue equity points until the writer refuses one."""
+    account = rig.core.portfolio.account_snapshot(rig.clock.now)
+    with pytest.raises(WriterBackpressure):
+        for _ in range(rig.writer.queue_size + 1):
+            rig.writer.equity(account)
+    assert rig.writer.queue_depth == rig.writer.queue_size
+
+
+async def test_a_fill_arriving_at_a_full_writer_is_published_booked_and_recorded(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, writer_queue=20) as rig:
+        await rig.writer.stop()  # the database "away": nothing drains
+        fill_the_writer(rig)
+        trade = make_trade("T-full", at=rig.clock.now)
+
+        rig.core.on_trade(trade)
+
+        assert trade in rig.of(EventType.TRADE)
+        assert long_volume(rig) == 1
+        assert rig.of(EventType.POSITIONS)[-1][0].volume == 1
+        await rig.writer.start()
+        assert trade.trade_id in [t.trade_id for t in await rig.recorded_trades()]
+
+
+async def test_an_order_report_arriving_at_a_full_writer_is_published_and_recorded(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, writer_queue=20) as rig:
+        await rig.writer.stop()
+        fill_the_writer(rig)
+        order = replace(make_order(), created_at=rig.clock.now, updated_at=rig.clock.now)
+
+        rig.core.on_order(order)
+
+        assert order in rig.of(EventType.ORDER)
+        await rig.writer.start()
+        await rig.writer.flush()
+        async with rig.sessions() as session:
+            recorded = await repository.load_orders(session, ACCOUNT)
+        assert [o.order_id for o in recorded] == [order.order_id]
+
+
+async def test_new_positions_are_refused_while_the_writer_is_saturated_closes_pass(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, writer_queue=20) as rig:
+        await rig.fill(rig.marketable())
+        await rig.writer.stop()
+        fill_the_writer(rig)
+
+        with pytest.raises(OrderRefused, match="database is behind"):
+            await rig.core.send_order(rig.marketable())
+        close = rig.marketable(Side.SELL, offset=Offset.CLOSE_TODAY)
+        assert await rig.core.send_order(close)
+        await rig.writer.start()
+
+
+async def test_the_snapshot_task_survives_a_failed_round(tmp_path: Path) -> None:
+    async with running(tmp_path, writer_queue=20, snapshot_interval_s=0.01) as rig:
+        await rig.writer.stop()
+        fill_the_writer(rig)
+        await asyncio.sleep(0.1)  # ten rounds, each refused by the full writer
+        assert rig.core.snapshots_skipped > 0
+        await rig.writer.start()
+        await rig.writer.flush()
+        async with rig.sessions() as session:
+            before = len(await repository.equity_curve(session, ACCOUNT, None, None, 10_000))
+
+        async with asyncio.timeout(5):  # the task still runs: new points keep coming
+            while True:
+                await rig.writer.flush()
+                async with rig.sessions() as session:
+                    points = await repository.equity_curve(session, ACCOUNT, None, None, 10_000)
+                if len(points) > before:
+                    break
+                await asyncio.sleep(0.02)

@@ -146,18 +146,25 @@ async def test_find_trades_filters_and_pages_newest_first(
     assert none == []
 
 
-async def test_full_queue_refuses_instead_of_losing(sessions: Sessions) -> None:
+async def test_a_full_queue_refuses_snapshots_but_still_queues_fills(sessions: Sessions) -> None:
     writer = BookWriter(sessions, ACCOUNT, queue_size=3)  # not started: nothing drains
     for n in range(3):
         writer.trade(make_trade(f"t{n}"))
     assert writer.saturated
     with pytest.raises(WriterBackpressure):
-        writer.trade(make_trade("t9"))
-    assert writer.queue_depth == 3
+        writer.equity(make_account())
+    with pytest.raises(WriterBackpressure):
+        writer.positions([make_position()])
+    writer.trade(make_trade("t9"))  # a fact is never refused: it happened at the broker
+    assert writer.queue_depth == 4
+    assert (writer.refused, writer.over_bound) == (2, 1)
     await writer.start()
     await writer.flush()
     assert writer.queue_depth == 0
     assert await writer.stop() == 0
+    async with sessions() as session:
+        ids = {trade.trade_id for trade in await repository.load_trades(session, ACCOUNT)}
+    assert ids == {"t0", "t1", "t2", "t9"}
 
 
 async def test_invalid_row_is_dropped_and_the_rest_recorded(

@@ -1,26 +1,11 @@
-// Strategy shapes (StrategyInfo and StrategyStatus of the engine).
+// Strategy shapes (StrategyInfo and StrategyStatus of the engine), taken from the
+// types generated from the OpenAPI document (src/api/schema.d.ts, `make types`).
+import type { components } from '../../api/schema'
 
-export interface StrategyInfo {
-  name: string
-  description?: string
-  params: Record<string, unknown>
-  params_schema?: Record<string, unknown>
-  running?: boolean
-}
+type Schemas = components['schemas']
 
-export interface StrategyStatus {
-  state: string
-  name?: string | null
-  symbol?: string | null
-  started_at?: string | null
-  stopped_at?: string | null
-  error?: string | null
-  notice?: string | null
-  params?: Record<string, unknown>
-  working_orders?: number
-  long?: number
-  short?: number
-}
+export type StrategyInfo = Schemas['StrategyInfo']
+export type StrategyStatus = Schemas['StrategyStatus']
 
 /** The list from GET /strategy: a list, or {items|strategies: list}. */
 export function readStrategies(body: unknown): StrategyInfo[] {

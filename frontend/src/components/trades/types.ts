@@ -1,51 +1,13 @@
-// Trade history shapes as the API sends them.
+// Trade history shapes as the API sends them, taken from the types generated from
+// the OpenAPI document (src/api/schema.d.ts, `make types`).
+import type { components } from '../../api/schema'
 
-export interface TradeItem {
-  trade: {
-    trade_id: string
-    order_id: string
-    symbol: string
-    side: string
-    offset: string
-    price: string
-    volume: number
-    datetime: string
-    trading_day: string
-    commission: string
-  }
-  realized_pnl: string | null
-}
+type Schemas = components['schemas']
 
-export interface TradePage {
-  items: TradeItem[]
-  total: number
-  limit: number
-  offset: number
-}
-
-export interface DailyRow {
-  trading_day: string
-  symbol: string
-  trade_count: number
-  buy_volume: number
-  sell_volume: number
-  turnover: string
-  commission: string
-  realized_pnl: string
-}
-
-export interface Statistics {
-  realized_pnl: string
-  commission: string
-  net_pnl: string
-  closing_trades: number
-  wins: number
-  losses: number
-  win_rate: string | null
-  profit_factor: string | null
-  max_drawdown: { amount: string; fraction: string | null }
-  per_day: Array<{ trading_day: string; realized_pnl: string; commission: string; net_pnl?: string }>
-}
+export type TradeItem = Schemas['TradeRecord']
+export type TradePage = Schemas['Page_TradeRecord_']
+export type DailyRow = Schemas['DailySummary']
+export type Statistics = Schemas['Statistics']
 
 export interface TradeFilters {
   symbol: string
