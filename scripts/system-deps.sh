@@ -2,7 +2,9 @@
 # System packages the test suite needs beyond Python and Node: Debian's Chromium
 # (/usr/bin/chromium) for the browser tests, the Noto CJK fonts so that the
 # console's Chinese text renders in headless screenshots, and influxd (Debian's
-# influxdb) for the InfluxDB exporter's test, which starts its own server. Installs what is
+# influxdb) for the InfluxDB exporter's test, which starts its own server, and Debian's
+# prometheus (the server and promtool) for the metrics scrape test and the alert-rule
+# checks (deploy/prometheus). Installs what is
 # missing when run as root; otherwise prints how to, and fails only under CI=true.
 set -euo pipefail
 
@@ -13,6 +15,7 @@ if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "install 
     missing+=(fonts-noto-cjk)
 fi
 command -v influxd >/dev/null 2>&1 || missing+=(influxdb)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     echo "system-deps: $(/usr/bin/chromium --version 2>/dev/null || echo chromium) and fonts-noto-cjk present"

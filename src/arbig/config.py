@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.enums import Exchange
+from arbig.ops.settings import MetricsSettings
 
 
 class ConfigError(ValueError):
@@ -170,6 +171,7 @@ class Settings(BaseSettings):
         None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
     )
     influx_database: str = Field("arbig", pattern=r"^[A-Za-z0-9_]{1,64}$")
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("main_contract")
     @classmethod

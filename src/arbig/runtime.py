@@ -1,6 +1,8 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
 import asyncio
+import logging
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,6 +23,9 @@ from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.gateway import default_state_path
 from arbig.host.local import LocalCoreClient
+from arbig.ops.equity import EquityWatch
+from arbig.ops.metrics import Metrics
+from arbig.ops.observe import KernelObserver, Sources
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -120,12 +125,34 @@ class EmbeddedRuntime:
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
+        self._observe(calendar)
+
+    def _observe(self, calendar: TradingCalendar) -> None:
+        """Metrics: the kernel seen from its bus, its parts read at scrape time."""
+        self.metrics = Metrics()
+        self.equity = EquityWatch()
+        sources = Sources(
+            gateway_name=self.gateway.name,
+            writer=self.writer,
+            tick_store=self.core.tick_store,
+            tick_filter=self.core.tick_filter,
+            controls=self.controls,
+            calendar=calendar,
+            redis=self.settings.redis_url is not None,
+        )
+        self.observer = KernelObserver(self.core.bus, sources, self.equity)
+        self.writer.on_commit = self.metrics.writer_commit.observe
+        self._log_counter = self.metrics.log_handler()
+        self._unregister: list[Callable[[], None]] = []
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
+        logging.getLogger().addHandler(self._log_counter)
+        self.observer.attach()  # before the first tick
+        self._unregister.append(self.metrics.register(self.observer))
         await self.log_sink.start()
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
@@ -152,6 +179,10 @@ class EmbeddedRuntime:
         finally:
             await self.log_sink.stop()
             await self.checkpointer.stop()
+            self.observer.detach()
+            for unregister in self._unregister:
+                unregister()
+            logging.getLogger().removeHandler(self._log_counter)
             # Off the loop: it waits for a report still running in a reader thread.
             await asyncio.to_thread(self.reader.close)
             await self.engine.dispose()

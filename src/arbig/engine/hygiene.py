@@ -23,6 +23,7 @@ class TickFilter:
         self._check_sessions = check_sessions
         self._max_skew = max_clock_skew
         self.dropped: Counter[str] = Counter()
+        self.dropped_by_symbol: Counter[tuple[str, str]] = Counter()  # (symbol, reason)
 
     def reason_to_drop(self, tick: Tick, now: datetime) -> str | None:
         if tick.last_price <= 0 or tick.last_price >= _PLACEHOLDER:
@@ -38,4 +39,5 @@ class TickFilter:
         if reason is None:
             return True
         self.dropped[reason] += 1
+        self.dropped_by_symbol[tick.symbol, reason] += 1
         return False

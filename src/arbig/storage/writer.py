@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -108,6 +108,8 @@ class BookWriter:
         self.refused = 0  # snapshots refused by a full queue
         self.over_bound = 0  # facts queued past the bound
         self._latency = LatencyWindow()
+        # Told each batch's commit time (the metrics' histogram); must be quick.
+        self.on_commit: Callable[[float], None] | None = None
 
     # ------------------------------------------------------------------ enqueue
 
@@ -254,7 +256,10 @@ class BookWriter:
                     steps = None
                 ahead = None
                 try:
+                    started = time.perf_counter()
                     ahead = await self._commit_planning_ahead(items, steps)
+                    if self.on_commit is not None:
+                        self.on_commit(time.perf_counter() - started)
                 except Exception as exc:
                     if is_bad_row(exc):
                         # A bad row must not block the book: write one by one, drop the bad.

@@ -17,7 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from arbig import __version__
 from arbig.api.client import Host
 from arbig.config import Settings
+from arbig.ops.metrics import Metrics
 from arbig.web.hub import Hub
+from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
 from arbig.web.routes import (
     auth,
     book,
@@ -93,8 +95,22 @@ def create_app(
                 flush=True,
             )
         host = await host_factory(settings)
+        # The host's registry when it keeps one (the embedded system does); the web
+        # layer's own families go into the same one.
+        metrics = getattr(host, "metrics", None)
+        if not isinstance(metrics, Metrics):
+            metrics = Metrics()
+        app.state.metrics = app.state.hub.metrics = metrics
+        unregister_hub = metrics.register(HubCollector(app.state.hub))
         await host.start()
         app.state.client = host.client
+        loopback = LoopbackServer(metrics, settings.metrics.port) if settings.metrics.port else None
+        if loopback is not None:
+            try:
+                await loopback.start()
+            except BaseException:
+                await host.stop()
+                raise
         if freeze_heap:
             settle_heap()
         relaying = asyncio.create_task(relay(host.client, app.state.hub), name="ws-relay")
@@ -104,6 +120,9 @@ def create_app(
             relaying.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await relaying
+            if loopback is not None:
+                await loopback.stop()
+            unregister_hub()
             await host.stop()
 
     app = FastAPI(
@@ -132,6 +151,14 @@ def create_app(
             module.router, prefix=API_PREFIX, dependencies=operator_only, responses=INVALID
         )
     app.include_router(ws_router)
+    app.add_api_route(
+        "/metrics",
+        metrics_endpoint,
+        methods=["GET"],
+        include_in_schema=False,
+        dependencies=operator_only if settings.metrics.require_token else [],
+    )
+    app.add_middleware(RequestTimer)
     _mount_console(app)
     return app
 

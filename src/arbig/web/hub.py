@@ -12,6 +12,7 @@ falls too far behind is closed with a reason (after Freqtrade's channel design).
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from typing import Any
 
@@ -22,6 +23,7 @@ from starlette.websockets import WebSocket
 from arbig.api.events import EventType
 from arbig.codec import json_bytes, tick_fields
 from arbig.domain.tick import Tick
+from arbig.ops.metrics import Metrics
 from arbig.web.frames import FrameSink, Outgoing
 from arbig.web.topics import MESSAGE_TYPE, is_conflated, topic_kind, topic_of
 
@@ -188,6 +190,7 @@ class Hub:
         self.channels: set[Channel] = set()
         self.queue_limit = queue_limit
         self.send_timeout = send_timeout
+        self.metrics: Metrics | None = None
 
     def seq(self, topic: str) -> int:
         return self._seq.get(topic, 0)
@@ -203,6 +206,8 @@ class Hub:
         message = Outgoing(envelope(topic, seq, payload))
         for channel in channels:
             channel.offer(topic, message)
+        if self.metrics is not None and event_type is EventType.TICK:
+            self.metrics.tick_to_websocket.observe(time.time() - payload.datetime.timestamp())
 
     def topics(self) -> list[str]:
         """The topics someone is subscribed to."""
@@ -224,6 +229,12 @@ class Hub:
         return channel
 
     def close(self, channel: Channel) -> None:
+        if (
+            self.metrics is not None
+            and channel in self.channels
+            and (channel.close_reason or "").startswith("too slow")
+        ):
+            self.metrics.websocket_slow_dropped.inc()
         for topic in channel.topics:
             self._subscribers.get(topic, set()).discard(channel)
         channel.topics.clear()
