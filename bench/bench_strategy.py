@@ -38,6 +38,7 @@ from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
+from arbig.engine.ports import MemoryStateStore
 from arbig.engine.strategy.base import Strategy, StrategyParams
 from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.orders import marketable_price
@@ -168,7 +169,7 @@ async def engine(samples: int, store: StrategyStore) -> list[int]:
     await core.subscribe(SYMBOL)
     controls = TradingControls(
         core, SETTINGS.model_copy(update={"strategy": StrategySettings()}), store,
-        TradingCalendar.gold(), strategies={"every_tick": EveryTick},
+        MemoryStateStore(), TradingCalendar.gold(), strategies={"every_tick": EveryTick},
     )  # fmt: skip
     await controls.open()
     core.on_tick(make_tick(0))  # the risk engine needs a quote first

@@ -11,6 +11,7 @@ from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
+from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
 from arbig.engine.closing import CloseDesk
@@ -34,6 +35,8 @@ from arbig.storage.database import check_connection, check_schema, create_engine
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.reads import Reader
+from arbig.storage.state_import import import_json_state
+from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.ticks.base import TickStore
@@ -82,7 +85,8 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
 class EmbeddedRuntime:
     """The simulated exchange, the SQL book and the in-memory tick store in one process."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+    def __init__(self, settings: Settings, engine: AsyncEngine, saved: MarketChoice) -> None:
+        """``saved``: the market choice in the state store, read by ``build_embedded``."""
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
@@ -90,13 +94,14 @@ class EmbeddedRuntime:
         calendar = TradingCalendar.gold(settings.holidays)
         self.writer = BookWriter(sessions, account_id)
         audit = AuditTrail(sessions)
+        state = SqlStateStore(sessions)
         self.gateway = SimGateway(
             settings, settings.contract_spec, calendar, default_state_path(settings)
         )
         self.core = TradingCore(
             account_id=account_id,
             capital=settings.sim.capital,
-            main_contract=resolve_main_contract(settings.main_contract, settings.data_dir)[0],
+            main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
             recorder=self.writer,
@@ -106,12 +111,14 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
-        self.controls = TradingControls(self.core, settings, SqlStrategyStore(sessions), calendar)
+        self.controls = TradingControls(
+            self.core, settings, SqlStrategyStore(sessions), state, calendar
+        )
         self.bars = BarService(
             self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
         )
         self.contracts = ContractManager(
-            self.core, settings.data_dir, watchlist=settings.watchlist, holidays=settings.holidays
+            self.core, state, watchlist=settings.watchlist, holidays=settings.holidays
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
@@ -188,6 +195,20 @@ class EmbeddedRuntime:
             await self.engine.dispose()
 
 
+async def load_market_choice(settings: Settings, engine: AsyncEngine) -> MarketChoice:
+    """The saved market choice, after the one-time import of the data folder's old JSON
+    state files (docs/storage.md)."""
+    store = SqlStateStore(session_factory(engine))
+    await import_json_state(settings.data_dir, store)
+    return await store.load_market_choice()
+
+
 async def build_embedded(settings: Settings) -> EmbeddedRuntime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return EmbeddedRuntime(settings, await prepare_database(settings))
+    engine = await prepare_database(settings)
+    try:
+        saved = await load_market_choice(settings, engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return EmbeddedRuntime(settings, engine, saved)

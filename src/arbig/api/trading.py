@@ -4,19 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from arbig.domain.enums import TradingState
+from arbig.domain.state import TradingStatus
 
-
-@dataclass(frozen=True, slots=True)
-class TradingStatus:
-    """The trading state, and the emergency stop if one is engaged."""
-
-    state: TradingState
-    emergency: bool = False
-    since: datetime | None = None
-    reason: str = ""
-    actor: str = ""
-    refused_orders: int = 0
+__all__ = [
+    "EmergencyReport",
+    "ParamsStored",
+    "StrategyInfo",
+    "StrategyStatus",
+    "TradingStatus",  # the domain's: the core keeps it as it is shown
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 Both commands talk to the running console over HTTP (``--url``, default
 http://127.0.0.1:8000) with an API token (``--token`` or ``ARBIG_TOKEN``; create
 one with ``arbig auth create-token``). When no console answers, ``set`` saves
-the choice in the data folder for the next start and says so, and ``show``
-reports what the next start would use.
+the choice in the configured database for the next start and says so, and
+``show`` reports what the next start would use.
 """
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,16 +16,12 @@ import httpx
 import typer
 
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
+from arbig.config import Settings
 from arbig.domain.contract import ContractError, validate_gold_symbol
-from arbig.engine.contracts import (
-    CHOICE_FILE,
-    ENV_MAIN_CONTRACT,
-    MarketChoice,
-    load_choice,
-    resolve_main_contract,
-    save_choice,
-    trading_today,
-)
+from arbig.domain.state import MarketChoice
+from arbig.engine.contracts import ENV_MAIN_CONTRACT, resolve_main_contract, trading_today
+from arbig.storage.database import DatabaseError, session_factory
+from arbig.storage.state_store import SqlStateStore
 
 contract_app = typer.Typer(help="Show or switch the main contract.", no_args_is_help=True)
 
@@ -66,11 +63,11 @@ def show(
         response = httpx.get(f"{url}/api/v1/contract", headers=_headers(token), timeout=TIMEOUT_S)
     except httpx.TransportError:
         settings = settings_or_exit(config, data_dir=data_dir)
-        main, source = resolve_main_contract(settings.main_contract, settings.data_dir)
-        choice = load_choice(settings.data_dir)
+        choice = _offline(settings, None)
+        main, source = resolve_main_contract(settings.main_contract, choice)
         watch = choice.watchlist if choice.watchlist is not None else tuple(settings.watchlist)
         typer.echo(f"no console is running at {url}; the next start would use:")
-        typer.echo(f"main contract  {main}  (from {_source_text(source, settings.data_dir)})")
+        typer.echo(f"main contract  {main}  (from {_source_text(source, settings)})")
         typer.echo(f"watchlist      {', '.join(watch) or '-'}")
         return
     if response.status_code != 200:
@@ -84,12 +81,43 @@ def show(
     typer.echo(f"listed today   {', '.join(info['listed'])}")
 
 
-def _source_text(source: str, data_dir: Path) -> str:
+def _source_text(source: str, settings: Settings) -> str:
     if source == "env":
         return f"environment variable {ENV_MAIN_CONTRACT}"
     if source == "saved":
-        return f"{data_dir / CHOICE_FILE}"
+        return f"saved choice in {_where(settings)}"
     return "configuration"
+
+
+def _where(settings: Settings) -> str:
+    if settings.database_url is None:
+        return str(settings.data_dir / "arbig.sqlite3")
+    return "the database"
+
+
+def _offline(settings: Settings, symbol: str | None) -> MarketChoice:
+    """The saved choice read from the database (``symbol`` saved as the main contract
+    first, when given), after the one-time import of the old JSON state files."""
+    from arbig.runtime import load_market_choice, prepare_database  # the assembly, lazily
+
+    async def run() -> MarketChoice:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = await prepare_database(settings)
+        try:
+            choice = await load_market_choice(settings, engine)
+            if symbol is not None:
+                store = SqlStateStore(session_factory(engine))
+                choice = await store.save_market_choice(MarketChoice(symbol, choice.watchlist))
+            return choice
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except DatabaseError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot use {settings.data_dir}: {exc.strerror or exc}") from None
 
 
 @contract_app.command("set")
@@ -131,14 +159,10 @@ def set_contract(
 
 def _save_offline(symbol: str, url: str, config: Path | None, data_dir: Path | None) -> None:
     settings = settings_or_exit(config, data_dir=data_dir)
-    choice = load_choice(settings.data_dir)
-    try:
-        save_choice(settings.data_dir, MarketChoice(symbol, choice.watchlist))
-    except OSError as exc:
-        raise fail(f"cannot save in {settings.data_dir}: {exc.strerror}") from None
+    _offline(settings, symbol)
     typer.echo(
         f"no console is running at {url}: saved {symbol} as the main contract for the next "
-        f"start ({settings.data_dir / CHOICE_FILE})"
+        f"start ({_where(settings)})"
     )
     if os.environ.get(ENV_MAIN_CONTRACT):
         typer.echo(

@@ -2,33 +2,38 @@
 
 One call stops the strategy, cancels every working order, sets the trading state
 to halted and, if asked, flattens every position with marketable limit orders.
-The halt is written to a small JSON file in the data folder (replaced atomically),
-so it survives a restart until an operator resets it with a reason. A second
-emergency stop while one is engaged is a no-op: no second flattening.
+The trading state is saved in the state store (SQL ``trading_state``) before a
+command answers, so it survives a restart until an operator resets it with a
+reason. A second emergency stop while one is engaged is a no-op: no second
+flattening.
+
+Saving comes first for a change that loosens trading (a reset, a move to active
+or reducing): if the state cannot be saved, nothing changes and the command is
+refused with the reason. The emergency stop acts first: it halts in memory, stops
+and flattens whatever the store does, and reports a failed save among its errors.
 """
 
 import asyncio
-import json
-import os
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import structlog
 
-from arbig.api.trading import EmergencyReport, TradingStatus
+from arbig.api.trading import EmergencyReport
 from arbig.domain.enums import OrderSource, TradingState
+from arbig.domain.state import TradingStatus
 from arbig.engine.bus import EventType
 from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
 from arbig.engine.strategy.orders import PlanError, close_requests
 
 log = structlog.get_logger(__name__)
 
-STATE_FILE_NAME = "risk-state.json"
 CANCEL_WAIT_S = 5.0
+__all__ = ["EmergencyReport", "EmergencyStop", "TradingStateError", "TradingStatus"]
 
 
 class TradingStateError(ValueError):
@@ -36,14 +41,14 @@ class TradingStateError(ValueError):
 
 
 class EmergencyStop:
-    """Owns the trading state of ``risk`` and its file; see the module docstring."""
+    """Owns the trading state of ``risk`` and its saving; see the module docstring."""
 
     def __init__(
         self,
         core: TradingCore,
         risk: RiskEngine,
         strategies: StrategyEngine | None,
-        path: Path,
+        store: StateStore,
         *,
         slippage_ticks: int = 3,
         clock: Callable[[], datetime] = utcnow,
@@ -51,7 +56,7 @@ class EmergencyStop:
         self._core = core
         self._risk = risk
         self._strategies = strategies
-        self._path = path
+        self._store = store
         self._slippage = slippage_ticks
         self._clock = clock
         self._in_progress = False
@@ -61,24 +66,10 @@ class EmergencyStop:
     def status(self) -> TradingStatus:
         return _with_count(self._status, self._risk.refused)
 
-    def load(self) -> TradingStatus:
-        """Restore the state saved before a restart (a missing file means active)."""
-        try:
-            data = json.loads(self._path.read_text())
-            self._status = TradingStatus(
-                state=TradingState(data["state"]),
-                emergency=bool(data.get("emergency")),
-                since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
-                reason=str(data.get("reason", "")),
-                actor=str(data.get("actor", "")),
-            )
-        except FileNotFoundError:
-            self._status = TradingStatus(TradingState.ACTIVE)
-        except (ValueError, KeyError, TypeError) as exc:
-            # An unreadable file may hide an engaged stop: halting is the safe reading.
-            self._status = TradingStatus(
-                TradingState.HALTED, True, self._clock(), f"unreadable {self._path.name}: {exc}"
-            )
+    async def load(self) -> TradingStatus:
+        """Restore the state saved before a restart (nothing saved means active)."""
+        saved = await self._store.load_trading_status()
+        self._status = saved or TradingStatus(TradingState.ACTIVE)
         self._risk.state = self._status.state
         if self._status.emergency:
             log.warning("emergency stop still engaged", since=str(self._status.since))
@@ -94,8 +85,15 @@ class EmergencyStop:
             self._risk.state = TradingState.HALTED  # first, so nothing new passes risk
             if self._strategies is not None:
                 self._strategies.halt_now()
-            self._save(TradingStatus(TradingState.HALTED, True, self._clock(), reason, actor))
-            report = await self._stop_everything(flatten)
+            status = TradingStatus(TradingState.HALTED, True, self._clock(), reason, actor)
+            self._status = status
+            errors: list[str] = []
+            try:
+                await self._store.save_trading_status(status)
+            except Exception as exc:  # the stop still acts; the operator is told
+                log.exception("emergency stop not saved")
+                errors.append(f"the halt is not saved (it lasts until a restart): {exc}")
+            report = await self._stop_everything(flatten, errors)
         finally:
             self._in_progress = False
         outcome = "done" if not report.errors else "; ".join(report.errors)
@@ -109,7 +107,7 @@ class EmergencyStop:
             raise TradingStateError("a reason is required to reset the emergency stop")
         if not self._status.emergency:
             raise TradingStateError("no emergency stop is engaged")
-        self._save(TradingStatus(TradingState.ACTIVE, False, self._clock(), reason, actor))
+        await self._save(TradingStatus(TradingState.ACTIVE, False, self._clock(), reason, actor))
         _audit("emergency_reset", actor, reason, "done")
         return self.status
 
@@ -117,12 +115,11 @@ class EmergencyStop:
         """Set active, reducing or halted by hand; not while an emergency stop is engaged."""
         if self._status.emergency and state is not TradingState.HALTED:
             raise TradingStateError("an emergency stop is engaged: reset it first, with a reason")
-        self._save(TradingStatus(state, self._status.emergency, self._clock(), reason, actor))
+        await self._save(TradingStatus(state, self._status.emergency, self._clock(), reason, actor))
         _audit("trading_state", actor, reason, str(state))
         return self.status
 
-    async def _stop_everything(self, flatten: bool) -> EmergencyReport:
-        errors: list[str] = []
+    async def _stop_everything(self, flatten: bool, errors: list[str]) -> EmergencyReport:
         if self._strategies is not None:
             await self._strategies.stop("emergency stop")
         cancelled = []
@@ -177,23 +174,17 @@ class EmergencyStop:
                 errors.append(f"flatten {leg.symbol} {leg.direction}: {exc}")
         return sent
 
-    def _save(self, status: TradingStatus) -> None:
+    async def _save(self, status: TradingStatus) -> None:
+        """Saved first, then in force: a state that cannot be saved changes nothing."""
+        try:
+            await self._store.save_trading_status(status)
+        except Exception as exc:
+            log.exception("trading state not saved", state=str(status.state))
+            raise TradingStateError(
+                f"the trading state cannot be saved, nothing changed: {type(exc).__name__}: {exc}"
+            ) from None
         self._status = status
         self._risk.state = status.state
-        data: dict[str, Any] = {
-            "state": status.state.value,
-            "emergency": status.emergency,
-            "since": status.since.isoformat() if status.since else None,
-            "reason": status.reason,
-            "actor": status.actor,
-        }
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._path.with_suffix(".tmp")
-        with temporary.open("w") as out:
-            json.dump(data, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self._path)  # a crash leaves the old file or the new, never half
 
 
 def _with_count(status: TradingStatus, refused: int) -> TradingStatus:

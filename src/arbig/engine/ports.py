@@ -1,11 +1,17 @@
-"""What the core needs from storage, stated as small protocols."""
+"""What the core needs from storage, stated as small protocols.
 
-from datetime import date
+``MemoryStateStore`` keeps the standing state in this process (benchmarks, and a
+core run without a database); ``storage.state_store.SqlStateStore`` is the real one.
+"""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.state import MarketChoice, TradingStatus
 from arbig.domain.trade import Trade
 
 
@@ -50,3 +56,40 @@ class BookSource(Protocol):
     async def load_trades(self, account_id: str) -> list[Trade]: ...
 
     async def load_orders(self, account_id: str) -> list[Order]: ...
+
+
+class StateStore(Protocol):
+    """The operator's standing choices, committed before each save returns."""
+
+    async def load_trading_status(self) -> TradingStatus | None:
+        """The saved trading state; None when none was ever saved."""
+        ...
+
+    async def save_trading_status(self, status: TradingStatus) -> None: ...
+
+    async def load_market_choice(self) -> MarketChoice: ...
+
+    async def save_market_choice(self, choice: MarketChoice) -> MarketChoice:
+        """Save ``choice``; returns it stamped with the time."""
+        ...
+
+
+class MemoryStateStore:
+    """The ``StateStore`` port in memory: lost when the process ends."""
+
+    def __init__(self) -> None:
+        self._status: TradingStatus | None = None
+        self._choice = MarketChoice()
+
+    async def load_trading_status(self) -> TradingStatus | None:
+        return self._status
+
+    async def save_trading_status(self, status: TradingStatus) -> None:
+        self._status = status
+
+    async def load_market_choice(self) -> MarketChoice:
+        return self._choice
+
+    async def save_market_choice(self, choice: MarketChoice) -> MarketChoice:
+        self._choice = replace(choice, updated_at=datetime.now(UTC))
+        return self._choice

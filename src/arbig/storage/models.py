@@ -243,5 +243,31 @@ class AuditRow(Base):
     result: Mapped[str] = mapped_column(String(ENUM))
 
 
+class TradingStateRow(Base):
+    """``trading_state``: the one row of the core's trading state and emergency stop."""
+
+    __tablename__ = "trading_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(ENUM))  # active | reducing | halted
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    since: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    actor: Mapped[str] = mapped_column(String(ID), default="")
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MarketChoiceRow(Base):
+    """``market_choice``: the one row of the operator's main contract and watchlist;
+    NULL means "not chosen": the configuration's applies."""
+
+    __tablename__ = "market_choice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    main_contract: Mapped[str | None] = mapped_column(String(SYMBOL))
+    watchlist: Mapped[list[str] | None] = mapped_column(JSON)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
 VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")

@@ -1,6 +1,5 @@
 """The emergency stop under a strategy that keeps sending orders."""
 
-import json
 from pathlib import Path
 
 from corekit import running
@@ -36,8 +35,9 @@ async def test_after_the_stop_no_order_reaches_the_gateway_and_every_order_is_ca
         assert rig.controls.strategy_engine.running is None
         assert rig.controls.risk.state is TradingState.HALTED
         assert second.already_engaged and second.flatten_orders == []
-        saved = json.loads((tmp_path / "data" / "risk-state.json").read_text())
-        assert saved["state"] == "halted" and saved["emergency"] is True
+        saved = await rig.state.load_trading_status()
+        assert saved is not None
+        assert (saved.state, saved.emergency, saved.reason) == (TradingState.HALTED, True, "test")
 
     async with running(tmp_path, strategies=SAMPLES) as rig:  # a restart keeps the halt
         assert rig.controls.risk.state is TradingState.HALTED

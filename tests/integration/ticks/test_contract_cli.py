@@ -31,7 +31,7 @@ def test_a_bad_symbol_is_refused_with_the_reason(tmp_path: Path, clean_env: None
     result = runner.invoke(app, ["contract", "set", "au2613", "-y", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "month 13 does not exist" in result.output
-    assert not (tmp_path / "market.json").exists()
+    assert not (tmp_path / "arbig.sqlite3").exists()  # refused before anything is opened
 
 
 def test_without_a_console_the_choice_is_saved_for_the_next_start(
@@ -42,9 +42,22 @@ def test_without_a_console_the_choice_is_saved_for_the_next_start(
     result = runner.invoke(app, ["contract", "set", "au2702", "-y", *args])
     assert result.exit_code == 0, result.output
     assert "saved au2702 as the main contract for the next start" in result.output
-    assert json.loads((tmp_path / "market.json").read_text())["main_contract"] == "au2702"
     shown = runner.invoke(app, ["contract", "show", *args])
-    assert "main contract  au2702" in shown.output and "market.json" in shown.output
+    assert shown.exit_code == 0, shown.output
+    assert "main contract  au2702" in shown.output
+    assert f"saved choice in {tmp_path / 'arbig.sqlite3'}" in shown.output
+
+
+def test_without_a_console_an_old_market_json_is_imported_and_shown(
+    tmp_path: Path, clean_env: None
+) -> None:
+    (tmp_path / "market.json").write_text(json.dumps({"main_contract": "au2702"}))
+    url = f"http://127.0.0.1:{free_port()}"
+    shown = runner.invoke(app, ["contract", "show", "--url", url, "--data-dir", str(tmp_path)])
+    assert shown.exit_code == 0, shown.output
+    assert "main contract  au2702" in shown.output
+    assert (tmp_path / "market.json.imported").exists()
+    assert not (tmp_path / "market.json").exists()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A main-contract switch end to end: the API, the saved choice, the Redis streams
 (on a private redis-server), the audit trail, and the next start."""
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -14,7 +15,10 @@ from redis_kit import PrivateRedis
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings
+from arbig.domain.state import MarketChoice
 from arbig.host.embedded import embedded_app
+from arbig.storage.database import create_engine, session_factory
+from arbig.storage.state_store import SqlStateStore
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +54,19 @@ def settings(
     return settings
 
 
+def saved_choice(settings: Settings) -> MarketChoice:
+    """The market choice as the state store holds it (read beside the running app)."""
+
+    async def read() -> MarketChoice:
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            return await SqlStateStore(session_factory(engine)).load_market_choice()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
 def login(client: TestClient) -> dict[str, str]:
     response = client.post("/api/v1/auth/login", json={"password": PASSWORD})
     assert response.status_code == 200, response.text
@@ -79,8 +96,7 @@ def test_switching_the_main_contract_end_to_end(
         assert switched.status_code == 200, switched.text
         assert switched.json() == {"main_contract": NEW, "previous": OLD, "changed": True}
 
-        saved = json.loads((settings.data_dir / "market.json").read_text())
-        assert saved["main_contract"] == NEW
+        assert saved_choice(settings).main_contract == NEW
         wait_for(lambda: streams.xlen(f"market_data:{NEW}") > 0)
         time.sleep(0.3)  # ticks of the old contract would have arrived by now
         assert streams.exists(f"market_data:{OLD}") == 0
@@ -112,6 +128,24 @@ def test_the_environment_variable_still_wins_at_start_up(
     with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/contract").json()["main_contract"] == OLD
+    assert saved_choice(settings).main_contract == NEW  # imported, just not used
+
+
+def test_an_old_market_json_is_imported_once_then_kept_aside(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    old = settings.data_dir / "market.json"
+    old.write_text(json.dumps({"main_contract": NEW, "watchlist": [OLD]}))
+    with TestClient(embedded_app(settings)) as client:
+        login(client)
+        assert client.get("/api/v1/contract").json()["main_contract"] == NEW
+        assert client.get("/api/v1/watchlist").json() == {"symbols": [OLD]}
+    assert not old.exists()
+    assert (settings.data_dir / "market.json.imported").exists()
+    # A file put back is not read again: the table already holds the choice.
+    old.write_text(json.dumps({"main_contract": OLD}))
+    with TestClient(embedded_app(settings)) as client:
+        login(client)
+        assert client.get("/api/v1/contract").json()["main_contract"] == NEW
 
 
 def test_the_watchlist_is_subscribed_and_saved(settings: Settings) -> None:

@@ -1,10 +1,11 @@
 """Values for the operations specifications (imported as ``opskit``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from arbig.domain.enums import Exchange, Offset, OrderStatus, Side
+from arbig.api.trading import StrategyStatus, TradingStatus
+from arbig.domain.enums import Exchange, Offset, OrderStatus, Side, TradingState
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
@@ -106,3 +107,17 @@ class Writer:
 class Store:
     name: str = "memory"
     healthy: bool = True
+
+
+@dataclass
+class Statuses:
+    """The trading and strategy state as the controls report them."""
+
+    trading: TradingStatus = field(default_factory=lambda: TradingStatus(TradingState.ACTIVE))
+    strategy: StrategyStatus = field(default_factory=lambda: StrategyStatus("stopped"))
+
+    def trading_status(self) -> TradingStatus:
+        return self.trading
+
+    def strategy_status(self) -> StrategyStatus:
+        return self.strategy

@@ -4,27 +4,35 @@ import logging
 import re
 from datetime import timedelta
 
-from opskit import SYMBOL, Store, Writer, account, order, tick, trade
+from opskit import SYMBOL, Statuses, Store, Writer, account, order, tick, trade
 from prometheus_client.parser import text_string_to_metric_families
 
+from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Offset, OrderStatus, Side
+from arbig.domain.enums import Offset, OrderStatus, Side, TradingState
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.observe import KernelObserver, Sources, refusal_reason
 from arbig.testkit import MONDAY_10AM
+from arbig.web.hub import Hub
+from arbig.web.metrics import HubCollector
 
 SAMPLE = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
-def rig(writer: Writer | None = None) -> tuple[Metrics, EventBus, KernelObserver, TickFilter]:
+def rig(
+    writer: Writer | None = None, statuses: Statuses | None = None
+) -> tuple[Metrics, EventBus, KernelObserver, TickFilter]:
     metrics = Metrics()
     bus = EventBus()
     calendar = TradingCalendar.gold([])
     tick_filter = TickFilter(calendar)
-    sources = Sources("sim", writer or Writer(), Store(), tick_filter, None, calendar, redis=True)
+    controls = statuses or Statuses()
+    sources = Sources(
+        "sim", writer or Writer(), Store(), tick_filter, controls, calendar, redis=True
+    )
     observer = KernelObserver(
         bus,
         sources,
@@ -34,6 +42,7 @@ def rig(writer: Writer | None = None) -> tuple[Metrics, EventBus, KernelObserver
     )
     observer.attach()
     metrics.register(observer)
+    metrics.register(HubCollector(Hub()))
     return metrics, bus, observer, tick_filter
 
 
@@ -137,3 +146,13 @@ def test_names_follow_prometheus_conventions() -> None:
             if family.type == "counter":
                 assert sample.name.endswith(("_total", "_created")), sample.name
             assert not {"order_id", "topic", "trade_id"} & set(sample.labels), sample
+
+
+def test_trading_and_strategy_states_are_one_hot() -> None:
+    halted = TradingStatus(TradingState.HALTED, emergency=True, reason="operator")
+    metrics, _, _, _ = rig(statuses=Statuses(halted, StrategyStatus("failed")))
+    found = scrape(metrics)
+    assert [found["arbig_trading_state", (("state", s),)] for s in TradingState] == [0, 0, 1]
+    assert found["arbig_emergency_stop_engaged", ()] == 1
+    assert found["arbig_strategy_state", (("state", "failed"),)] == 1
+    assert found["arbig_strategy_state", (("state", "running"),)] == 0

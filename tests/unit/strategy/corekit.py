@@ -27,6 +27,7 @@ from arbig.gateways.sim import SimGateway
 from arbig.runtime import RepositorySource
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
+from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.testkit import ManualClock, SteppedMarket
@@ -44,6 +45,7 @@ class Rig(SteppedMarket):
     controls: TradingControls
     clock: ManualClock
     store: StrategyStore
+    state: SqlStateStore
     gateway_orders: list[OrderRequest] = field(default_factory=list)
     events: list[tuple[EventType, Any]] = field(default_factory=list)
 
@@ -157,8 +159,11 @@ async def running(
         clock=clock,
     )
     store = store or SqlStrategyStore(sessions)
-    controls = TradingControls(core, settings, store, calendar, strategies=strategies, clock=clock)
-    rig = Rig(core, gateway, controls, clock, store)
+    state = SqlStateStore(sessions)
+    controls = TradingControls(
+        core, settings, store, state, calendar, strategies=strategies, clock=clock
+    )
+    rig = Rig(core, gateway, controls, clock, store, state)
     core.bus.subscribe_all(lambda event, payload: rig.events.append((event, payload)))
     sent = gateway.send_order
 

@@ -8,7 +8,6 @@ message fit for the operator.
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from arbig.api.errors import ControlRefused
@@ -19,10 +18,10 @@ from arbig.domain.enums import TradingState
 from arbig.domain.trigger import Trigger
 from arbig.engine.core import TradingCore, utcnow
 from arbig.engine.emergency import (
-    STATE_FILE_NAME,
     EmergencyStop,
     TradingStateError,
 )
+from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, registry
@@ -37,10 +36,10 @@ class TradingControls:
         core: TradingCore,
         settings: Settings,
         store: StrategyStore,
+        state: StateStore,
         calendar: TradingCalendar,
         *,
         strategies: dict[str, StrategyClass] | None = None,
-        state_path: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         check_sessions = settings.risk.check_sessions
@@ -63,7 +62,7 @@ class TradingControls:
             core,
             self.risk,
             self.strategy_engine,
-            state_path or settings.data_dir / STATE_FILE_NAME,
+            state,
             slippage_ticks=settings.strategy.slippage_ticks,
             clock=clock,
         )
@@ -79,7 +78,7 @@ class TradingControls:
     async def open(self) -> None:
         """After the core started: restore the trading state, then the strategies."""
         self.risk.sync()
-        self.emergency.load()
+        await self.emergency.load()
         await self.strategy_engine.open()
 
     async def close(self) -> None:
