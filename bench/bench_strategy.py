@@ -31,6 +31,7 @@ from typing import Any
 
 import structlog
 
+from arbig.clock import LiveClock
 from arbig.config import RiskSettings, Settings, StrategySettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Exchange, Offset, OrderSource, OrderStatus, Side
@@ -57,6 +58,7 @@ SETTINGS = Settings(
     ),
 )
 SPEC = SETTINGS.contract_spec(SYMBOL)
+CLOCK = LiveClock()
 
 
 def decide(prices: deque[Decimal]) -> tuple[Decimal, Decimal]:
@@ -164,12 +166,14 @@ async def engine(samples: int, store: StrategyStore) -> list[int]:
         recorder=NullRecorder(), source=NullRecorder(),  # type: ignore[arg-type]
         tick_store=MemoryTickStore(), tick_filter=TickFilter(TradingCalendar.gold(),
                                                              check_sessions=False),
+        clock=CLOCK,
     )  # fmt: skip
     gateway.set_listener(core)
     await core.subscribe(SYMBOL)
     controls = TradingControls(
         core, SETTINGS.model_copy(update={"strategy": StrategySettings()}), store,
         MemoryStateStore(), TradingCalendar.gold(), strategies={"every_tick": EveryTick},
+        clock=CLOCK,
     )  # fmt: skip
     await controls.open()
     core.on_tick(make_tick(0))  # the risk engine needs a quote first

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.api.client import CoreClient
+from arbig.clock import LiveClock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
@@ -92,11 +93,12 @@ class EmbeddedRuntime:
         sessions = session_factory(engine)
         account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
+        self.clock = clock = LiveClock()
         self.writer = BookWriter(sessions, account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings)
+            settings, settings.contract_spec, calendar, default_state_path(settings), clock
         )
         self.core = TradingCore(
             account_id=account_id,
@@ -108,17 +110,26 @@ class EmbeddedRuntime:
             source=RepositorySource(sessions),
             tick_store=make_tick_store(settings),
             tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
+            clock=clock,
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
         self.controls = TradingControls(
-            self.core, settings, SqlStrategyStore(sessions), state, calendar
+            self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
-            self.core.bus, self.writer.bar, BarRepository(sessions), sessions=calendar.sessions
+            self.core.bus,
+            clock,
+            self.writer.bar,
+            BarRepository(sessions),
+            sessions=calendar.sessions,
         )
         self.contracts = ContractManager(
-            self.core, state, watchlist=settings.watchlist, holidays=settings.holidays
+            self.core,
+            state,
+            watchlist=settings.watchlist,
+            today=lambda: calendar.trading_day(clock.now()),
+            holidays=settings.holidays,
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)

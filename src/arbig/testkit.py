@@ -5,9 +5,9 @@ constructor, so a test passes a clock it moves by hand.
 """
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
+from arbig.clock import DrivenClock
 from arbig.domain.tick import Tick
 from arbig.gateways.sim import SimGateway
 
@@ -15,25 +15,16 @@ from arbig.gateways.sim import SimGateway
 MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 
 
-@dataclass
-class ManualClock:
-    """A clock that stands still until the test moves it."""
-
-    now: datetime = field(default=MONDAY_10AM)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float = 0.5) -> datetime:
-        self.now += timedelta(seconds=seconds)
-        return self.now
+def monday_clock() -> DrivenClock:
+    """A driven clock that starts at ``MONDAY_10AM``."""
+    return DrivenClock(MONDAY_10AM)
 
 
 class SteppedMarket(ABC):
-    """A rig that moves its clock and the simulated exchange (``autotick=False``) by
-    hand, one snapshot at a time; each rig says what settling means for it."""
+    """A rig that moves its driven clock and the simulated exchange (``autotick=False``)
+    by hand, one snapshot at a time; each rig says what settling means for it."""
 
-    clock: ManualClock
+    clock: DrivenClock
     gateway: SimGateway
 
     @abstractmethod
@@ -44,7 +35,6 @@ class SteppedMarket(ABC):
         """``count`` snapshots half a second apart, each settled before the next."""
         ticks: list[Tick] = []
         for _ in range(count):
-            self.clock.advance(0.5)
-            ticks += self.gateway.step(self.clock.now)
+            ticks += self.gateway.step(self.clock.advance(0.5))
             await self.settle()
         return ticks

@@ -18,7 +18,6 @@ from arbig.domain.enums import (
     Side,
     position_direction,
 )
-from arbig.domain.values import evolve
 
 
 class IllegalTransition(ValueError):
@@ -134,7 +133,7 @@ class Order:
         if status is OrderStatus.REJECTED:  # refused before it could trade
             if traded:
                 raise IllegalTransition(f"order {self.order_id}: rejected with {traded} traded")
-            return evolve(self, status=status, updated_at=now, reject_reason=reason)
+            return self._reported(status, self.traded, now, reason)
         if self.volume <= 0:
             raise IllegalTransition(
                 f"order {self.order_id}: a volume of {self.volume} can only be rejected"
@@ -150,7 +149,28 @@ class Order:
             raise IllegalTransition(f"order {self.order_id}: part traded with {new_traded}")
         if status is OrderStatus.NOT_TRADED and new_traded != 0:
             raise IllegalTransition(f"order {self.order_id}: not traded with {new_traded}")
-        return evolve(self, status=status, traded=new_traded, updated_at=now, reject_reason=reason)
+        return self._reported(status, new_traded, now, reason)
+
+    def _reported(self, status: OrderStatus, traded: int, now: datetime, reason: str) -> "Order":
+        # Written out rather than dataclasses.replace, which inspects the fields on
+        # every call: orders change state several times per decision.
+        return Order(
+            self.order_id,
+            self.symbol,
+            self.exchange,
+            self.side,
+            self.offset,
+            self.price,
+            self.volume,
+            traded,
+            status,
+            self.created_at,
+            now,
+            self.order_type,
+            self.source,
+            self.reference,
+            reason,
+        )
 
     def fill(self, volume: int, now: datetime) -> "Order":
         """The order after ``volume`` more lots traded."""

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from arbig.domain.enums import ActionType, TriggerResult
-from arbig.domain.values import evolve
 
 CONDITION_MAX = 255  # strategy_triggers.trigger_condition is VARCHAR(255)
 
@@ -51,16 +50,40 @@ class Trigger:
         return ",".join(self.order_ids) or None
 
     def with_id(self, trigger_id: int) -> "Trigger":
-        return evolve(self, trigger_id=trigger_id)
+        return self._copy(self.result, self.order_ids, self.error_message, trigger_id)
 
     def with_order(self, order_id: str) -> "Trigger":
-        return evolve(self, order_ids=(*self.order_ids, order_id))
+        order_ids = (*self.order_ids, order_id)
+        return self._copy(self.result, order_ids, self.error_message, self.trigger_id)
 
     def succeeded(self) -> "Trigger":
-        return evolve(self, result=TriggerResult.SUCCESS, error_message=None)
+        return self._copy(TriggerResult.SUCCESS, self.order_ids, None, self.trigger_id)
 
     def failed(self, error: str) -> "Trigger":
-        return evolve(self, result=TriggerResult.FAILED, error_message=error)
+        return self._copy(TriggerResult.FAILED, self.order_ids, error, self.trigger_id)
+
+    def _copy(
+        self,
+        result: TriggerResult,
+        order_ids: tuple[str, ...],
+        error_message: str | None,
+        trigger_id: int,
+    ) -> "Trigger":
+        # Written out rather than dataclasses.replace, which inspects the fields on
+        # every call: a trigger changes state several times per decision.
+        return Trigger(
+            self.strategy_name,
+            self.symbol,
+            self.trading_day,
+            self.trigger_time,
+            self.condition,
+            self.price,
+            self.action,
+            result,
+            order_ids,
+            error_message,
+            trigger_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,14 @@ tick of the bar in progress), so a few seconds of difference between the
 exchange's stamps and this machine's clock neither closes bars early nor late.
 """
 
-import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
+from arbig.clock import Clock, Timer
 from arbig.domain.bar import Bar, BarBuilder
 from arbig.domain.calendar import GOLD_SESSIONS, Session
 from arbig.domain.tick import Tick
@@ -41,16 +40,13 @@ class BarSource(Protocol):
     ) -> list[Bar]: ...
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class BarService:
     """Builds, closes, publishes, keeps and saves the 1-minute bars of every symbol."""
 
     def __init__(
         self,
         bus: EventBus,
+        clock: Clock,
         record: BarCallback | None = None,
         source: BarSource | None = None,
         *,
@@ -58,7 +54,6 @@ class BarService:
         keep: int = 1440,
         timer_s: float = 0.25,
         grace: timedelta = timedelta(seconds=1),
-        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._bus = bus
         self._record = record
@@ -72,22 +67,20 @@ class BarService:
         self._recent: dict[str, deque[Bar]] = {}
         self._callbacks: list[BarCallback] = []
         self._offset = timedelta(0)
-        self._task: asyncio.Task[None] | None = None
+        self._timer: Timer | None = None
         self.recorded = 0
         self.record_errors = 0
 
     async def start(self) -> None:
         self._bus.subscribe(EventType.TICK, self._on_tick)
-        self._task = asyncio.create_task(self._timer(), name="bar-timer")
+        self._timer = self._clock.call_every(self._timer_s, self._close_on_timer)
 
     async def stop(self) -> None:
         """Stop building; the bar in progress is incomplete and is not recorded."""
         self._bus.unsubscribe(EventType.TICK, self._on_tick)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def subscribe(self, callback: BarCallback) -> Callable[[], None]:
         """Call ``callback`` with every finished bar; returns a function that stops it."""
@@ -133,7 +126,7 @@ class BarService:
             # Sampled on each bar's first tick rather than on every tick: the offset is
             # the clocks', not the tick's, and subtracting datetimes in two time zones
             # cost more than the bar update itself.
-            self._offset = tick.datetime - self._clock()
+            self._offset = tick.datetime - self._clock.now()
         if bar is not None:
             self._emit(bar)
 
@@ -160,10 +153,8 @@ class BarService:
         except Exception:  # one failing listener must not stop the others
             log.exception("bar callback failed", callback=repr(callback), symbol=bar.symbol)
 
-    async def _timer(self) -> None:
-        while True:
-            await asyncio.sleep(self._timer_s)
-            self.close_due(self._clock() + self._offset)
+    def _close_on_timer(self) -> None:
+        self.close_due(self._clock.now() + self._offset)
 
     def close_due(self, exchange_now: datetime) -> list[Bar]:
         """Finish every bar whose minute is over at ``exchange_now`` (the timer's step)."""

@@ -9,8 +9,8 @@ import asyncio
 import contextlib
 import copy
 import secrets
-import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from arbig.api.closing import ClosePreview, CloseResult, PlannedOrder
@@ -28,7 +28,7 @@ CENT = Decimal("0.01")
 class _Pending:
     requests: list[OrderRequest]
     preview: ClosePreview
-    expires: float
+    expires: datetime
 
 
 class CloseDesk:
@@ -44,6 +44,7 @@ class CloseDesk:
         # should trade, not rest behind a market that moved a few ticks meanwhile.
         self._core = core
         self._ttl = ttl_s
+        self._now = core.clock.now  # tokens expire by the kernel's clock
         self._ticks_through = ticks_through
         self._wait = wait_s
         self._pending: dict[str, _Pending] = {}
@@ -92,7 +93,9 @@ class CloseDesk:
             plan=[PlannedOrder(str(r.offset), r.volume, r.price) for r in requests],
             expires_in_s=self._ttl,
         )
-        self._pending[token] = _Pending(requests, preview, time.monotonic() + self._ttl)
+        self._pending[token] = _Pending(
+            requests, preview, self._now() + timedelta(seconds=self._ttl)
+        )
         return preview
 
     async def confirm(self, token: str) -> CloseResult:
@@ -152,6 +155,6 @@ class CloseDesk:
         )
 
     def _expire(self) -> None:
-        now = time.monotonic()
+        now = self._now()
         for token in [t for t, p in self._pending.items() if p.expires < now]:
             del self._pending[token]

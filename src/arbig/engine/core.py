@@ -1,16 +1,15 @@
 """The trading core: gateway in, book kept, events out."""
 
-import asyncio
 import contextlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, Protocol
 
 import structlog
 
 from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_order
+from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.enums import Offset, OrderStatus
@@ -38,11 +37,6 @@ class PreTradeCheck(Protocol):
     def __call__(self, request: OrderRequest) -> str | None: ...
 
 
-# A partial, not a function: the engine reads the clock several times per order, and a
-# partial calls datetime.now without a Python frame.
-utcnow: Callable[[], datetime] = partial(datetime.now, UTC)
-
-
 class Auditor(Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
 
@@ -62,8 +56,8 @@ class TradingCore:
         source: BookSource,
         tick_store: TickStore,
         tick_filter: TickFilter,
+        clock: Clock,
         snapshot_interval_s: float = 5.0,
-        clock: Callable[[], datetime] = utcnow,
         auditor: Auditor | None = None,
     ) -> None:
         self.bus = EventBus()
@@ -81,9 +75,10 @@ class TradingCore:
         self.gateway_reason = "not connected"
         self.started_at: datetime | None = None
         self._source = source
-        self._clock = clock
+        self.clock = clock
+        self._clock = clock.now  # read several times per order: bound once
         self._snapshot_interval = snapshot_interval_s
-        self._snapshot_task: asyncio.Task[None] | None = None
+        self._snapshot_timer: Timer | None = None
         self._subscribed: set[str] = set()
         self.pre_trade_checks: list[PreTradeCheck] = []
         self._refused = 0
@@ -123,7 +118,7 @@ class TradingCore:
         await self._reconcile()
         self.started_at = self._clock()
         self._record_book()
-        self._snapshot_task = asyncio.create_task(self._snapshots(), name="book-snapshots")
+        self._snapshot_timer = self.clock.call_every(self._snapshot_interval, self._snapshot)
 
     async def _reconcile(self) -> None:
         """Catch up with the broker before anything may trade.
@@ -163,10 +158,8 @@ class TradingCore:
             log.exception("audit entry not written", action=action)
 
     async def stop(self) -> None:
-        if self._snapshot_task is not None:
-            self._snapshot_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._snapshot_task
+        if self._snapshot_timer is not None:
+            self._snapshot_timer.cancel()
         with contextlib.suppress(Exception):
             await self.gateway.close()
         self._record_book()
@@ -348,22 +341,19 @@ class TradingCore:
         except Exception as exc:  # a full writer refuses snapshots: the next one supersedes
             self._snapshot_skipped(exc)
 
-    async def _snapshots(self) -> None:
-        """Persist live P&L and sample the equity curve at a steady pace.
+    def _snapshot(self) -> None:
+        """Persist live P&L and sample the equity curve (the clock calls it at a steady pace).
 
-        One failed round (a full writer, anything else) is logged and the next goes on:
-        the task ends only when the core stops it.
+        One failed round (a full writer, anything else) is logged and the next goes on.
         """
-        while True:
-            await asyncio.sleep(self._snapshot_interval)
-            try:
-                now = self._clock()
-                account = self.portfolio.account_snapshot(now)
-                self.recorder.positions(self.portfolio.position_snapshots(now))
-                self.recorder.account(account, trading_day=self.portfolio.trading_day)
-                self.recorder.equity(account)
-            except Exception as exc:
-                self._snapshot_skipped(exc)
+        try:
+            now = self._clock()
+            account = self.portfolio.account_snapshot(now)
+            self.recorder.positions(self.portfolio.position_snapshots(now))
+            self.recorder.account(account, trading_day=self.portfolio.trading_day)
+            self.recorder.equity(account)
+        except Exception as exc:
+            self._snapshot_skipped(exc)
 
     def _snapshot_skipped(self, exc: Exception) -> None:
         self.snapshots_skipped += 1

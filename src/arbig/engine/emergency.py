@@ -14,17 +14,16 @@ and flattens whatever the store does, and reports a failed save among its errors
 """
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import structlog
 
 from arbig.api.trading import EmergencyReport
+from arbig.clock import Clock
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.domain.state import TradingStatus
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
@@ -51,14 +50,14 @@ class EmergencyStop:
         store: StateStore,
         *,
         slippage_ticks: int = 3,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self._core = core
         self._risk = risk
         self._strategies = strategies
         self._store = store
         self._slippage = slippage_ticks
-        self._clock = clock
+        self._clock = clock.now
         self._in_progress = False
         self._status = TradingStatus(TradingState.ACTIVE)
 

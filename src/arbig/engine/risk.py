@@ -11,13 +11,13 @@ emergency stop's own flattening orders (source ``risk``), which only close.
 """
 
 from collections import deque
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 import structlog
 
+from arbig.clock import Clock
 from arbig.config import RiskSettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderSource, Side, TradingState
@@ -25,7 +25,7 @@ from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import close_limit, free_to_close
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,7 @@ class RiskEngine:
         calendar: TradingCalendar,
         *,
         check_sessions: bool,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self.settings = settings  # derived limits are computed by the setter
         self.state = TradingState.ACTIVE
@@ -70,7 +70,7 @@ class RiskEngine:
         self._core = core
         self._calendar = calendar
         self._check_sessions = check_sessions
-        self._clock = clock
+        self._clock = clock.now
         self._recent: deque[datetime] = deque()
         self._day: date | None = None
         self._day_count = 0

@@ -2,9 +2,15 @@
 
 SQLAlchemy processes each parameter of each row of an executemany in Python; for a
 burst of fills that costs more than the database itself. Here a statement is
-compiled once per dialect, each column gets one plain conversion function (the
-same conversions as the column types in ``types.py``), and the finished tuples
-go to the driver's executemany.
+compiled once per dialect, each column gets one conversion function, and the
+finished tuples go to the driver's executemany.
+
+The conversion is the column type's own bind processor (SQLAlchemy's public
+``TypeEngine.bind_processor``), except on the SQLAlchemy version it was checked
+against (``arbig.fastpath.SQLALCHEMY_BIND``): there the plain functions of
+``types.py`` are called directly, which also writes SQLite's DATE and DATETIME
+text itself, in the format of that version's SQLite dialect. A test compares the
+two for every column the writer fills, on each backend's dialect.
 """
 
 from collections.abc import Callable, Sequence
@@ -17,6 +23,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from arbig.fastpath import SQLALCHEMY_BIND
 from arbig.storage.rows import Row
 from arbig.storage.types import (
     Money,
@@ -43,8 +50,17 @@ def _aware(value: Any) -> Any:
     return None if value is None else instant_utc(value)
 
 
-def converter(column_type: Any, dialect: str) -> Convert:
+def converter(column_type: Any, dialect: Dialect, *, fast: bool | None = None) -> Convert:
     """The driver value of a Python value for a column of ``column_type``."""
+    if fast is None:
+        fast = SQLALCHEMY_BIND.holds()
+    if fast:
+        return _direct(column_type, dialect.name)
+    process: Convert | None = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return process or _same
+
+
+def _direct(column_type: Any, dialect: str) -> Convert:
     mysql = dialect in ("mysql", "mariadb")
     if isinstance(column_type, Money):
         return money_text if dialect == "sqlite" else money_exact
@@ -93,7 +109,7 @@ def prepare(
         keys = tuple(compiled.positiontup or ())
         if not keys or set(keys) - set(columns):
             raise TypeError(f"{name}: parameters {keys} do not match the row {columns}")
-        converts = tuple(converter(table.c[k].type, dialect.name) for k in keys)
+        converts = tuple(converter(table.c[k].type, dialect) for k in keys)
         prepared = Prepared(compiled.string, keys, converts)
         _CACHE[key] = prepared
     return prepared

@@ -18,6 +18,7 @@ or smaller" and counted as a duplicate).
 """
 
 import asyncio
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import hiredis
@@ -25,7 +26,9 @@ import structlog
 from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
+from arbig.fastpath import REDIS_RESP
 from arbig.ticks.redis_conn import raise_if_not_ready
 
 log = structlog.get_logger(__name__)
@@ -50,13 +53,25 @@ class XaddPipe:
     """Sends batches and reads their replies, in order, on one connection.
 
     redis-py opens the connection (so every URL form it knows works: password,
-    database, TLS, unix socket); after that the pipe reads and writes the
-    connection's streams itself. Any error leaves the reply stream out of step,
-    so the caller must ``close()`` and send the unanswered batches again."""
+    database, TLS, unix socket). On the redis-py version it was checked against
+    (``arbig.fastpath.REDIS_RESP``) the pipe then reads and writes the connection's
+    asyncio streams itself and parses every reply of a batch with hiredis in one
+    loop; on any other version it uses the connection's public
+    ``send_packed_command`` and ``read_response``, one awaited read per reply.
+    Any error leaves the reply stream out of step, so the caller must ``close()``
+    and send the unanswered batches again."""
 
-    def __init__(self, url: str, *, connect_timeout_s: float = 2.0, timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout_s: float = 2.0,
+        timeout_s: float = 5.0,
+        fast: bool | None = None,
+    ) -> None:
         self._pool = ConnectionPool.from_url(url, socket_connect_timeout=connect_timeout_s)
         self._timeout_s = timeout_s
+        self.fast = REDIS_RESP.holds() if fast is None else fast
         self._connection: AbstractConnection | None = None
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -64,35 +79,48 @@ class XaddPipe:
 
     async def open(self) -> None:
         """Connect unless connected (raises redis-py's connection errors)."""
-        if self._writer is not None:
+        if self._connection is not None:
             return
         pool = self._pool
         connection = pool.connection_class(**pool.connection_kwargs)
-        self._connection = connection
         await connection.connect()  # type: ignore[no-untyped-call]  # redis-py: untyped
-        # redis-py keeps asyncio's streams here once connected (stable since 4.2).
-        self._reader, self._writer = connection._reader, connection._writer
-        if self._reader is None or self._writer is None:
-            raise RedisConnectionError("redis connection has no streams")
-        self._replies = hiredis.Reader()  # nothing half-parsed from an earlier connection
+        self._connection = connection
+        if self.fast:
+            # Private to redis-py: asyncio's streams, kept here once connected.
+            self._reader, self._writer = connection._reader, connection._writer
+            if self._reader is None or self._writer is None:
+                await self.close()
+                raise RedisConnectionError("redis connection has no streams")
+            self._replies = hiredis.Reader()  # nothing half-parsed from an earlier connection
 
     async def send(self, batch: Batch) -> None:
         """Hand ``batch`` to the socket; waits only while the socket's buffer is full."""
         await self.open()
-        writer = self._writer
-        assert writer is not None
-        writer.write(batch.payload)
+        connection = self._connection
+        assert connection is not None
         async with asyncio.timeout(self._timeout_s):
-            await writer.drain()
+            if self._writer is None:
+                await connection.send_packed_command(batch.payload, check_health=False)
+            else:
+                self._writer.write(batch.payload)
+                await self._writer.drain()
 
     async def replies(self, batch: Batch) -> BatchResult:
         """Read the replies to ``batch``, the oldest batch sent and not yet answered."""
-        reader, replies = self._reader, self._replies
-        if reader is None:
+        if self._connection is None:
             raise RedisConnectionError("redis connection closed")
-        stored = duplicates = refused = 0
-        error = ""
-        remaining = batch.size
+        counts = Counts()
+        if self._reader is None:
+            await self._read_public(batch.size, counts)
+        else:
+            await self._read_streams(batch.size, counts)
+        if counts.refused:
+            log.error("redis refused ticks", count=counts.refused, error=counts.error)
+        return BatchResult(counts.stored, counts.duplicates, counts.refused)
+
+    async def _read_streams(self, remaining: int, counts: "Counts") -> None:
+        reader, replies = self._reader, self._replies
+        assert reader is not None
         while remaining:
             reply = replies.gets()
             if reply is False:
@@ -103,19 +131,19 @@ class XaddPipe:
                 replies.feed(data)
                 continue
             remaining -= 1
-            if not isinstance(reply, hiredis.ReplyError):
-                stored += 1
-            elif "equal or smaller" in str(reply):
-                duplicates += 1  # written before a connection broke: sent again
+            counts.add(reply if isinstance(reply, hiredis.ReplyError) else None)
+
+    async def _read_public(self, remaining: int, counts: "Counts") -> None:
+        connection = self._connection
+        assert connection is not None
+        for _ in range(remaining):
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    await connection.read_response()
+            except ResponseError as refusal:
+                counts.add(refusal)
             else:
-                # A restarted Redis still loading its data refuses every command: try the
-                # whole batch again later rather than count its ticks as lost.
-                raise_if_not_ready(reply)
-                refused += 1
-                error = str(reply)
-        if refused:
-            log.error("redis refused ticks", count=refused, error=error)
-        return BatchResult(stored, duplicates, refused)
+                counts.add(None)
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -126,3 +154,25 @@ class XaddPipe:
     async def aclose(self) -> None:
         await self.close()
         await self._pool.aclose()
+
+
+@dataclass(slots=True)
+class Counts:
+    """What the replies to one batch said."""
+
+    stored: int = 0
+    duplicates: int = 0
+    refused: int = 0
+    error: str = ""
+
+    def add(self, refusal: Exception | None) -> None:
+        if refusal is None:
+            self.stored += 1
+        elif "equal or smaller" in str(refusal):
+            self.duplicates += 1  # written before a connection broke: sent again
+        else:
+            # A restarted Redis still loading its data refuses every command: try the
+            # whole batch again later rather than count its ticks as lost.
+            raise_if_not_ready(refusal)
+            self.refused += 1
+            self.error = str(refusal)

@@ -18,6 +18,7 @@ from arbig import __version__
 from arbig.api.client import Host
 from arbig.config import Settings
 from arbig.ops.metrics import Metrics
+from arbig.web.frames import ws_protocol
 from arbig.web.hub import Hub
 from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
 from arbig.web.routes import (
@@ -34,7 +35,6 @@ from arbig.web.routes import (
 )
 from arbig.web.schemas import INVALID
 from arbig.web.security import Guard, require_operator
-from arbig.web.server_ws import FrameSinkProtocol
 from arbig.web.ws import relay
 from arbig.web.ws import router as ws_router
 
@@ -48,8 +48,9 @@ SERVER_OPTIONS: dict[str, Any] = {
     # Ticks are a few hundred bytes: compressing them saves little and costs deflate
     # state per browser (docs/performance.md).
     "ws_per_message_deflate": False,
-    # uvicorn's own protocol, plus the frame sink the hub fans ticks out through.
-    "ws": FrameSinkProtocol,
+    # uvicorn's own protocol, plus the frame sink the hub fans ticks out through
+    # (on the uvicorn version it was checked against; see frames.ws_protocol).
+    "ws": ws_protocol(),
 }
 
 

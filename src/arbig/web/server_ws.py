@@ -11,9 +11,15 @@ it is what ``ws="auto"`` already ran, the legacy one is deprecated, and it is a
 plain asyncio.Protocol over websockets' ServerProtocol that writes each frame
 straight to its transport, so writing a ready-made frame there is what its own
 send path does, minus the await. ASGI ``websocket.send`` keeps working as before.
+
+It reaches into uvicorn's protocol (``conn``, ``transport``, ``writable``,
+``request``/``response``), which uvicorn does not promise to keep: it is used only
+on the uvicorn version it was checked against (``frames.ws_protocol``,
+``arbig.fastpath``), and this module is imported only then.
 """
 
-from uvicorn._types import ASGISendEvent
+from typing import Any
+
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.http11 import Request
 from websockets.protocol import State
@@ -30,7 +36,7 @@ class FrameSinkProtocol(WebSocketsSansIOProtocol):
         if self.response.status_code == 101 and not self.conn.extensions:
             self.scope.setdefault("extensions", {})[FRAME_SINK_EXTENSION] = {"sink": self}
 
-    async def send(self, message: ASGISendEvent) -> None:
+    async def send(self, message: Any) -> None:
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             # The parsed handshake (its headers twice over) is only read while

@@ -1,5 +1,7 @@
 """/ws under a real uvicorn with ARBIG's protocol class: the hub writes ready-made
-frames to clients that keep up, and a client that stops reading is dropped alone."""
+frames to clients that keep up, and a client that stops reading is dropped alone.
+With uvicorn's own protocol (the fallback on another uvicorn version) every message
+goes through ASGI, and the same holds."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -16,10 +18,12 @@ from websockets.exceptions import ConnectionClosed
 
 from arbig.api.events import EventType
 from arbig.auth.credentials import CredentialStore
+from arbig.fastpath import UVICORN_FRAME_SINK
 from arbig.host.embedded import embedded_app
 from arbig.web.app import SERVER_OPTIONS
 from arbig.web.frames import Outgoing
 from arbig.web.hub import CLOSE_IDLE, CLOSE_TOO_SLOW, Hub
+from arbig.web.server_ws import FrameSinkProtocol
 
 
 class Served:
@@ -70,6 +74,11 @@ async def receive(ws: ClientConnection) -> dict[str, Any]:
 async def subscribe(ws: ClientConnection, *topics: str) -> None:
     await ws.send(orjson.dumps({"op": "subscribe", "topics": list(topics)}).decode())
     assert (await receive(ws))["type"] == "ack"
+
+
+def test_on_the_pinned_uvicorn_the_server_runs_the_frame_sink_protocol() -> None:
+    assert UVICORN_FRAME_SINK.installed() == UVICORN_FRAME_SINK.version
+    assert SERVER_OPTIONS["ws"] is FrameSinkProtocol
 
 
 async def test_ticks_reach_every_client_through_the_frame_sink_in_seq_order(
@@ -180,3 +189,21 @@ async def test_with_permessage_deflate_the_hub_uses_plain_asgi_sends(served: Ser
         messages = [await receive(ws) for _ in range(3)]
     assert all(m["type"] == "tick" for m in messages)
     assert [m["seq"] for m in messages] == sorted({m["seq"] for m in messages})
+
+
+@pytest.mark.parametrize("options", [{**SERVER_OPTIONS, "ws": "auto"}])
+async def test_with_uvicorns_own_protocol_ticks_and_replies_go_through_asgi(
+    served: Served,
+) -> None:
+    topic = f"tick:{SYMBOL}"
+    async with served.connect() as one, served.connect() as two:
+        for ws in (one, two):
+            await subscribe(ws, topic)
+        assert [channel.sink for channel in served.hub.channels] == [None, None]
+        for ws in (one, two):
+            messages = [await receive(ws) for _ in range(3)]
+            assert all(m["type"] == "tick" for m in messages)
+            assert [m["seq"] for m in messages] == sorted({m["seq"] for m in messages})
+            await ws.send('{"op": "ping"}')
+            while (await receive(ws))["type"] != "pong":
+                pass

@@ -1,16 +1,16 @@
 """The bar service: bars pushed on the bus and to subscribers, closed by the timer,
 saved to the bars table and served as history."""
 
-import asyncio
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from arbig.clock import DrivenClock
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
 from arbig.engine.bus import EventBus, EventType
@@ -24,12 +24,9 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "ticks"))
 from tickkit import SYMBOL, at, make_tick
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def clock_at(moment: str, ahead: timedelta = timedelta(0)) -> DrivenClock:
+    """A driven clock showing the exchange time ``moment``, ``ahead`` in advance."""
+    return DrivenClock(at(moment).astimezone(UTC) + ahead)
 
 
 @pytest.fixture
@@ -44,11 +41,10 @@ async def test_a_finished_bar_is_published_kept_recorded_and_served(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
     bus = EventBus()
-    clock = Clock(at("2026-11-20 09:00:10").astimezone(UTC))
     writer = BookWriter(sessions, "sim-001")
     await writer.start()
     repository = BarRepository(sessions)
-    service = BarService(bus, writer.bar, repository, clock=clock, timer_s=3600)
+    service = BarService(bus, clock_at("2026-11-20 09:00:10"), writer.bar, repository)
     on_bus: list[Any] = []
     bus.subscribe(EventType.BAR, lambda _, bar: on_bus.append(bar))
     called: list[Bar] = []
@@ -72,48 +68,58 @@ async def test_the_timer_closes_a_bar_by_the_exchange_clock() -> None:
     bus = EventBus()
     # This machine's clock runs 5 s ahead of the exchange's stamps.
     ahead = timedelta(seconds=5)
-    clock = Clock(at("2026-11-20 14:59:50").astimezone(UTC) + ahead)
-    service = BarService(bus, clock=clock, timer_s=0.01)
+    clock = clock_at("2026-11-20 14:59:50", ahead)
+    service = BarService(bus, clock)
     closed: list[Bar] = []
     service.subscribe(closed.append)
     await service.start()
     bus.publish(EventType.TICK, make_tick(at("2026-11-20 14:59:50"), "920.00", 10))
-    clock.now = at("2026-11-20 15:00:01").astimezone(UTC) + ahead
-    await asyncio.sleep(0.05)
+    clock.advance_to(at("2026-11-20 15:00:03.9").astimezone(UTC) + ahead)
     assert closed == []  # the closing snapshot may still come (tolerance 3 s + grace 1 s)
-    clock.now = at("2026-11-20 15:00:04").astimezone(UTC) + ahead
-    await asyncio.sleep(0.05)
+    clock.advance_to(at("2026-11-20 15:00:04.25").astimezone(UTC) + ahead)
     assert [b.start for b in closed] == [at("2026-11-20 14:59:00")]
     await service.stop()
 
 
 async def test_the_clock_offset_is_taken_again_when_the_next_bar_opens() -> None:
     bus = EventBus()
-    clock = Clock(at("2026-11-20 09:00:10").astimezone(UTC) + timedelta(seconds=30))
-    service = BarService(bus, clock=clock, timer_s=0.01)
+    # The exchange's stamps run 30 s behind this machine's clock ...
+    clock = clock_at("2026-11-20 09:00:10", timedelta(seconds=30))
+    service = BarService(bus, clock)
     closed: list[Bar] = []
     service.subscribe(closed.append)
     await service.start()
     bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:00:10"), "920.00", 10))
-    # The machine's clock is stepped back into line with the exchange's (NTP): the
-    # 09:01 bar's first tick gives the new offset, or 09:01 would close 30 s late.
-    clock.now = at("2026-11-20 09:01:05").astimezone(UTC)
+    # ... until the exchange's clock is put right: the 09:01 bar's first tick gives the
+    # new offset, or 09:01 would close 30 s late.
+    clock.advance_to(at("2026-11-20 09:01:05").astimezone(UTC))
     bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:01:05"), "920.50", 12))
-    clock.now = at("2026-11-20 09:01:40").astimezone(UTC)
-    await asyncio.sleep(0.05)
+    clock.advance_to(at("2026-11-20 09:01:40").astimezone(UTC))
     assert [b.start for b in closed] == [at("2026-11-20 09:00:00")]  # by the tick, not late
-    clock.now = at("2026-11-20 09:02:00.5").astimezone(UTC)
-    await asyncio.sleep(0.05)
+    clock.advance_to(at("2026-11-20 09:02:00.5").astimezone(UTC))
     assert len(closed) == 1  # 09:02:00.5 on the exchange: within the 1 s grace
-    clock.now = at("2026-11-20 09:02:01.5").astimezone(UTC)
-    await asyncio.sleep(0.05)
+    clock.advance_to(at("2026-11-20 09:02:01.5").astimezone(UTC))
     assert [b.start for b in closed] == [at("2026-11-20 09:00:00"), at("2026-11-20 09:01:00")]
     await service.stop()
 
 
+async def test_stop_cancels_the_timer() -> None:
+    bus = EventBus()
+    clock = clock_at("2026-11-20 09:00:10")
+    service = BarService(bus, clock)
+    closed: list[Bar] = []
+    service.subscribe(closed.append)
+    await service.start()
+    bus.publish(EventType.TICK, make_tick(at("2026-11-20 09:00:10"), "920.00", 10))
+    await service.stop()
+    assert clock.next_due is None
+    clock.advance(120)
+    assert closed == []
+
+
 async def test_a_failing_subscriber_does_not_stop_the_others() -> None:
     bus = EventBus()
-    service = BarService(bus, timer_s=3600)
+    service = BarService(bus, clock_at("2026-11-20 09:00:00"))
 
     def broken(bar: Bar) -> None:
         raise RuntimeError("strategy bug")
@@ -136,7 +142,7 @@ async def test_the_repository_saves_and_loads_a_range_in_exchange_time(
 ) -> None:
     repository = BarRepository(sessions)
     bus = EventBus()
-    service = BarService(bus, timer_s=3600)
+    service = BarService(bus, clock_at("2026-11-20 09:00:00"))
     await service.start()
     for second, volume in ((10, 1), (70, 5), (130, 9)):
         moment = at("2026-11-20 21:00:00") + timedelta(seconds=second)

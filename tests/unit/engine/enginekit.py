@@ -2,7 +2,7 @@
 
 ``running()`` assembles a TradingCore the way ``arbig.runtime.EmbeddedRuntime`` does
 (SimGateway, BookWriter on SQLite, RepositorySource, MemoryTickStore, TickFilter),
-except that the simulator runs with ``autotick=False``: the test moves a ManualClock
+except that the simulator runs with ``autotick=False``: the test moves a DrivenClock
 and calls ``step()`` itself. The data folder and the database survive between two
 ``running()`` blocks on the same ``tmp_path``, so a restart can be specified.
 """
@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from arbig.clock import DrivenClock
 from arbig.config import Settings, SimSettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
@@ -32,7 +33,7 @@ from arbig.storage import repository
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.writer import BookWriter
-from arbig.testkit import MONDAY_10AM, ManualClock, SteppedMarket
+from arbig.testkit import MONDAY_10AM, SteppedMarket, monday_clock
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
@@ -149,7 +150,7 @@ class Rig(SteppedMarket):
     core: TradingCore
     gateway: SimGateway
     writer: BookWriter
-    clock: ManualClock
+    clock: DrivenClock
     sessions: Any
     events: list[tuple[EventType, Any]] = field(default_factory=list)
 
@@ -210,7 +211,7 @@ async def running(
 ) -> AsyncIterator[Rig]:
     """A started core, ``warmup`` snapshots already delivered; stopped on exit."""
     settings = make_settings(tmp_path / "data", **overrides)
-    clock = ManualClock()
+    clock = monday_clock()
     calendar = TradingCalendar.gold(settings.holidays)
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)

@@ -16,7 +16,7 @@ from arbig.engine.closing import CloseDesk
 
 async def hold_two_yesterday_and_one_today(rig: Rig) -> None:
     await rig.fill(rig.marketable(volume=2))
-    rig.clock.now = TUESDAY_10AM
+    rig.clock.advance_to(TUESDAY_10AM)
     await rig.tick()  # the first snapshot of Tuesday rolls Monday's lots to yesterday
     await rig.fill(rig.marketable(volume=1))
     leg = rig.core.portfolio.positions.leg(SYMBOL, Direction.LONG)
@@ -138,14 +138,14 @@ async def test_a_token_is_single_use(tmp_path: Path) -> None:
         assert len(await rig.gateway.query_orders()) == sent
 
 
-async def test_a_token_expires(tmp_path: Path) -> None:
+async def test_a_token_expires_by_the_kernel_clock(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         await rig.fill(rig.marketable())
-        desk = CloseDesk(rig.core, ttl_s=0.05)
+        desk = CloseDesk(rig.core, ttl_s=10)
         preview = desk.preview(SYMBOL, Direction.LONG)
-        assert preview.expires_in_s == 0.05
+        assert preview.expires_in_s == 10
 
-        await asyncio.sleep(0.1)
+        rig.clock.advance(10.5)
 
         with pytest.raises(CloseError, match="unknown or expired confirmation token"):
             await desk.confirm(preview.token)

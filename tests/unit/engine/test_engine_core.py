@@ -1,6 +1,5 @@
 """TradingCore: gateway in, book kept, events out (a real core on the seeded simulator)."""
 
-import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -54,11 +53,11 @@ async def test_start_connects_subscribes_the_main_contract_and_passes_its_ticks(
 async def test_start_rebuilds_the_book_from_recorded_trades(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         await rig.fill(rig.marketable(volume=2))
-        before = rig.core.portfolio.position_snapshots(rig.clock.now)
+        before = rig.core.portfolio.position_snapshots(rig.clock.now())
 
     async with running(tmp_path, warmup=0) as again:
         assert long_volume(again) == 2
-        after = again.core.portfolio.position_snapshots(again.clock.now)
+        after = again.core.portfolio.position_snapshots(again.clock.now())
         assert [(p.volume, p.avg_price) for p in after] == [(p.volume, p.avg_price) for p in before]
         assert again.core.halt_reason is None
 
@@ -313,7 +312,7 @@ async def test_switching_to_the_current_main_contract_changes_nothing(tmp_path: 
 
 def fill_the_writer(rig: Rig) -> None:
     """Stop nothing, drain nothing: queue equity points until the writer refuses one."""
-    account = rig.core.portfolio.account_snapshot(rig.clock.now)
+    account = rig.core.portfolio.account_snapshot(rig.clock.now())
     with pytest.raises(WriterBackpressure):
         for _ in range(rig.writer.queue_size + 1):
             rig.writer.equity(account)
@@ -326,7 +325,7 @@ async def test_a_fill_arriving_at_a_full_writer_is_published_booked_and_recorded
     async with running(tmp_path, writer_queue=20) as rig:
         await rig.writer.stop()  # the database "away": nothing drains
         fill_the_writer(rig)
-        trade = make_trade("T-full", at=rig.clock.now)
+        trade = make_trade("T-full", at=rig.clock.now())
 
         rig.core.on_trade(trade)
 
@@ -343,7 +342,7 @@ async def test_an_order_report_arriving_at_a_full_writer_is_published_and_record
     async with running(tmp_path, writer_queue=20) as rig:
         await rig.writer.stop()
         fill_the_writer(rig)
-        order = replace(make_order(), created_at=rig.clock.now, updated_at=rig.clock.now)
+        order = replace(make_order(), created_at=rig.clock.now(), updated_at=rig.clock.now())
 
         rig.core.on_order(order)
 
@@ -370,22 +369,19 @@ async def test_new_positions_are_refused_while_the_writer_is_saturated_closes_pa
         await rig.writer.start()
 
 
-async def test_the_snapshot_task_survives_a_failed_round(tmp_path: Path) -> None:
-    async with running(tmp_path, writer_queue=20, snapshot_interval_s=0.01) as rig:
+async def test_the_snapshot_timer_survives_a_failed_round(tmp_path: Path) -> None:
+    async with running(tmp_path, writer_queue=20, snapshot_interval_s=1) as rig:
         await rig.writer.stop()
         fill_the_writer(rig)
-        await asyncio.sleep(0.1)  # ten rounds, each refused by the full writer
-        assert rig.core.snapshots_skipped > 0
+        rig.clock.advance(10)  # ten rounds, each refused by the full writer
+        assert rig.core.snapshots_skipped == 10
         await rig.writer.start()
         await rig.writer.flush()
         async with rig.sessions() as session:
             before = len(await repository.equity_curve(session, ACCOUNT, None, None, 10_000))
 
-        async with asyncio.timeout(5):  # the task still runs: new points keep coming
-            while True:
-                await rig.writer.flush()
-                async with rig.sessions() as session:
-                    points = await repository.equity_curve(session, ACCOUNT, None, None, 10_000)
-                if len(points) > before:
-                    break
-                await asyncio.sleep(0.02)
+        rig.clock.advance(1)  # the timer still runs: the next round is recorded
+        await rig.writer.flush()
+        async with rig.sessions() as session:
+            points = await repository.equity_curve(session, ACCOUNT, None, None, 10_000)
+        assert len(points) == before + 1

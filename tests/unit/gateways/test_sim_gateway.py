@@ -1,7 +1,7 @@
 """SimGateway: the simulated exchange as seen through the gateway port."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,26 +9,27 @@ from typing import Any
 import pytest
 from simkit import SYMBOL, RecordingListener, make_settings, request, spec_for
 
-from arbig.domain.calendar import TradingCalendar
+from arbig.clock import DrivenClock, LiveClock
+from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.enums import Direction, Offset, OrderStatus, Side
 from arbig.domain.tick import Tick
 from arbig.gateways.base import Gateway, GatewayError
 from arbig.gateways.sim import STATE_FILE_NAME, SimGateway, default_state_path
 from arbig.gateways.sim.state import load_state
-from arbig.testkit import ManualClock
+from arbig.testkit import MONDAY_10AM, monday_clock
 
 SATURDAY_NOON = datetime(2026, 6, 6, 4, 0, tzinfo=UTC)
 
 
 def build(
-    path: Path, clock: ManualClock | None = None, *, autotick: bool = False, **sim: Any
+    path: Path, clock: DrivenClock | None = None, *, autotick: bool = False, **sim: Any
 ) -> tuple[SimGateway, RecordingListener]:
     gateway = SimGateway(
         make_settings(**sim),
         spec_for,
         TradingCalendar.gold(),
         path,
-        clock or ManualClock(),
+        clock or monday_clock(),
         autotick=autotick,
     )
     listener = RecordingListener()
@@ -37,7 +38,7 @@ def build(
 
 
 async def started(
-    path: Path, clock: ManualClock, **sim: Any
+    path: Path, clock: DrivenClock, **sim: Any
 ) -> tuple[SimGateway, RecordingListener]:
     gateway, listener = build(path, clock, **sim)
     await gateway.connect()
@@ -45,8 +46,8 @@ async def started(
     return gateway, listener
 
 
-def tick_now(gateway: SimGateway, clock: ManualClock) -> Tick:
-    clock.advance()
+def tick_now(gateway: SimGateway, clock: DrivenClock) -> Tick:
+    clock.advance(0.5)
     (tick,) = gateway.step()
     return tick
 
@@ -67,21 +68,21 @@ def test_the_default_state_file_lives_in_the_data_folder() -> None:
 
 
 async def test_a_step_pushes_one_timezone_aware_tick_per_subscribed_symbol(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, listener = await started(path, clock)
     await gateway.subscribe("au2608")
     ticks = gateway.step()
     assert [t.symbol for t in ticks] == [SYMBOL, "au2608"]
     assert listener.of("tick") == ticks
     assert all(t.datetime.utcoffset() is not None for t in ticks)
-    assert ticks[0].trading_day == TradingCalendar.gold().trading_day(clock.now)
+    assert ticks[0].trading_day == TradingCalendar.gold().trading_day(clock.now())
     await gateway.unsubscribe("au2608")
     assert [t.symbol for t in gateway.step()] == [SYMBOL]
     await gateway.close()
 
 
 async def test_subscribing_an_unknown_symbol_fails(path: Path) -> None:
-    gateway, _ = await started(path, ManualClock())
+    gateway, _ = await started(path, monday_clock())
     with pytest.raises(GatewayError, match="unknown symbol"):
         await gateway.subscribe("btcusdt")
     await gateway.close()
@@ -90,7 +91,7 @@ async def test_subscribing_an_unknown_symbol_fails(path: Path) -> None:
 async def test_send_order_returns_the_id_at_once_and_pushes_the_update_right_after(
     path: Path,
 ) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.bid_price), 1))
@@ -103,7 +104,7 @@ async def test_send_order_returns_the_id_at_once_and_pushes_the_update_right_aft
 
 
 async def test_a_rejection_arrives_through_on_order(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, listener = await started(path, clock)
     tick_now(gateway, clock)
     await gateway.send_order(request(Side.BUY, "920.01", 1))
@@ -115,7 +116,7 @@ async def test_a_rejection_arrives_through_on_order(path: Path) -> None:
 
 
 async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 1))
@@ -132,7 +133,7 @@ async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(pa
 
 
 async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, listener = await started(path, clock)
     tick = tick_now(gateway, clock)
     order_id = await gateway.send_order(request(Side.BUY, str(tick.limit_down), 1))
@@ -149,7 +150,7 @@ async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Pat
 
 
 async def test_a_restart_keeps_orders_positions_cash_and_never_reuses_an_id(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, _ = await started(path, clock)
     tick = tick_now(gateway, clock)
     filled = await gateway.send_order(request(Side.BUY, str(tick.limit_up), 2))
@@ -175,7 +176,7 @@ async def test_a_restart_keeps_orders_positions_cash_and_never_reuses_an_id(path
 async def test_outside_trading_sessions_there_are_no_ticks_and_orders_are_refused(
     path: Path,
 ) -> None:
-    clock = ManualClock(SATURDAY_NOON)
+    clock = DrivenClock(SATURDAY_NOON)
     gateway, listener = await started(path, clock, ignore_sessions=False)
     assert gateway.step() == []
     await gateway.send_order(request())
@@ -185,29 +186,52 @@ async def test_outside_trading_sessions_there_are_no_ticks_and_orders_are_refuse
 
 
 async def test_with_ignore_sessions_the_market_ticks_at_the_weekend(path: Path) -> None:
-    gateway, _ = await started(path, ManualClock(SATURDAY_NOON), ignore_sessions=True)
+    gateway, _ = await started(path, DrivenClock(SATURDAY_NOON), ignore_sessions=True)
     assert len(gateway.step()) == 1
     await gateway.close()
 
 
-async def test_the_gateway_ticks_at_its_cadence_sped_up(path: Path) -> None:
-    gateway, listener = build(path, autotick=True, tick_interval_ms=200, speed=10)
+async def test_the_gateway_ticks_at_its_cadence_sped_up_on_its_clock(path: Path) -> None:
+    clock = monday_clock()
+    gateway, listener = build(path, clock, autotick=True, tick_interval_ms=200, speed=10)
     assert gateway.interval == pytest.approx(0.02)
     await gateway.connect()
     await gateway.subscribe(SYMBOL)
-    await asyncio.sleep(0.5)
+    clock.advance(0.5)
+    ticks = listener.of("tick")
+    assert len(ticks) == 25
+    assert ticks[0].datetime == to_exchange_time(MONDAY_10AM + timedelta(seconds=0.02))
+    assert ticks[-1].datetime == to_exchange_time(MONDAY_10AM + timedelta(seconds=0.5))
     await gateway.close()
-    assert 10 <= len(listener.of("tick")) <= 30  # 25 expected; slack for a busy machine
+
+
+async def test_the_gateway_ticks_on_the_live_clock_too(path: Path) -> None:
+    gateway = SimGateway(
+        make_settings(tick_interval_ms=10, speed=1),
+        spec_for,
+        TradingCalendar.gold(),
+        path,
+        LiveClock(),
+    )
+    listener = RecordingListener()
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    await asyncio.sleep(0.2)
+    await gateway.close()
+    assert 3 <= len(listener.of("tick")) <= 21  # 20 expected; slack for a busy machine
 
 
 async def test_close_stops_the_ticks_saves_and_refuses_further_calls(path: Path) -> None:
-    gateway, listener = build(path, autotick=True, tick_interval_ms=10, speed=1)
+    clock = monday_clock()
+    gateway, listener = build(path, clock, autotick=True, tick_interval_ms=10, speed=1)
     await gateway.connect()
     await gateway.subscribe(SYMBOL)
-    await asyncio.sleep(0.05)
+    clock.advance(0.05)
     await gateway.close()
     count = len(listener.of("tick"))
-    await asyncio.sleep(0.05)
+    assert count == 5
+    clock.advance(0.05)
     assert len(listener.of("tick")) == count
     assert listener.events[-1] == ("connection", False)
     assert load_state(path) is not None
@@ -217,7 +241,7 @@ async def test_close_stops_the_ticks_saves_and_refuses_further_calls(path: Path)
 
 
 async def test_a_restarted_market_continues_from_its_last_price(path: Path) -> None:
-    clock = ManualClock()
+    clock = monday_clock()
     gateway, _ = await started(path, clock)
     last = [tick_now(gateway, clock) for _ in range(20)][-1]
     await gateway.close()

@@ -32,7 +32,7 @@ async def test_a_refused_order_is_recorded_with_its_rule_and_raised_to_the_sende
 async def test_volumes_and_prices(tmp_path: Path) -> None:
     limits = RiskSettings(max_order_volume=5, max_ticks_from_market=10)
     async with running(tmp_path, risk=limits) as rig:
-        risk, now = rig.controls.risk, rig.clock.now
+        risk, now = rig.controls.risk, rig.clock.now()
         tick = risk.last_tick(SYMBOL)
         assert tick is not None
         last = tick.last_price
@@ -66,8 +66,8 @@ async def test_limit_band(tmp_path: Path) -> None:
         tick = rig.controls.risk.last_tick(SYMBOL)
         assert tick is not None
         above = rig.request(price=tick.limit_up + TICK)
-        assert (rig.controls.risk.refusal(above, rig.clock.now) or "").startswith("limit_band:")
-        assert rig.controls.risk.refusal(rig.request(price=tick.limit_up), rig.clock.now) is None
+        assert (rig.controls.risk.refusal(above, rig.clock.now()) or "").startswith("limit_band:")
+        assert rig.controls.risk.refusal(rig.request(price=tick.limit_up), rig.clock.now()) is None
 
 
 async def test_max_position_counts_held_and_working_lots(tmp_path: Path) -> None:
@@ -75,12 +75,12 @@ async def test_max_position_counts_held_and_working_lots(tmp_path: Path) -> None
         await rig.core.send_order(rig.request(volume=2))
         await rig.tick(2)
         risk = rig.controls.risk
-        assert risk.refusal(rig.request(volume=1), rig.clock.now) is None
-        reason = risk.refusal(rig.request(volume=2), rig.clock.now)
+        assert risk.refusal(rig.request(volume=1), rig.clock.now()) is None
+        reason = risk.refusal(rig.request(volume=2), rig.clock.now())
         assert reason is not None and reason.startswith("max_position: long au2612 would reach 4")
         # closing is never limited by the position limit
         close = rig.request(Side.SELL, volume=2, offset=Offset.CLOSE_TODAY)
-        assert risk.refusal(close, rig.clock.now) is None
+        assert risk.refusal(close, rig.clock.now()) is None
 
 
 async def test_working_orders_rate_limits_and_duplicates(tmp_path: Path) -> None:
@@ -110,8 +110,8 @@ async def test_margin(tmp_path: Path) -> None:
     limits = RiskSettings(max_order_volume=100, max_position=100)
     async with running(tmp_path, risk=limits) as rig:
         # 1,000,000 capital; one lot at ~920 needs ~92,000 margin: eleven lots do not fit
-        assert rig.controls.risk.refusal(rig.request(volume=10), rig.clock.now) is None
-        reason = rig.controls.risk.refusal(rig.request(volume=11), rig.clock.now)
+        assert rig.controls.risk.refusal(rig.request(volume=10), rig.clock.now()) is None
+        reason = rig.controls.risk.refusal(rig.request(volume=11), rig.clock.now())
         assert reason is not None and reason.startswith("margin: the order needs")
 
 
@@ -119,7 +119,7 @@ async def test_reducing_allows_only_closes_and_halted_nothing(tmp_path: Path) ->
     async with running(tmp_path) as rig:
         await rig.core.send_order(rig.request(volume=1))
         await rig.tick(2)
-        risk, now = rig.controls.risk, rig.clock.now
+        risk, now = rig.controls.risk, rig.clock.now()
         close = rig.request(Side.SELL, offset=Offset.CLOSE_TODAY)
         risk.state = TradingState.REDUCING
         assert (risk.refusal(rig.request(), now) or "").startswith("trading_state: trading is")
@@ -137,6 +137,6 @@ async def test_reducing_allows_only_closes_and_halted_nothing(tmp_path: Path) ->
 async def test_sessions_are_checked_when_the_gateway_keeps_hours(tmp_path: Path) -> None:
     async with running(tmp_path, risk=RiskSettings(check_sessions=True)) as rig:
         risk = rig.controls.risk
-        assert risk.refusal(rig.request(), rig.clock.now) is None  # Monday 10:00
-        lunch = rig.clock.now.replace(hour=4, minute=30)  # 12:30 in Shanghai
+        assert risk.refusal(rig.request(), rig.clock.now()) is None  # Monday 10:00
+        lunch = rig.clock.now().replace(hour=4, minute=30)  # 12:30 in Shanghai
         assert (risk.refusal(rig.request(), lunch) or "").startswith("session:")

@@ -1,7 +1,7 @@
 """A real core on the seeded simulator, driven tick by tick (imported as ``corekit``).
 
 Everything is real: SimGateway (autotick off), TradingCore, the SQLite book writer
-and strategy store in a temporary folder. Time is a ManualClock moved by hand.
+and strategy store in a temporary folder. Time is a DrivenClock moved by hand.
 """
 
 import asyncio
@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from arbig.clock import DrivenClock
 from arbig.config import RiskSettings, Settings, SimSettings, StrategySettings
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
@@ -30,7 +31,7 @@ from arbig.storage.migrations import upgrade
 from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
-from arbig.testkit import ManualClock, SteppedMarket
+from arbig.testkit import SteppedMarket, monday_clock
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
@@ -43,7 +44,7 @@ class Rig(SteppedMarket):
     core: TradingCore
     gateway: SimGateway
     controls: TradingControls
-    clock: ManualClock
+    clock: DrivenClock
     store: StrategyStore
     state: SqlStateStore
     gateway_orders: list[OrderRequest] = field(default_factory=list)
@@ -61,8 +62,8 @@ class Rig(SteppedMarket):
         price = Decimal(close)
         bar = Bar(
             symbol=SYMBOL,
-            trading_day=self.clock.now.date(),
-            start=self.clock.now.replace(second=0, microsecond=0),
+            trading_day=self.clock.now().date(),
+            start=self.clock.now().replace(second=0, microsecond=0),
             open=price,
             high=Decimal(high) if high else price,
             low=Decimal(low) if low else price,
@@ -133,7 +134,7 @@ async def running(
     """A started core with risk and the strategy engine; ``warmup`` ticks already sent.
     Triggers go to the SQLite database unless another ``store`` is given."""
     settings = make_settings(tmp_path / "data", **overrides)
-    clock = ManualClock()
+    clock = monday_clock()
     calendar = TradingCalendar.gold()
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'arbig.sqlite3'}")
     await upgrade(engine)

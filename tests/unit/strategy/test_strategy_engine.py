@@ -142,7 +142,7 @@ async def test_with_a_store_that_does_not_wait_the_order_leaves_within_the_tick(
 
         rig.gateway.send_order = noting_send  # type: ignore[method-assign]
         rig.clock.advance(0.5)
-        rig.gateway.step(rig.clock.now)  # pushes the tick to the core, no await in between
+        rig.gateway.step(rig.clock.now())  # pushes the tick to the core, no await in between
         assert seen == ["late subscriber", "order sent"]
         await rig.settle()
         [trigger] = await rig.store.triggers("buyer")

@@ -19,14 +19,14 @@ async def test_tick_crossovers_on_seeded_ticks_trigger_and_trade_within_a_minute
 ) -> None:
     settings = StrategySettings(name="ma_crossover", params=DEMO, autostart=True)
     async with running(tmp_path, strategy=settings) as rig:
-        start = rig.clock.now
+        start = rig.clock.now()
         await rig.tick(120)  # one minute at CTP's cadence
         triggers = list(reversed(await rig.store.triggers("ma_crossover")))
         trades = rig.of(EventType.TRADE)
         published = rig.of(EventType.TRIGGER)
         position = rig.controls.strategy_engine.status()
 
-    assert triggers[0].trigger_time - start < (rig.clock.now - start) / 4
+    assert triggers[0].trigger_time - start < (rig.clock.now() - start) / 4
     assert triggers[0].condition == "fast MA(3) 921.033 crossed below slow MA(8) 921.068"
     assert [t.action for t in triggers[:5]] == [
         ActionType.SELL,  # open short

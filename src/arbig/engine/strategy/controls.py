@@ -6,17 +6,16 @@ strategy, an unknown one, a reset without reason) raises ``ControlRefused`` with
 message fit for the operator.
 """
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from arbig.api.errors import ControlRefused
 from arbig.api.trading import EmergencyReport, StrategyInfo, StrategyStatus, TradingStatus
+from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.trigger import Trigger
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.emergency import (
     EmergencyStop,
     TradingStateError,
@@ -40,7 +39,7 @@ class TradingControls:
         calendar: TradingCalendar,
         *,
         strategies: dict[str, StrategyClass] | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         check_sessions = settings.risk.check_sessions
         if check_sessions is None:  # follow the gateway: the demo sim trades around the clock

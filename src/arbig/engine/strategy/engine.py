@@ -14,12 +14,13 @@ from typing import Any
 import structlog
 
 from arbig.api.trading import StrategyInfo, StrategyStatus
+from arbig.clock import Clock
 from arbig.config import StrategySettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
 from arbig.domain.trigger import Trigger
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore, utcnow
+from arbig.engine.core import TradingCore
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, validate_params
 from arbig.engine.strategy.runner import StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
@@ -39,7 +40,7 @@ class StrategyEngine:
         strategies: dict[str, StrategyClass],
         *,
         can_start: Callable[[], str | None] = lambda: None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
     ) -> None:
         self.core = core
         self.settings = settings
@@ -49,7 +50,7 @@ class StrategyEngine:
         self._store = store
         self._calendar = calendar
         self._can_start = can_start
-        self._clock = clock
+        self._clock = clock.now
         self._params: dict[str, dict[str, Any]] = {}
         self._runner: StrategyRunner | None = None
         self._started_at: datetime | None = None

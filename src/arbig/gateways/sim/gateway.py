@@ -5,16 +5,18 @@ It behaves like a broker connection: ticks arrive at CTP's cadence (every
 answered through the listener, fills happen when the market trades through a
 working order, and the broker's books survive a restart in their own state file.
 
-For tests and benchmarks, ``SimGateway(..., autotick=False)`` runs no
-background task; ``step(now)`` then produces one snapshot per market at once.
+The snapshots are set off by a periodic timer on the clock it is given (the
+live clock in ``arbig run``; a driven clock in tests and replays). With
+``autotick=False`` no timer is set; ``step(now)`` then produces one snapshot per
+market at once.
 """
 
 import asyncio
-import contextlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from arbig.clock import Clock, Timer
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.contract import ContractSpec
@@ -43,10 +45,6 @@ class _NoListener:
     def on_log(self, level: str, message: str) -> None: ...
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def default_state_path(settings: Settings) -> Path:
     """Where the simulator keeps its books: ``<data_dir>/sim-exchange.json``."""
     return settings.data_dir / STATE_FILE_NAME
@@ -63,7 +61,7 @@ class SimGateway:
         spec_for: Callable[[str], ContractSpec],
         calendar: TradingCalendar,
         state_path: Path,
-        clock: Callable[[], datetime] | None = None,
+        clock: Clock,
         *,
         autotick: bool = True,
     ) -> None:
@@ -71,13 +69,13 @@ class SimGateway:
         self._spec_for = spec_for
         self._calendar = calendar
         self._state_path = state_path
-        self._clock = clock or _utc_now
+        self._clock = clock
         self._autotick = autotick
         self._listener: GatewayListener = _NoListener()
         self._engine: MatchingEngine | None = None
         self._paths: dict[str, PricePath] = {}
         self._subscribed: dict[str, None] = {}  # a dict keeps subscription order
-        self._task: asyncio.Task[None] | None = None
+        self._timer: Timer | None = None
         self._outbox: list[Callable[[], None]] = []
         self._ticks_since_save = 0
 
@@ -104,16 +102,14 @@ class SimGateway:
         session = self._engine.start_session()
         self._save()
         if self._autotick:
-            self._task = asyncio.create_task(self._run(), name="sim-gateway-ticks")
+            self._timer = self._clock.call_every(self.interval, self._autotick_step)
         self._listener.on_connection(True, f"simulated exchange ready (session {session})")
 
     async def close(self) -> None:
         """Stop the market and save the books; safe to call twice."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
         if self._engine is None:
             return
         self._flush()
@@ -216,19 +212,11 @@ class SimGateway:
             self._save()
         return pushed
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time()
-        while True:
-            deadline += self.interval
-            delay = deadline - loop.time()
-            if delay < -10 * self.interval:  # far behind (a suspended laptop): do not burst
-                deadline, delay = loop.time(), 0.0
-            await asyncio.sleep(max(delay, 0.0))
-            try:
-                self.step()
-            except Exception as exc:  # one bad snapshot must not stop the market
-                self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
+    def _autotick_step(self) -> None:
+        try:
+            self.step()
+        except Exception as exc:  # one bad snapshot must not stop the market
+            self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
 
     def _path(self, symbol: str) -> PricePath:
         path = self._paths.get(symbol)
@@ -271,7 +259,7 @@ class SimGateway:
         self._ticks_since_save = 0
 
     def _now(self) -> datetime:
-        now = self._clock()
+        now = self._clock.now()
         if now.tzinfo is None:
             raise GatewayError("the gateway clock must return timezone-aware datetimes")
         return to_exchange_time(now)
