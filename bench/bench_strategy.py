@@ -41,9 +41,9 @@ from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.ports import MemoryStateStore
 from arbig.engine.strategy.base import Strategy, StrategyParams
-from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.orders import marketable_price
 from arbig.engine.strategy.store import MemoryStrategyStore, StrategyStore
+from arbig.runtime import build_controls
 from arbig.ticks.memory import MemoryTickStore
 
 SYMBOL = "au2612"
@@ -170,7 +170,7 @@ async def engine(samples: int, store: StrategyStore) -> list[int]:
     )  # fmt: skip
     gateway.set_listener(core)
     await core.subscribe(SYMBOL)
-    controls = TradingControls(
+    controls = build_controls(
         core, SETTINGS.model_copy(update={"strategy": StrategySettings()}), store,
         MemoryStateStore(), TradingCalendar.gold(), strategies={"every_tick": EveryTick},
         clock=CLOCK,

@@ -148,7 +148,9 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(None, description="Redis URL; ticks kept in memory when unset")
     main_contract: str = Field(default_factory=default_main_contract)
-    gateway: Literal["sim"] = "sim"
+    gateway: str = Field(
+        "sim", min_length=1, description="the gateway adapter, by registered name (sim)"
+    )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -7,23 +7,30 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.api.client import CoreClient
-from arbig.clock import LiveClock
+from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
+from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
+from arbig.engine.book import CorePorts
 from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
+from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
+from arbig.engine.ports import StateStore
+from arbig.engine.risk import RiskEngine, RiskLimits
 from arbig.engine.strategy.controls import TradingControls
+from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
+from arbig.engine.strategy.loader import StrategyClass, registry
+from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
-from arbig.gateways.sim import SimGateway
-from arbig.gateways.sim.gateway import default_state_path
+from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.host.local import LocalCoreClient
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
@@ -59,12 +66,60 @@ class RepositorySource:
         async with self._sessions() as session:
             return await repository.load_orders(session, account_id)
 
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]:
+        async with self._sessions() as session:
+            return await repository.load_settlements(session, account_id)
+
 
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
     if settings.redis_url:
         return RedisTickStore(settings.redis_url, maxlen=settings.tick_stream_maxlen)
     return MemoryTickStore(settings.tick_stream_maxlen)
+
+
+def build_controls(
+    core: TradingCore,
+    settings: Settings,
+    strategy_store: StrategyStore,
+    state: StateStore,
+    calendar: TradingCalendar,
+    *,
+    strategies: dict[str, StrategyClass] | None = None,
+    clock: Clock,
+) -> TradingControls:
+    """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
+    stop around ``core``, from the settings' plain values."""
+    check_sessions = settings.risk.check_sessions
+    if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
+        check_sessions = not settings.sim.ignore_sessions
+    limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
+    risk = RiskEngine(
+        core.book, core.bus, limits, calendar, check_sessions=check_sessions, clock=clock
+    )
+    core.add_pre_trade_check(risk)
+    options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
+    strategy_engine = StrategyEngine(
+        CorePorts(core.book, core.bus, core),
+        lambda: core.main_contract,
+        strategy_store,
+        calendar,
+        options,
+        strategies if strategies is not None else registry(settings.strategy.modules),
+        can_start=lambda: strategy_start_refusal(emergency.status),
+        clock=clock,
+    )
+    emergency = EmergencyStop(
+        core.book,
+        core.bus,
+        core,
+        risk,
+        strategy_engine,
+        state,
+        slippage_ticks=options.slippage_ticks,
+        clock=clock,
+    )
+    return TradingControls(risk, strategy_engine, emergency)
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
@@ -91,18 +146,18 @@ class EmbeddedRuntime:
         self.settings = settings
         self.engine = engine
         sessions = session_factory(engine)
-        account_id = settings.sim.account_id
         calendar = TradingCalendar.gold(settings.holidays)
         self.clock = clock = LiveClock()
-        self.writer = BookWriter(sessions, account_id)
+        self.gateway = GATEWAYS.build(
+            settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
+        )
+        account = self.gateway.account()
+        self.writer = BookWriter(sessions, account.account_id)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
-        self.gateway = SimGateway(
-            settings, settings.contract_spec, calendar, default_state_path(settings), clock
-        )
         self.core = TradingCore(
-            account_id=account_id,
-            capital=settings.sim.capital,
+            account_id=account.account_id,
+            capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
             spec_for=settings.contract_spec,
             gateway=self.gateway,
@@ -114,7 +169,7 @@ class EmbeddedRuntime:
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
         )
-        self.controls = TradingControls(
+        self.controls = build_controls(
             self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
@@ -126,6 +181,7 @@ class EmbeddedRuntime:
         )
         self.contracts = ContractManager(
             self.core,
+            self.core.book,
             state,
             watchlist=settings.watchlist,
             today=lambda: calendar.trading_day(clock.now()),

@@ -611,6 +611,10 @@ export interface components {
         /**
          * AccountSnapshot
          * @description The account at one moment (a row of ``accounts``; a point of the equity curve).
+         *
+         *     ``realized_pnl`` and ``commission`` are totals since inception (trade by trade);
+         *     ``close_profit``, ``position_profit`` and ``today_commission`` are the trading day's,
+         *     marked to market by date from ``pre_balance`` as CTP reports them.
          */
         AccountSnapshot: {
             /** Account Id */
@@ -634,6 +638,31 @@ export interface components {
              * Format: date-time
              */
             update_time: string;
+            /**
+             * Frozen Commission
+             * @default 0
+             */
+            frozen_commission: string;
+            /**
+             * Pre Balance
+             * @default 0
+             */
+            pre_balance: string;
+            /**
+             * Close Profit
+             * @default 0
+             */
+            close_profit: string;
+            /**
+             * Position Profit
+             * @default 0
+             */
+            position_profit: string;
+            /**
+             * Today Commission
+             * @default 0
+             */
+            today_commission: string;
         };
         /**
          * ActionType

@@ -16,7 +16,10 @@ strategy_app = typer.Typer(
 )
 
 UrlOption = Annotated[
-    str | None, typer.Option("--url", help="console URL (default: from the settings)")
+    str | None,
+    typer.Option(
+        "--url", envvar="ARBIG_URL", help="console URL (or ARBIG_URL; default: from the settings)"
+    ),
 ]
 TokenOption = Annotated[
     str | None, typer.Option("--token", envvar="ARBIG_TOKEN", help="API token (or ARBIG_TOKEN)")

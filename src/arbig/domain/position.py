@@ -69,6 +69,7 @@ class PositionLeg:
     _volume_today: int = field(init=False, repr=False, compare=False, default=0)
     _volume_yesterday: int = field(init=False, repr=False, compare=False, default=0)
     _cost: Decimal = field(init=False, repr=False, compare=False, default=Decimal(0))
+    _cost_today: Decimal = field(init=False, repr=False, compare=False, default=Decimal(0))
 
     def __post_init__(self) -> None:
         self._recount()
@@ -76,8 +77,9 @@ class PositionLeg:
     def _recount(self) -> None:
         self._volume_today = sum(lot.volume for lot in self.today)
         self._volume_yesterday = sum(lot.volume for lot in self.yesterday)
-        self._cost = sum(
-            (lot.price * lot.volume for lot in (*self.yesterday, *self.today)), Decimal(0)
+        self._cost_today = sum((lot.price * lot.volume for lot in self.today), Decimal(0))
+        self._cost = self._cost_today + sum(
+            (lot.price * lot.volume for lot in self.yesterday), Decimal(0)
         )
 
     def restore(self, today: Iterable[Lot], yesterday: Iterable[Lot]) -> None:
@@ -104,6 +106,11 @@ class PositionLeg:
         return self._cost
 
     @property
+    def cost_today(self) -> Decimal:
+        """Sum of open price times volume over today's lots."""
+        return self._cost_today
+
+    @property
     def avg_price(self) -> Decimal:
         volume = self.volume
         return self.cost / volume if volume else Decimal(0)
@@ -116,8 +123,14 @@ class PositionLeg:
         """DESIGN.md: (last - avg_price) * volume * multiplier, negated for a short leg."""
         return self.sign * (last_price * self.volume - self.cost) * multiplier
 
-    def margin(self, spec: ContractSpec) -> Decimal:
-        return (self.cost * spec.multiplier * spec.margin_ratio).quantize(Decimal("0.01"))
+    def margin(self, spec: ContractSpec, pre_settlement: Decimal | None = None) -> Decimal:
+        """Margin as CTP charges it: today's lots at their open price, yesterday's at the
+        previous settlement price (at their open price while no settlement is known)."""
+        if pre_settlement is None:
+            base = self.cost
+        else:
+            base = self._cost_today + pre_settlement * self._volume_yesterday
+        return (base * spec.multiplier * spec.margin_ratio).quantize(Decimal("0.01"))
 
     def closable(self, offset: Offset) -> int:
         if offset is Offset.CLOSE_TODAY:
@@ -132,6 +145,7 @@ class PositionLeg:
         self.today.append(Lot(price, volume))
         self._volume_today += volume
         self._cost += price * volume
+        self._cost_today += price * volume
 
     def close(self, offset: Offset, price: Decimal, volume: int, multiplier: int) -> Decimal:
         """Remove ``volume`` lots and return the realized P&L of the close.
@@ -163,6 +177,7 @@ class PositionLeg:
                 self._cost -= lot.price * taken
                 if queue is self.today:
                     self._volume_today -= taken
+                    self._cost_today -= lot.price * taken
                 else:
                     self._volume_yesterday -= taken
                 if lot.volume == 0:
@@ -175,6 +190,7 @@ class PositionLeg:
         self.today.clear()
         self._volume_yesterday += self._volume_today
         self._volume_today = 0
+        self._cost_today = Decimal(0)
 
 
 @dataclass(slots=True)

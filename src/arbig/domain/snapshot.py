@@ -27,7 +27,12 @@ class PositionSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class AccountSnapshot:
-    """The account at one moment (a row of ``accounts``; a point of the equity curve)."""
+    """The account at one moment (a row of ``accounts``; a point of the equity curve).
+
+    ``realized_pnl`` and ``commission`` are totals since inception (trade by trade);
+    ``close_profit``, ``position_profit`` and ``today_commission`` are the trading day's,
+    marked to market by date from ``pre_balance`` as CTP reports them.
+    """
 
     account_id: str
     balance: Decimal
@@ -38,3 +43,8 @@ class AccountSnapshot:
     realized_pnl: Decimal
     commission: Decimal
     update_time: datetime
+    frozen_commission: Decimal = Decimal(0)
+    pre_balance: Decimal = Decimal(0)
+    close_profit: Decimal = Decimal(0)
+    position_profit: Decimal = Decimal(0)
+    today_commission: Decimal = Decimal(0)

@@ -24,7 +24,7 @@ from arbig.api.market import ContractInfo
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, listed_gold_months, validate_gold_symbol
 from arbig.domain.state import MarketChoice
-from arbig.engine.core import TradingCore
+from arbig.engine.book import BookView, Subscriptions
 from arbig.engine.ports import StateStore
 
 log = structlog.get_logger(__name__)
@@ -75,7 +75,8 @@ class ContractManager:
 
     def __init__(
         self,
-        core: TradingCore,
+        market: Subscriptions,
+        book: BookView,
         store: StateStore,
         *,
         watchlist: Iterable[str] = (),
@@ -83,7 +84,8 @@ class ContractManager:
         today: Callable[[], date] | None = None,
         holidays: Collection[date] = (),
     ) -> None:
-        self._core = core
+        self._market = market
+        self._book = book
         self._store = store
         self._audit = audit
         self._holidays = frozenset(holidays)
@@ -101,18 +103,18 @@ class ContractManager:
         if saved is not None:
             self._watchlist = saved
         for symbol in self._watchlist:
-            await self._core.subscribe(symbol)
+            await self._market.subscribe(symbol)
 
     def show(self) -> ContractInfo:
-        core = self._core
-        spec = core.spec(core.main_contract)
+        market = self._market
+        spec = self._book.spec(market.main_contract)
         return ContractInfo(
-            main_contract=core.main_contract,
+            main_contract=market.main_contract,
             exchange=str(spec.exchange),
             multiplier=spec.multiplier,
             price_tick=str(spec.price_tick),
             watchlist=self._watchlist,
-            subscribed=tuple(sorted(core.subscribed)),
+            subscribed=tuple(sorted(market.subscribed)),
             listed=listed_symbols(self._today(), self._holidays),
         )
 
@@ -121,7 +123,7 @@ class ContractManager:
 
         ContractError (before anything changes) if the symbol is not a listed gold month.
         """
-        previous = self._core.main_contract
+        previous = self._market.main_contract
         detail: dict[str, Any] = {"previous": previous, "source_address": source}
         try:
             validate_gold_symbol(symbol, self._today(), self._holidays)
@@ -132,9 +134,9 @@ class ContractManager:
         if symbol == previous:
             return previous
         await self._store.save_market_choice(MarketChoice(symbol, self._watchlist))
-        await self._core.switch_main_contract(symbol)
+        await self._market.switch_main_contract(symbol)
         if previous in self._watchlist:
-            await self._core.subscribe(previous)  # still watched: keep its quotes
+            await self._market.subscribe(previous)  # still watched: keep its quotes
         self._audit(actor, "contract.switch", symbol, "success", detail)
         return previous
 
@@ -143,25 +145,19 @@ class ContractManager:
     ) -> tuple[str, ...]:
         """Replace the watchlist: subscribe the added contracts, stop the removed ones."""
         wanted = validate_symbols(symbols, self._today(), self._holidays)
-        core = self._core
-        await self._store.save_market_choice(MarketChoice(core.main_contract, wanted))
+        market = self._market
+        await self._store.save_market_choice(MarketChoice(market.main_contract, wanted))
         removed = [
             s
             for s in self._watchlist
-            if s not in wanted and s != core.main_contract and not self._exposed(s)
+            if s not in wanted and s != market.main_contract and not self._book.exposed(s)
         ]
         for symbol in wanted:
-            if symbol not in core.subscribed:
-                await core.subscribe(symbol)
+            if symbol not in market.subscribed:
+                await market.subscribe(symbol)
         for symbol in removed:
-            await core.unsubscribe(symbol)
+            await market.unsubscribe(symbol)
         old, self._watchlist = self._watchlist, wanted
         detail = {"previous": list(old), "source_address": source}
         self._audit(actor, "watchlist.set", ",".join(wanted), "success", detail)
         return wanted
-
-    def _exposed(self, symbol: str) -> bool:
-        """A position or a working order still needs ``symbol``'s prices."""
-        core = self._core
-        held = any(leg.symbol == symbol for leg in core.portfolio.positions.held())
-        return held or any(o.symbol == symbol for o in core.oms.active_orders())

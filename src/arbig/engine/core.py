@@ -1,4 +1,9 @@
-"""The trading core: gateway in, book kept, events out."""
+"""The trading core: gateway in, book kept, events out.
+
+The engine's other parts see the core through ``engine.book``'s protocols: its
+``book`` (read-only), its ``bus`` and its commands; only the core itself touches
+its order manager and portfolio.
+"""
 
 import contextlib
 from collections.abc import Callable
@@ -12,11 +17,12 @@ from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_orde
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
-from arbig.domain.enums import Offset, OrderStatus
+from arbig.domain.enums import Offset, OrderSource, OrderStatus
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
+from arbig.engine.book import CoreBook
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
@@ -80,10 +86,11 @@ class TradingCore:
         self._snapshot_interval = snapshot_interval_s
         self._snapshot_timer: Timer | None = None
         self._subscribed: set[str] = set()
-        self.pre_trade_checks: list[PreTradeCheck] = []
+        self._checks: list[PreTradeCheck] = []
         self._refused = 0
         self.snapshots_skipped = 0
         self._last_ticks: dict[str, Tick] = {}
+        self.book = CoreBook(self.oms, self.portfolio, self._last_ticks, self.spec)
         self._auditor = auditor
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
@@ -99,6 +106,10 @@ class TradingCore:
             spec = self._specs[symbol] = self._spec_for(symbol)
         return spec
 
+    def add_pre_trade_check(self, check: PreTradeCheck) -> None:
+        """Every order passes ``check`` after the core's own (the assembly adds risk)."""
+        self._checks.append(check)
+
     def last_tick(self, symbol: str) -> Tick | None:
         """The newest tick that passed hygiene, straight from memory."""
         return self._last_ticks.get(symbol)
@@ -107,11 +118,16 @@ class TradingCore:
         """Rebuild the book from storage, connect, and catch up with the gateway."""
         await self.recorder.start()
         await self.tick_store.start()
+        # Orders first: a replayed fill finds its order, and so its owner.
+        for order in await self._source.load_orders(self.account_id):
+            self.oms.update_order(order)
+            self.portfolio.on_order(order)
+        self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
             self.oms.add_trade(trade)
             self.portfolio.apply_trade(trade)
-        for order in await self._source.load_orders(self.account_id):
-            self.oms.update_order(order)
+            self._apply_owned(trade)
+        self._record_settlements()
         self.gateway.set_listener(self)
         await self.gateway.connect()
         await self.subscribe(self.main_contract)
@@ -190,17 +206,12 @@ class TradingCore:
             return old
         await self.subscribe(symbol)
         self.main_contract = symbol
-        if not self._exposed(old):
+        if not self.book.exposed(old):
             await self.unsubscribe(old)
             await self.tick_store.clear(old)
         self.bus.publish(EventType.SYSTEM, {"main_contract": symbol, "previous": old})
         log.info("main contract switched", previous=old, main_contract=symbol)
         return old
-
-    def _exposed(self, symbol: str) -> bool:
-        held = any(leg.symbol == symbol for leg in self.portfolio.positions.held())
-        working = any(o.symbol == symbol for o in self.oms.active_orders())
-        return held or working
 
     # --- orders -----------------------------------------------------------------
 
@@ -259,7 +270,7 @@ class TradingCore:
                 f"the database is behind ({self.recorder.queue_depth} writes queued): new "
                 "positions are refused until it catches up; closes are allowed"
             )
-        for check in self.pre_trade_checks:
+        for check in self._checks:
             reason = check(request)
             if reason is not None:
                 return reason
@@ -287,6 +298,8 @@ class TradingCore:
         self._last_ticks[tick.symbol] = tick
         self.tick_store.add(tick)
         book_moved = self.portfolio.mark(tick)
+        if self.portfolio.settled:
+            self._record_settlements()
         self.bus.publish(EventType.TICK, tick)
         if book_moved:
             self._publish_book()
@@ -297,18 +310,39 @@ class TradingCore:
 
     def on_order(self, order: Order) -> None:
         if self.oms.update_order(order):
+            frozen_moved = self.portfolio.on_order(order)
             self.bus.publish(EventType.ORDER, order)
             self.recorder.order(order)
+            if frozen_moved:
+                self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
 
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
         realized = self.portfolio.apply_trade(trade)
+        self._apply_owned(trade)
         self.bus.publish(EventType.TRADE, trade)
         self.recorder.trade(
-            trade, realized_pnl=realized, multiplier=self.spec(trade.symbol).multiplier
+            trade,
+            realized_pnl=realized,
+            multiplier=self.spec(trade.symbol).multiplier,
+            close_profit=self.portfolio.last_close_profit,
         )
+        if self.portfolio.settled:
+            self._record_settlements()
         self._record_book()
+
+    def _apply_owned(self, trade: Trade) -> None:
+        """A strategy's fill also counts in that strategy's own position."""
+        order = self.oms.orders.get(trade.order_id)
+        if order is None or order.source is not OrderSource.STRATEGY or not order.reference:
+            return
+        if not self.portfolio.apply_owned(order.reference, trade):
+            log.warning(
+                "strategy fill does not fit its own position",
+                strategy=order.reference,
+                trade_id=trade.trade_id,
+            )
 
     def on_account(self, account: AccountReport) -> None:
         return None  # the core keeps its own account from trades; the broker's is for reconciling
@@ -328,6 +362,15 @@ class TradingCore:
         now = self._clock()
         self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
         self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
+
+    def _record_settlements(self) -> None:
+        for record in self.portfolio.take_settled():
+            self.recorder.settlement(record)
+            log.info(
+                "trading day settled",
+                trading_day=record.trading_day.isoformat(),
+                balance=str(record.balance),
+            )
 
     def _record_book(self) -> None:
         now = self._clock()

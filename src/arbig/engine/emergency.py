@@ -22,8 +22,8 @@ from arbig.api.trading import EmergencyReport
 from arbig.clock import Clock
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.domain.state import TradingStatus
+from arbig.engine.book import BookView, Events, OrderDesk
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore
 from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
@@ -44,7 +44,9 @@ class EmergencyStop:
 
     def __init__(
         self,
-        core: TradingCore,
+        book: BookView,
+        events: Events,
+        orders: OrderDesk,
         risk: RiskEngine,
         strategies: StrategyEngine | None,
         store: StateStore,
@@ -52,7 +54,9 @@ class EmergencyStop:
         slippage_ticks: int = 3,
         clock: Clock,
     ) -> None:
-        self._core = core
+        self._book = book
+        self._events = events
+        self._orders = orders
         self._risk = risk
         self._strategies = strategies
         self._store = store
@@ -97,7 +101,7 @@ class EmergencyStop:
             self._in_progress = False
         outcome = "done" if not report.errors else "; ".join(report.errors)
         _audit("emergency_stop", actor, reason, outcome, flatten=flatten)
-        self._core.bus.publish(EventType.SYSTEM, {"emergency_stop": True, "reason": reason})
+        self._events.publish(EventType.SYSTEM, {"emergency_stop": True, "reason": reason})
         return report
 
     async def reset(self, reason: str, actor: str) -> TradingStatus:
@@ -122,9 +126,9 @@ class EmergencyStop:
         if self._strategies is not None:
             await self._strategies.stop("emergency stop")
         cancelled = []
-        for order in self._core.oms.active_orders():
+        for order in self._book.active_orders():
             try:
-                await self._core.cancel_order(order.order_id)
+                await self._orders.cancel_order(order.order_id)
                 cancelled.append(order.order_id)
             except Exception as exc:
                 errors.append(f"cancel {order.order_id}: {exc}")
@@ -137,29 +141,29 @@ class EmergencyStop:
         done = asyncio.Event()
 
         def check(_: EventType, __: object) -> None:
-            if not self._core.oms.active_orders():
+            if not self._book.active_orders():
                 done.set()
 
-        self._core.bus.subscribe(EventType.ORDER, check)
+        self._events.subscribe(EventType.ORDER, check)
         try:
             check(EventType.ORDER, None)
             await asyncio.wait_for(done.wait(), CANCEL_WAIT_S)
         except TimeoutError:
             errors.append(f"orders still working after {CANCEL_WAIT_S}s")
         finally:
-            self._core.bus.unsubscribe(EventType.ORDER, check)
+            self._events.unsubscribe(EventType.ORDER, check)
 
     async def _flatten(self, errors: list[str]) -> list[str]:
         sent: list[str] = []
-        working = self._core.oms.active_orders()
-        for leg in self._core.portfolio.positions.held():
+        working = self._book.active_orders()
+        for leg in self._book.held():
             tick = self._risk.last_tick(leg.symbol)
             if tick is None:
                 errors.append(f"flatten {leg.symbol} {leg.direction}: no quote")
                 continue
             try:
                 requests = close_requests(
-                    self._core.spec(leg.symbol),
+                    self._book.spec(leg.symbol),
                     leg,
                     tick,
                     working,
@@ -168,7 +172,7 @@ class EmergencyStop:
                     reference="emergency stop",
                 )
                 for request in requests:
-                    sent.append(await self._core.send_order(request))
+                    sent.append(await self._orders.send_order(request))
             except (PlanError, ValueError) as exc:
                 errors.append(f"flatten {leg.symbol} {leg.direction}: {exc}")
         return sent
@@ -184,6 +188,15 @@ class EmergencyStop:
             ) from None
         self._status = status
         self._risk.state = status.state
+
+
+def strategy_start_refusal(status: TradingStatus) -> str | None:
+    """Why no strategy may start in ``status`` (the strategy engine asks), or None."""
+    if status.emergency:
+        return "the emergency stop is engaged: reset it (with a reason) before starting"
+    if status.state is not TradingState.ACTIVE:
+        return f"trading is {status.state}: a strategy starts only when trading is active"
+    return None
 
 
 def _with_count(status: TradingStatus, refused: int) -> TradingStatus:

@@ -1,22 +1,35 @@
-"""Positions and the account, marked to every tick."""
+"""Positions and the account, marked to every tick and settled at each new trading day."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from arbig.domain.account import AccountBook
+from arbig.domain.account import AccountBook, DailySettlement, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
-from arbig.domain.position import PositionBook, PositionLeg
+from arbig.domain.order import Order
+from arbig.domain.position import PositionBook, PositionError, PositionLeg
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """``amount`` to the cent, never ``-0.00``."""
+    return amount.quantize(CENT) + ZERO
 
 
 class Portfolio:
-    """The trader's own book: built from trades, valued at the last price."""
+    """The trader's own book: built from trades, valued at the last price.
+
+    Working orders freeze margin and commission. At each new trading day the day
+    just ended is settled at the settlement prices (CTP's daily settlement): the
+    record waits in ``settled`` for whoever stores it, and yesterday's lots are
+    from then on margined and marked from that settlement price.
+    """
 
     def __init__(
         self, account_id: str, capital: Decimal, spec_for: Callable[[str], ContractSpec]
@@ -27,6 +40,15 @@ class Portfolio:
         self._last: dict[str, Decimal] = {}
         self._open_time: dict[tuple[str, Direction], datetime] = {}
         self._trading_day: date | None = None
+        self._working: dict[str, Order] = {}
+        # The previous settlement price per symbol: the basis of yesterday's lots.
+        self._settlement: dict[str, Decimal] = {}
+        # Settlement prices already recorded, by day: a replay settles at the same prices.
+        self._known: dict[date, dict[str, Decimal]] = {}
+        self.settled: list[DailySettlement] = []
+        self.last_close_profit = ZERO
+        # Each strategy's own position: the net of its own fills (vn.py's ``pos``).
+        self._owned: dict[str, PositionBook] = {}
 
     @property
     def account_id(self) -> str:
@@ -40,23 +62,75 @@ class Portfolio:
     def last_price(self, symbol: str) -> Decimal | None:
         return self._last.get(symbol)
 
-    def roll_to(self, trading_day: date) -> bool:
-        """Move to ``trading_day``; today's lots become yesterday's. True if it changed."""
+    def pre_settlement(self, symbol: str) -> Decimal | None:
+        """The settlement price yesterday's lots of ``symbol`` are margined and marked from."""
+        return self._settlement.get(symbol)
+
+    def restore_settlements(self, records: Iterable[DailySettlement]) -> None:
+        """Settlement prices already recorded: replayed days settle at the same prices."""
+        for record in records:
+            self._known[record.trading_day] = dict(record.prices)
+
+    def roll_to(self, trading_day: date, prices: Mapping[str, Decimal] | None = None) -> bool:
+        """Move to ``trading_day``; True if it changed.
+
+        The day being left is settled at its recorded prices, else at ``prices`` (the
+        new day's pre-settlement from the exchange), else at the last price; days in
+        between that were recorded before are settled again at their prices.
+        """
         if self._trading_day is not None and trading_day <= self._trading_day:
             return False
         if self._trading_day is not None:
-            self.positions.roll_day()
+            self._settle(self._trading_day, self._known.get(self._trading_day) or prices or {})
+            for day in sorted(d for d in self._known if self._trading_day < d < trading_day):
+                self._settle(day, self._known[day])
         self._trading_day = trading_day
         return True
 
+    def _settle(self, day: date, prices: Mapping[str, Decimal]) -> None:
+        marks: dict[str, Decimal] = {}
+        profit = ZERO
+        for leg in self.positions.held():
+            price = prices.get(leg.symbol) or self._last.get(leg.symbol) or leg.avg_price
+            marks[leg.symbol] = price
+            profit += self._position_profit(leg, price)
+        self.settled.append(self.account.settle(day, profit, marks.items()))
+        self._settlement.update(marks)
+        self.positions.roll_day()
+        for owned in self._owned.values():
+            owned.roll_day()
+        self._revalue()
+
+    def _position_profit(self, leg: PositionLeg, price: Decimal) -> Decimal:
+        """Mark to market by date: today's lots from their open price, yesterday's from
+        the previous settlement."""
+        basis = self._settlement.get(leg.symbol)
+        held_cost = leg.cost if basis is None else leg.cost_today + basis * leg.volume_yesterday
+        multiplier = self._spec_for(leg.symbol).multiplier
+        return leg.sign * (price * leg.volume - held_cost) * multiplier
+
+    def take_settled(self) -> list[DailySettlement]:
+        """The settlement records produced since the last call."""
+        settled, self.settled = self.settled, []
+        return settled
+
     def apply_trade(self, trade: Trade) -> Decimal:
-        """Apply a fill; returns its realized P&L."""
+        """Apply a fill; returns its realized P&L (by trade; ``last_close_profit`` holds
+        the same close measured by date)."""
         self.roll_to(trade.trading_day)
         spec = self._spec_for(trade.symbol)
-        realized = self.positions.apply(trade, spec.multiplier)
-        self.account.record_fill(realized, trade.commission)
         key = (trade.symbol, trade.direction)
         leg = self.positions.leg(*key)
+        yesterday_volume, yesterday_cost = leg.volume_yesterday, leg.cost - leg.cost_today
+        realized = self.positions.apply(trade, spec.multiplier)
+        close_profit = realized
+        basis = self._settlement.get(trade.symbol)
+        taken = yesterday_volume - leg.volume_yesterday
+        if basis is not None and taken:
+            taken_cost = yesterday_cost - (leg.cost - leg.cost_today)
+            close_profit += leg.sign * (taken_cost - basis * taken) * spec.multiplier
+        self.last_close_profit = close_profit
+        self.account.record_fill(realized, trade.commission, close_profit)
         if leg.volume == 0:
             self._open_time.pop(key, None)
         else:
@@ -65,9 +139,40 @@ class Portfolio:
         self._revalue()
         return realized
 
+    def apply_owned(self, owner: str, trade: Trade) -> bool:
+        """Count a fill of ``owner``'s order (a strategy's) in ``owner``'s own position;
+        False when it does not fit (a close of lots the owner never opened)."""
+        book = self._owned.setdefault(owner, PositionBook())
+        try:
+            book.apply(trade, self._spec_for(trade.symbol).multiplier)
+        except PositionError:
+            return False
+        return True
+
+    def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
+        """``owner``'s own lots of ``symbol`` in ``direction`` (an empty leg if none)."""
+        book = self._owned.get(owner)
+        leg = None if book is None else book.legs.get((symbol, direction))
+        return leg if leg is not None else PositionLeg(symbol, direction)
+
+    def on_order(self, order: Order) -> bool:
+        """Track working orders; True if the frozen margin or commission changed."""
+        if order.is_active:
+            self._working[order.order_id] = order
+        elif self._working.pop(order.order_id, None) is None:
+            return False
+        book = self.account
+        frozen = frozen_for(self._working.values(), self._spec_for)
+        if frozen == (book.frozen_margin, book.frozen_commission):
+            return False
+        book.frozen_margin, book.frozen_commission = frozen
+        return True
+
     def mark(self, tick: Tick) -> bool:
         """Value the book at ``tick``; True if a held position's P&L changed."""
-        self.roll_to(tick.trading_day)
+        if self._trading_day is None or tick.trading_day > self._trading_day:
+            prices = {tick.symbol: tick.pre_settlement} if tick.pre_settlement > 0 else None
+            self.roll_to(tick.trading_day, prices)
         symbol = tick.symbol
         previous = self._last.get(symbol)
         self._last[symbol] = tick.last_price
@@ -79,15 +184,16 @@ class Portfolio:
         return False
 
     def _revalue(self) -> None:
-        unrealized = ZERO
-        margin = ZERO
+        unrealized = margin = profit = ZERO
         for leg in self.positions.held():
             spec = self._spec_for(leg.symbol)
             last = self._last.get(leg.symbol, leg.avg_price)
             unrealized += leg.unrealized_pnl(last, spec.multiplier)
-            margin += leg.margin(spec)
+            margin += leg.margin(spec, self._settlement.get(leg.symbol))
+            profit += self._position_profit(leg, last)
         self.account.unrealized_pnl = unrealized
         self.account.margin = margin
+        self.account.position_profit = profit
 
     def position_snapshots(self, now: datetime) -> list[PositionSnapshot]:
         """Every leg the book has seen, flat ones with volume 0 (so stores can remove them)."""
@@ -105,23 +211,27 @@ class Portfolio:
             volume_yesterday=leg.volume_yesterday,
             avg_price=leg.avg_price.quantize(Decimal("0.0001")),
             current_price=last,
-            unrealized_pnl=leg.unrealized_pnl(last, spec.multiplier).quantize(Decimal("0.01")),
-            margin=leg.margin(spec),
+            unrealized_pnl=cents(leg.unrealized_pnl(last, spec.multiplier)),
+            margin=leg.margin(spec, self._settlement.get(leg.symbol)),
             open_time=self._open_time.get((leg.symbol, leg.direction), now),
             update_time=now,
         )
 
     def account_snapshot(self, now: datetime) -> AccountSnapshot:
         book = self.account
-        cent = Decimal("0.01")
         return AccountSnapshot(
             account_id=book.account_id,
-            balance=book.balance.quantize(cent),
-            available=book.available.quantize(cent),
-            margin=book.margin.quantize(cent),
-            frozen_margin=book.frozen_margin.quantize(cent),
-            unrealized_pnl=book.unrealized_pnl.quantize(cent),
-            realized_pnl=book.realized_pnl.quantize(cent),
-            commission=book.commission.quantize(cent),
+            balance=cents(book.balance),
+            available=cents(book.available),
+            margin=cents(book.margin),
+            frozen_margin=cents(book.frozen_margin),
+            unrealized_pnl=cents(book.unrealized_pnl),
+            realized_pnl=cents(book.realized_pnl),
+            commission=cents(book.commission),
             update_time=now,
+            frozen_commission=cents(book.frozen_commission),
+            pre_balance=cents(book.opening_balance),
+            close_profit=cents(book.close_profit),
+            position_profit=cents(book.position_profit),
+            today_commission=cents(book.today_commission),
         )

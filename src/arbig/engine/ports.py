@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from arbig.domain.account import DailySettlement
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.state import MarketChoice, TradingStatus
@@ -29,8 +30,15 @@ class BookRecorder(Protocol):
     def order(self, order: Order) -> None: ...
 
     def trade(
-        self, trade: Trade, *, realized_pnl: Decimal = ..., multiplier: int | None = None
+        self,
+        trade: Trade,
+        *,
+        realized_pnl: Decimal = ...,
+        multiplier: int | None = None,
+        close_profit: Decimal | None = None,
     ) -> None: ...
+
+    def settlement(self, record: DailySettlement) -> None: ...
 
     def positions(self, positions: list[PositionSnapshot]) -> None: ...
 
@@ -56,6 +64,8 @@ class BookSource(Protocol):
     async def load_trades(self, account_id: str) -> list[Trade]: ...
 
     async def load_orders(self, account_id: str) -> list[Order]: ...
+
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]: ...
 
 
 class StateStore(Protocol):

@@ -1,6 +1,6 @@
 """Pre-trade risk: every order, from any source, passes these rules before the gateway.
 
-The engine is one of ``TradingCore.pre_trade_checks``. A refusal names its rule
+The assembly adds the engine to the core's pre-trade checks. A refusal names its rule
 (``"max_position: ..."``), is logged, and is recorded as a rejected order (row in
 ``orders``, event on the bus) so the operator sees it beside the orders that went
 out; the core then raises ``OrderRefused`` to the sender.
@@ -11,6 +11,7 @@ emergency stop's own flattening orders (source ``risk``), which only close.
 """
 
 from collections import deque
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -18,14 +19,13 @@ from enum import StrEnum
 import structlog
 
 from arbig.clock import Clock
-from arbig.config import RiskSettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderSource, Side, TradingState
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import close_limit, free_to_close
 from arbig.domain.tick import Tick
+from arbig.engine.book import BookView, Events
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore
 
 log = structlog.get_logger(__name__)
 
@@ -52,22 +52,37 @@ class Rule(StrEnum):
     MARGIN = "margin"
 
 
+@dataclass(frozen=True, slots=True)
+class RiskLimits:
+    """The limits every order is held to (docs/strategies.md); the settings' ``risk``."""
+
+    enabled: bool = True
+    max_order_volume: int = 10
+    max_position: int = 20
+    max_ticks_from_market: int = 50
+    max_working_orders: int = 20
+    max_orders_per_minute: int = 30
+    max_orders_per_day: int = 1000
+    duplicate_window_s: float = 1.0
+
+
 class RiskEngine:
     """The pre-trade check; call it with an ``OrderRequest``, get None or the refusal."""
 
     def __init__(
         self,
-        core: TradingCore,
-        settings: RiskSettings,
+        book: BookView,
+        events: Events,
+        limits: RiskLimits,
         calendar: TradingCalendar,
         *,
         check_sessions: bool,
         clock: Clock,
     ) -> None:
-        self.settings = settings  # derived limits are computed by the setter
+        self.settings = limits  # derived limits are computed by the setter
         self.state = TradingState.ACTIVE
         self.refused = 0
-        self._core = core
+        self._book = book
         self._calendar = calendar
         self._check_sessions = check_sessions
         self._clock = clock.now
@@ -78,20 +93,20 @@ class RiskEngine:
         # Working orders by id, kept from order events: the OMS's list is a scan of every
         # order of the day, too slow to repeat on each order.
         self._working: dict[str, Order] = {}
-        core.bus.subscribe(EventType.ORDER, self._on_order)
+        events.subscribe(EventType.ORDER, self._on_order)
 
     @property
-    def settings(self) -> RiskSettings:
+    def settings(self) -> RiskLimits:
         return self._settings
 
     @settings.setter
-    def settings(self, settings: RiskSettings) -> None:
+    def settings(self, settings: RiskLimits) -> None:
         self._settings = settings
         self._window = timedelta(seconds=settings.duplicate_window_s)
         self._distances: dict[str, Decimal] = {}  # per symbol: the price_distance limit
 
     def last_tick(self, symbol: str) -> Tick | None:
-        return self._core.last_tick(symbol)
+        return self._book.last_tick(symbol)
 
     def _on_order(self, _: EventType, order: Order) -> None:
         if order.is_active:
@@ -101,7 +116,7 @@ class RiskEngine:
 
     def sync(self) -> None:
         """Take the working orders from the OMS (after the core rebuilt its book)."""
-        self._working = {o.order_id: o for o in self._core.oms.active_orders()}
+        self._working = {o.order_id: o for o in self._book.active_orders()}
 
     def __call__(self, request: OrderRequest) -> str | None:
         now = self._clock()
@@ -143,8 +158,8 @@ class RiskEngine:
 
     def _market_rules(self, request: OrderRequest, now: datetime) -> str | None:
         limits = self._settings
-        spec = self._core.spec(request.symbol)
-        tick = self._core.last_tick(request.symbol)
+        spec = self._book.spec(request.symbol)
+        tick = self._book.last_tick(request.symbol)
         if tick is None:
             return f"{Rule.CONTRACT}: no market data for {request.symbol} yet"
         if self._check_sessions and not self._calendar.in_session(now):
@@ -181,26 +196,24 @@ class RiskEngine:
         if request.offset.is_close:
             return None
         direction = request.direction
-        leg = self._core.portfolio.positions.legs.get((request.symbol, direction))
+        leg = self._book.leg(request.symbol, direction)
         held = leg.volume if leg is not None else 0
         opening = 0
-        committed = ZERO
         for o in working.values():  # usually none or a few: no running totals to keep right
-            if o.offset is Offset.OPEN:
-                committed += self._core.spec(o.symbol).margin(o.price, o.remaining)
-                if o.symbol == request.symbol and o.direction is direction:
-                    opening += o.remaining
+            if o.offset is Offset.OPEN and o.symbol == request.symbol and o.direction is direction:
+                opening += o.remaining
         if held + opening + request.volume > limits.max_position:
             return (
                 f"{Rule.MAX_POSITION}: {request.direction} {request.symbol} would reach "
                 f"{held + opening + request.volume} lots (held {held}, opening {opening}), "
                 f"limit {limits.max_position}"
             )
-        spec = self._core.spec(request.symbol)
+        spec = self._book.spec(request.symbol)
         need = spec.margin(request.price, request.volume) + spec.commission(
             Offset.OPEN, request.volume
         )
-        available = self._core.portfolio.account.available - committed
+        # The account already holds back the margin and commission of working orders.
+        available = self._book.account.available
         if need > available:
             return f"{Rule.MARGIN}: the order needs {need}, available {available:.2f}"
         return None
@@ -228,7 +241,7 @@ class RiskEngine:
         """True if ``request`` closes lots that are held and not already being closed."""
         if not request.offset.is_close:
             return False
-        leg = self._core.portfolio.positions.legs.get((request.symbol, request.direction))
+        leg = self._book.leg(request.symbol, request.direction)
         if leg is None:
             return False
         yesterday, today = free_to_close(leg, self._working.values())

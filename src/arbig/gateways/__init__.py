@@ -1,1 +1,1 @@
-"""Gateway adapters: the simulated exchange, recorded-tick replay and live CTP."""
+"""Gateway adapters, chosen by name through ``registry``: ``sim`` (the simulated exchange)."""

@@ -33,6 +33,15 @@ class GatewayError(RuntimeError):
 
 
 @dataclass(frozen=True, slots=True)
+class TradingAccount:
+    """The account a gateway trades and the capital its book starts from (before the
+    recorded trades are replayed onto it)."""
+
+    account_id: str
+    capital: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class PositionReport:
     """A position leg as the broker sees it."""
 
@@ -77,6 +86,11 @@ class Gateway(Protocol):
     """An exchange connection. See the module docstring for the contract."""
 
     name: str
+
+    def account(self) -> TradingAccount:
+        """The account this gateway trades, known before ``connect`` (from the adapter's
+        own settings): the book is kept under its id."""
+        ...
 
     def set_listener(self, listener: GatewayListener) -> None: ...
 

@@ -5,6 +5,7 @@ import asyncio
 from fastapi import FastAPI
 
 from arbig.config import Settings
+from arbig.gateways.registry import GATEWAYS, UnknownGateway
 from arbig.runtime import build_embedded, prepare_database
 from arbig.storage.database import DatabaseError
 from arbig.ticks.redis_stream import RedisUnavailable, check_redis
@@ -21,7 +22,12 @@ def embedded_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:
 
 
 def preflight(settings: Settings) -> None:
-    """Find database and Redis problems before the server starts (``StartupError``)."""
+    """Find gateway, database and Redis problems before the server starts
+    (``StartupError``, one line each)."""
+    try:
+        GATEWAYS.check(settings.gateway)
+    except UnknownGateway as exc:
+        raise StartupError(str(exc)) from None
 
     async def check() -> None:
         engine = await prepare_database(settings)

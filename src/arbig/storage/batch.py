@@ -30,9 +30,11 @@ from arbig.domain.enums import OrderStatus
 from arbig.storage.models import (
     AccountRow,
     BarRow,
+    DailySettlementRow,
     EquitySnapshotRow,
     OrderRow,
     PositionRow,
+    SettlementPriceRow,
     TradeRow,
 )
 from arbig.storage.prepared import prepare
@@ -44,6 +46,8 @@ POSITIONS: Table = PositionRow.__table__  # type: ignore[assignment]
 ACCOUNTS: Table = AccountRow.__table__  # type: ignore[assignment]
 EQUITY: Table = EquitySnapshotRow.__table__  # type: ignore[assignment]
 BARS: Table = BarRow.__table__  # type: ignore[assignment]
+SETTLEMENTS: Table = DailySettlementRow.__table__  # type: ignore[assignment]
+SETTLEMENT_PRICES: Table = SettlementPriceRow.__table__  # type: ignore[assignment]
 
 # How far along its life an order is; a report may only move an order forwards.
 TERMINAL_RANK = 3
@@ -80,6 +84,8 @@ class Batch:
     accounts: dict[str, Row] = field(default_factory=dict)
     equity: list[Row] = field(default_factory=list)
     bars: dict[tuple[str, Any], Row] = field(default_factory=dict)
+    settlements: dict[tuple[str, Any], Row] = field(default_factory=dict)
+    settlement_prices: dict[tuple[str, Any, str], Row] = field(default_factory=dict)
 
     def add_order(self, row: Row) -> None:
         key = (row["account_id"], row["order_id"])
@@ -101,6 +107,12 @@ class Batch:
 
     def add_bar(self, row: Row) -> None:
         self.bars[(row["symbol"], row["start_time"])] = row
+
+    def add_settlement(self, row: Row) -> None:
+        self.settlements[(row["account_id"], row["trading_day"])] = row
+
+    def add_settlement_price(self, row: Row) -> None:
+        self.settlement_prices[(row["account_id"], row["trading_day"], row["symbol"])] = row
 
 
 def _insert(table: Table, dialect: str) -> Any:
@@ -217,6 +229,19 @@ def plan(batch: Batch, dialect: Dialect) -> list[Step]:
             BARS,
             lambda: _upsert(BARS, name, ("symbol", "start_time")),
             list(batch.bars.values()),
+        ),
+        # A day settled again (a replay at start-up) replaces its record.
+        (
+            "settlements",
+            SETTLEMENTS,
+            lambda: _upsert(SETTLEMENTS, name, ("account_id", "trading_day")),
+            list(batch.settlements.values()),
+        ),
+        (
+            "settlement-prices",
+            SETTLEMENT_PRICES,
+            lambda: _upsert(SETTLEMENT_PRICES, name, ("account_id", "trading_day", "symbol")),
+            list(batch.settlement_prices.values()),
         ),
     ]
     steps: list[Step] = []

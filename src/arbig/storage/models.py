@@ -48,7 +48,12 @@ class Base(DeclarativeBase):
 
 
 class AccountRow(Base):
-    """``accounts``: the latest state of each trading account."""
+    """``accounts``: the latest state of each trading account.
+
+    ``realized_pnl`` and ``commission`` are totals since inception; ``close_profit``,
+    ``position_profit`` and ``today_commission`` are the trading day's, by date from
+    ``pre_balance`` (CTP's figures). See docs/storage.md.
+    """
 
     __tablename__ = "accounts"
 
@@ -63,6 +68,11 @@ class AccountRow(Base):
     commission: Mapped[Decimal] = mapped_column(default=Decimal(0))
     trading_day: Mapped[date | None] = mapped_column(Date)
     update_time: Mapped[datetime] = mapped_column(default=utcnow)
+    frozen_commission: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    pre_balance: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    close_profit: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    position_profit: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    today_commission: Mapped[Decimal] = mapped_column(default=Decimal(0))
 
 
 class PositionRow(Base):
@@ -140,6 +150,8 @@ class TradeRow(Base):
     realized_pnl: Mapped[Decimal] = mapped_column(default=Decimal(0))
     trading_day: Mapped[date] = mapped_column(Date)
     trade_time: Mapped[datetime]
+    # The fill's close profit by date (from the previous settlement for yesterday's lots).
+    close_profit: Mapped[Decimal] = mapped_column(default=Decimal(0))
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -206,6 +218,38 @@ class EquitySnapshotRow(Base):
     unrealized_pnl: Mapped[Decimal]
     realized_pnl: Mapped[Decimal]
     commission: Mapped[Decimal]
+
+
+class DailySettlementRow(Base):
+    """``daily_settlements``: one settled trading day of an account (CTP's statement)."""
+
+    __tablename__ = "daily_settlements"
+    __table_args__ = (UniqueConstraint("account_id", "trading_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    trading_day: Mapped[date] = mapped_column(Date)
+    pre_balance: Mapped[Decimal]
+    deposit: Mapped[Decimal]
+    withdraw: Mapped[Decimal]
+    close_profit: Mapped[Decimal]
+    position_profit: Mapped[Decimal]
+    commission: Mapped[Decimal]
+    balance: Mapped[Decimal]
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettlementPriceRow(Base):
+    """``settlement_prices``: the price each held contract was settled at, per day."""
+
+    __tablename__ = "settlement_prices"
+    __table_args__ = (UniqueConstraint("account_id", "trading_day", "symbol"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    trading_day: Mapped[date] = mapped_column(Date)
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    price: Mapped[Decimal]
 
 
 class BarRow(Base):

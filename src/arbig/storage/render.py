@@ -1,4 +1,8 @@
-"""Rich tables for the database CLI: instants in exchange time, money as exact text."""
+"""Tables for the database CLI: instants in exchange time, money as exact text.
+
+On a terminal, a Rich table; piped or redirected, tab-separated lines with a header,
+never cut to a width, so that ``cut``, ``awk`` and spreadsheets get every character.
+"""
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -30,8 +34,13 @@ ACCOUNTS: Sequence[Column] = (
     ("balance", "balance"),
     ("available", "available"),
     ("margin", "margin"),
+    ("frozen", "frozen_margin"),
     ("unrealized", "unrealized_pnl"),
-    ("realized", "realized_pnl"),
+    ("close profit today", "close_profit"),
+    ("fee today", "today_commission"),
+    ("realized total", "realized_pnl"),
+    ("fee total", "commission"),
+    ("trading day", "trading_day"),
     ("updated", _time("update_time")),
 )
 POSITIONS: Sequence[Column] = (
@@ -40,9 +49,11 @@ POSITIONS: Sequence[Column] = (
     ("direction", "direction"),
     ("volume", "volume"),
     ("today", "volume_today"),
+    ("yesterday", "volume_yesterday"),
     ("avg price", "avg_price"),
     ("last", "current_price"),
     ("unrealized", "unrealized_pnl"),
+    ("margin", "margin"),
 )
 ORDERS: Sequence[Column] = (
     ("order", "order_id"),
@@ -90,7 +101,8 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, Decimal):
         # Stored with four places; shown with the places that matter, at least two.
-        whole, _, fraction = f"{value.normalize():f}".partition(".")
+        # Adding zero turns a negative zero into zero: "-0.00" is never shown.
+        whole, _, fraction = f"{(value + 0).normalize():f}".partition(".")
         return f"{whole}.{fraction.ljust(2, '0')}"
     return str(value)
 
@@ -112,6 +124,11 @@ def print_rows(
     """One table of plain rows; numbers right-aligned."""
     if not rows:
         console.print(f"{title}: none")
+        return
+    if not console.is_terminal:
+        lines = ["\t".join(headers)]
+        lines += ["\t".join(_cell(value).replace("\t", " ") for value in row) for row in rows]
+        console.file.write("\n".join(lines) + "\n")
         return
     table = Table(title=title, title_justify="left")
     for index, header in enumerate(headers):

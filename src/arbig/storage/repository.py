@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from arbig.domain.account import DailySettlement
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -16,9 +17,11 @@ from arbig.domain.trade import Trade
 from arbig.storage import rows
 from arbig.storage.models import (
     AccountRow,
+    DailySettlementRow,
     EquitySnapshotRow,
     OrderRow,
     PositionRow,
+    SettlementPriceRow,
     StrategyTriggerRow,
     SystemLogRow,
     TradeRow,
@@ -35,6 +38,33 @@ async def load_trades(session: AsyncSession, account_id: str) -> list[Trade]:
         .order_by(TradeRow.trade_time, TradeRow.id)
     )
     return [rows.to_trade(row) for row in await session.scalars(query)]
+
+
+async def load_settlements(
+    session: AsyncSession,
+    account_id: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[DailySettlement]:
+    """The account's settled trading days in [since, until], oldest first, with the
+    prices each was settled at."""
+    where = [DailySettlementRow.account_id == account_id]
+    price_where = [SettlementPriceRow.account_id == account_id]
+    if since is not None:
+        where.append(DailySettlementRow.trading_day >= since)
+        price_where.append(SettlementPriceRow.trading_day >= since)
+    if until is not None:
+        where.append(DailySettlementRow.trading_day <= until)
+        price_where.append(SettlementPriceRow.trading_day <= until)
+    prices: dict[date, list[SettlementPriceRow]] = {}
+    for price in await session.scalars(
+        select(SettlementPriceRow).where(*price_where).order_by(SettlementPriceRow.symbol)
+    ):
+        prices.setdefault(price.trading_day, []).append(price)
+    query = select(DailySettlementRow).where(*where).order_by(DailySettlementRow.trading_day)
+    return [
+        rows.to_settlement(row, prices.get(row.trading_day)) for row in await session.scalars(query)
+    ]
 
 
 async def load_orders(

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from arbig.domain.account import DailySettlement
 from arbig.domain.bar import Bar
 from arbig.domain.enums import (
     Direction,
@@ -17,7 +18,15 @@ from arbig.domain.enums import (
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
-from arbig.storage.models import AccountRow, EquitySnapshotRow, OrderRow, PositionRow, TradeRow
+from arbig.storage.models import (
+    AccountRow,
+    DailySettlementRow,
+    EquitySnapshotRow,
+    OrderRow,
+    PositionRow,
+    SettlementPriceRow,
+    TradeRow,
+)
 from arbig.storage.types import utcnow
 
 Row = dict[str, Any]
@@ -44,7 +53,13 @@ def order_row(account_id: str, order: Order) -> Row:
     }
 
 
-def trade_row(account_id: str, trade: Trade, realized_pnl: Decimal, multiplier: int | None) -> Row:
+def trade_row(
+    account_id: str,
+    trade: Trade,
+    realized_pnl: Decimal,
+    multiplier: int | None,
+    close_profit: Decimal | None = None,
+) -> Row:
     turnover = None if multiplier is None else trade.price * trade.volume * multiplier
     return {
         "trade_id": trade.trade_id,
@@ -59,6 +74,7 @@ def trade_row(account_id: str, trade: Trade, realized_pnl: Decimal, multiplier: 
         "commission": trade.commission,
         "turnover": turnover,
         "realized_pnl": realized_pnl,
+        "close_profit": realized_pnl if close_profit is None else close_profit,
         "trading_day": trade.trading_day,
         "trade_time": trade.datetime,
         "create_time": utcnow(),
@@ -94,7 +110,56 @@ def account_row(account: AccountSnapshot, trading_day: date | None) -> Row:
         "commission": account.commission,
         "trading_day": trading_day,
         "update_time": account.update_time,
+        "frozen_commission": account.frozen_commission,
+        "pre_balance": account.pre_balance,
+        "close_profit": account.close_profit,
+        "position_profit": account.position_profit,
+        "today_commission": account.today_commission,
     }
+
+
+def settlement_row(record: DailySettlement) -> Row:
+    return {
+        "account_id": record.account_id,
+        "trading_day": record.trading_day,
+        "pre_balance": record.pre_balance,
+        "deposit": record.deposit,
+        "withdraw": record.withdraw,
+        "close_profit": record.close_profit,
+        "position_profit": record.position_profit,
+        "commission": record.commission,
+        "balance": record.balance,
+        "create_time": utcnow(),
+    }
+
+
+def settlement_price_rows(record: DailySettlement) -> list[Row]:
+    return [
+        {
+            "account_id": record.account_id,
+            "trading_day": record.trading_day,
+            "symbol": symbol,
+            "price": price,
+        }
+        for symbol, price in record.prices
+    ]
+
+
+def to_settlement(
+    row: DailySettlementRow, prices: list[SettlementPriceRow] | None = None
+) -> DailySettlement:
+    return DailySettlement(
+        account_id=row.account_id,
+        trading_day=row.trading_day,
+        pre_balance=row.pre_balance,
+        deposit=row.deposit,
+        withdraw=row.withdraw,
+        close_profit=row.close_profit,
+        position_profit=row.position_profit,
+        commission=row.commission,
+        balance=row.balance,
+        prices=tuple((p.symbol, p.price) for p in prices or ()),
+    )
 
 
 def equity_row(account: AccountSnapshot) -> Row:
@@ -189,6 +254,11 @@ def to_account(row: AccountRow) -> AccountSnapshot:
         realized_pnl=row.realized_pnl,
         commission=row.commission,
         update_time=row.update_time,
+        frozen_commission=row.frozen_commission,
+        pre_balance=row.pre_balance,
+        close_profit=row.close_profit,
+        position_profit=row.position_profit,
+        today_commission=row.today_commission,
     )
 
 

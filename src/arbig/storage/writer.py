@@ -29,6 +29,7 @@ from itertools import islice
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from arbig.domain.account import DailySettlement
 from arbig.domain.bar import Bar
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -121,13 +122,20 @@ class BookWriter:
         self._put_fact("order", rows.order_row(self.account_id, order))
 
     def trade(
-        self, trade: Trade, *, realized_pnl: Decimal = Decimal(0), multiplier: int | None = None
+        self,
+        trade: Trade,
+        *,
+        realized_pnl: Decimal = Decimal(0),
+        multiplier: int | None = None,
+        close_profit: Decimal | None = None,
     ) -> None:
-        """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover.
+        """Record a fill once; a repeated trade_id is ignored. ``multiplier`` fills turnover;
+        ``close_profit`` (by date) defaults to ``realized_pnl``.
 
         Always queued, even past the bound: it never raises ``WriterBackpressure``.
         """
-        self._put_fact("trade", rows.trade_row(self.account_id, trade, realized_pnl, multiplier))
+        row = rows.trade_row(self.account_id, trade, realized_pnl, multiplier, close_profit)
+        self._put_fact("trade", row)
 
     def positions(self, positions: Iterable[PositionSnapshot]) -> None:
         """Upsert position legs; a leg with volume 0 is deleted."""
@@ -140,6 +148,15 @@ class BookWriter:
     def equity(self, account: AccountSnapshot) -> None:
         """Append a point to the equity curve."""
         self._put_one("equity", rows.equity_row(account))
+
+    def settlement(self, record: DailySettlement) -> None:
+        """Record a settled trading day (a day settled again replaces its record).
+
+        A fact like a fill: always queued, it never raises ``WriterBackpressure``.
+        """
+        self._put_fact("settlement", rows.settlement_row(record))
+        for row in rows.settlement_price_rows(record):
+            self._put_fact("settlement_price", row)
 
     def bar(self, bar: Bar) -> None:
         """Record a finished 1-minute bar (a bar for the same minute replaces it)."""
@@ -312,6 +329,8 @@ class BookWriter:
             "account": batch.add_account,
             "equity": batch.add_equity,
             "bar": batch.add_bar,
+            "settlement": batch.add_settlement,
+            "settlement_price": batch.add_settlement_price,
         }
         for item in items:
             adders[item.kind](item.row)

@@ -8,6 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from arbig.domain.bar import Bar
+from arbig.domain.enums import Direction
 from arbig.domain.tick import Tick
 from arbig.engine.strategy.base import Strategy, StrategyParams
 
@@ -70,18 +71,22 @@ class MaCrossover(Strategy[MaCrossoverParams]):
         said = f"fast MA({p.fast}) {fast_ma:.3f} crossed {way} slow MA({p.slow}) {slow_ma:.3f}"
         self.state["last_cross"] = way
         if self.working_orders:
-            self.hold(f"{said}; orders still working")
+            pending = self.state.get("reversal")
+            wanted = "long" if way == "above" else "short"
+            if pending and pending["direction"] != wanted:
+                del self.state["reversal"]  # the close goes on; the open it led to no longer
+                self.hold(
+                    f"{said}; orders still working, reversal to {pending['direction']} dropped"
+                )
+            else:
+                self.hold(f"{said}; orders still working")
             return
         if way == "above":
-            if self.short_volume:
-                self.cover(said)
-            if not self.long:
-                self.buy(said)
-            return
-        if self.long:
+            self.reverse(Direction.LONG, said)
+        elif p.allow_short:
+            self.reverse(Direction.SHORT, said)
+        elif self.long:
             self.sell(said)
-        if p.allow_short and not self.short_volume:
-            self.short(said)
 
 
 def _mean(values: list[Decimal]) -> Decimal:

@@ -80,6 +80,28 @@ def test_an_unknown_key_in_the_toml_file_names_it(tmp_path: Path) -> None:
     assert_one_line_refusal(outcome.code, outcome.stderr, "arbig: setting colour")
 
 
+def test_an_unknown_gateway_in_the_toml_file_stops_start_up_naming_the_known_ones(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "arbig.toml"
+    config.write_text('gateway = "ctp"\n')
+
+    outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
+
+    assert_one_line_refusal(
+        outcome.code,
+        outcome.stderr,
+        "arbig: unknown gateway 'ctp' (setting gateway, env ARBIG_GATEWAY); known gateways: sim",
+    )
+
+
+def test_an_unknown_gateway_in_the_environment_stops_start_up(tmp_path: Path) -> None:
+    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env={"ARBIG_GATEWAY": "paper"})
+
+    assert_one_line_refusal(outcome.code, outcome.stderr, "unknown gateway 'paper'")
+    assert "known gateways: sim" in outcome.stderr
+
+
 def test_a_toml_file_that_does_not_parse_names_the_file_and_the_line(tmp_path: Path) -> None:
     config = tmp_path / "arbig.toml"
     config.write_text("port = \n[sim\n")

@@ -10,13 +10,18 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_samples import ACCOUNT, T0, make_account, make_position, make_trade
 
+from arbig.config import Settings
 from arbig.domain.enums import Direction, Offset, Side
+from arbig.engine.portfolio import Portfolio
+from arbig.storage import repository
+from arbig.storage.database import session_factory
 from arbig.storage.models import StrategyTriggerRow
 from arbig.storage.writer import BookWriter
 
 pytestmark = pytest.mark.integration
 
 DAY1, DAY2 = date(2026, 11, 20), date(2026, 11, 23)
+SETTINGS = Settings(main_contract="au2612")
 
 
 def _plain(value: Any) -> Any:
@@ -123,4 +128,66 @@ async def test_strategy_trigger_summary(engine: AsyncEngine) -> None:
     assert rows == [
         ("ma_cross", "2026-11-20", 3, 2, 0, 1, 0, 2, 1, 0),
         ("ma_cross", "2026-11-23", 1, 0, 0, 0, 1, 0, 0, 1),
+    ]
+
+
+async def test_the_daily_settlement_agrees_with_daily_trade_summary_and_is_read_back(
+    engine: AsyncEngine, writer: BookWriter
+) -> None:
+    """Two lots bought on day 1, one closed on day 2 from the day-1 settlement price:
+    each day's settlement record holds the day's commission and close profit as the
+    trades summed by daily_trade_summary do, and the balances chain."""
+    book = Portfolio(ACCOUNT, Decimal("1000000.00"), SETTINGS.contract_spec)
+    day3 = DAY2 + timedelta(days=1)
+    fills = [
+        (replace(make_trade("t1", price="920.00"), volume=2, trading_day=DAY1), None),
+        (None, Decimal("921.00")),  # day 1 settles at 921.00
+        (
+            replace(
+                make_trade("t2", seconds=86400, price="923.00"),
+                side=Side.SELL,
+                offset=Offset.CLOSE,
+                trading_day=DAY2,
+            ),
+            None,
+        ),
+        (None, Decimal("922.00")),  # day 2 settles at 922.00
+    ]
+    day = DAY1
+    for trade, settlement in fills:
+        if trade is not None:
+            realized = book.apply_trade(trade)
+            writer.trade(
+                trade,
+                realized_pnl=realized,
+                multiplier=1000,
+                close_profit=book.last_close_profit,
+            )
+        else:
+            assert settlement is not None
+            day = DAY2 if day == DAY1 else day3
+            book.roll_to(day, {"au2612": settlement})
+    for record in book.take_settled():
+        writer.settlement(record)
+    await writer.flush()
+
+    async with session_factory(engine)() as session:
+        records = await repository.load_settlements(session, ACCOUNT)
+    assert [(r.trading_day, r.close_profit, r.position_profit, r.balance) for r in records] == [
+        (DAY1, Decimal("0.0000"), Decimal("2000.0000"), Decimal("1001990.0000")),
+        (DAY2, Decimal("2000.0000"), Decimal("1000.0000"), Decimal("1004980.0000")),
+    ]
+    assert records[1].pre_balance == records[0].balance
+    assert records[1].prices == (("au2612", Decimal("922.0000")),)
+    summary = await _rows(
+        engine,
+        "SELECT trading_day, commission, close_profit, realized_pnl FROM daily_trade_summary "
+        "ORDER BY trading_day",
+    )
+    assert summary == [
+        ("2026-11-20", "10.0000", "0.0000", "0.0000"),
+        ("2026-11-23", "10.0000", "2000.0000", "3000.0000"),
+    ]
+    assert [(str(r.commission), str(r.close_profit)) for r in records] == [
+        (row[1], row[2]) for row in summary
     ]

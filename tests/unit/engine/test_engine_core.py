@@ -227,7 +227,7 @@ async def test_a_request_no_exchange_would_take_is_refused_with_the_reason(
 
 async def test_pre_trade_checks_refuse_with_their_own_reason(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
-        rig.core.pre_trade_checks.append(lambda r: "too big" if r.volume > 1 else None)
+        rig.core.add_pre_trade_check(lambda r: "too big" if r.volume > 1 else None)
 
         with pytest.raises(OrderRefused, match="too big"):
             await rig.core.send_order(rig.marketable(volume=2))

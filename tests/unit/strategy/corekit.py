@@ -25,7 +25,7 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.loader import StrategyClass
 from arbig.engine.strategy.store import StrategyStore
 from arbig.gateways.sim import SimGateway
-from arbig.runtime import RepositorySource
+from arbig.runtime import RepositorySource, build_controls
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.state_store import SqlStateStore
@@ -85,6 +85,16 @@ class Rig(SteppedMarket):
             bars.append(bar)
         return bars
 
+    async def fill(self, request: OrderRequest) -> str:
+        """Send ``request`` and tick until the simulator has filled it."""
+        order_id = await self.core.send_order(request)
+        for _ in range(10):
+            await self.settle()
+            if not self.core.oms.orders[order_id].is_active:
+                return order_id
+            await self.tick()
+        raise AssertionError(f"order {order_id} did not fill: {self.core.oms.orders[order_id]}")
+
     def of(self, kind: EventType) -> list[Any]:
         return [payload for event, payload in self.events if event is kind]
 
@@ -115,7 +125,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(
         main_contract=SYMBOL,
         data_dir=data_dir,
-        sim=SimSettings(seed=7),
+        sim=overrides.pop("sim", SimSettings(seed=7)),
         risk=overrides.pop("risk", RiskSettings()),
         strategy=overrides.pop("strategy", StrategySettings()),
         **overrides,
@@ -161,7 +171,7 @@ async def running(
     )
     store = store or SqlStrategyStore(sessions)
     state = SqlStateStore(sessions)
-    controls = TradingControls(
+    controls = build_controls(
         core, settings, store, state, calendar, strategies=strategies, clock=clock
     )
     rig = Rig(core, gateway, controls, clock, store, state)

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from arbig.domain.enums import ActionType, Offset, OrderSource, Side
+from arbig.domain.enums import ActionType, Direction, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
 from arbig.domain.tick import Tick
 from arbig.engine.strategy.base import Strategy, StrategyParams
@@ -55,4 +55,34 @@ class Buyer(Strategy[StrategyParams]):
             self.buy(f"first tick at {tick.last_price}")
 
 
-SAMPLES = {cls.name: cls for cls in (Resting, Exploding, Buyer)}
+class Flattener(Strategy[StrategyParams]):
+    """Closes whatever it holds on every tick: it must never close what it did not open."""
+
+    name = "flattener"
+    params_model = StrategyParams
+
+    def on_tick(self, tick: Tick) -> None:
+        if not self.working_orders and (self.long or self.short_volume):
+            self.close(f"flatten at {tick.last_price}")
+        self.state["seen_long"] = self.long
+
+
+class FlipParams(StrategyParams):
+    flip_at: int = 3
+
+
+class Flipper(Strategy[FlipParams]):
+    """Goes short on its first tick, then reverses to long on tick ``flip_at``."""
+
+    name = "flipper"
+    params_model = FlipParams
+
+    def on_tick(self, tick: Tick) -> None:
+        ticks = self.state["ticks"] = int(self.state.get("ticks", 0)) + 1
+        if ticks == 1:
+            self.short("first tick: go short")
+        elif ticks == self.params.flip_at:
+            self.reverse(Direction.LONG, "flip to long")
+
+
+SAMPLES = {cls.name: cls for cls in (Resting, Exploding, Buyer, Flattener, Flipper)}

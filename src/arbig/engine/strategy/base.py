@@ -8,6 +8,7 @@ quickly; an exception in one stops the strategy (see docs/strategies.md).
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -115,17 +116,17 @@ class Strategy(Generic[P]):
 
     @property
     def long(self) -> int:
-        """Lots held long."""
+        """Lots held long by this strategy: the net of its own fills, never the operator's."""
         return self.ctx.leg(Direction.LONG).volume
 
     @property
     def short_volume(self) -> int:
-        """Lots held short."""
+        """Lots held short by this strategy."""
         return self.ctx.leg(Direction.SHORT).volume
 
     @property
     def net_position(self) -> int:
-        """Long minus short lots."""
+        """Long minus short lots of this strategy (vn.py's ``pos``)."""
         return self.long - self.short_volume
 
     @property
@@ -168,11 +169,66 @@ class Strategy(Generic[P]):
         """Close everything the strategy's contract holds, long and short."""
         return self._close(condition, (Direction.LONG, Direction.SHORT), None)
 
+    def reverse(self, direction: Direction, condition: str, volume: int | None = None) -> Trigger:
+        """Hold ``direction``: close the opposite leg first, then open once that close has
+        filled (``continue_reversal``). A strategy never holds long and short at once: if
+        the close is refused or only partly fills, the open is not sent."""
+        opposite = Direction.SHORT if direction is Direction.LONG else Direction.LONG
+        if self.ctx.leg(opposite).volume or self._opening(opposite):
+            tick = self.ctx.last_tick()
+            self.state["reversal"] = {
+                "direction": str(direction),
+                "condition": condition,
+                "volume": volume,
+                "since": tick.datetime.isoformat() if tick is not None else None,
+            }
+            if not self.ctx.leg(opposite).volume:  # only opens working: they finish first
+                return self.hold(f"{condition}; waiting for the {opposite} orders working")
+            return self._close(condition, (opposite,), None)
+        self.state.pop("reversal", None)
+        if self.ctx.leg(direction).volume:
+            return self.hold(f"{condition}; already {direction}")
+        side = Side.BUY if direction is Direction.LONG else Side.SELL
+        action = ActionType.BUY if direction is Direction.LONG else ActionType.SELL
+        return self._open(action, side, condition, volume)
+
+    def continue_reversal(self) -> None:
+        """Send the open of a pending ``reverse`` once the opposite leg is flat and nothing
+        works; a reversal still waiting after ``order_timeout_s`` is given up (the engine
+        calls this after the strategy's orders finish and its fills arrive)."""
+        pending = self.state.get("reversal")
+        if not pending or self.ctx.working_orders():
+            return
+        direction = Direction(pending["direction"])
+        opposite = Direction.SHORT if direction is Direction.LONG else Direction.LONG
+        if self.ctx.leg(opposite).volume == 0 and not self._opening(opposite):
+            self.reverse(direction, f"{pending['condition']} (after the close filled)",
+                         pending["volume"])  # fmt: skip
+            return
+        tick = self.ctx.last_tick()
+        since = pending.get("since")
+        if tick is not None and since is not None:
+            waited = (tick.datetime - datetime.fromisoformat(since)).total_seconds()
+            if waited >= self.params.order_timeout_s:
+                del self.state["reversal"]
+                self.hold(
+                    f"reversal to {direction} given up: {self.ctx.leg(opposite).volume} "
+                    f"{opposite} still held after {waited:.0f}s"
+                )
+
     def hold(self, condition: str) -> Trigger:
         """Record a decision not to act (a signal seen while already positioned)."""
         return self.ctx.submit(ActionType.HOLD, condition, self._seen_price(), [])
 
     # --- internals ---------------------------------------------------------------------
+
+    def _opening(self, direction: Direction) -> int:
+        """Lots of the strategy's working orders that would open ``direction``."""
+        return sum(
+            order.remaining
+            for order in self.ctx.working_orders()
+            if order.offset is Offset.OPEN and order.direction is direction
+        )
 
     def _seen_price(self) -> Decimal | None:
         tick = self.ctx.last_tick()
@@ -182,6 +238,19 @@ class Strategy(Generic[P]):
         tick = self.ctx.last_tick()
         if tick is None:
             return self.ctx.submit(action, condition, None, [], error="no quote yet")
+        opposite = Direction.SHORT if side is Side.BUY else Direction.LONG
+        held = self.ctx.leg(opposite).volume + self._opening(opposite)
+        if held:
+            return self.ctx.submit(
+                action,
+                condition,
+                tick.last_price,
+                [],
+                error=(
+                    f"the strategy holds or is opening {held} {opposite}: it never holds "
+                    "both legs; close them first (reverse() does both in turn)"
+                ),
+            )
         spec = self.ctx.spec()
         request = OrderRequest(
             symbol=self.symbol,

@@ -1,78 +1,36 @@
-"""Assembly of risk, the emergency stop and the strategy engine around one core.
+"""Risk, the emergency stop and the strategy engine as one set of operator controls.
 
-The runtime builds one ``TradingControls``; the in-process client
-(``arbig.host.local``) calls its operations. Each refusal of an operation (a second
-strategy, an unknown one, a reset without reason) raises ``ControlRefused`` with a
-message fit for the operator.
+The runtime builds the three and one ``TradingControls`` over them; the in-process
+client (``arbig.host.local``) calls its operations. Each refusal of an operation (a
+second strategy, an unknown one, a reset without reason) raises ``ControlRefused``
+with a message fit for the operator.
 """
 
 from typing import Any
 
 from arbig.api.errors import ControlRefused
 from arbig.api.trading import EmergencyReport, StrategyInfo, StrategyStatus, TradingStatus
-from arbig.clock import Clock
-from arbig.config import Settings
-from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
 from arbig.domain.trigger import Trigger
-from arbig.engine.core import TradingCore
 from arbig.engine.emergency import (
     EmergencyStop,
     TradingStateError,
 )
-from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine
 from arbig.engine.strategy.engine import StrategyEngine
-from arbig.engine.strategy.loader import StrategyClass, StrategyError, registry
-from arbig.engine.strategy.store import StrategyStore
+from arbig.engine.strategy.loader import StrategyError
 
 
 class TradingControls:
-    """Risk (in the core's pre-trade checks), the emergency stop and the strategy engine."""
+    """Risk (in the core's pre-trade checks), the emergency stop and the strategy engine,
+    as the assembly built them."""
 
     def __init__(
-        self,
-        core: TradingCore,
-        settings: Settings,
-        store: StrategyStore,
-        state: StateStore,
-        calendar: TradingCalendar,
-        *,
-        strategies: dict[str, StrategyClass] | None = None,
-        clock: Clock,
+        self, risk: RiskEngine, strategy_engine: StrategyEngine, emergency: EmergencyStop
     ) -> None:
-        check_sessions = settings.risk.check_sessions
-        if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
-            check_sessions = not settings.sim.ignore_sessions
-        self.risk = RiskEngine(
-            core, settings.risk, calendar, check_sessions=check_sessions, clock=clock
-        )
-        core.pre_trade_checks.append(self.risk)
-        self.strategy_engine = StrategyEngine(
-            core,
-            store,
-            calendar,
-            settings.strategy,
-            strategies if strategies is not None else registry(settings.strategy.modules),
-            can_start=self._start_refusal,
-            clock=clock,
-        )
-        self.emergency = EmergencyStop(
-            core,
-            self.risk,
-            self.strategy_engine,
-            state,
-            slippage_ticks=settings.strategy.slippage_ticks,
-            clock=clock,
-        )
-
-    def _start_refusal(self) -> str | None:
-        status = self.emergency.status
-        if status.emergency:
-            return "the emergency stop is engaged: reset it (with a reason) before starting"
-        if status.state is not TradingState.ACTIVE:
-            return f"trading is {status.state}: a strategy starts only when trading is active"
-        return None
+        self.risk = risk
+        self.strategy_engine = strategy_engine
+        self.emergency = emergency
 
     async def open(self) -> None:
         """After the core started: restore the trading state, then the strategies."""

@@ -8,6 +8,7 @@ to start it again.
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +16,11 @@ import structlog
 
 from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.clock import Clock
-from arbig.config import StrategySettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
 from arbig.domain.trigger import Trigger
+from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, validate_params
 from arbig.engine.strategy.runner import StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
@@ -28,22 +28,35 @@ from arbig.engine.strategy.store import StrategyStore
 log = structlog.get_logger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class StrategyOptions:
+    """How the engine starts strategies (the settings' ``strategy``, without its modules)."""
+
+    name: str | None = None  # the strategy to start with autostart
+    params: dict[str, Any] = field(default_factory=dict)  # its parameters when none are stored
+    autostart: bool = False
+    resume: bool = False  # restart a strategy that was running when the process stopped
+    slippage_ticks: int = 3
+
+
 class StrategyEngine:
     """Loads, starts and stops strategies; see the module docstring."""
 
     def __init__(
         self,
-        core: TradingCore,
+        core: CorePorts,
+        main_contract: Callable[[], str],
         store: StrategyStore,
         calendar: TradingCalendar,
-        settings: StrategySettings,
+        options: StrategyOptions,
         strategies: dict[str, StrategyClass],
         *,
         can_start: Callable[[], str | None] = lambda: None,
         clock: Clock,
     ) -> None:
-        self.core = core
-        self.settings = settings
+        self._core = core
+        self._main_contract = main_contract
+        self.settings = options
         self.strategies = strategies
         self.notice: str | None = None
         self.error: str | None = None
@@ -82,7 +95,9 @@ class StrategyEngine:
                     "start it again when ready (or set strategy.resume)"
                 )
                 log.warning("strategy not resumed", strategy=name, notice=self.notice)
-                self.core.bus.publish(EventType.SYSTEM, {"strategy": name, "notice": self.notice})
+                self._core.events.publish(
+                    EventType.SYSTEM, {"strategy": name, "notice": self.notice}
+                )
         first = resume[0] if resume else wanted if self.settings.autostart else None
         if first:
             try:
@@ -143,10 +158,10 @@ class StrategyEngine:
             if refusal:
                 raise StrategyError(refusal)
             params = validate_params(cls, self._params.get(name, {}))
-            symbol = params.symbol or self.core.main_contract
+            symbol = params.symbol or self._main_contract()
             stored = {c.name: c for c in await self._store.load_configs()}.get(name)
             runner = StrategyRunner(
-                self.core,
+                self._core,
                 self._store,
                 self._calendar,
                 symbol,
@@ -158,9 +173,9 @@ class StrategyEngine:
             await self._store.set_active(name, True)
             self._runner, self.error, self.notice = runner, None, None
             self._started_at = self._clock()
-            runner.start(strategy, await self.core.tick_store.latest(symbol))
+            runner.start(strategy, self._core.book.last_tick(symbol))
             log.info("strategy started", strategy=name, symbol=symbol)
-            self.core.bus.publish(EventType.SYSTEM, {"strategy": name, "state": "running"})
+            self._core.events.publish(EventType.SYSTEM, {"strategy": name, "state": "running"})
             return self.status()
 
     async def stop(self, reason: str = "operator") -> StrategyStatus:
@@ -169,7 +184,7 @@ class StrategyEngine:
         await self._stop(persist=True)
         if name:
             log.info("strategy stopped", strategy=name, reason=reason)
-            self.core.bus.publish(EventType.SYSTEM, {"strategy": name, "state": "stopped"})
+            self._core.events.publish(EventType.SYSTEM, {"strategy": name, "state": "stopped"})
         return self.status()
 
     async def update_params(self, name: str, params: dict[str, Any]) -> tuple[StrategyInfo, str]:
@@ -225,7 +240,7 @@ class StrategyEngine:
     def _on_failure(self, message: str) -> None:
         self.error = message
         name = self._runner.name if self._runner else "?"
-        self.core.bus.publish(
+        self._core.events.publish(
             EventType.SYSTEM, {"strategy": name, "state": "failed", "error": message}
         )
         self._cleanup = asyncio.get_running_loop().create_task(

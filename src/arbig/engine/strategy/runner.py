@@ -28,8 +28,8 @@ from arbig.domain.position import PositionLeg
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.domain.trigger import Trigger
+from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
-from arbig.engine.core import TradingCore
 from arbig.engine.strategy.base import Strategy
 from arbig.engine.strategy.jobs import JobLine
 from arbig.engine.strategy.store import StrategyStore
@@ -45,7 +45,7 @@ class StrategyRunner:
 
     def __init__(
         self,
-        core: TradingCore,
+        core: CorePorts,
         store: StrategyStore,
         calendar: TradingCalendar,
         symbol: str,
@@ -54,7 +54,7 @@ class StrategyRunner:
         on_failure: Callable[[str], None],
         clock: Callable[[], datetime],
     ) -> None:
-        self.core = core
+        self._core = core
         self.strategy: Strategy[Any] | None = None
         self.running = False
         self.closed = False
@@ -86,24 +86,25 @@ class StrategyRunner:
         return self._slippage
 
     def spec(self) -> ContractSpec:
-        return self.core.spec(self._symbol)
+        return self._core.book.spec(self._symbol)
 
     def last_tick(self) -> Tick | None:
         return self._last
 
     def leg(self, direction: Direction) -> PositionLeg:
-        legs = self.core.portfolio.positions.legs
-        return legs.get((self._symbol, direction)) or PositionLeg(self._symbol, direction)
+        """The strategy's own lots: the net of its own fills, never the operator's."""
+        return self._core.book.owned_leg(self.name, self._symbol, direction)
 
     def account(self) -> AccountBook:
-        return self.core.portfolio.account
+        return self._core.book.account
 
     def bars(self) -> Sequence[Bar]:
         return tuple(self._bars)
 
     def working_orders(self) -> list[Order]:
-        orders = self.core.oms.orders
-        return [orders[i] for i in self._desk.live if i in orders and orders[i].is_active]
+        book = self._core.book
+        orders = (book.order(i) for i in self._desk.live)
+        return [o for o in orders if o is not None and o.is_active]
 
     def submit(
         self,
@@ -141,7 +142,7 @@ class StrategyRunner:
         self._jobs.name = strategy.name
         self._worker = asyncio.create_task(self._jobs.work(), name=f"strategy-{self.name}")
         self.running = True
-        bus = self.core.bus
+        bus = self._core.events
         for event_type, handler in self._handlers():
             bus.subscribe(event_type, handler)
         self.guard("on_start", strategy.on_start)
@@ -153,7 +154,7 @@ class StrategyRunner:
         self.running = False
         for event_type, handler in self._handlers():
             if event_type is not EventType.ORDER:  # orders still resolve open triggers
-                self.core.bus.unsubscribe(event_type, handler)
+                self._core.events.unsubscribe(event_type, handler)
 
     async def finish(self, call_on_stop: bool = True) -> None:
         """After ``halt``: on_stop, cancel the strategy's working orders, drain the queue."""
@@ -170,7 +171,7 @@ class StrategyRunner:
     async def close(self) -> None:
         """End the worker and stop listening for orders (after ``finish``)."""
         self.closed = True
-        self.core.bus.unsubscribe(EventType.ORDER, self._on_order)
+        self._core.events.unsubscribe(EventType.ORDER, self._on_order)
         if self._worker is not None:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
@@ -213,7 +214,7 @@ class StrategyRunner:
         """Run what the hooks queued once the current event has reached every handler."""
         if not self._run_due:
             self._run_due = True
-            self.core.bus.after_dispatch(self._run_jobs)
+            self._core.events.after_dispatch(self._run_jobs)
 
     def _run_jobs(self) -> None:
         self._run_due = False
@@ -232,6 +233,8 @@ class StrategyRunner:
             self._last = tick
             strategy = self.strategy
             self.guard("on_tick", lambda: strategy.on_tick(tick))
+            if "reversal" in strategy.state:
+                self.guard("reversal", strategy.continue_reversal)
             self._expire(strategy.params.order_timeout_s)
 
     def _expire(self, timeout_s: float) -> None:
@@ -249,7 +252,7 @@ class StrategyRunner:
 
     async def _cancel(self, order_id: str) -> None:
         try:
-            await self.core.cancel_order(order_id)
+            await self._core.orders.cancel_order(order_id)
         except Exception as exc:  # it may have filled meanwhile
             log.info("strategy order cancel failed", order_id=order_id, error=str(exc))
 
@@ -270,10 +273,13 @@ class StrategyRunner:
         if self.running and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_order", lambda: strategy.on_order(order))
+            if order.status.is_terminal:
+                self.guard("reversal", strategy.continue_reversal)
 
     def _on_trade(self, _: EventType, trade: Trade) -> None:
         if trade.order_id in self._orders and self.strategy is not None:
             strategy = self.strategy
             self.guard("on_trade", lambda: strategy.on_trade(trade))
+            self.guard("reversal", strategy.continue_reversal)
             state = dict(strategy.state)
             self._jobs.put(lambda: self._store.save_state(self.name, state))

@@ -12,17 +12,16 @@ from collections.abc import Callable
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import OrderRequest
 from arbig.domain.trigger import Trigger
+from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
-from arbig.engine.core import OrderRefused, TradingCore
+from arbig.engine.core import OrderRefused
 from arbig.engine.strategy.store import StrategyStore
 
 
 class TriggerDesk:
     """A strategy's triggers: written, their orders sent, resolved when the orders end."""
 
-    def __init__(
-        self, core: TradingCore, store: StrategyStore, running: Callable[[], bool]
-    ) -> None:
+    def __init__(self, core: CorePorts, store: StrategyStore, running: Callable[[], bool]) -> None:
         self.store = store
         self.orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
         self.live: set[str] = set()  # of those, the ones not yet reported ended
@@ -44,7 +43,7 @@ class TriggerDesk:
                 failure = "the strategy stopped before the order was sent"
                 break
             try:
-                order_id = await self._core.send_order(request)
+                order_id = await self._core.orders.send_order(request)
             except OrderRefused as exc:
                 failure = f"refused: {exc}"
                 break
@@ -68,7 +67,7 @@ class TriggerDesk:
         trigger = self.open.get(trigger_id)
         if trigger is None:
             return
-        orders = [self._core.oms.orders.get(i) for i in trigger.order_ids]
+        orders = [self._core.book.order(i) for i in trigger.order_ids]
         if any(o is None or o.is_active for o in orders):
             return
         done = [o for o in orders if o is not None]
@@ -87,4 +86,4 @@ class TriggerDesk:
         self._publish(trigger)
 
     def _publish(self, trigger: Trigger) -> None:
-        self._core.bus.publish(EventType.TRIGGER, trigger)
+        self._core.events.publish(EventType.TRIGGER, trigger)

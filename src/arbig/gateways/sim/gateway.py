@@ -23,7 +23,13 @@ from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, GatewayError, GatewayListener, PositionReport
+from arbig.gateways.base import (
+    AccountReport,
+    GatewayError,
+    GatewayListener,
+    PositionReport,
+    TradingAccount,
+)
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
 from arbig.gateways.sim.pricepath import PricePath
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
@@ -87,6 +93,10 @@ class SimGateway:
     @property
     def connected(self) -> bool:
         return self._engine is not None
+
+    def account(self) -> TradingAccount:
+        """The simulated account of the ``sim`` settings (``account_id``, ``capital``)."""
+        return TradingAccount(self._sim.account_id, self._sim.capital)
 
     def set_listener(self, listener: GatewayListener) -> None:
         self._listener = listener

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
+from arbig.domain.account import frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Offset, OrderStatus, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
@@ -210,22 +211,21 @@ class MatchingEngine:
     def _refresh(self) -> None:
         """Derive margin, frozen amounts and floating P&L from the book and last prices."""
         account = self.state.account
-        margin = unrealized = frozen_margin = frozen_commission = Decimal(0)
+        margin = unrealized = Decimal(0)
         for leg in self.state.positions.held():
             spec = self._spec_for(leg.symbol)
-            margin += leg.margin(spec)
             tick = self._last.get(leg.symbol)
             if tick is not None:
+                pre_settlement = tick.pre_settlement if tick.pre_settlement > 0 else None
+                margin += leg.margin(spec, pre_settlement)
                 unrealized += leg.unrealized_pnl(tick.last_price, spec.multiplier)
-        for order in self.active_orders():
-            spec = self._spec_for(order.symbol)
-            frozen_commission += spec.commission(order.offset, order.remaining)
-            if order.offset is Offset.OPEN:
-                frozen_margin += spec.margin(order.price, order.remaining)
+            else:
+                margin += leg.margin(spec)
         account.margin = margin
         account.unrealized_pnl = unrealized
-        account.frozen_margin = frozen_margin
-        account.frozen_commission = frozen_commission
+        account.frozen_margin, account.frozen_commission = frozen_for(
+            self.active_orders(), self._spec_for
+        )
 
 
 def _priority(order: Order) -> tuple[Decimal, datetime, str]:

@@ -1,0 +1,75 @@
+"""Gateways by name: the ``gateway`` setting (``ARBIG_GATEWAY``) picks one of these.
+
+The assembly asks ``build_gateway(settings.gateway, parts)``; an adapter is added
+by registering a factory under its name. ``sim`` is the one registered today.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from arbig.clock import Clock
+from arbig.config import Settings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.contract import ContractSpec
+from arbig.gateways.base import Gateway
+from arbig.gateways.sim import SimGateway, default_state_path
+
+
+class UnknownGateway(ValueError):
+    """The configured gateway name is not registered; the message lists the known ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayParts:
+    """What the assembly hands a gateway factory."""
+
+    settings: Settings
+    spec_for: Callable[[str], ContractSpec]
+    calendar: TradingCalendar
+    clock: Clock
+
+
+GatewayFactory = Callable[[GatewayParts], Gateway]
+
+
+class GatewayRegistry:
+    """Gateway factories by name."""
+
+    def __init__(self) -> None:
+        self._factories: dict[str, GatewayFactory] = {}
+
+    def register(self, name: str, factory: GatewayFactory) -> None:
+        if name in self._factories:
+            raise ValueError(f"a gateway named {name!r} is already registered")
+        self._factories[name] = factory
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted(self._factories))
+
+    def check(self, name: str) -> None:
+        """UnknownGateway (one line, naming the setting and the known gateways) unless
+        ``name`` is registered."""
+        if name not in self._factories:
+            raise UnknownGateway(
+                f"unknown gateway {name!r} (setting gateway, env ARBIG_GATEWAY); "
+                f"known gateways: {', '.join(self.names)}"
+            )
+
+    def build(self, name: str, parts: GatewayParts) -> Gateway:
+        self.check(name)
+        return self._factories[name](parts)
+
+
+def _sim(parts: GatewayParts) -> Gateway:
+    return SimGateway(
+        parts.settings,
+        parts.spec_for,
+        parts.calendar,
+        default_state_path(parts.settings),
+        parts.clock,
+    )
+
+
+GATEWAYS = GatewayRegistry()
+GATEWAYS.register("sim", _sim)

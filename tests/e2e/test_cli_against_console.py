@@ -1,0 +1,56 @@
+"""The console commands of the CLI find a running console through ARBIG_URL and
+authenticate with ARBIG_TOKEN, whatever the settings' host and port say."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from arbig_server import ArbigServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArbigServer]:
+    server = ArbigServer(tmp_path_factory.mktemp("cli") / "data", env={"ARBIG_SIM__SEED": "7"})
+    server.start()
+    yield server
+    server.stop()
+
+
+def run_cli(*args: str, console: ArbigServer, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ARBIG_")}
+    token = console.headers["Authorization"].removeprefix("Bearer ")
+    env |= {"ARBIG_URL": console.base, "ARBIG_TOKEN": token}
+    return subprocess.run(
+        [sys.executable, "-m", "arbig", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_strategy_status_reaches_a_console_on_another_port_through_arbig_url(
+    console: ArbigServer, tmp_path: Path
+) -> None:
+    assert console.port != 8000
+    done = run_cli("strategy", "status", console=console, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(":")[0] in {"running", "stopped", "failed"}
+
+
+def test_strategy_list_and_contract_show_use_the_same_url_and_token(
+    console: ArbigServer, tmp_path: Path
+) -> None:
+    listed = run_cli("strategy", "list", console=console, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "ma_crossover" in listed.stdout
+    shown = run_cli("contract", "show", console=console, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "au2612" in shown.stdout
