@@ -21,7 +21,13 @@ from pydantic_settings import (
 
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
 from arbig.domain.enums import Exchange
-from arbig.ops.settings import MetricsSettings
+from arbig.holidays import shipped_holidays
+from arbig.ops.settings import (
+    MaintenanceSettings,
+    MetricsSettings,
+    NotifySettings,
+    ProtectionSettings,
+)
 
 
 class ConfigError(ValueError):
@@ -167,13 +173,20 @@ class Settings(BaseSettings):
         default_factory=list, description="further contracts subscribed for quotes"
     )
     holidays: list[date] = Field(
-        default_factory=list, description="exchange holidays (no trading, no night before)"
+        default_factory=list,
+        validate_default=True,
+        description=(
+            "exchange holidays (no trading, no night before), added to the shipped SHFE calendar"
+        ),
     )
     influx_url: str | None = Field(
         None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
     )
     influx_database: str = Field("arbig", pattern=r"^[A-Za-z0-9_]{1,64}$")
     metrics: MetricsSettings = MetricsSettings()
+    notify: NotifySettings = NotifySettings()
+    protections: ProtectionSettings = ProtectionSettings()
+    maintenance: MaintenanceSettings = MaintenanceSettings()
 
     @field_validator("main_contract")
     @classmethod
@@ -190,6 +203,12 @@ class Settings(BaseSettings):
         for symbol in value:
             cls._gold_symbol(symbol)
         return list(dict.fromkeys(value))
+
+    @field_validator("holidays")
+    @classmethod
+    def _with_shipped_holidays(cls, value: list[date]) -> list[date]:
+        """The shipped SHFE closures (data/shfe_holidays.toml) plus the configured ones."""
+        return sorted({*shipped_holidays(), *value})
 
     @property
     def sqlalchemy_url(self) -> str:

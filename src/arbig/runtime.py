@@ -1,8 +1,6 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
 import asyncio
-import logging
-from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -32,9 +30,9 @@ from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.host.local import LocalCoreClient
-from arbig.ops.equity import EquityWatch
+from arbig.ops.assembly import Kernel, Operations
 from arbig.ops.metrics import Metrics
-from arbig.ops.observe import KernelObserver, Sources
+from arbig.ops.notify import Notifier
 from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
@@ -199,34 +197,29 @@ class EmbeddedRuntime:
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
-        self._observe(calendar)
-
-    def _observe(self, calendar: TradingCalendar) -> None:
-        """Metrics: the kernel seen from its bus, its parts read at scrape time."""
-        self.metrics = Metrics()
-        self.equity = EquityWatch()
-        sources = Sources(
-            gateway_name=self.gateway.name,
-            writer=self.writer,
-            tick_store=self.core.tick_store,
-            tick_filter=self.core.tick_filter,
-            controls=self.controls,
-            calendar=calendar,
-            redis=self.settings.redis_url is not None,
+        self.ops = Operations(
+            settings,
+            Kernel(self.core, self.writer, self.controls, calendar, audit),
+            engine,
+            clock,
         )
-        self.observer = KernelObserver(self.core.bus, sources, self.equity)
         self.writer.on_commit = self.metrics.writer_commit.observe
-        self._log_counter = self.metrics.log_handler()
-        self._unregister: list[Callable[[], None]] = []
+
+    @property
+    def metrics(self) -> Metrics:
+        """The registry ``/metrics`` serves (the web layer adds its own families)."""
+        return self.ops.metrics
+
+    @property
+    def notifier(self) -> Notifier:
+        return self.ops.notifier
 
     @property
     def client(self) -> CoreClient:
         return self._client
 
     async def start(self) -> None:
-        logging.getLogger().addHandler(self._log_counter)
-        self.observer.attach()  # before the first tick
-        self._unregister.append(self.metrics.register(self.observer))
+        await self.ops.start()  # counting before the first tick
         await self.log_sink.start()
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
@@ -242,9 +235,11 @@ class EmbeddedRuntime:
             await self.controls.set_trading_state(
                 TradingState.HALTED, self.core.halt_reason[:255], "reconciliation"
             )
+        await self.ops.open()
 
     async def stop(self) -> None:
         try:
+            await self.ops.stop()
             await self.controls.close()
             await self.bars.stop()
             await self.core.stop()
@@ -253,10 +248,6 @@ class EmbeddedRuntime:
         finally:
             await self.log_sink.stop()
             await self.checkpointer.stop()
-            self.observer.detach()
-            for unregister in self._unregister:
-                unregister()
-            logging.getLogger().removeHandler(self._log_counter)
             # Off the loop: it waits for a report still running in a reader thread.
             await asyncio.to_thread(self.reader.close)
             await self.engine.dispose()

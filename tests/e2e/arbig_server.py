@@ -16,7 +16,10 @@ from typing import IO
 
 import httpx
 
-SYMBOL = "au2612"
+from arbig.config import default_main_contract
+
+# A listed month outside its delivery month today (opening in the delivery month is refused).
+SYMBOL = default_main_contract()
 PASSWORD = "end-to-end-password"
 
 

@@ -5,10 +5,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from arbig_server import ArbigServer
+from arbig_server import SYMBOL, ArbigServer
+
+from arbig.domain.calendar import EXCHANGE_TZ
+from arbig.holidays import calendar_warnings
 
 pytestmark = pytest.mark.e2e
 
@@ -53,4 +57,8 @@ def test_strategy_list_and_contract_show_use_the_same_url_and_token(
     assert "ma_crossover" in listed.stdout
     shown = run_cli("contract", "show", console=console, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    assert "au2612" in shown.stdout
+    assert SYMBOL in shown.stdout
+    # and it warns about the holiday calendar as arbig.holidays says for today
+    today = datetime.now(EXCHANGE_TZ).date()
+    for warning in calendar_warnings(today):
+        assert f"warning: {warning}" in " ".join(shown.stderr.split())

@@ -604,6 +604,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Protection thresholds and notification channels */
+        get: operations["ops_view_api_v1_ops_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ops/notify-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message to every notification channel now */
+        post: operations["notify_test_api_v1_ops_notify_test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -733,6 +767,28 @@ export interface components {
             turnover: string;
             /** Open Interest */
             open_interest: number;
+        };
+        /**
+         * ChannelReport
+         * @description One channel's state, for the console and ``arbig notify test``.
+         */
+        ChannelReport: {
+            /** Name */
+            name: string;
+            /** Scheme */
+            scheme: string;
+            /** Events */
+            events: string[];
+            /** Queued */
+            queued: number;
+            /** Breaker Open */
+            breaker_open: boolean;
+            /** Sent */
+            sent: number;
+            /** Failed */
+            failed: number;
+            /** Last Error */
+            last_error: string;
         };
         /** CloseConfirm */
         CloseConfirm: {
@@ -1030,11 +1086,36 @@ export interface components {
             expires: number;
         };
         /**
+         * NotifyView
+         * @description The notification settings without the channels' URLs (they may hold secrets).
+         */
+        NotifyView: {
+            /** Channels */
+            channels: components["schemas"]["ChannelReport"][];
+            /** Quiet Start */
+            quiet_start: string | null;
+            /** Quiet End */
+            quiet_end: string | null;
+            /** Rate Per Minute */
+            rate_per_minute: number;
+            /** Gateway Down After S */
+            gateway_down_after_s: number;
+            /** Stale After S */
+            stale_after_s: number;
+            /** Daily Summary At */
+            daily_summary_at: string | null;
+        };
+        /**
          * Offset
          * @description Open or close. SHFE distinguishes closing today's and yesterday's holdings.
          * @enum {string}
          */
         Offset: "open" | "close" | "close_today" | "close_yesterday";
+        /** OpsView */
+        OpsView: {
+            protections: components["schemas"]["ProtectionSettings"];
+            notify: components["schemas"]["NotifyView"];
+        };
         /**
          * Order
          * @description An order as the gateway reports it. Updates return a new Order.
@@ -1200,6 +1281,62 @@ export interface components {
              */
             update_time: string;
         };
+        /**
+         * ProtectionSettings
+         * @description Account-level protections: each moves the trading state when its limit is reached.
+         */
+        ProtectionSettings: {
+            /**
+             * Daily Loss Limit Yuan
+             * @description equity lost since the trading day's start
+             */
+            daily_loss_limit_yuan?: string | null;
+            /**
+             * Daily Loss Action
+             * @default halted
+             * @enum {string}
+             */
+            daily_loss_action: "reducing" | "halted";
+            /**
+             * Max Drawdown Ratio
+             * @description fall from the day's peak equity, e.g. 0.05
+             */
+            max_drawdown_ratio?: string | null;
+            /**
+             * Drawdown Action
+             * @default halted
+             * @enum {string}
+             */
+            drawdown_action: "reducing" | "halted";
+            /**
+             * Max Margin Ratio
+             * @description margin in use over equity, e.g. 0.6
+             */
+            max_margin_ratio?: string | null;
+            /**
+             * Margin Action
+             * @default reducing
+             * @enum {string}
+             */
+            margin_action: "reducing" | "halted";
+            /**
+             * Max Losing Streak
+             * @description closing trades lost in a row before a cooldown
+             */
+            max_losing_streak?: number | null;
+            /**
+             * Streak Action
+             * @default halted
+             * @enum {string}
+             */
+            streak_action: "reducing" | "halted";
+            /**
+             * Cooldown Minutes
+             * @description the losing-streak stop lifts itself after this (0: never)
+             * @default 30
+             */
+            cooldown_minutes: number;
+        };
         /** ResetIn */
         ResetIn: {
             /**
@@ -1338,6 +1475,13 @@ export interface components {
             previous: string;
             /** Changed */
             changed: boolean;
+        };
+        /** TestResults */
+        TestResults: {
+            /** Results */
+            results: {
+                [key: string]: boolean;
+            };
         };
         /**
          * Tick
@@ -2854,6 +2998,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradingStatus"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    ops_view_api_v1_ops_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpsView"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    notify_test_api_v1_ops_notify_test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestResults"];
                 };
             };
             /** @description The request does not validate */

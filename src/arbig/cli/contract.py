@@ -9,6 +9,7 @@ the choice in the configured database for the next start and says so, and
 
 import asyncio
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,9 +18,11 @@ import typer
 
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.config import Settings
+from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError, validate_gold_symbol
 from arbig.domain.state import MarketChoice
 from arbig.engine.contracts import ENV_MAIN_CONTRACT, resolve_main_contract, trading_today
+from arbig.holidays import calendar_warnings
 from arbig.storage.database import DatabaseError, session_factory
 from arbig.storage.state_store import SqlStateStore
 
@@ -58,7 +61,10 @@ def show(
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Print the main contract, the watchlist and what is subscribed."""
+    """Print the main contract, the watchlist and what is subscribed; warn when the
+    shipped holiday calendar runs out."""
+    for warning in calendar_warnings(datetime.now(EXCHANGE_TZ).date()):
+        typer.echo(f"warning: {warning}", err=True)
     try:
         response = httpx.get(f"{url}/api/v1/contract", headers=_headers(token), timeout=TIMEOUT_S)
     except httpx.TransportError:

@@ -11,6 +11,7 @@ from arbig import __version__
 from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.notify import notify_app
 from arbig.cli.strategy import strategy_app
 from arbig.config import Settings
 from arbig.storage.cli import db_app
@@ -102,6 +103,7 @@ app.add_typer(auth_app, name="auth")
 app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(notify_app, name="notify")
 
 
 def main() -> None:

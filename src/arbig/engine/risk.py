@@ -20,6 +20,7 @@ import structlog
 
 from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
+from arbig.domain.delivery import open_refusal
 from arbig.domain.enums import Offset, OrderSource, Side, TradingState
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import close_limit, free_to_close
@@ -50,6 +51,7 @@ class Rule(StrEnum):
     RATE_DAY = "orders_per_day"
     DUPLICATE = "duplicate"
     MARGIN = "margin"
+    DELIVERY_MONTH = "delivery_month"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ class RiskEngine:
     ) -> str | None:
         return (
             self._state_rule(request)
+            or self._delivery_rule(request, day)
             or self._market_rules(request, now)
             or self._book_rules(request)
             or self._flow_rules(now, day, key)
@@ -155,6 +158,12 @@ class RiskEngine:
                 f"{Rule.TRADING_STATE}: trading is {self.state}; only orders that shrink a position"
             )
         return None
+
+    def _delivery_rule(self, request: OrderRequest, day: date) -> str | None:
+        if request.offset is not Offset.OPEN:
+            return None
+        refusal = open_refusal(request.symbol, day)
+        return None if refusal is None else f"{Rule.DELIVERY_MONTH}: {refusal}"
 
     def _market_rules(self, request: OrderRequest, now: datetime) -> str | None:
         limits = self._settings

@@ -27,6 +27,7 @@ from arbig.web.routes import (
     health,
     market,
     market_data,
+    ops,
     orders,
     risk,
     strategy,
@@ -102,6 +103,7 @@ def create_app(
         if not isinstance(metrics, Metrics):
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
+        app.state.notifier = getattr(host, "notifier", None)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
         await host.start()
         app.state.client = host.client
@@ -147,7 +149,7 @@ def create_app(
     app.include_router(auth.router, prefix=API_PREFIX, responses=INVALID)
     # Everything else needs the operator (session cookie + CSRF, or a bearer token).
     operator_only = [Depends(require_operator)]
-    for module in (market, market_data, book, orders, trades, system, strategy, risk):
+    for module in (market, market_data, book, orders, trades, system, strategy, risk, ops):
         app.include_router(
             module.router, prefix=API_PREFIX, dependencies=operator_only, responses=INVALID
         )

@@ -13,7 +13,7 @@ from clirun import arbig, port_taken
 
 from arbig.auth.credentials import CredentialStore
 
-COMMANDS = ["run", "version", "auth", "db", "contract", "strategy"]
+COMMANDS = ["run", "version", "auth", "db", "contract", "strategy", "notify"]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
 
 
@@ -68,6 +68,28 @@ def test_a_bad_nested_value_in_the_toml_file_names_the_setting(tmp_path: Path) -
 
     assert_one_line_refusal(
         outcome.code, outcome.stderr, "arbig: setting sim.speed (env ARBIG_SIM__SPEED)"
+    )
+
+
+def test_an_unknown_notification_url_scheme_names_the_channel(tmp_path: Path) -> None:
+    config = tmp_path / "arbig.toml"
+    config.write_text('[notify.channels.desk]\nurl = "pager://desk"\n')
+
+    outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
+
+    assert_one_line_refusal(outcome.code, outcome.stderr, "setting notify.channels.desk.url")
+    assert "unknown notification URL scheme 'pager'" in outcome.stderr
+
+
+def test_a_negative_protection_threshold_names_the_setting(tmp_path: Path) -> None:
+    env = {"ARBIG_PROTECTIONS__DAILY_LOSS_LIMIT_YUAN": "-5000"}
+
+    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env=env)
+
+    assert_one_line_refusal(
+        outcome.code,
+        outcome.stderr,
+        "setting protections.daily_loss_limit_yuan (env ARBIG_PROTECTIONS__DAILY_LOSS_LIMIT_YUAN)",
     )
 
 

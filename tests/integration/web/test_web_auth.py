@@ -4,7 +4,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import PASSWORD, login
+from webkit import PASSWORD, SYMBOL, login
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings
@@ -29,7 +29,7 @@ def test_every_api_route_but_health_and_login_needs_the_operator(client: TestCli
 
 def test_health_answers_without_a_login(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
-    assert body["main_contract"] == "au2612"
+    assert body["main_contract"] == SYMBOL
     assert set(body["components"]) >= {"gateway", "database", "tick_store"}
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from arbig.config import Settings, SimSettings
+from arbig.config import Settings, SimSettings, default_main_contract
 
 PASSWORD = "correct horse battery"
-SYMBOL = "au2612"
+# A listed month outside its delivery month today (opening in the delivery month is refused).
+SYMBOL = default_main_contract()
 
 
 def make_settings(data_dir: Path) -> Settings:

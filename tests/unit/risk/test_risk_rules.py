@@ -1,5 +1,6 @@
 """Each pre-trade rule refuses what it should and lets through what it should."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -140,3 +141,16 @@ async def test_sessions_are_checked_when_the_gateway_keeps_hours(tmp_path: Path)
         assert risk.refusal(rig.request(), rig.clock.now()) is None  # Monday 10:00
         lunch = rig.clock.now().replace(hour=4, minute=30)  # 12:30 in Shanghai
         assert (risk.refusal(rig.request(), lunch) or "").startswith("session:")
+
+
+async def test_opening_in_the_delivery_month_is_refused_with_shfes_rule(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        risk = rig.controls.risk
+        december = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+        refusal = risk.refusal(rig.request(Side.BUY), december)
+        closing = risk.refusal(rig.request(Side.SELL, offset=Offset.CLOSE_TODAY), december)
+        in_june = risk.refusal(rig.request(Side.BUY), rig.clock.now())
+    assert refusal is not None and refusal.startswith("delivery_month: au2612 is in its")
+    assert "individual accounts" in refusal
+    assert closing is None or not closing.startswith("delivery_month")
+    assert in_june is None or not in_june.startswith("delivery_month")

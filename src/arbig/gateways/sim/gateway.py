@@ -14,6 +14,7 @@ market at once.
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from arbig.clock import Clock, Timer
@@ -227,6 +228,10 @@ class SimGateway:
             self.step()
         except Exception as exc:  # one bad snapshot must not stop the market
             self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
+
+    def steer(self, symbol: str, price: Decimal) -> None:
+        """Script the market: ``symbol``'s next snapshot starts from ``price`` (tests)."""
+        self._path(symbol).steer(price)
 
     def _path(self, symbol: str) -> PricePath:
         path = self._paths.get(symbol)

@@ -100,6 +100,11 @@ class PricePath:
             self._band = settlement, self.spec.limit_band(settlement)
         return self._band[1]
 
+    def steer(self, price: Decimal) -> None:
+        """Move the fair price to ``price``: the next snapshot starts from there (a test's
+        scripted price path; with a tiny volatility the next last price is ``price``)."""
+        self._state.fair = float(price)
+
     def next_tick(self, now: datetime, trading_day: date) -> Tick:
         """The next market snapshot, stamped ``now`` and belonging to ``trading_day``."""
         s, rng, spec = self._state, self._rng, self.spec
