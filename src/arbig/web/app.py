@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from arbig import __version__
 from arbig.api.client import Host
+from arbig.api.errors import AuditUnavailable
 from arbig.config import Settings
 from arbig.ops.metrics import Metrics
 from arbig.web.frames import ws_protocol
@@ -144,6 +145,11 @@ def create_app(
         return JSONResponse(
             {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
         )
+
+    @app.exception_handler(AuditUnavailable)
+    async def on_audit_unavailable(request: Request, exc: AuditUnavailable) -> JSONResponse:
+        # The core refused the command before acting: nothing changed, it may be retried.
+        return JSONResponse({"detail": str(exc)}, status_code=503)
 
     app.include_router(health.router, prefix=API_PREFIX, responses=INVALID)
     app.include_router(auth.router, prefix=API_PREFIX, responses=INVALID)
