@@ -22,6 +22,10 @@ from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
 
 
+class OrderRefused(ValueError):
+    """An order request the core will not send; the message says why."""
+
+
 class BookView(Protocol):
     """The core's book, to read: callers never change what they are given."""
 

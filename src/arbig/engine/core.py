@@ -23,6 +23,7 @@ from arbig.domain.reconcile import position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook
+from arbig.engine.book import OrderRefused as OrderRefused  # where senders have found it
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager

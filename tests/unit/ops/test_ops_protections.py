@@ -20,6 +20,7 @@ from arbig.ops.observe import KernelObserver, Sources
 from arbig.ops.protections import Protections
 from arbig.ops.settings import NotifyEvent, ProtectionSettings
 from arbig.ops.watch import Watch
+from arbig.runtime import build_controls
 from arbig.storage.audit import AuditTrail
 from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
@@ -79,7 +80,7 @@ async def watched(tmp_path: Path, **limits: Any) -> AsyncIterator[Watched]:
     async with running(tmp_path, sim=STILL, protections=protections) as rig:
         settings = make_settings(tmp_path / "data", sim=STILL, protections=protections)
         calendar = TradingCalendar.gold([])
-        controls = TradingControls(
+        controls = build_controls(
             rig.core,
             settings,
             SqlStrategyStore(rig.sessions),

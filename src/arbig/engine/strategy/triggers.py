@@ -12,9 +12,8 @@ from collections.abc import Callable
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import OrderRequest
 from arbig.domain.trigger import Trigger
-from arbig.engine.book import CorePorts
+from arbig.engine.book import CorePorts, OrderRefused
 from arbig.engine.bus import EventType
-from arbig.engine.core import OrderRefused
 from arbig.engine.strategy.store import StrategyStore
 
 
