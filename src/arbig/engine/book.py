@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_order
 from arbig.domain.account import AccountBook
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
@@ -20,10 +21,6 @@ from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType, Handler
 from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
-
-
-class OrderRefused(ValueError):
-    """An order request the core will not send; the message says why."""
 
 
 class BookView(Protocol):

@@ -13,7 +13,6 @@ from typing import Any, Protocol
 
 import structlog
 
-from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_order
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
