@@ -5,6 +5,7 @@ constructor, so a test passes a clock it moves by hand.
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from arbig.clock import DrivenClock
@@ -18,6 +19,16 @@ MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 def monday_clock() -> DrivenClock:
     """A driven clock that starts at ``MONDAY_10AM``."""
     return DrivenClock(MONDAY_10AM)
+
+
+async def drive(clock: DrivenClock, until: datetime, settle: Callable[[], Awaitable[None]]) -> None:
+    """Move ``clock`` to ``until`` timer by timer, awaiting ``settle`` after each due time,
+    so that what one timer set off (posted reports, queued strategy work) has run before
+    the next is due. Nothing waits on the event loop's timers."""
+    while (due := clock.next_due) is not None and due <= until:
+        clock.advance_to(due)
+        await settle()
+    clock.advance_to(until)
 
 
 class SteppedMarket(ABC):

@@ -9,6 +9,8 @@ export const EP = {
   riskState: '/risk/state',
   emergencyStop: '/risk/emergency-stop',
   emergencyReset: '/risk/emergency-stop/reset',
+  ops: '/ops',
+  notifyTest: '/ops/notify-test',
   tick: (s: string) => `/market/${s}/tick`,
   ticks: (s: string) => `/market/${s}/ticks`,
   bars: (s: string) => `/market/${s}/bars`,

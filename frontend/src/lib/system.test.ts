@@ -21,8 +21,19 @@ describe('readTradingState', () => {
 
   it('reads the risk route answer', () => {
     const r = readTradingState({ state: 'halted', emergency: true, since: '2026-11-23T05:00:00+08:00', reason: 'test', actor: 'operator' })
-    expect(r).toEqual({ state: 'halted', emergencyStop: true, reason: 'test', since: '2026-11-23T05:00:00+08:00' })
+    expect(r).toEqual({
+      state: 'halted',
+      emergencyStop: true,
+      reason: 'test',
+      since: '2026-11-23T05:00:00+08:00',
+      actor: 'operator',
+    })
     expect(readTradingState({ state: 'active', emergency: false, since: null, reason: '' })?.emergencyStop).toBe(false)
+  })
+
+  it('keeps who set the state, so the banner can name a protection', () => {
+    const r = readTradingState({ state: 'halted', reason: 'daily loss 21000.00 reached the limit 20000', actor: 'protection:daily_loss' })
+    expect(r?.actor).toBe('protection:daily_loss')
   })
 
   it('returns null for messages that are not about the trading state', () => {

@@ -20,6 +20,8 @@ export interface TradingState {
   emergencyStop: boolean
   reason: string | null
   since: string | null
+  /** who set it: an operator, `reconciliation`, `protection:<name>` */
+  actor?: string | null
 }
 
 const STATES = ['active', 'reducing', 'halted'] as const
@@ -54,6 +56,7 @@ export function readTradingState(data: unknown): TradingState | null {
     emergencyStop: esOn,
     reason: str(o.reason) ?? str(esObj.reason) ?? null,
     since: str(o.since) ?? str(o.changed_at) ?? str(o.at) ?? str(esObj.at) ?? null,
+    actor: str(o.actor) ?? undefined,
   }
 }
 

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from arbig.auth.credentials import CredentialStore
-from arbig.config import Settings, SimSettings
+from arbig.config import Settings, SimSettings, default_main_contract
 from arbig.host.embedded import embedded_app
 from arbig.ops.settings import MetricsSettings
 
-SYMBOL = "au2612"
+SYMBOL = default_main_contract()  # tradable today: not in its delivery month
 
 
 def settings_for(data_dir: Path, **overrides: object) -> Settings:

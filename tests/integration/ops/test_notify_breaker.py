@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from receivers import Webhook, free_port
 from test_metrics_endpoint import samples, settings_for, token_for
 
-from arbig.config import RiskSettings
+from arbig.config import RiskSettings, default_main_contract
 from arbig.host.embedded import embedded_app
 from arbig.ops.settings import ChannelSettings, NotifyEvent, NotifySettings
 
 pytestmark = pytest.mark.integration
-SYMBOL = "au2612"
+SYMBOL = default_main_contract()  # tradable today: not in its delivery month
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 20.0) -> Any:

@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from arbig.clock import DrivenClock
 from arbig.config import RiskSettings, Settings, SimSettings, StrategySettings
 from arbig.domain.bar import Bar
@@ -47,6 +49,7 @@ class Rig(SteppedMarket):
     clock: DrivenClock
     store: StrategyStore
     state: SqlStateStore
+    sessions: async_sessionmaker[AsyncSession]
     gateway_orders: list[OrderRequest] = field(default_factory=list)
     events: list[tuple[EventType, Any]] = field(default_factory=list)
 
@@ -174,7 +177,7 @@ async def running(
     controls = build_controls(
         core, settings, store, state, calendar, strategies=strategies, clock=clock
     )
-    rig = Rig(core, gateway, controls, clock, store, state)
+    rig = Rig(core, gateway, controls, clock, store, state, sessions)
     core.bus.subscribe_all(lambda event, payload: rig.events.append((event, payload)))
     sent = gateway.send_order
 

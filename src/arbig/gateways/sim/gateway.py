@@ -1,14 +1,17 @@
 """SimGateway: the simulated exchange as a gateway adapter.
 
-It behaves like a broker connection: ticks arrive at CTP's cadence (every
-``tick_interval_ms / speed`` ms) for each subscribed contract, orders are
-answered through the listener, fills happen when the market trades through a
-working order, and the broker's books survive a restart in their own state file.
+It behaves like a broker connection: ticks arrive for each subscribed contract,
+orders are answered through the listener, fills happen when the market trades
+through a working order, and the broker's books survive a restart in their own
+state file.
 
-The snapshots are set off by a periodic timer on the clock it is given (the
-live clock in ``arbig run``; a driven clock in tests and replays). With
-``autotick=False`` no timer is set; ``step(now)`` then produces one snapshot per
-market at once.
+The market is a tick source (``arbig.gateways.ticksource``): by default the
+simulator's own random walk at CTP's cadence (every ``tick_interval_ms / speed``
+ms); a scripted list of ticks or recorded data plug in the same way and meet
+the same matching engine. Snapshots are set off by timers on the clock it is
+given (the live clock in ``arbig run``; a driven clock in tests and replays).
+With ``autotick=False`` no timer is set; ``step(now)`` then produces the
+snapshot due at ``now`` at once.
 """
 
 import asyncio
@@ -31,9 +34,10 @@ from arbig.gateways.base import (
     PositionReport,
     TradingAccount,
 )
+from arbig.gateways.sim.market import RandomWalk
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
-from arbig.gateways.sim.pricepath import PricePath
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
+from arbig.gateways.ticksource import TickSource
 
 SAVE_EVERY_TICKS = 120  # the price path is saved now and then even when nothing trades
 
@@ -71,7 +75,9 @@ class SimGateway:
         clock: Clock,
         *,
         autotick: bool = True,
+        source: TickSource | None = None,
     ) -> None:
+        """``source``: the market; None for the simulator's own random walk."""
         self._sim = settings.sim
         self._spec_for = spec_for
         self._calendar = calendar
@@ -80,16 +86,12 @@ class SimGateway:
         self._autotick = autotick
         self._listener: GatewayListener = _NoListener()
         self._engine: MatchingEngine | None = None
-        self._paths: dict[str, PricePath] = {}
+        self._source = source
+        self._walk: RandomWalk | None = None
         self._subscribed: dict[str, None] = {}  # a dict keeps subscription order
         self._timer: Timer | None = None
         self._outbox: list[Callable[[], None]] = []
         self._ticks_since_save = 0
-
-    @property
-    def interval(self) -> float:
-        """Seconds between two snapshots."""
-        return self._sim.tick_interval_ms / self._sim.speed / 1000
 
     @property
     def connected(self) -> bool:
@@ -110,10 +112,11 @@ class SimGateway:
             self._sim.account_id, self._sim.capital
         )
         self._engine = MatchingEngine(state, self._spec_for)
+        self._walk = RandomWalk(self._sim, self._spec_for, self._calendar, state.markets)
         session = self._engine.start_session()
         self._save()
         if self._autotick:
-            self._timer = self._clock.call_every(self.interval, self._autotick_step)
+            self._timer = self._market.start(self._clock, self._autotick_step)
         self._listener.on_connection(True, f"simulated exchange ready (session {session})")
 
     async def close(self) -> None:
@@ -126,11 +129,15 @@ class SimGateway:
         self._flush()
         self._save()
         self._engine = None
-        self._paths.clear()
+        self._walk = None
         self._listener.on_connection(False, "simulated exchange closed")
 
     async def subscribe(self, symbol: str) -> None:
-        self._path(symbol)
+        self._require()
+        try:
+            self._spec_for(symbol)
+        except (ValueError, KeyError) as exc:
+            raise GatewayError(f"unknown symbol {symbol!r}: {exc}") from None
         self._subscribed[symbol] = None
 
     async def unsubscribe(self, symbol: str) -> None:
@@ -192,7 +199,7 @@ class SimGateway:
         )
 
     def step(self, now: datetime | None = None) -> list[Tick]:
-        """Produce one snapshot per market now, push it and what it fills; returns the
+        """Take the market's snapshot due now, push it and what it fills; returns the
         subscribed markets' ticks. Outside trading sessions (unless ``ignore_sessions``)
         nothing happens."""
         engine = self._require()
@@ -200,13 +207,11 @@ class SimGateway:
         now = self._now() if now is None else to_exchange_time(now)
         if not self._sim.ignore_sessions and not self._calendar.in_session(now):
             return []
-        day = self._calendar.trading_day(now)
         working = {order.symbol: None for order in engine.active_orders()}
         pushed: list[Tick] = []
         changed = False
-        for symbol in {**self._subscribed, **working}:
-            tick = self._path(symbol).next_tick(now, day)
-            if symbol in self._subscribed:
+        for tick in self._market.snapshot(now, {**self._subscribed, **working}):
+            if tick.symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
             events = engine.on_tick(tick)
@@ -230,27 +235,22 @@ class SimGateway:
             self._listener.on_log("error", f"simulated exchange tick failed: {exc!r}")
 
     def steer(self, symbol: str, price: Decimal) -> None:
-        """Script the market: ``symbol``'s next snapshot starts from ``price`` (tests)."""
-        self._path(symbol).steer(price)
-
-    def _path(self, symbol: str) -> PricePath:
-        path = self._paths.get(symbol)
-        if path is not None:
-            return path
-        engine = self._require()
+        """Script the simulator's own market: ``symbol``'s next snapshot starts from
+        ``price`` (tests)."""
+        if self._walk is None:
+            raise GatewayError("the simulated exchange is not connected")
         try:
-            spec = self._spec_for(symbol)
+            self._walk.path(symbol).steer(price)
         except (ValueError, KeyError) as exc:
             raise GatewayError(f"unknown symbol {symbol!r}: {exc}") from None
-        saved = engine.state.markets.get(symbol)
-        if saved is not None:
-            path = PricePath(spec, self._sim.volatility, saved)
-        else:
-            path = PricePath.start(
-                spec, self._sim.start_price, self._sim.volatility, self._sim.seed
-            )
-        self._paths[symbol] = path
-        return path
+
+    @property
+    def _market(self) -> TickSource:
+        if self._source is not None:
+            return self._source
+        if self._walk is None:
+            raise GatewayError("the simulated exchange is not connected")
+        return self._walk
 
     def _post(self, order: Order) -> None:
         """Push ``order`` and the account right after the caller returns (loop.call_soon);
@@ -268,8 +268,8 @@ class SimGateway:
 
     def _save(self) -> None:
         engine = self._require()
-        for symbol, path in self._paths.items():
-            engine.state.markets[symbol] = path.snapshot()
+        if self._walk is not None:
+            engine.state.markets.update(self._walk.states())
         save_state(engine.state, self._state_path)
         self._ticks_since_save = 0
 
