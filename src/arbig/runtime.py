@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 # rest is for the parts before and after it.
 DRAIN_SHARE = 0.6
 CLOSE_GRACE_S = 0.5
+PROBE_INTERVAL_S = 1.0  # an idle book writer asks the database this often
 
 
 class RepositorySource:
@@ -160,7 +161,7 @@ class EmbeddedRuntime:
             settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
         )
         account = self.gateway.account()
-        self.writer = BookWriter(sessions, account.account_id)
+        self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.core = TradingCore(
