@@ -1060,7 +1060,7 @@ export interface components {
         };
         /**
          * EmergencyReport
-         * @description What one emergency stop did.
+         * @description What one emergency stop did; ``errors`` also names an audit write that failed.
          */
         EmergencyReport: {
             /** Already Engaged */
@@ -1292,7 +1292,10 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** ParamsStored */
+        /**
+         * ParamsStored
+         * @description Parameters stored for a strategy; ``message`` says when they take effect.
+         */
         ParamsStored: {
             strategy: components["schemas"]["StrategyInfo"];
             /** Message */

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from webkit import SYMBOL, login, open_long
 
 from arbig.config import Settings
-from arbig.web.app import create_app
+from arbig.host.embedded import embedded_app
 
 pytestmark = pytest.mark.integration
 
@@ -26,11 +26,11 @@ def add_a_fill_the_broker_never_made(settings: Settings) -> None:
 
 
 def test_the_operator_accepts_the_broker_positions_then_resumes(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         open_long(client, login(client), volume=1)
     add_a_fill_the_broker_never_made(settings)
 
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         csrf = {"X-CSRF-Token": login(client)}
         state = client.get("/api/v1/risk/reconciliation").json()
         assert state["halted"] and state["differences"] == [
