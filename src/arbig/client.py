@@ -178,7 +178,7 @@ class LocalCoreClient:
             ),
             "database": Component(
                 ComponentState.UP if core.recorder.healthy else ComponentState.DEGRADED,
-                f"writer queue {core.recorder.queue_depth}"
+                core.recorder.health_detail
                 + (" (new positions refused)" if core.recorder.saturated else ""),
             ),
             "book": Component(

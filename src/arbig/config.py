@@ -143,6 +143,13 @@ class StrategySettings(BaseModel):
         False, description="restart a strategy that was running when the process stopped"
     )
     slippage_ticks: int = Field(3, ge=0, le=20, description="marketable limit: ticks through")
+    decision_max_age_s: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="a decision whose orders would leave later than this is dropped (its "
+        "trigger fails): never sent late after the database was slow",
+    )
 
 
 # The product codes the settings know, for checking symbols before the settings exist.
@@ -176,6 +183,13 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
+    shutdown_timeout_s: float = Field(
+        10.0,
+        ge=1,
+        le=600,
+        description="a stop ends within this; writes the database has not taken by then "
+        "are left (the trades among them are recovered from the broker at the next start)",
+    )
     auth: AuthSettings = AuthSettings()
     tick_stream_maxlen: int = Field(
         1000, ge=10, le=1_000_000, description="ticks kept per Redis stream (MAXLEN ~)"

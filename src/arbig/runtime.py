@@ -1,6 +1,9 @@
 """Assembly of the embedded system: one process, the core and its adapters."""
 
 import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -46,6 +49,13 @@ from arbig.storage.writer import BookWriter
 from arbig.ticks.base import TickStore
 from arbig.ticks.memory import MemoryTickStore
 from arbig.ticks.redis_stream import RedisTickStore
+
+log = logging.getLogger(__name__)
+
+# Of the shutdown limit, the share the book writer may spend draining its queue; the
+# rest is for the parts before and after it.
+DRAIN_SHARE = 0.6
+CLOSE_GRACE_S = 0.5
 
 
 class RepositorySource:
@@ -165,6 +175,7 @@ class EmbeddedRuntime:
             clock=clock,
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
+            drain_s=settings.shutdown_timeout_s * DRAIN_SHARE,
         )
         self.controls = build_controls(
             self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
@@ -238,19 +249,40 @@ class EmbeddedRuntime:
         await self.ops.open()
 
     async def stop(self) -> None:
+        """Stop within ``shutdown_timeout_s``: a part that does not finish in its time
+        (a database or Redis that hangs) is left behind, and the log says so."""
+        deadline = asyncio.get_running_loop().time() + self.settings.shutdown_timeout_s
         try:
-            await self.ops.stop()
-            await self.controls.close()
-            await self.bars.stop()
-            await self.core.stop()
+            await _bounded("operations", self.ops.stop(), deadline)
+            await _bounded("strategies", self.controls.close(), deadline)
+            await _bounded("bars", self.bars.stop(), deadline)
+            await _bounded("core", self.core.stop(), deadline)
             if self.exporter is not None:
-                await self.exporter.stop()
+                await _bounded("influx exporter", self.exporter.stop(), deadline)
         finally:
-            await self.log_sink.stop()
-            await self.checkpointer.stop()
+            await _bounded("log sink", self.log_sink.stop(), deadline)
+            await _bounded("wal checkpointer", self.checkpointer.stop(), deadline)
             # Off the loop: it waits for a report still running in a reader thread.
-            await asyncio.to_thread(self.reader.close)
-            await self.engine.dispose()
+            await _bounded("reader", asyncio.to_thread(self.reader.close), deadline)
+            await _bounded("database", self.engine.dispose(), deadline + CLOSE_GRACE_S)
+
+
+async def _bounded(part: str, work: Coroutine[Any, Any, object], deadline: float) -> None:
+    """Run ``work`` until ``deadline`` (loop time); late, it is left running and logged.
+    Not cancelled: a hung server can hold a cancelled call just as long."""
+    task = asyncio.ensure_future(work)
+    left = max(deadline - asyncio.get_running_loop().time(), CLOSE_GRACE_S)
+    done, _ = await asyncio.wait({task}, timeout=left)
+    if not done:
+        log.error("shutdown: %s did not stop in time; left behind", part)
+        _left_behind.add(task)
+        return
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("shutdown: %s failed to stop: %s: %s", part, type(exc).__name__, exc)
+
+
+_left_behind: set["asyncio.Task[object]"] = set()  # referenced until the process ends
 
 
 async def load_market_choice(settings: Settings, engine: AsyncEngine) -> MarketChoice:

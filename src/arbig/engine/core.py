@@ -65,6 +65,7 @@ class TradingCore:
         clock: Clock,
         snapshot_interval_s: float = 5.0,
         auditor: Auditor | None = None,
+        drain_s: float | None = None,
     ) -> None:
         self.bus = EventBus()
         self.oms = OrderManager()
@@ -91,6 +92,7 @@ class TradingCore:
         self._last_ticks: dict[str, Tick] = {}
         self.book = CoreBook(self.oms, self.portfolio, self._last_ticks, self.spec)
         self._auditor = auditor
+        self._drain_s = drain_s  # how long stop() waits for the database
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
 
@@ -178,7 +180,16 @@ class TradingCore:
         with contextlib.suppress(Exception):
             await self.gateway.close()
         self._record_book()
-        await self.recorder.stop()
+        unrecorded = await self.recorder.stop(self._drain_s)
+        if unrecorded:
+            # The broker keeps the day's fills: the reconciliation at the next start
+            # records the trades among these (core._reconcile).
+            log.error(
+                "stopped with writes unrecorded: the database did not answer in time; "
+                "trades among them are recovered from the broker at the next start",
+                unrecorded=unrecorded,
+                drain_s=self._drain_s,
+            )
         await self.tick_store.stop()
 
     async def subscribe(self, symbol: str) -> None:
@@ -263,10 +274,10 @@ class TradingCore:
             return str(exc)
         if self.halt_reason is not None:
             return f"trading halted: {self.halt_reason}"
-        if request.offset is Offset.OPEN and self.recorder.saturated:
+        if request.offset is Offset.OPEN and (self.recorder.saturated or not self.recorder.healthy):
             return (
-                f"the database is behind ({self.recorder.queue_depth} writes queued): new "
-                "positions are refused until it catches up; closes are allowed"
+                f"the database is behind ({self.recorder.health_detail}): the book cannot "
+                "be recorded, new positions are refused until it catches up; closes are allowed"
             )
         for check in self._checks:
             reason = check(request)

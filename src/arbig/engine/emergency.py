@@ -2,18 +2,22 @@
 
 One call stops the strategy, cancels every working order, sets the trading state
 to halted and, if asked, flattens every position with marketable limit orders.
-The trading state is saved in the state store (SQL ``trading_state``) before a
-command answers, so it survives a restart until an operator resets it with a
-reason. A second emergency stop while one is engaged is a no-op: no second
-flattening.
+The trading state is saved in the state store (SQL ``trading_state``), so it
+survives a restart until an operator resets it with a reason.
 
 Saving comes first for a change that loosens trading (a reset, a move to active
 or reducing): if the state cannot be saved, nothing changes and the command is
-refused with the reason. The emergency stop acts first: it halts in memory, stops
-and flattens whatever the store does, and reports a failed save among its errors.
+refused with the reason. The emergency stop never waits on the database: it halts
+in memory, stops the strategy's dispatch, cancels every working order at the
+exchange and flattens if asked; only then does it record (the strategy's stop,
+the saved halt), each record waited for at most ``RECORD_WAIT_S`` and reported
+among its errors when it fails or is late. A second stop while one is engaged
+flattens nothing more but cancels again whatever is still working: idempotent in
+effect, not only in flag.
 """
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +36,9 @@ from arbig.engine.strategy.orders import PlanError, close_requests
 log = structlog.get_logger(__name__)
 
 CANCEL_WAIT_S = 5.0
+RECORD_WAIT_S = 3.0
+SAVE_RETRY_S = 1.0
+SAVE_TRIES = 600
 __all__ = ["EmergencyReport", "EmergencyStop", "TradingStateError", "TradingStatus"]
 
 
@@ -91,31 +98,67 @@ class EmergencyStop:
 
     async def engage(self, reason: str, actor: str, *, flatten: bool = False) -> EmergencyReport:
         """Stop everything; see the module docstring. Returns what was done."""
+        self._risk.state = TradingState.HALTED  # first, so nothing new passes risk
+        if self._strategies is not None:
+            self._strategies.halt_now()
         if self._in_progress or self._status.emergency:
-            _audit("emergency_stop", actor, reason, "no-op: already engaged")
-            return EmergencyReport(True, self.status)
+            errors: list[str] = []
+            cancelled = await self._cancel_working(errors)
+            outcome = f"already engaged; cancelled {len(cancelled)} still working"
+            _audit("emergency_stop", actor, reason, outcome)
+            return EmergencyReport(True, self.status, cancelled, [], errors)
         self._in_progress = True
         try:
-            self._risk.state = TradingState.HALTED  # first, so nothing new passes risk
-            if self._strategies is not None:
-                self._strategies.halt_now()
             status = TradingStatus(TradingState.HALTED, True, self._clock(), reason, actor)
             self._status = status
-            errors: list[str] = []
-            try:
-                await self._store.save_trading_status(status)
-            except Exception as exc:  # the stop still acts; the operator is told
-                log.error("emergency stop not saved", error=_first_line(exc))
-                errors.append(
-                    f"the halt is not saved (it lasts until a restart): {_first_line(exc)}"
-                )
-            report = await self._stop_everything(flatten, errors)
+            report = await self._stop_everything(flatten)
+            await self._record(report.errors, status)
         finally:
             self._in_progress = False
         outcome = "done" if not report.errors else "; ".join(report.errors)
         _audit("emergency_stop", actor, reason, outcome, flatten=flatten)
         self._events.publish(EventType.SYSTEM, {"emergency_stop": True, "reason": reason})
         return report
+
+    async def _record(self, errors: list[str], status: TradingStatus) -> None:
+        """After the exchange-side work: the strategy's stop and the saved halt."""
+        if self._strategies is not None:
+            stopping = self._strategies.stop("emergency stop")
+            await _bounded("the strategy's stop", stopping, errors)
+        first: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        saving = asyncio.ensure_future(self._save_halt(status, first))
+        _late.add(saving)
+        saving.add_done_callback(_late.discard)
+        done, _ = await asyncio.wait({first}, timeout=RECORD_WAIT_S)
+        if not done:
+            errors.append(
+                "the halt is not saved yet (retried until it is): "
+                f"the database did not answer in {RECORD_WAIT_S:g}s"
+            )
+        elif (failure := first.result()) is not None:
+            errors.append(f"the halt is not saved (retried until it is): {failure}")
+
+    async def _save_halt(self, status: TradingStatus, first: "asyncio.Future[str | None]") -> None:
+        """Save the halt, retrying while the database is away: a restart must find it.
+        ``first`` hears how the first attempt went. Gives up when the state has changed
+        meanwhile (a later save has its own) or after SAVE_TRIES attempts."""
+        for _ in range(SAVE_TRIES):
+            try:
+                await self._store.save_trading_status(status)
+            except Exception as exc:
+                if not first.done():
+                    first.set_result(_first_line(exc))
+                log.error("emergency halt not saved; retrying", error=_first_line(exc))
+            else:
+                if not first.done():
+                    first.set_result(None)
+                else:
+                    log.info("emergency halt saved")
+                return
+            await asyncio.sleep(SAVE_RETRY_S)
+            if self._status is not status:
+                return
+        log.error("emergency halt not saved; given up", tries=SAVE_TRIES)
 
     async def reset(self, reason: str, actor: str) -> TradingStatus:
         """Lift the emergency stop: trading becomes active again. A reason is required."""
@@ -135,9 +178,14 @@ class EmergencyStop:
         _audit("trading_state", actor, reason, str(state))
         return self.status
 
-    async def _stop_everything(self, flatten: bool, errors: list[str]) -> EmergencyReport:
-        if self._strategies is not None:
-            await self._strategies.stop("emergency stop")
+    async def _stop_everything(self, flatten: bool) -> EmergencyReport:
+        errors: list[str] = []
+        cancelled = await self._cancel_working(errors)
+        await self._until_no_working_orders(errors)
+        sent = await self._flatten(errors) if flatten else []
+        return EmergencyReport(False, self.status, cancelled, sent, errors)
+
+    async def _cancel_working(self, errors: list[str]) -> list[str]:
         cancelled = []
         for order in self._book.active_orders():
             try:
@@ -145,9 +193,7 @@ class EmergencyStop:
                 cancelled.append(order.order_id)
             except Exception as exc:
                 errors.append(f"cancel {order.order_id}: {exc}")
-        await self._until_no_working_orders(errors)
-        sent = await self._flatten(errors) if flatten else []
-        return EmergencyReport(False, self.status, cancelled, sent, errors)
+        return cancelled
 
     async def _until_no_working_orders(self, errors: list[str]) -> None:
         """Cancels are confirmed asynchronously; flattening must see them done."""
@@ -201,6 +247,33 @@ class EmergencyStop:
             ) from None
         self._status = status
         self._risk.state = status.state
+
+
+_late: set["asyncio.Task[object]"] = set()  # records still running after their wait
+
+
+async def _bounded(what: str, work: Coroutine[Any, Any, object], errors: list[str]) -> None:
+    """Wait at most RECORD_WAIT_S for ``work``; a late one goes on in the background
+    (it is not cancelled: a hung database can hold a cancelled call as long)."""
+    task: asyncio.Task[object] = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=RECORD_WAIT_S)
+    if not done:
+        errors.append(f"{what} is not recorded yet: the database did not answer in time")
+        log.error("emergency stop record late", what=what)
+        _late.add(task)
+        task.add_done_callback(_late_done)
+        return
+    exc = task.exception()
+    if exc is not None:
+        log.error("emergency stop record failed", what=what, error=_first_line(exc))
+        errors.append(f"{what} is not recorded: {_first_line(exc)}")
+
+
+def _late_done(task: "asyncio.Task[object]") -> None:
+    _late.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        exc = task.exception()
+        log.error("emergency stop record failed late", error=_first_line(exc) if exc else "")
 
 
 def strategy_start_refusal(status: TradingStatus) -> str | None:

@@ -21,8 +21,9 @@ class BookRecorder(Protocol):
 
     async def start(self) -> None: ...
 
-    async def stop(self) -> object:
-        """Commit what is queued and end; the result is the writer's own report."""
+    async def stop(self, drain_s: float | None = None) -> int:
+        """Commit what is queued and end, waiting at most ``drain_s`` seconds (None: no
+        limit); returns how many writes were left unrecorded."""
         ...
 
     async def flush(self) -> None: ...
@@ -55,7 +56,12 @@ class BookRecorder(Protocol):
         ...
 
     @property
-    def healthy(self) -> bool: ...
+    def healthy(self) -> bool:
+        """Committing in time; when not, the core refuses new positions."""
+        ...
+
+    @property
+    def health_detail(self) -> str: ...
 
 
 class BookSource(Protocol):

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import structlog
 
+from arbig.codec import text_fields
 from arbig.domain.bar import Bar
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventBus, EventType
@@ -31,25 +32,46 @@ BACKOFF_MIN_S = 0.5
 BACKOFF_MAX_S = 30.0
 
 
+# The fields each measurement carries, in the order they are written.
+TICK_FIELDS = (
+    "last_price",
+    "volume",
+    "turnover",
+    "open_interest",
+    "bid_price",
+    "bid_volume",
+    "ask_price",
+    "ask_volume",
+    "high_price",
+    "low_price",
+    "open_price",
+)
+BAR_FIELDS = ("open", "high", "low", "close", "volume", "turnover", "open_interest")
+
+
+def _field_set(values: dict[str, Any], names: tuple[str, ...]) -> str:
+    # Integers are written with line protocol's ``i``; prices as their exact decimal text.
+    return ",".join(
+        f"{name}={value}i" if isinstance(value, int) else f"{name}={value}"
+        for name, value in ((name, values[name]) for name in names)
+    )
+
+
 def tick_line(tick: Tick) -> str:
     """One tick in line protocol (prices as their exact decimal text)."""
+    values = text_fields(tick)
     return (
-        f"tick,symbol={tick.symbol},exchange={tick.exchange.value} "
-        f"last_price={tick.last_price},volume={tick.volume}i,turnover={tick.turnover},"
-        f"open_interest={tick.open_interest}i,bid_price={tick.bid_price},"
-        f"bid_volume={tick.bid_volume}i,ask_price={tick.ask_price},"
-        f"ask_volume={tick.ask_volume}i,high_price={tick.high_price},"
-        f"low_price={tick.low_price},open_price={tick.open_price} {epoch_ms(tick.datetime)}"
+        f"tick,symbol={tick.symbol},exchange={values['exchange']} "
+        f"{_field_set(values, TICK_FIELDS)} {epoch_ms(tick.datetime)}"
     )
 
 
 def bar_line(bar: Bar) -> str:
     """One 1-minute bar in line protocol, stamped with its start."""
+    values = text_fields(bar)
     return (
-        f"bar,symbol={bar.symbol},trading_day={bar.trading_day.isoformat()} "
-        f"open={bar.open},high={bar.high},low={bar.low},close={bar.close},"
-        f"volume={bar.volume}i,turnover={bar.turnover},open_interest={bar.open_interest}i "
-        f"{epoch_ms(bar.start)}"
+        f"bar,symbol={bar.symbol},trading_day={values['trading_day']} "
+        f"{_field_set(values, BAR_FIELDS)} {epoch_ms(bar.start)}"
     )
 
 

@@ -39,8 +39,9 @@ class Writer(Protocol):
     def queue_depth(self) -> int: ...
     @property
     def saturated(self) -> bool: ...
+    @property
+    def healthy(self) -> bool: ...
 
-    healthy: bool
     committed: int
     dropped: int
 

@@ -12,23 +12,29 @@ from collections import deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from arbig.codec import to_jsonable
 from arbig.storage.models import SystemLogRow
 
 _SKIP_KEYS = frozenset({"event", "level", "logger", "timestamp", "_record", "_from_structlog"})
+
+
+def _context_value(value: Any) -> Any:
+    """A number, a boolean or None as it is; anything else as text, written as the API
+    writes values (Decimals as their text, ISO times, enums by value)."""
+    if isinstance(value, int | float | bool | None | str):
+        return value
+    plain = orjson.loads(orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS))
+    return plain if isinstance(plain, str) else str(plain)
 
 
 def _row(record: logging.LogRecord) -> dict[str, Any]:
     if isinstance(record.msg, dict):  # a structlog event dict
         event = dict(record.msg)
         message = str(event.get("event", ""))
-        context = {k: to_jsonable(v) for k, v in event.items() if k not in _SKIP_KEYS}
-        context = {
-            k: v if isinstance(v, int | float | bool | None) else str(v) for k, v in context.items()
-        }
+        context = {k: _context_value(v) for k, v in event.items() if k not in _SKIP_KEYS}
     else:
         message = record.getMessage()
         context = {}

@@ -41,6 +41,8 @@ from arbig.storage.types import InvalidValue
 
 log = logging.getLogger(__name__)
 
+CLOSE_GRACE_S = 0.5
+
 
 def is_bad_row(exc: BaseException) -> bool:
     """Whether the database (or ARBIG's own value check) refused the rows themselves.
@@ -82,6 +84,9 @@ class BookWriter:
         high_water: float = 0.8,
         retry_initial_s: float = 0.05,
         retry_max_s: float = 5.0,
+        stall_s: float = 3.0,
+        probe_interval_s: float | None = 1.0,
+        probe_timeout_s: float = 2.0,
     ) -> None:
         engine = session_factory.kw.get("bind")
         if not isinstance(engine, AsyncEngine):
@@ -102,7 +107,10 @@ class BookWriter:
         self._progress = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self.healthy = True
+        self._failing = False
+        self.stall_s = stall_s
+        self._probe_every = probe_interval_s
+        self._probe_timeout = probe_timeout_s
         self.last_error: str | None = None
         self.committed = 0
         self.dropped = 0
@@ -200,6 +208,28 @@ class BookWriter:
         return len(self._items)
 
     @property
+    def oldest_age_s(self) -> float:
+        """Seconds the oldest queued write has waited (0 with nothing queued)."""
+        return time.perf_counter() - self._items[0].enqueued if self._items else 0.0
+
+    @property
+    def healthy(self) -> bool:
+        """Committing: the last attempt did not fail, and nothing queued has waited
+        ``stall_s`` or longer. A database that accepts connections but never answers
+        fails no attempt; only the age of the oldest write shows it."""
+        return not self._failing and self.oldest_age_s < self.stall_s
+
+    @property
+    def health_detail(self) -> str:
+        """Why the writer is not healthy, or its queue depth when it is."""
+        age = self.oldest_age_s
+        if self._failing:
+            return f"cannot commit ({self.last_error}); {len(self._items)} writes queued"
+        if age >= self.stall_s:
+            return f"no commit for {age:.1f}s; {len(self._items)} writes queued"
+        return f"writer queue {len(self._items)}"
+
+    @property
     def saturated(self) -> bool:
         """The queue is past its high-water mark: halt new risk, keep room for fills."""
         return len(self._items) >= self._high_water
@@ -235,7 +265,9 @@ class BookWriter:
             await asyncio.wait_for(asyncio.shield(self._task), drain_s)
         except TimeoutError:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # A hung server can hold the cancelled task in its connection's close too:
+            # it is left to end on its own rather than holding up the shutdown.
+            await asyncio.wait({self._task}, timeout=CLOSE_GRACE_S)
             log.error("book writer stopped with %d items unwritten", len(self._items))
         self._task = None
         return len(self._items)
@@ -264,7 +296,10 @@ class BookWriter:
             while self._items or not self._stopping:
                 if not self._items:
                     self._wake.clear()
-                    await self._wake.wait()
+                    if self._probe_every is None or self._stopping:
+                        await self._wake.wait()
+                    elif not await _woken(self._wake, self._probe_every):
+                        await self._probe()
                     continue
                 if ahead is not None:
                     items, steps = ahead
@@ -369,10 +404,29 @@ class BookWriter:
                 continue
             await self._done([item])
 
+    async def _probe(self) -> None:
+        """An idle writer asks the database for an answer: a server that hangs is seen
+        without waiting for the next write to grow old."""
+        try:
+            async with asyncio.timeout(self._probe_timeout):
+                if self._connection is None:
+                    self._connection = await self._engine.connect()
+                async with self._connection.begin():
+                    await self._connection.exec_driver_sql("SELECT 1")
+        except Exception as exc:
+            if isinstance(exc, TimeoutError):
+                exc = TimeoutError(f"the database did not answer within {self._probe_timeout}s")
+            self._degraded(exc)
+            await self._release()
+            return
+        if self._failing:
+            log.info("book writer's database answers again")
+        self._failing = False
+
     def _degraded(self, exc: BaseException) -> None:
-        if self.healthy:
+        if not self._failing:
             log.warning("book writer cannot commit, %d items queued: %s", len(self._items), exc)
-        self.healthy = False
+        self._failing = True
         self.last_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
     async def _done(self, items: list[_Item], *, committed: bool = True) -> None:
@@ -383,9 +437,19 @@ class BookWriter:
                 self._latency.add(now - item.enqueued)
         if committed:
             self.committed += len(items)
-            if not self.healthy:
+            if self._failing:
                 log.info("book writer committing again, %d items queued", len(self._items))
-            self.healthy = True
+            self._failing = False
         self._done_seq = items[-1].seq
         async with self._progress:
             self._progress.notify_all()
+
+
+async def _woken(event: asyncio.Event, timeout_s: float) -> bool:
+    """Whether ``event`` was set within ``timeout_s``."""
+    try:
+        async with asyncio.timeout(timeout_s):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True

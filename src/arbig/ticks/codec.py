@@ -6,10 +6,10 @@ symbol lives in the key (``market_data:{symbol}``), not in the entry.
 """
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from arbig.codec import CodecError, convert, field_names, text_fields
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
@@ -46,31 +46,42 @@ def epoch_ms(moment: datetime) -> int:
     return (moment - _EPOCH) // _MS
 
 
+# The entry's fields in the order they are written: DESIGN.md's ten, then ARBIG's extras.
+STREAM_FIELDS = (
+    "timestamp",
+    "last_price",
+    "volume",
+    "bid_price",
+    "ask_price",
+    "bid_volume",
+    "ask_volume",
+    "high_price",
+    "low_price",
+    "open_price",
+    "open_interest",
+    "turnover",
+    "pre_settlement",
+    "pre_close",
+    "limit_up",
+    "limit_down",
+    "trading_day",
+    "exchange",
+)
+# Extras that entries of other tools may lack; without all four, the trading day is
+# taken from the timestamp's exchange date, the exchange is SHFE, open interest 0.
+_EXTRAS = ("trading_day", "open_interest", "turnover", "exchange")
+# Fields that are zero when an entry lacks them.
+_ZERO_WHEN_MISSING = ("turnover", "pre_settlement", "pre_close", "limit_up", "limit_down")
+
+
 def encode_tick(tick: Tick) -> dict[str, str]:
-    """The stream fields of ``tick``: DESIGN.md's names first, then ARBIG's extras."""
-    return {
-        "timestamp": str(epoch_ms(tick.datetime)),
-        "last_price": str(tick.last_price),
-        "volume": str(tick.volume),
-        "bid_price": str(tick.bid_price),
-        "ask_price": str(tick.ask_price),
-        "bid_volume": str(tick.bid_volume),
-        "ask_volume": str(tick.ask_volume),
-        "high_price": str(tick.high_price),
-        "low_price": str(tick.low_price),
-        "open_price": str(tick.open_price),
-        "open_interest": str(tick.open_interest),
-        "turnover": str(tick.turnover),
-        "pre_settlement": str(tick.pre_settlement),
-        "pre_close": str(tick.pre_close),
-        "limit_up": str(tick.limit_up),
-        "limit_down": str(tick.limit_down),
-        "trading_day": tick.trading_day.isoformat(),
-        "exchange": tick.exchange.value,
-    }
+    """The stream fields of ``tick``, in ``STREAM_FIELDS`` order, every value text."""
+    values = text_fields(tick)
+    values["timestamp"] = epoch_ms(tick.datetime)
+    return {name: str(values[name]) for name in STREAM_FIELDS}
 
 
-FIELD_COUNT = 18  # pairs written per entry by ``xadd_command``
+FIELD_COUNT = len(STREAM_FIELDS)  # pairs written per entry by ``xadd_command``
 
 
 def xadd_head(key: str, maxlen: int) -> str:
@@ -89,10 +100,10 @@ _LENGTH = tuple(f"${n}\r\n" for n in range(1024))
 
 def xadd_command(head: str, entry_id: str, tick: Tick, timestamp_ms: int) -> str:
     """One whole ``XADD key MAXLEN ~ n id field value ...`` in RESP, ``encode_tick``'s
-    fields in its order (a test parses it back and compares).
+    fields in its order (a test parses it back and compares, so the two cannot drift).
 
-    Written out in full because it runs for every tick and is most of the writer's
-    Python time: redis-py's command packing costs several times as much. Every value
+    Written out field by field, not a loop over ``encode_tick``: it runs for every
+    tick and is most of the writer's Python time (docs/performance.md). Every value
     is ASCII (numbers, an ISO date, an exchange code), so its length in characters is
     its length in bytes. ``str()`` rather than an f-string's ``format()``: three times
     faster on a Decimal, same text. A value of over 1023 characters (no real tick has
@@ -118,29 +129,8 @@ def xadd_command(head: str, entry_id: str, tick: Tick, timestamp_ms: int) -> str
     )
 
 
-def _text(fields: Fields, name: str) -> str:
-    value = fields.get(name)
-    if value is None:
-        value = fields.get(name.encode())
-    if value is None:
-        raise TickDecodeError(f"tick entry has no {name!r} field")
+def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _decimal(fields: Fields, name: str) -> Decimal:
-    text = _text(fields, name)
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise TickDecodeError(f"tick field {name!r} is not a number: {text[:40]!r}") from None
-
-
-def _int(fields: Fields, name: str) -> int:
-    text = _text(fields, name)
-    try:
-        return int(text)
-    except ValueError:
-        raise TickDecodeError(f"tick field {name!r} is not an integer: {text[:40]!r}") from None
 
 
 def decode_tick(symbol: str, fields: Fields) -> Tick:
@@ -150,40 +140,25 @@ def decode_tick(symbol: str, fields: Fields) -> Tick:
     the missing extras become zero and the trading day is left to the caller's
     calendar, here approximated by the exchange date of the timestamp.
     """
-    moment = (_EPOCH + _int(fields, "timestamp") * _MS).astimezone(EXCHANGE_TZ)
-    extras = {"trading_day", "open_interest", "turnover", "exchange"}
-    has_extras = all(name in fields or name.encode() in fields for name in extras)
-    zero = Decimal(0)
-
-    def optional(name: str) -> Decimal:
-        present = name in fields or name.encode() in fields
-        return _decimal(fields, name) if present else zero
-
+    data: dict[str, Any] = {_text(key): _text(value) for key, value in fields.items()}
+    stamp = data.get("timestamp")
+    if stamp is None:
+        raise TickDecodeError("tick entry has no 'timestamp' field")
     try:
-        trading_day = (
-            date.fromisoformat(_text(fields, "trading_day")) if has_extras else moment.date()
+        moment = (_EPOCH + int(stamp) * _MS).astimezone(EXCHANGE_TZ)
+    except (ValueError, OverflowError):
+        raise TickDecodeError(f"tick field 'timestamp' is not epoch ms: {stamp[:40]!r}") from None
+    for name in _ZERO_WHEN_MISSING:
+        data.setdefault(name, "0")
+    if not all(name in fields or name.encode() in fields for name in _EXTRAS):
+        data.update(trading_day=moment.date(), exchange=Exchange.SHFE, open_interest=0)
+    data.update(symbol=symbol, datetime=moment)
+    try:
+        return convert(
+            {name: data[name] for name in _TICK_FIELDS if name in data}, Tick, strict=False
         )
-        exchange = Exchange(_text(fields, "exchange")) if has_extras else Exchange.SHFE
-    except ValueError as exc:
+    except CodecError as exc:
         raise TickDecodeError(f"tick entry: {exc}") from None
-    return Tick(
-        symbol=symbol,
-        exchange=exchange,
-        datetime=moment,
-        trading_day=trading_day,
-        last_price=_decimal(fields, "last_price"),
-        volume=_int(fields, "volume"),
-        turnover=optional("turnover"),
-        open_interest=_int(fields, "open_interest") if has_extras else 0,
-        bid_price=_decimal(fields, "bid_price"),
-        bid_volume=_int(fields, "bid_volume"),
-        ask_price=_decimal(fields, "ask_price"),
-        ask_volume=_int(fields, "ask_volume"),
-        open_price=_decimal(fields, "open_price"),
-        high_price=_decimal(fields, "high_price"),
-        low_price=_decimal(fields, "low_price"),
-        pre_settlement=optional("pre_settlement"),
-        pre_close=optional("pre_close"),
-        limit_up=optional("limit_up"),
-        limit_down=optional("limit_down"),
-    )
+
+
+_TICK_FIELDS = field_names(Tick)

@@ -11,11 +11,15 @@ twice) and lets a reader ask for a time range by id.
 When Redis is unreachable the writer keeps the ticks, retries with backoff and
 reports itself unhealthy; past ``max_pending`` buffered ticks the oldest are
 dropped and counted in ``not_stored``. Reads fall back to an in-process mirror
-of the recent ticks, so the console keeps its quotes.
+of the recent ticks, so the console keeps its quotes: at once while the store is
+unhealthy, and after ``READ_TIMEOUT_S`` when Redis does not answer a read. A Redis
+that hangs (it keeps the connection and never answers) is unhealthy as soon as
+work has waited ``STALL_S`` without an answer.
 """
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +52,9 @@ from arbig.ticks.redis_conn import (
 )
 
 log = structlog.get_logger(__name__)
+
+READ_TIMEOUT_S = 0.15  # a quote read answers within 200 ms, from the mirror if need be
+STALL_S = 2.0  # work waiting this long without an answer: Redis is not answering
 
 __all__ = ["RedisTickStore", "RedisUnavailable", "WriterStats", "check_redis"]
 
@@ -87,6 +94,10 @@ class RedisTickStore:
         self._max_in_flight = max(1, in_flight)
         self._max_pending = max_pending
         self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
+        # Quote reads give up quickly: the mirror answers instead.
+        self._reads: Redis = Redis.from_url(
+            url, socket_connect_timeout=READ_TIMEOUT_S, socket_timeout=READ_TIMEOUT_S
+        )
         self._pipe = XaddPipe(url)
         self._pending: deque[Tick] = deque()
         # Batches sent and not yet answered, oldest first; and batches to send again,
@@ -104,6 +115,7 @@ class RedisTickStore:
         self._to_clear: set[str] = set()
         self._mirror = MemoryTickStore(maxlen)
         self._healthy = False
+        self._answered_at = 0.0  # loop time of the last answer, or of work arriving idle
         self.stored = self.duplicates = self.not_stored = 0
         self.write_errors = self.reconnects = 0
 
@@ -111,6 +123,7 @@ class RedisTickStore:
 
     async def start(self) -> None:
         """Start the writer. An unreachable Redis is logged, not raised: the writer retries."""
+        self._answered_at = time.monotonic()
         try:
             await when_ready(self._redis.ping())
             self._healthy = True
@@ -139,6 +152,7 @@ class RedisTickStore:
         self._resend.clear()
         await self._pipe.aclose()
         await self._redis.aclose()
+        await self._reads.aclose()
 
     # --- the tick path --------------------------------------------------------------
 
@@ -154,20 +168,26 @@ class RedisTickStore:
     # --- reads ----------------------------------------------------------------------
 
     async def latest(self, symbol: str) -> Tick | None:
-        """The newest tick (XREVRANGE COUNT 1); the in-process one if Redis is down."""
-        try:
-            entries = entries_of(await when_ready(self._redis.xrevrange(self.key(symbol), count=1)))
-        except UNAVAILABLE:
+        """The newest tick (XREVRANGE COUNT 1); the in-process one if Redis is down or
+        slow to answer."""
+        if not self.healthy:
             return await self._mirror.latest(symbol)
+        try:
+            reply = await when_ready(self._reads.xrevrange(self.key(symbol), count=1))
+        except UNAVAILABLE:  # a read timeout among them
+            return await self._mirror.latest(symbol)
+        entries = entries_of(reply)
         return decode_tick(symbol, entries[0][1]) if entries else None
 
     async def history(self, symbol: str, count: int) -> list[Tick]:
         """Up to ``count`` most recent ticks, oldest first."""
         if count <= 0:
             return []
+        if not self.healthy:
+            return await self._mirror.history(symbol, count)
         try:
-            reply = await when_ready(self._redis.xrevrange(self.key(symbol), count=count))
-        except UNAVAILABLE:
+            reply = await when_ready(self._reads.xrevrange(self.key(symbol), count=count))
+        except UNAVAILABLE:  # a read timeout among them
             return await self._mirror.history(symbol, count)
         entries = entries_of(reply)
         return [decode_tick(symbol, fields) for _, fields in reversed(entries)]
@@ -200,7 +220,12 @@ class RedisTickStore:
 
     @property
     def healthy(self) -> bool:
-        return self._healthy
+        """Reachable, and answering: nothing waits ``STALL_S`` for a reply."""
+        if not self._healthy:
+            return False
+        if not self.pending:
+            return True
+        return time.monotonic() - self._answered_at < STALL_S
 
     @property
     def pending(self) -> int:
@@ -216,7 +241,7 @@ class RedisTickStore:
             pending=self.pending,
             write_errors=self.write_errors,
             reconnects=self.reconnects,
-            healthy=self._healthy,
+            healthy=self.healthy,
         )
 
     @property
@@ -231,6 +256,7 @@ class RedisTickStore:
             if not self._pending and not self._resend and not self._to_clear:
                 self._wake.clear()
                 await self._wake.wait()
+                self._answered_at = time.monotonic()
                 continue
             try:
                 async with self._lock:
@@ -283,6 +309,7 @@ class RedisTickStore:
             if not in_flight:
                 return
             result = await pipe.replies(in_flight[0])
+            self._answered_at = time.monotonic()
             in_flight.popleft()
             self.stored += result.stored
             self.duplicates += result.duplicates  # written before a connection broke

@@ -40,7 +40,7 @@ def envelope(topic: str, seq: int, data: Any, *, snapshot: bool = False) -> str:
         "topic": topic,
         "seq": seq,
         # A tick is most of the traffic: its fields go to orjson as they are (see
-        # codec.json_bytes), not through to_jsonable's walk.
+        # codec.json_bytes).
         "data": tick_fields(data) if isinstance(data, Tick) else data,
     }
     if snapshot:

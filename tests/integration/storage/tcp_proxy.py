@@ -7,7 +7,8 @@ import contextlib
 
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to ``target``; ``cut()`` drops every connection and
-    refuses new ones until ``restore()``."""
+    refuses new ones until ``restore()``; ``freeze()`` keeps every connection open (and
+    accepts new ones) but passes no byte until ``restore()``: a server that hangs."""
 
     def __init__(self, host: str, port: int) -> None:
         self._target = (host, port)
@@ -16,6 +17,8 @@ class TcpProxy:
         self._tasks: set[asyncio.Task[None]] = set()
         self.port = 0
         self.up = True
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
@@ -39,6 +42,7 @@ class TcpProxy:
     async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await source.read(65536):
+                await self._flowing.wait()
                 sink.write(data)
                 await sink.drain()
         sink.transport.abort()
@@ -50,10 +54,15 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    def freeze(self) -> None:
+        self._flowing.clear()
+
     def restore(self) -> None:
         self.up = True
+        self._flowing.set()
 
     async def close(self) -> None:
+        self._flowing.set()
         self.cut()
         if self._server is not None:
             self._server.close()

@@ -3,6 +3,7 @@ flush on recovery. The outage is a TCP proxy the test cuts, not the shared serve
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_samples import ACCOUNT, make_account, make_trade
 from tcp_proxy import TcpProxy
 
+from arbig.config import Settings
+from arbig.runtime import build_embedded
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.models import TradeRow
 from arbig.storage.writer import BookWriter, WriterBackpressure
@@ -105,3 +108,70 @@ async def test_a_fill_repeated_during_an_outage_is_recorded_once(
     async with engine.connect() as connection:
         count = await connection.scalar(select(func.count()).select_from(TradeRow))
     assert count == 1
+
+
+async def test_a_hung_database_is_reported_within_five_seconds_and_stop_is_bounded(
+    proxied: tuple[TcpProxy, str],
+) -> None:
+    # The server accepts the connection and the statements but never answers: no
+    # attempt fails, only the age of the oldest queued write tells.
+    proxy, url = proxied
+    through_proxy = create_engine(url)
+    writer = BookWriter(session_factory(through_proxy), ACCOUNT, retry_max_s=0.2)
+    await writer.start()
+    writer.trade(make_trade("t0"))
+    await writer.flush()
+    assert writer.healthy
+
+    proxy.freeze()
+    writer.trade(make_trade("t1"))
+    started = asyncio.get_running_loop().time()
+    await _until(lambda: not writer.healthy, seconds=5)
+    assert asyncio.get_running_loop().time() - started < 5
+    assert "no commit for" in writer.health_detail
+    async with asyncio.timeout(3):
+        assert await writer.stop(drain_s=1.0) == 1
+    proxy.restore()
+    await through_proxy.dispose()
+
+
+async def test_an_idle_writer_sees_a_hung_database_by_its_probe(
+    proxied: tuple[TcpProxy, str],
+) -> None:
+    proxy, url = proxied
+    through_proxy = create_engine(url)
+    writer = BookWriter(
+        session_factory(through_proxy), ACCOUNT, probe_interval_s=0.5, probe_timeout_s=1.0
+    )
+    await writer.start()
+    writer.trade(make_trade("t0"))
+    await writer.flush()
+
+    proxy.freeze()  # nothing is queued: no write grows old
+    await _until(lambda: not writer.healthy, seconds=5)
+    assert "did not answer" in writer.health_detail
+    proxy.restore()
+    await _until(lambda: writer.healthy, seconds=15)
+    await writer.stop(drain_s=1.0)
+    await through_proxy.dispose()
+
+
+async def test_the_system_stops_within_its_limit_while_the_database_hangs(
+    proxied: tuple[TcpProxy, str], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    proxy, url = proxied
+    settings = Settings(
+        data_dir=tmp_path, database_url=url, main_contract="au2612", shutdown_timeout_s=4
+    )
+    runtime = await build_embedded(settings)
+    await runtime.start()
+    await asyncio.sleep(0.5)  # ticks flow, the book is being recorded
+    proxy.freeze()
+    runtime.core.on_trade(make_trade("during-the-outage"))  # a fill the database never takes
+    started = asyncio.get_running_loop().time()
+    async with asyncio.timeout(15):
+        await runtime.stop()
+    assert asyncio.get_running_loop().time() - started < 4 + 1.5
+    logged = capfd.readouterr()
+    assert "recovered from the broker at the next start" in logged.out + logged.err
+    proxy.restore()

@@ -1,5 +1,6 @@
 """TradingCore: gateway in, book kept, events out (a real core on the seeded simulator)."""
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -366,6 +367,26 @@ async def test_new_positions_are_refused_while_the_writer_is_saturated_closes_pa
         fill_the_writer(rig)
 
         with pytest.raises(OrderRefused, match="database is behind"):
+            await rig.core.send_order(rig.marketable())
+        close = rig.marketable(Side.SELL, offset=Offset.CLOSE_TODAY)
+        assert await rig.core.send_order(close)
+        await rig.writer.start()
+
+
+async def test_new_positions_are_refused_while_the_oldest_write_waits_too_long(
+    tmp_path: Path,
+) -> None:
+    # A database that never answers fills no queue quickly: the age of the oldest
+    # queued write is what shows that the book is not being recorded.
+    async with running(tmp_path) as rig:
+        await rig.fill(rig.marketable())
+        await rig.writer.stop()
+        rig.writer.stall_s = 0.05
+        rig.writer.equity(rig.core.portfolio.account_snapshot(rig.clock.now()))
+        await asyncio.sleep(0.1)
+        assert not rig.writer.saturated
+
+        with pytest.raises(OrderRefused, match="no commit for"):
             await rig.core.send_order(rig.marketable())
         close = rig.marketable(Side.SELL, offset=Offset.CLOSE_TODAY)
         assert await rig.core.send_order(close)

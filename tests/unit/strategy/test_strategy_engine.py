@@ -1,5 +1,7 @@
 """The strategy engine's lifecycle: one at a time, failures, restarts, loading user code."""
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,33 @@ async def test_the_trigger_is_committed_before_its_order_reaches_the_gateway(
         await rig.tick(2)
 
     assert seen_at_send == [[TriggerResult.PENDING]]
+
+
+async def test_a_decision_recorded_too_late_is_dropped_with_a_failed_trigger(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        await rig.controls.strategy_engine.start("buyer")
+        sent_before = len(rig.gateway_orders)
+        # Another connection holds SQLite's write lock: the trigger's insert waits.
+        holder = sqlite3.connect(tmp_path / "arbig.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            rig.clock.advance(0.5)
+            rig.gateway.step(rig.clock.now())  # the buyer decides; its trigger must wait
+            await asyncio.sleep(0.05)
+            rig.clock.advance(3)  # past decision_max_age_s (2 s) while it waits
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await rig.settle()
+        await asyncio.sleep(0.1)
+        await rig.settle()
+
+        assert len(rig.gateway_orders) == sent_before  # never sent late
+        [trigger] = await rig.store.triggers("buyer")
+        assert trigger.result is TriggerResult.FAILED
+        assert trigger.error_message is not None and "stale" in trigger.error_message
 
 
 async def test_with_a_store_that_does_not_wait_the_order_leaves_within_the_tick(

@@ -36,6 +36,7 @@ class StrategyOptions:
     autostart: bool = False
     resume: bool = False  # restart a strategy that was running when the process stopped
     slippage_ticks: int = 3
+    decision_max_age_s: float = 2.0  # older when its orders would leave: dropped
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,7 @@ class StrategyEngine:
                 slippage_ticks=self.settings.slippage_ticks,
                 on_failure=self._on_failure,
                 clock=self._clock,
+                decision_max_age_s=self.settings.decision_max_age_s,
             )
             strategy = cls(params, runner, dict(stored.state) if stored else {})
             await self._store.set_active(name, True)

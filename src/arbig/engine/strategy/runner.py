@@ -53,6 +53,7 @@ class StrategyRunner:
         slippage_ticks: int,
         on_failure: Callable[[str], None],
         clock: Callable[[], datetime],
+        decision_max_age_s: float = 2.0,
     ) -> None:
         self._core = core
         self.strategy: Strategy[Any] | None = None
@@ -67,7 +68,9 @@ class StrategyRunner:
         self._bars: deque[Bar] = deque(maxlen=BARS_KEPT)
         self._last: Tick | None = None
         self._expiring: set[str] = set()
-        self._desk = TriggerDesk(core, store, lambda: self.running)
+        self._desk = TriggerDesk(
+            core, store, lambda: self.running, clock=clock, max_age_s=decision_max_age_s
+        )
         self._jobs = JobLine("")
         self._orders = self._desk.orders
         self._worker: asyncio.Task[None] | None = None

@@ -4,10 +4,13 @@ For each trigger: write it (pending), send its orders through the core (and so
 through risk), write the order ids, and when the orders end write success or
 failure. Every write of the strategy goes through the same line, so a trigger's
 update never overtakes its insert, and no order leaves before its trigger's
-insert has returned (with a database, committed).
+insert has returned (with a database, committed). A decision whose insert returns
+later than ``max_age_s`` after it was taken (a database that hung) is not sent: the
+market has moved on; its trigger fails with the reason.
 """
 
 from collections.abc import Callable
+from datetime import datetime
 
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import OrderRequest
@@ -20,13 +23,23 @@ from arbig.engine.strategy.store import StrategyStore
 class TriggerDesk:
     """A strategy's triggers: written, their orders sent, resolved when the orders end."""
 
-    def __init__(self, core: CorePorts, store: StrategyStore, running: Callable[[], bool]) -> None:
+    def __init__(
+        self,
+        core: CorePorts,
+        store: StrategyStore,
+        running: Callable[[], bool],
+        *,
+        clock: Callable[[], datetime],
+        max_age_s: float,
+    ) -> None:
         self.store = store
         self.orders: dict[str, int] = {}  # order id -> trigger id, for this strategy's orders
         self.live: set[str] = set()  # of those, the ones not yet reported ended
         self.open: dict[int, Trigger] = {}  # triggers waiting for their orders to end
         self._core = core
         self._running = running
+        self._clock = clock
+        self._max_age_s = max_age_s
 
     async def execute(
         self, trigger: Trigger, requests: list[OrderRequest], error: str | None
@@ -37,6 +50,13 @@ class TriggerDesk:
             await self._update(trigger.failed(error) if error is not None else trigger.succeeded())
             return
         failure = None
+        age = (self._clock() - trigger.trigger_time).total_seconds()
+        if age > self._max_age_s:
+            failure = (
+                f"stale: decided {age:.1f}s ago (the limit is {self._max_age_s}s), not sent; "
+                "the database was slow to record the trigger"
+            )
+            requests = []
         for request in requests:
             if not self._running():  # stopped while the trigger was being written
                 failure = "the strategy stopped before the order was sent"

@@ -17,7 +17,6 @@ import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from arbig.domain.contract import ContractSpec
 from arbig.domain.tick import Tick
@@ -48,7 +47,8 @@ class PathState:
     volume: int
     turnover: Decimal
     open_interest: int
-    rng_state: tuple[Any, ...]
+    # random.Random's state: (version, the Mersenne Twister's words, gauss_next)
+    rng_state: tuple[int, tuple[int, ...], float | None]
 
 
 class PricePath:

@@ -4,28 +4,23 @@ One JSON file in the data folder (``sim-exchange.json``): the account, the
 position lots, the trading day's orders and trades, the id counters and each
 market's price-path state. It is written atomically (a temporary file, fsync,
 then ``os.replace``), so a crash leaves the old file or the new one, never half
-of one. Decimals are written as strings so nothing is lost.
+of one. Decimals are written as strings so nothing is lost. The orders, trades
+and price paths are written and read by the codec (orjson out, msgspec back in),
+field for field as their dataclasses declare them.
 """
 
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from arbig.codec import convert
 from arbig.domain.account import AccountBook
-from arbig.domain.enums import (
-    Direction,
-    Exchange,
-    Offset,
-    OrderSource,
-    OrderStatus,
-    OrderType,
-    Side,
-)
+from arbig.domain.enums import Direction
 from arbig.domain.order import Order
 from arbig.domain.position import Lot, PositionBook
 from arbig.domain.trade import Trade
@@ -130,14 +125,14 @@ def loads(raw: bytes) -> SimState:
             (Lot(Decimal(p), int(v)) for p, v in item["today"]),
             (Lot(Decimal(p), int(v)) for p, v in item["yesterday"]),
         )
-    orders = [_order(item) for item in document["orders"]]
-    markets = [_path_state(item) for item in document["markets"]]
+    orders = convert(document["orders"], list[Order])
+    markets = convert(document["markets"], list[PathState])
     day = document["trading_day"]
     return SimState(
         account=account,
         positions=positions,
         orders={order.order_id: order for order in orders},
-        trades=[_trade(item) for item in document["trades"]],
+        trades=convert(document["trades"], list[Trade]),
         markets={market.symbol: market for market in markets},
         session=int(document["session"]),
         order_seq=int(document["order_seq"]),
@@ -152,61 +147,3 @@ def _encode(value: Any) -> Any:
     if isinstance(value, tuple):  # the random generator's state
         return list(value)
     raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def _order(item: dict[str, Any]) -> Order:
-    return Order(
-        order_id=item["order_id"],
-        symbol=item["symbol"],
-        exchange=Exchange(item["exchange"]),
-        side=Side(item["side"]),
-        offset=Offset(item["offset"]),
-        price=Decimal(item["price"]),
-        volume=int(item["volume"]),
-        traded=int(item["traded"]),
-        status=OrderStatus(item["status"]),
-        created_at=datetime.fromisoformat(item["created_at"]),
-        updated_at=datetime.fromisoformat(item["updated_at"]),
-        order_type=OrderType(item["order_type"]),
-        source=OrderSource(item["source"]),
-        reference=item["reference"],
-        reject_reason=item["reject_reason"],
-    )
-
-
-def _trade(item: dict[str, Any]) -> Trade:
-    return Trade(
-        trade_id=item["trade_id"],
-        order_id=item["order_id"],
-        symbol=item["symbol"],
-        exchange=Exchange(item["exchange"]),
-        side=Side(item["side"]),
-        offset=Offset(item["offset"]),
-        price=Decimal(item["price"]),
-        volume=int(item["volume"]),
-        datetime=datetime.fromisoformat(item["datetime"]),
-        trading_day=date.fromisoformat(item["trading_day"]),
-        commission=Decimal(item["commission"]),
-    )
-
-
-def _path_state(item: dict[str, Any]) -> PathState:
-    version, internal, gauss_next = item["rng_state"]
-    day = item["trading_day"]
-    return PathState(
-        symbol=item["symbol"],
-        fair=float(item["fair"]),
-        variance=float(item["variance"]),
-        last_return=float(item["last_return"]),
-        trading_day=date.fromisoformat(day) if day else None,
-        pre_settlement=Decimal(item["pre_settlement"]),
-        pre_close=Decimal(item["pre_close"]),
-        last_price=Decimal(item["last_price"]),
-        open_price=Decimal(item["open_price"]),
-        high_price=Decimal(item["high_price"]),
-        low_price=Decimal(item["low_price"]),
-        volume=int(item["volume"]),
-        turnover=Decimal(item["turnover"]),
-        open_interest=int(item["open_interest"]),
-        rng_state=(version, tuple(internal), gauss_next),
-    )
