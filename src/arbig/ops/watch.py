@@ -105,6 +105,8 @@ class Watch:
     def start(self) -> None:
         self._status = self._controls.trading_status()
         self._summary_day = self._today_if_past_summary()
+        if not self._observer.gateway_connected and self._disconnected_at is None:
+            self._disconnected_at = self._clock.now()  # never connected since start-up
         self._timer = self._clock.call_every(self._interval, self._on_timer)
 
     async def stop(self) -> None:

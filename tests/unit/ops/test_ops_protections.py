@@ -99,7 +99,10 @@ async def watched(tmp_path: Path, **limits: Any) -> AsyncIterator[Watched]:
             calendar,
             redis=False,
         )
-        observer = KernelObserver(rig.core.bus, sources, equity)
+        # Attached after the core started: told the gateway's state it missed.
+        observer = KernelObserver(
+            rig.core.bus, sources, equity, gateway_connected=rig.core.gateway_connected
+        )
         audit = AuditTrail(rig.sessions)
         watch = Watch(
             rig.core.bus,
