@@ -174,7 +174,8 @@ class ContractTable:
         if product is None:
             known = ", ".join(f"{p.code} ({p.name})" for p in self._products.values())
             raise ContractError(
-                f"{symbol!r}: product {code!r} is not in the contract table; known: {known}"
+                f"unknown symbol {symbol!r}: product {code!r} is not in the contract table; "
+                f"known: {known}"
             )
         return product, year, month
 

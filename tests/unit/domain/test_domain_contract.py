@@ -319,7 +319,10 @@ def test_validate_refuses_unlisted_months_and_names_the_listed_ones(symbol: str)
 def test_a_product_outside_the_contract_table_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(
         ContractError,
-        match=r"'rb2610': product 'rb' is not in the contract table; known: au \(gold\)",
+        match=(
+            r"unknown symbol 'rb2610': product 'rb' is not in the contract table; "
+            r"known: au \(gold\)"
+        ),
     ):
         validate_gold_symbol("rb2610", date(2026, 5, 10))
     with pytest.raises(ContractError, match="product 'ag' is not in the contract table"):
