@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 # rest is for the parts before and after it.
 DRAIN_SHARE = 0.6
 CLOSE_GRACE_S = 0.5
+PROBE_INTERVAL_S = 1.0  # an idle book writer asks the database this often
 
 
 class RepositorySource:
@@ -112,7 +113,7 @@ def build_controls(
         calendar,
         options,
         strategies if strategies is not None else registry(settings.strategy.modules),
-        can_start=lambda: strategy_start_refusal(emergency.status),
+        can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
     )
     emergency = EmergencyStop(
@@ -124,6 +125,7 @@ def build_controls(
         state,
         slippage_ticks=options.slippage_ticks,
         clock=clock,
+        book_halt=lambda: core.halt_reason,
     )
     return TradingControls(risk, strategy_engine, emergency)
 
@@ -159,7 +161,7 @@ class EmbeddedRuntime:
             settings.gateway, GatewayParts(settings, contracts.spec, calendar, clock)
         )
         account = self.gateway.account()
-        self.writer = BookWriter(sessions, account.account_id)
+        self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.core = TradingCore(

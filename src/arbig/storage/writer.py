@@ -85,7 +85,7 @@ class BookWriter:
         retry_initial_s: float = 0.05,
         retry_max_s: float = 5.0,
         stall_s: float = 3.0,
-        probe_interval_s: float | None = 1.0,
+        probe_interval_s: float | None = None,
         probe_timeout_s: float = 2.0,
     ) -> None:
         engine = session_factory.kw.get("bind")
@@ -109,6 +109,7 @@ class BookWriter:
         self._stopping = False
         self._failing = False
         self.stall_s = stall_s
+        # The live system probes (runtime); a driven kernel sets no timer of its own.
         self._probe_every = probe_interval_s
         self._probe_timeout = probe_timeout_s
         self.last_error: str | None = None

@@ -243,6 +243,13 @@ async def test_stale_market_data_in_session_is_told(tmp_path: Path) -> None:
         assert w.told[0][2] == SYMBOL
 
 
+async def test_no_tick_outside_a_session_is_not_stale(tmp_path: Path) -> None:
+    async with watched(tmp_path) as w:
+        w.rig.clock.advance(5 * 3600 + 10 * 60)  # 15:10 in Shanghai: the day session is over
+        await w.watch.idle()
+        assert NotifyEvent.STALE_MARKET_DATA not in events(w)
+
+
 async def test_the_daily_summary_comes_after_the_close(tmp_path: Path) -> None:
     async with watched(tmp_path) as w:
         await w.trade(Side.BUY, 1)

@@ -111,13 +111,7 @@ def loads(raw: bytes) -> SimState:
     document = orjson.loads(raw)
     if document.get("version") != FORMAT_VERSION:
         raise ValueError(f"unknown format version {document.get('version')!r}")
-    saved = document["account"]
-    account = AccountBook(
-        account_id=saved["account_id"],
-        capital=Decimal(saved["capital"]),
-        realized_pnl=Decimal(saved["realized_pnl"]),
-        commission=Decimal(saved["commission"]),
-    )
+    account = convert(document["account"], AccountBook)
     positions = PositionBook()
     for item in document["positions"]:
         leg = positions.leg(item["symbol"], Direction(item["direction"]))
