@@ -86,7 +86,9 @@ class SimSettings(BaseModel):
     )
     seed: int | None = None
     start_price: Decimal = Field(Decimal("920.00"), gt=0, description="yuan per gram")
-    volatility: float = Field(0.00025, gt=0, lt=0.05, description="per-tick return stdev")
+    volatility: float = Field(
+        0.000045, gt=0, lt=0.05, description="per-snapshot return stdev (about 1.2% a day)"
+    )
     capital: Decimal = Field(Decimal("1000000.00"), gt=0, description="starting cash, yuan")
     account_id: str = Field("sim-001", min_length=1, max_length=32)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from corekit import running
 
-from arbig.config import StrategySettings
+from arbig.config import SimSettings, StrategySettings
 from arbig.domain.enums import ActionType, Offset, TriggerResult
 from arbig.engine.bus import EventType
 from arbig.engine.strategy.loader import StrategyError, validate_params
@@ -13,26 +13,30 @@ from arbig.strategies import DonchianBreakout
 
 PARAMS = {"window": 5, "exit_window": 3, "stop_loss_ticks": 10}
 
+# A market five times as lively as gold, so that these specifications see several
+# signals within a few hundred seeded snapshots.
+LIVELY = SimSettings(seed=1, volatility=0.00025)
+
 
 async def test_breakouts_and_stop_losses_on_seeded_ticks_are_recorded_and_traded(
     tmp_path: Path,
 ) -> None:
     settings = StrategySettings(name="donchian", params=PARAMS, autostart=True)
-    async with running(tmp_path, strategy=settings) as rig:
+    async with running(tmp_path, strategy=settings, sim=LIVELY) as rig:
         await rig.bars_from_ticks(10, 40)
         triggers = list(reversed(await rig.store.triggers("donchian")))
         trades = rig.of(EventType.TRADE)
 
     assert [t.action for t in triggers[:4]] == [
-        ActionType.BUY,
-        ActionType.CLOSE,
         ActionType.SELL,
         ActionType.CLOSE,
+        ActionType.BUY,
+        ActionType.CLOSE,
     ]
-    assert triggers[0].condition == "close 922.62 broke above the 5-bar high 922.18"
-    assert triggers[1].condition.startswith("stop-loss: close 922.08")
-    assert triggers[2].condition == "close 921.34 broke below the 5-bar low 921.86"
-    assert triggers[3].condition == "close 921.40 rose above the 3-bar high 921.06"
+    assert triggers[0].condition == "close 917.16 broke below the 5-bar low 917.44"
+    assert triggers[1].condition.startswith("stop-loss: close 918.22")
+    assert triggers[2].condition == "close 918.44 broke above the 5-bar high 918.22"
+    assert triggers[3].condition.startswith("stop-loss: close 917.48")
     assert all(t.result is TriggerResult.SUCCESS for t in triggers)
     ordered = [order_id for t in triggers for order_id in t.order_ids]
     assert [trade.order_id for trade in trades] == ordered
@@ -41,11 +45,11 @@ async def test_breakouts_and_stop_losses_on_seeded_ticks_are_recorded_and_traded
 
 async def test_entry_price_is_kept_in_the_strategy_state(tmp_path: Path) -> None:
     settings = StrategySettings(name="donchian", params=PARAMS, autostart=True)
-    async with running(tmp_path, strategy=settings) as rig:
-        await rig.bars_from_ticks(10, 14)  # the first breakout fills at 922.52
+    async with running(tmp_path, strategy=settings, sim=LIVELY) as rig:
+        await rig.bars_from_ticks(10, 7)  # the first breakout fills at 917.44
         await rig.controls.strategy_engine.stop()
         stored = {c.name: c for c in await rig.store.load_configs()}["donchian"]
-    assert stored.state == {"entry": "922.52"}
+    assert stored.state == {"entry": "917.44"}
 
 
 def test_window_must_be_at_least_two_bars() -> None:

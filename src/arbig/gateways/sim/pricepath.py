@@ -1,7 +1,12 @@
 """A believable gold price path for the simulated exchange.
 
 The log return of each snapshot is drawn with a GARCH(1,1) variance, so calm
-and busy stretches alternate as they do in the real market. An unsnapped
+and busy stretches alternate as they do in the real market; the default
+volatility gives SHFE gold's daily volatility (docs/configuration.md, ``[sim]``).
+Months lie on one curve: the front month walks, and every later month takes the
+front's return plus a small mean-reverting move of its own around a carry spread
+(``follow``), so a calendar spread moves slowly as it does in the market. Open
+interest moves with the volume traded and reverts to the middle of its band. An unsnapped
 "fair" price carries the walk, so that moves smaller than a tick still add up;
 the traded price is the fair price snapped to the tick grid and kept inside the
 day's limit band, computed from the previous settlement (the day's
@@ -18,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from arbig.domain.contract import ContractSpec
+from arbig.domain.contract import ContractSpec, parse_gold_month
 from arbig.domain.tick import Tick
 
 # GARCH(1,1) weights: alpha on the last squared return, beta on the last
@@ -26,7 +31,15 @@ from arbig.domain.tick import Tick
 ALPHA = 0.08
 BETA = 0.90
 MAX_DEPTH = 50
-START_OPEN_INTEREST = (150_000, 250_000)
+# Open interest stays in this band, drawn back towards its middle.
+OPEN_INTEREST_BAND = (150_000, 250_000)
+OPEN_INTEREST_REVERSION = 1 / 20_000  # per snapshot: a half-life of about 2 hours
+# Cost of carry between months (annual, in log terms): gold's curve is in contango by
+# about the interest rate.
+CARRY_PER_YEAR = 0.025
+# A later month's own move around the carry spread: per snapshot, and its pull back.
+SPREAD_NOISE = 2e-6
+SPREAD_REVERSION = 1 / 20_000
 
 
 @dataclass(slots=True)
@@ -83,7 +96,7 @@ class PricePath:
             low_price=price,
             volume=0,
             turnover=Decimal(0),
-            open_interest=rng.randint(*START_OPEN_INTEREST),
+            open_interest=rng.randint(*OPEN_INTEREST_BAND),
             rng_state=rng.getstate(),
         )
         return cls(spec, volatility, state)
@@ -105,16 +118,36 @@ class PricePath:
         scripted price path; with a tiny volatility the next last price is ``price``)."""
         self._state.fair = float(price)
 
-    def next_tick(self, now: datetime, trading_day: date) -> Tick:
-        """The next market snapshot, stamped ``now`` and belonging to ``trading_day``."""
+    @property
+    def fair(self) -> float:
+        """The unsnapped price the path walks on."""
+        return self._state.fair
+
+    @property
+    def last_return(self) -> float:
+        """The log return of the latest snapshot."""
+        return self._state.last_return
+
+    def next_tick(
+        self, now: datetime, trading_day: date, follow: tuple[float, float] | None = None
+    ) -> Tick:
+        """The next market snapshot, stamped ``now`` and belonging to ``trading_day``.
+
+        ``follow`` = (the front month's return, where this month's carry puts it) makes
+        this month move with the front plus its own small pull towards that price."""
         s, rng, spec = self._state, self._rng, self.spec
         if s.trading_day != trading_day:
             self._new_day(trading_day)
         down, up = self.band
-        omega = self.volatility**2 * (1 - ALPHA - BETA)
-        s.variance = omega + ALPHA * s.last_return**2 + BETA * s.variance
         shock = rng.gauss(0.0, 1.0)
-        fair = _reflect(s.fair * math.exp(math.sqrt(s.variance) * shock), float(down), float(up))
+        if follow is None:
+            omega = self.volatility**2 * (1 - ALPHA - BETA)
+            s.variance = omega + ALPHA * s.last_return**2 + BETA * s.variance
+            step = math.sqrt(s.variance) * shock
+        else:
+            common, anchor = follow
+            step = common - SPREAD_REVERSION * math.log(s.fair / anchor) + SPREAD_NOISE * shock
+        fair = _reflect(s.fair * math.exp(step), float(down), float(up))
         s.last_return = math.log(fair / s.fair)
         s.fair = fair
         previous = s.last_price
@@ -126,7 +159,10 @@ class PricePath:
         s.last_price = price
         s.volume += traded
         s.turnover += price * traded * spec.multiplier
-        s.open_interest = max(0, s.open_interest + rng.randint(-traded, traded) // 2)
+        low, high = OPEN_INTEREST_BAND
+        pull = OPEN_INTEREST_REVERSION * ((low + high) / 2 - s.open_interest)
+        moved = s.open_interest + round(rng.gauss(pull, traded / 2)) if traded else s.open_interest
+        s.open_interest = min(max(moved, low), high)
         if first:
             s.open_price = s.high_price = s.low_price = price
         elif traded:
@@ -190,6 +226,17 @@ class PricePath:
         s.open_price = s.high_price = s.low_price = s.last_price
         down, up = self.band
         s.fair = _reflect(s.fair, float(down), float(up))
+
+
+def months_apart(front: str, symbol: str) -> int:
+    """How many months ``symbol`` expires after ``front`` (gold symbols, e.g. au2612)."""
+    (fy, fm), (y, m) = parse_gold_month(front), parse_gold_month(symbol)
+    return (y * 12 + m) - (fy * 12 + fm)
+
+
+def carry_price(front_fair: float, front: str, symbol: str) -> float:
+    """Where the curve puts ``symbol`` given the front month's price."""
+    return front_fair * math.exp(CARRY_PER_YEAR * months_apart(front, symbol) / 12)
 
 
 def _reflect(value: float, low: float, high: float) -> float:
