@@ -113,7 +113,7 @@ def build_controls(
         calendar,
         options,
         strategies if strategies is not None else registry(settings.strategy.modules),
-        can_start=lambda: strategy_start_refusal(emergency.status),
+        can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
     )
     emergency = EmergencyStop(
@@ -125,6 +125,7 @@ def build_controls(
         state,
         slippage_ticks=options.slippage_ticks,
         clock=clock,
+        book_halt=lambda: core.halt_reason,
     )
     return TradingControls(risk, strategy_engine, emergency)
 

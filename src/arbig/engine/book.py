@@ -9,6 +9,7 @@ its ``CoreBook``; the assembly (``arbig.runtime``) wires them together.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from arbig.domain.account import AccountBook
@@ -16,6 +17,7 @@ from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import PositionLeg
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType, Handler
 from arbig.engine.oms import OrderManager
@@ -50,7 +52,17 @@ class BookView(Protocol):
     @property
     def account(self) -> AccountBook: ...
 
+    def position_snapshots(self, now: datetime) -> list[PositionSnapshot]:
+        """Every leg valued at the last price, as the console and the recorder show it."""
+        ...
+
+    def account_snapshot(self, now: datetime) -> AccountSnapshot: ...
+
     def order(self, order_id: str) -> Order | None: ...
+
+    def orders(self) -> list[Order]:
+        """Every order the core knows of, working or ended."""
+        ...
 
     def active_orders(self) -> list[Order]:
         """Orders still working at the exchange."""
@@ -135,8 +147,17 @@ class CoreBook:
     def account(self) -> AccountBook:
         return self._portfolio.account
 
+    def position_snapshots(self, now: datetime) -> list[PositionSnapshot]:
+        return self._portfolio.position_snapshots(now)
+
+    def account_snapshot(self, now: datetime) -> AccountSnapshot:
+        return self._portfolio.account_snapshot(now)
+
     def order(self, order_id: str) -> Order | None:
         return self._oms.orders.get(order_id)
+
+    def orders(self) -> list[Order]:
+        return list(self._oms.orders.values())
 
     def active_orders(self) -> list[Order]:
         return self._oms.active_orders()

@@ -16,9 +16,9 @@ import structlog
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
-from arbig.domain.enums import Offset, OrderSource, OrderStatus
+from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import position_differences
+from arbig.domain.reconcile import PositionDifference, position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook
@@ -94,6 +94,7 @@ class TradingCore:
         self.book = CoreBook(self.oms, self.portfolio, self._last_ticks, self.spec)
         self._auditor = auditor
         self._drain_s = drain_s  # how long stop() waits for the database
+        self._last_fill_at: datetime | None = None
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
 
@@ -127,6 +128,8 @@ class TradingCore:
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
             self.oms.add_trade(trade)
+            if self._last_fill_at is None or trade.datetime > self._last_fill_at:
+                self._last_fill_at = trade.datetime
             self.portfolio.apply_trade(trade)
             self._apply_owned(trade)
         self._record_settlements()
@@ -156,9 +159,7 @@ class TradingCore:
         if missed:
             log.warning("recorded trades missed while down", count=len(missed), trade_ids=missed)
             await self._audit("reconcile", "corrected", {"missed_trades": missed})
-        broker = {(p.symbol, p.direction): p.volume for p in await self.gateway.query_positions()}
-        book = {(leg.symbol, leg.direction): leg.volume for leg in self.portfolio.positions.held()}
-        differences = position_differences(book, broker)
+        differences = await self.position_differences()
         if differences:
             self.halt_reason = "positions differ from the broker's: " + "; ".join(
                 str(d) for d in differences
@@ -166,10 +167,91 @@ class TradingCore:
             log.error("trading halted at start-up", reason=self.halt_reason)
             await self._audit("reconcile", "halted", {"differences": [str(d) for d in differences]})
 
-    async def _audit(self, action: str, result: str, detail: dict[str, Any]) -> None:
+    async def position_differences(self) -> list[PositionDifference]:
+        """Every leg whose volume differs between the book and the broker, now."""
+        broker = {(p.symbol, p.direction): p.volume for p in await self.gateway.query_positions()}
+        book = {(leg.symbol, leg.direction): leg.volume for leg in self.portfolio.positions.held()}
+        return position_differences(book, broker)
+
+    async def accept_broker_positions(self, actor: str, reason: str) -> list[Trade]:
+        """Make the book's positions the broker's: one adjustment fill per differing leg
+        (recorded as a trade ``ADJ-...`` with no commission, at the broker's average
+        price for lots added, at the book's for lots removed, so that no P&L is made up),
+        audited with the differences; then lift the reconciliation halt.
+
+        The trading state stays as it is: the operator resumes it afterwards."""
+        if not reason.strip():
+            raise OrderRefused("a reason is required to accept the broker's positions")
+        broker = {(p.symbol, p.direction): p for p in await self.gateway.query_positions()}
+        differences = await self.position_differences()
+        now = self._clock()
+        stamp = f"ADJ-{now:%Y%m%d%H%M%S}"
+        # Stamped after every fill it corrects: the book is rebuilt in time order.
+        now = max(now, self._last_fill_at or now)
+        adjustments: list[Trade] = []
+
+        def adjust(
+            diff: PositionDifference, side: Side, offset: Offset, price: Decimal, volume: int
+        ) -> None:
+            adjustments.append(
+                Trade(
+                    trade_id=f"{stamp}-{len(adjustments) + 1}",
+                    order_id=stamp,
+                    symbol=diff.symbol,
+                    exchange=self.spec(diff.symbol).exchange,
+                    side=side,
+                    offset=offset,
+                    price=price,
+                    volume=volume,
+                    datetime=now,
+                    trading_day=self.portfolio.trading_day or now.date(),
+                    commission=Decimal(0),
+                )
+            )
+
+        for diff in differences:
+            leg = self.portfolio.positions.leg(diff.symbol, diff.direction)
+            opening = Side.BUY if diff.direction is Direction.LONG else Side.SELL
+            delta = diff.broker - diff.book
+            if delta > 0:
+                report = broker.get((diff.symbol, diff.direction))
+                price = report.avg_price if report is not None else leg.avg_price
+                adjust(diff, opening, Offset.OPEN, price, delta)
+                continue
+            # Lots removed: yesterday's first, as the exchange closes them.
+            from_yesterday = min(leg.volume_yesterday, -delta)
+            for offset, volume in (
+                (Offset.CLOSE_YESTERDAY, from_yesterday),
+                (Offset.CLOSE_TODAY, -delta - from_yesterday),
+            ):
+                if volume:
+                    adjust(diff, opening.opposite, offset, leg.avg_price, volume)
+        for trade in adjustments:
+            self.on_trade(trade)
+        remaining = await self.position_differences()
+        detail = {
+            "reason": reason,
+            "differences": [str(d) for d in differences],
+            "adjustments": [t.trade_id for t in adjustments],
+        }
+        if remaining:
+            detail["remaining"] = [str(d) for d in remaining]
+            await self._audit("reconcile_accept", "failed", detail, actor)
+            raise OrderRefused(
+                "the book still differs after the adjustment: "
+                + "; ".join(str(d) for d in remaining)
+            )
+        await self._audit("reconcile_accept", "ok", detail, actor)
+        log.warning("broker positions accepted", actor=actor, differences=detail["differences"])
+        self.halt_reason = None
+        return adjustments
+
+    async def _audit(
+        self, action: str, result: str, detail: dict[str, Any], actor: str = "core"
+    ) -> None:
         if self._auditor is None:
             return
-        entry = AuditEntry(self._clock(), "core", action, result, self.account_id, "", detail)
+        entry = AuditEntry(self._clock(), actor, action, result, self.account_id, "", detail)
         try:
             await self._auditor.record(entry)
         except Exception:
@@ -330,6 +412,8 @@ class TradingCore:
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
             return
+        if self._last_fill_at is None or trade.datetime > self._last_fill_at:
+            self._last_fill_at = trade.datetime
         realized = self.portfolio.apply_trade(trade)
         self._apply_owned(trade)
         self.bus.publish(EventType.TRADE, trade)

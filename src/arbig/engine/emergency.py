@@ -17,7 +17,7 @@ effect, not only in flag.
 """
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +71,7 @@ class EmergencyStop:
         *,
         slippage_ticks: int = 3,
         clock: Clock,
+        book_halt: Callable[[], str | None] = lambda: None,
     ) -> None:
         self._book = book
         self._events = events
@@ -82,6 +83,7 @@ class EmergencyStop:
         self._clock = clock.now
         self._in_progress = False
         self._status = TradingStatus(TradingState.ACTIVE)
+        self._book_halt = book_halt  # the reconciliation's reason, while the book differs
 
     @property
     def status(self) -> TradingStatus:
@@ -166,6 +168,7 @@ class EmergencyStop:
             raise TradingStateError("a reason is required to reset the emergency stop")
         if not self._status.emergency:
             raise TradingStateError("no emergency stop is engaged")
+        self._refuse_while_the_book_differs()
         await self._save(TradingStatus(TradingState.ACTIVE, False, self._clock(), reason, actor))
         _audit("emergency_reset", actor, reason, "done")
         return self.status
@@ -174,9 +177,19 @@ class EmergencyStop:
         """Set active, reducing or halted by hand; not while an emergency stop is engaged."""
         if self._status.emergency and state is not TradingState.HALTED:
             raise TradingStateError("an emergency stop is engaged: reset it first, with a reason")
+        if state is not TradingState.HALTED:
+            self._refuse_while_the_book_differs()
         await self._save(TradingStatus(state, self._status.emergency, self._clock(), reason, actor))
         _audit("trading_state", actor, reason, str(state))
         return self.status
+
+    def _refuse_while_the_book_differs(self) -> None:
+        reason = self._book_halt()
+        if reason is not None:
+            raise TradingStateError(
+                f"trading stays halted: {reason}; accept the broker's positions first "
+                "(arbig db reconcile, or the System page), then resume"
+            )
 
     async def _stop_everything(self, flatten: bool) -> EmergencyReport:
         errors: list[str] = []
@@ -276,8 +289,11 @@ def _late_done(task: "asyncio.Task[object]") -> None:
         log.error("emergency stop record failed late", error=_first_line(exc) if exc else "")
 
 
-def strategy_start_refusal(status: TradingStatus) -> str | None:
-    """Why no strategy may start in ``status`` (the strategy engine asks), or None."""
+def strategy_start_refusal(status: TradingStatus, book_halt: str | None = None) -> str | None:
+    """Why no strategy may start in ``status`` (the strategy engine asks), or None.
+    ``book_halt``: the reconciliation's reason while the book differs from the broker's."""
+    if book_halt is not None:
+        return f"trading is halted by the reconciliation: {book_halt}"
     if status.emergency:
         return "the emergency stop is engaged: reset it (with a reason) before starting"
     if status.state is not TradingState.ACTIVE:

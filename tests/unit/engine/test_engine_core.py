@@ -406,3 +406,30 @@ async def test_the_snapshot_timer_survives_a_failed_round(tmp_path: Path) -> Non
         async with rig.sessions() as session:
             points = await repository.equity_curve(session, ACCOUNT, None, None, 10_000)
         assert len(points) == before + 1
+
+
+# --- the book view (engine/book.py) -----------------------------------------------------
+
+
+async def test_the_book_view_shows_what_the_core_holds_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as rig:
+        book = rig.core.book
+        assert book.leg(SYMBOL, Direction.SHORT) is None
+        assert not book.exposed(SYMBOL)
+
+        order_id = await rig.fill(rig.marketable(volume=2))
+
+        leg = book.leg(SYMBOL, Direction.LONG)
+        assert leg is not None and leg.volume == 2
+        assert book.held() == [leg]
+        assert book.exposed(SYMBOL) and not book.exposed(OTHER)
+        assert book.leg(SYMBOL, Direction.SHORT) is None  # asking made no empty leg
+        order = book.order(order_id)
+        assert order is not None and order.status is OrderStatus.ALL_TRADED
+        assert book.orders() == [order] and book.active_orders() == []
+        assert book.last_tick(SYMBOL) == rig.core.last_tick(SYMBOL)
+        [snapshot] = book.position_snapshots(rig.clock.now())
+        assert (snapshot.direction, snapshot.volume) == (Direction.LONG, 2)
+        assert book.account_snapshot(rig.clock.now()).margin == book.account.margin > 0

@@ -28,6 +28,7 @@ from arbig.engine.strategy.loader import StrategyClass
 from arbig.engine.strategy.store import StrategyStore
 from arbig.gateways.sim import SimGateway
 from arbig.runtime import RepositorySource, build_controls
+from arbig.storage.audit import AuditTrail
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import upgrade
 from arbig.storage.state_store import SqlStateStore
@@ -171,6 +172,7 @@ async def running(
         tick_store=MemoryTickStore(),
         tick_filter=TickFilter(calendar, check_sessions=False),
         clock=clock,
+        auditor=AuditTrail(sessions),
     )
     store = store or SqlStrategyStore(sessions)
     state = SqlStateStore(sessions)
