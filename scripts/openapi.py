@@ -16,10 +16,10 @@ def main() -> None:
     for key in [k for k in os.environ if k.startswith("ARBIG_")]:
         del os.environ[key]  # the document must not depend on the caller's settings
     from arbig.config import Settings
-    from arbig.web.app import create_app
+    from arbig.host.embedded import embedded_app
 
     with tempfile.TemporaryDirectory() as data_dir:
-        document = create_app(Settings(data_dir=Path(data_dir))).openapi()
+        document = embedded_app(Settings(data_dir=Path(data_dir))).openapi()
     json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 

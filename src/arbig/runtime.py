@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from arbig.client import CoreClient, LocalCoreClient
+from arbig.api.client import CoreClient
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
@@ -18,6 +18,7 @@ from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
 from arbig.engine.book import CorePorts
+from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.core import TradingCore
 from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
@@ -31,6 +32,7 @@ from arbig.engine.strategy.loader import StrategyClass, registry
 from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
+from arbig.host.local import LocalCoreClient
 from arbig.ops.assembly import Kernel, Operations
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
@@ -206,7 +208,7 @@ class EmbeddedRuntime:
         market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
-            self.core, sessions, self.reader, audit, self.controls, market
+            self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)

@@ -986,7 +986,7 @@ export interface components {
         };
         /**
          * EmergencyReport
-         * @description What one emergency stop did.
+         * @description What one emergency stop did; ``errors`` also names an audit write that failed.
          */
         EmergencyReport: {
             /** Already Engaged */
@@ -1218,7 +1218,10 @@ export interface components {
             /** Offset */
             offset: number;
         };
-        /** ParamsStored */
+        /**
+         * ParamsStored
+         * @description Parameters stored for a strategy; ``message`` says when they take effect.
+         */
         ParamsStored: {
             strategy: components["schemas"]["StrategyInfo"];
             /** Message */

@@ -70,51 +70,27 @@ def run(
             "or bind to 127.0.0.1"
         )
     check_port_free(settings.host, settings.port)
-    preflight(settings)
 
     import uvicorn
 
+    from arbig.host.embedded import StartupError, embedded_app, preflight
     from arbig.logs import configure_logging
-    from arbig.web.app import SERVER_OPTIONS, create_app
+    from arbig.web.app import SERVER_OPTIONS
+
+    try:
+        preflight(settings)
+    except StartupError as exc:
+        raise fail(str(exc)) from None
 
     configure_logging(settings.log_level)
     typer.echo(f"ARBIG {__version__}: console on http://{settings.host}:{settings.port}/", err=True)
     uvicorn.run(
-        create_app(settings, freeze_heap=True),
+        embedded_app(settings, freeze_heap=True),
         host=settings.host,
         port=settings.port,
         log_config=None,
         **SERVER_OPTIONS,
     )
-
-
-def preflight(settings: Settings) -> None:
-    """Find gateway, database and Redis problems before the server starts, one line each."""
-    import asyncio
-
-    from arbig.gateways.registry import GATEWAYS, UnknownGateway
-
-    try:
-        GATEWAYS.check(settings.gateway)
-    except UnknownGateway as exc:
-        raise fail(str(exc)) from None
-    from arbig.runtime import prepare_database
-    from arbig.storage.database import DatabaseError
-    from arbig.ticks.redis_stream import RedisUnavailable, check_redis
-
-    async def check() -> None:
-        engine = await prepare_database(settings)
-        await engine.dispose()
-        if settings.redis_url:
-            await check_redis(settings.redis_url)
-
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(check())
-    except (DatabaseError, RedisUnavailable) as exc:
-        raise fail(str(exc)) from None
-    except OSError as exc:
-        raise fail(f"data folder {settings.data_dir}: {exc.strerror}") from None
 
 
 @app.command()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_order
 from arbig.domain.account import AccountBook
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
@@ -22,10 +23,6 @@ from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType, Handler
 from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
-
-
-class OrderRefused(ValueError):
-    """An order request the core will not send; the message says why."""
 
 
 class BookView(Protocol):

@@ -11,24 +11,13 @@ order send), goes through ``after_dispatch``.
 """
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 import structlog
 
+from arbig.api.events import EventType as EventType  # engine modules import it from here
+
 log = structlog.get_logger(__name__)
-
-
-class EventType(StrEnum):
-    TICK = "tick"
-    BAR = "bar"
-    ORDER = "order"
-    TRADE = "trade"
-    POSITIONS = "positions"
-    ACCOUNT = "account"
-    TRIGGER = "trigger"
-    SYSTEM = "system"
-    LOG = "log"
 
 
 Handler = Callable[[EventType, Any], None]

@@ -9,54 +9,19 @@ import asyncio
 import contextlib
 import copy
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from arbig.domain.enums import Direction, OrderSource, OrderStatus, Side
+from arbig.api.closing import ClosePreview, CloseResult, PlannedOrder
+from arbig.api.errors import CloseError
+from arbig.domain.enums import Direction, OrderSource, OrderStatus
 from arbig.domain.order import Order, OrderRequest
 from arbig.engine.bus import EventType
 from arbig.engine.core import OrderRefused, TradingCore
 from arbig.engine.strategy.orders import PlanError, close_requests
 
 CENT = Decimal("0.01")
-
-
-class CloseError(ValueError):
-    """A close that cannot be previewed or confirmed; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedOrder:
-    offset: str
-    volume: int
-    price: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ClosePreview:
-    token: str
-    symbol: str
-    direction: Direction
-    side: Side
-    volume: int
-    current_price: Decimal
-    expected_pnl: Decimal
-    plan: list[PlannedOrder]
-    expires_in_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class CloseResult:
-    """``result`` is filled, partly_filled, working or rejected."""
-
-    result: str
-    symbol: str
-    direction: Direction
-    volume: int
-    traded: int
-    orders: list[Order] = field(default_factory=list)
-    message: str = ""
 
 
 @dataclass(slots=True)

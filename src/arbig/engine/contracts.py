@@ -14,13 +14,13 @@ written to the audit trail.
 
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
 import structlog
 
+from arbig.api.market import ContractInfo
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, ContractTable
 from arbig.domain.state import MarketChoice
@@ -39,19 +39,6 @@ AuditHook = Callable[[str, str, str, str, dict[str, Any]], None]
 def log_audit(actor: str, action: str, target: str, result: str, detail: dict[str, Any]) -> None:
     """Write an audit record to the structured log (event ``audit``)."""
     log.info("audit", actor=actor, action=action, target=target, result=result, **detail)
-
-
-@dataclass(frozen=True, slots=True)
-class ContractInfo:
-    """The main contract as the console shows it."""
-
-    main_contract: str
-    exchange: str
-    multiplier: int
-    price_tick: str
-    watchlist: tuple[str, ...]
-    subscribed: tuple[str, ...]
-    listed: tuple[str, ...] = field(default_factory=tuple)
 
 
 def trading_today(holidays: Collection[date] = ()) -> date:

@@ -18,11 +18,11 @@ effect, not only in flag.
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 
+from arbig.api.trading import EmergencyReport
 from arbig.clock import Clock
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.domain.state import TradingStatus
@@ -44,17 +44,6 @@ __all__ = ["EmergencyReport", "EmergencyStop", "TradingStateError", "TradingStat
 
 class TradingStateError(ValueError):
     """A trading-state change that is not allowed now; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class EmergencyReport:
-    """What one emergency stop did."""
-
-    already_engaged: bool
-    status: TradingStatus
-    cancelled: list[str] = field(default_factory=list)
-    flatten_orders: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 class EmergencyStop:

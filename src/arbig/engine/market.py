@@ -6,22 +6,15 @@ tick store's state. The core client hands it to the web layer as
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
+from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
-from arbig.engine.contracts import ContractInfo, ContractManager
+from arbig.engine.contracts import ContractManager
 from arbig.exporters.influx import InfluxExporter
 from arbig.ticks.base import TickStore
 from arbig.ticks.redis_stream import RedisTickStore
-
-
-@dataclass(frozen=True, slots=True)
-class SwitchResult:
-    main_contract: str
-    previous: str
-    changed: bool
 
 
 class MarketDesk:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import OrderStatus, TradingState
 from arbig.domain.order import Order
@@ -25,9 +26,7 @@ from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.domain.trigger import Trigger
 from arbig.engine.bus import EventBus, EventType
-from arbig.engine.emergency import TradingStatus
 from arbig.engine.risk import Rule
-from arbig.engine.strategy.engine import StrategyStatus
 from arbig.ops.equity import EquityWatch
 
 STRATEGY_STATES = ("running", "stopped", "failed")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
@@ -23,8 +24,6 @@ from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.trade import Trade
 from arbig.engine.bus import EventBus, EventType
-from arbig.engine.emergency import TradingStatus
-from arbig.engine.strategy.engine import StrategyStatus
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier

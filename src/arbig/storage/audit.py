@@ -2,8 +2,9 @@
 an operator action must not be forgotten because a batch was still queued."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig.domain.audit import AuditEntry
@@ -20,18 +21,33 @@ class AuditTrail:
         self._sessions = sessions
 
     async def record(self, entry: AuditEntry) -> None:
+        await self.begin(entry)
+
+    async def begin(self, entry: AuditEntry) -> int:
+        """Write ``entry``; returns its id, for ``finish`` to set the outcome."""
+        row = AuditRow(
+            time=entry.time,
+            actor=_clean(entry.actor, 64),
+            action=_clean(entry.action, 64),
+            target=_clean(entry.target, 128),
+            detail=entry.detail or None,
+            source_address=_clean(entry.source_address, 64),
+            result=_clean(entry.result, 16),
+        )
         async with self._sessions() as session, session.begin():
-            session.add(
-                AuditRow(
-                    time=entry.time,
-                    actor=_clean(entry.actor, 64),
-                    action=_clean(entry.action, 64),
-                    target=_clean(entry.target, 128),
-                    detail=entry.detail or None,
-                    source_address=_clean(entry.source_address, 64),
-                    result=_clean(entry.result, 16),
-                )
-            )
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def finish(
+        self, entry_id: int, result: str, detail: dict[str, Any], target: str | None = None
+    ) -> None:
+        """Set the outcome of an entry written by ``begin``."""
+        values: dict[str, Any] = {"result": _clean(result, 16), "detail": detail or None}
+        if target is not None:
+            values["target"] = _clean(target, 128)
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(AuditRow).where(AuditRow.id == entry_id).values(**values))
 
     async def entries(
         self,

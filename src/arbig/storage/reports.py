@@ -4,61 +4,17 @@ Synchronous functions of a Core connection (no ORM: plain rows), run by
 ``storage.reads.Reader`` (see there why).
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import cast
 
 from sqlalchemy import ColumnElement, Connection, func, select, text
 
-from arbig.domain.enums import Offset, Side
+from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
+from arbig.domain.enums import Offset
 from arbig.domain.statistics import ClosedFill
-from arbig.domain.trade import Trade
 from arbig.storage import rows
 from arbig.storage.models import TradeRow
-
-
-@dataclass(frozen=True, slots=True)
-class TradeFilter:
-    symbol: str | None = None
-    side: Side | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    trading_day: date | None = None
-    since_day: date | None = None
-    until_day: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TradeRecord:
-    """A recorded fill with what it realized."""
-
-    trade: Trade
-    realized_pnl: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class DailySummary:
-    trading_day: date
-    symbol: str
-    trade_count: int
-    buy_volume: int
-    sell_volume: int
-    turnover: Decimal
-    commission: Decimal
-    realized_pnl: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerSummary:
-    """A row of ``strategy_trigger_summary``: one strategy's triggers on one trading day."""
-
-    strategy_name: str
-    trading_day: date
-    trigger_count: int
-    by_action: dict[str, int]
-    by_result: dict[str, int]
-
 
 _ACTIONS = ("buy", "sell", "close", "hold")
 _RESULTS = ("success", "failed", "pending")

@@ -1,11 +1,13 @@
 """The FastAPI application: REST, WebSocket and the console's built files."""
 
+import asyncio
+import contextlib
 import gc
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +15,8 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from arbig import __version__
-from arbig.client import CoreClient
+from arbig.api.client import Host
+from arbig.api.errors import AuditUnavailable
 from arbig.config import Settings
 from arbig.ops.metrics import Metrics
 from arbig.web.frames import ws_protocol
@@ -34,6 +37,7 @@ from arbig.web.routes import (
 )
 from arbig.web.schemas import INVALID
 from arbig.web.security import Guard, require_operator
+from arbig.web.ws import relay
 from arbig.web.ws import router as ws_router
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -52,24 +56,8 @@ SERVER_OPTIONS: dict[str, Any] = {
 }
 
 
-class Runtime(Protocol):
-    """What the web layer needs from a running system: a client, a start and a stop."""
-
-    @property
-    def client(self) -> CoreClient: ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-
-RuntimeFactory = Callable[[Settings], Awaitable[Runtime]]
-
-
-async def embedded_runtime(settings: Settings) -> Runtime:
-    from arbig.runtime import build_embedded
-
-    return await build_embedded(settings)
+# Builds and returns the core's host (not started): `arbig run` passes the embedded one.
+HostFactory = Callable[[Settings], Awaitable[Host]]
 
 
 def settle_heap() -> None:
@@ -94,12 +82,10 @@ def validation_message(exc: RequestValidationError) -> str:
 
 
 def create_app(
-    settings: Settings,
-    runtime_factory: RuntimeFactory = embedded_runtime,
-    *,
-    freeze_heap: bool = False,
+    settings: Settings, host_factory: HostFactory, *, freeze_heap: bool = False
 ) -> FastAPI:
-    """The console's app; ``freeze_heap`` (for `arbig run`) see ``settle_heap``."""
+    """The console's app on the core ``host_factory`` builds; ``freeze_heap`` (for
+    `arbig run`) see ``settle_heap``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -111,35 +97,37 @@ def create_app(
                 file=sys.stderr,
                 flush=True,
             )
-        runtime = await runtime_factory(settings)
-        # The runtime's registry when it keeps one (the embedded system does); the web
+        host = await host_factory(settings)
+        # The host's registry when it keeps one (the embedded system does); the web
         # layer's own families go into the same one.
-        metrics = getattr(runtime, "metrics", None)
+        metrics = getattr(host, "metrics", None)
         if not isinstance(metrics, Metrics):
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
-        app.state.notifier = getattr(runtime, "notifier", None)
+        app.state.notifier = getattr(host, "notifier", None)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
-        await runtime.start()
-        app.state.client = runtime.client
+        await host.start()
+        app.state.client = host.client
         loopback = LoopbackServer(metrics, settings.metrics.port) if settings.metrics.port else None
         if loopback is not None:
             try:
                 await loopback.start()
             except BaseException:
-                await runtime.stop()
+                await host.stop()
                 raise
         if freeze_heap:
             settle_heap()
-        stop_listening = runtime.client.listen(app.state.hub.on_event)
+        relaying = asyncio.create_task(relay(host.client, app.state.hub), name="ws-relay")
         try:
             yield
         finally:
-            stop_listening()
+            relaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relaying
             if loopback is not None:
                 await loopback.stop()
             unregister_hub()
-            await runtime.stop()
+            await host.stop()
 
     app = FastAPI(
         title="ARBIG",
@@ -157,6 +145,11 @@ def create_app(
         return JSONResponse(
             {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
         )
+
+    @app.exception_handler(AuditUnavailable)
+    async def on_audit_unavailable(request: Request, exc: AuditUnavailable) -> JSONResponse:
+        # The core refused the command before acting: nothing changed, it may be retried.
+        return JSONResponse({"detail": str(exc)}, status_code=503)
 
     app.include_router(health.router, prefix=API_PREFIX, responses=INVALID)
     app.include_router(auth.router, prefix=API_PREFIX, responses=INVALID)

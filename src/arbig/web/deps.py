@@ -9,7 +9,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from arbig.client import CoreClient
+from arbig.api.actor import Actor
+from arbig.api.client import CoreClient
+from arbig.web.security import Operator, client_address
 
 
 async def get_client(request: Request) -> CoreClient:
@@ -17,4 +19,10 @@ async def get_client(request: Request) -> CoreClient:
     return client
 
 
+async def get_actor(request: Request, operator: Operator) -> Actor:
+    """The signed-in operator and their address, for the core's audit trail."""
+    return Actor(operator.name, client_address(request))
+
+
 ClientDep = Annotated[CoreClient, Depends(get_client)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -20,9 +20,9 @@ import orjson
 import structlog
 from starlette.websockets import WebSocket
 
+from arbig.api.events import EventType
 from arbig.codec import json_bytes, tick_fields
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventType
 from arbig.ops.metrics import Metrics
 from arbig.web.frames import FrameSink, Outgoing
 from arbig.web.topics import MESSAGE_TYPE, is_conflated, topic_kind, topic_of
@@ -122,7 +122,7 @@ class Channel:
             return False
         try:
             self.sink.write_frame(message.frame)
-        except Exception:  # runs inside the bus's dispatch: never stop the other clients
+        except Exception:  # runs inside the hub's fan-out: never stop the other clients
             log.warning("websocket write failed", exc_info=True)
             return False
         self.sent += 1
@@ -208,6 +208,18 @@ class Hub:
             channel.offer(topic, message)
         if self.metrics is not None and event_type is EventType.TICK:
             self.metrics.tick_to_websocket.observe(time.time() - payload.datetime.timestamp())
+
+    def topics(self) -> list[str]:
+        """The topics someone is subscribed to."""
+        return [topic for topic, channels in self._subscribers.items() if channels]
+
+    def resync(self, topic: str, snapshot: Any) -> None:
+        """After events were lost: the topic's state now, as a snapshot under the next
+        seq (the console takes a snapshot as its new baseline)."""
+        seq = self._seq[topic] = self._seq.get(topic, 0) + 1
+        message = Outgoing(envelope(topic, seq, snapshot, snapshot=True))
+        for channel in self._subscribers.get(topic, set()):
+            channel.offer(topic, message)
 
     def open(self, websocket: WebSocket, sink: FrameSink | None = None) -> Channel:
         channel = Channel(

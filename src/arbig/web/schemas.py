@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from arbig.domain import tick
-from arbig.engine.strategy.engine import StrategyInfo
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,6 @@ class StrategyParams:
     name: str
     params: dict[str, Any]
     schema: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ParamsStored:
-    strategy: StrategyInfo
-    message: str
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 import re
 from typing import Any
 
+from arbig.api.events import EventType
 from arbig.domain.bar import Bar
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventType
 
 _SYMBOL = r"[a-z]{1,2}\d{3,4}"
 _PLAIN_TOPICS = "positions|account|orders|trades|triggers|system"

@@ -1,20 +1,24 @@
 """The /ws endpoint: the op protocol of DESIGN.md on top of the hub."""
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+import structlog
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from arbig.client import CoreClient
-from arbig.storage.reports import TradeFilter
+from arbig.api.client import CoreClient
+from arbig.api.events import Gap
+from arbig.api.reports import TradeFilter
 from arbig.web.frames import frame_sink
 from arbig.web.hub import CLOSE_IDLE, GONE, Channel, Hub
 from arbig.web.security import Guard
 from arbig.web.topics import is_valid_topic, topic_kind
 
+log = structlog.get_logger(__name__)
 router = APIRouter()
 
 MAX_MESSAGE_BYTES = 16 * 1024
@@ -69,14 +73,35 @@ async def snapshot_of(client: CoreClient, topic: str) -> Any | None:
         records, _ = await client.trades(TradeFilter(), limit=SNAPSHOT_ROWS, offset=0)
         return [record.trade for record in records]
     if kind == "triggers":
-        return await client.controls.triggers(limit=SNAPSHOT_ROWS)
+        return await client.triggers(limit=SNAPSHOT_ROWS)
     if kind == "bar":
         now = datetime.now(UTC)
         symbol = topic.split(":", 1)[1]
-        return await client.market.bars(
+        return await client.bars(
             symbol, now - timedelta(hours=24), now + timedelta(minutes=1), include_current=True
         )
     return None
+
+
+async def relay(client: CoreClient, hub: Hub) -> None:
+    """The core's events to the hub, until cancelled. After a ``Gap`` (the relay fell
+    behind and events were dropped) every subscribed topic gets a fresh snapshot."""
+    events = client.events()
+    try:
+        async for item in events:
+            if isinstance(item, Gap):
+                log.warning("websocket relay fell behind: resending snapshots", lost=item.lost)
+                for topic in hub.topics():
+                    snapshot = await snapshot_of(client, topic)
+                    if snapshot is not None:
+                        hub.resync(topic, snapshot)
+            else:
+                hub.on_event(item.type, item.payload)
+    finally:
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()
 
 
 async def handle(channel: Channel, hub: Hub, client: CoreClient, text: str) -> None:

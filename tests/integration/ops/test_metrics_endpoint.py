@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings, default_main_contract
+from arbig.host.embedded import embedded_app
 from arbig.ops.settings import MetricsSettings
-from arbig.web.app import create_app
 
 SYMBOL = default_main_contract()  # tradable today: not in its delivery month
 
@@ -56,7 +56,7 @@ def scrape_until(client: TestClient, headers: dict[str, str], name: str) -> str:
 def test_metrics_need_the_operators_token_by_default(tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "data")
     headers = token_for(settings)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         assert client.get("/metrics").status_code == 401
         response = client.get("/metrics", headers=headers)
         assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_metrics_need_the_operators_token_by_default(tmp_path: Path) -> None:
 def test_metrics_report_ticks_state_account_and_process(tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "data")
     headers = token_for(settings)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         client.get("/api/v1/health")
         text = scrape_until(client, headers, f'arbig_ticks_received_total{{contract="{SYMBOL}"}}')
         found = samples(text)
@@ -88,7 +88,7 @@ def test_metrics_without_a_token_on_a_loopback_port_of_their_own(tmp_path: Path)
         pass
     settings = settings_for(tmp_path / "data", metrics=MetricsSettings(port=port))
     token_for(settings)
-    with TestClient(create_app(settings)):
+    with TestClient(embedded_app(settings)):
         response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
         assert response.status_code == 200
         assert "arbig_gateway_connected" in response.text

@@ -14,8 +14,8 @@ from receivers import Webhook, free_port
 from test_metrics_endpoint import samples, settings_for, token_for
 
 from arbig.config import RiskSettings, default_main_contract
+from arbig.host.embedded import embedded_app
 from arbig.ops.settings import ChannelSettings, NotifyEvent, NotifySettings
-from arbig.web.app import create_app
 
 pytestmark = pytest.mark.integration
 SYMBOL = default_main_contract()  # tradable today: not in its delivery month
@@ -73,7 +73,7 @@ def test_a_failing_receiver_opens_the_breaker_and_trading_goes_on(
     risk = RiskSettings(duplicate_window_s=0)
     settings = settings_for(tmp_path / "data", notify=notify_settings(url), risk=risk)
     headers = token_for(settings)
-    with hook, TestClient(create_app(settings)) as client:
+    with hook, TestClient(embedded_app(settings)) as client:
         hook.status, hook.delay_s = 500, 0.5  # slow and failing
         wait_for(lambda: ticks(client, headers) > 0)
         started, before = time.monotonic(), ticks(client, headers)

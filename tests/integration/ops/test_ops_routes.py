@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from receivers import Webhook
 from test_metrics_endpoint import settings_for, token_for
 
+from arbig.host.embedded import embedded_app
 from arbig.ops.settings import ChannelSettings, NotifySettings, ProtectionSettings
-from arbig.web.app import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ def test_the_thresholds_and_channels_are_shown_without_the_urls(tmp_path: Path) 
             ),
         )
         headers = token_for(settings)
-        with TestClient(create_app(settings)) as client:
+        with TestClient(embedded_app(settings)) as client:
             view = client.get("/api/v1/ops", headers=headers).json()
     assert view["protections"]["daily_loss_limit_yuan"] == "20000"
     assert view["protections"]["daily_loss_action"] == "halted"
@@ -45,7 +45,7 @@ def test_the_test_message_reaches_the_channel(tmp_path: Path) -> None:
             notify=NotifySettings(channels={"desk": ChannelSettings(url=hook.url)}),
         )
         headers = token_for(settings)
-        with TestClient(create_app(settings)) as client:
+        with TestClient(embedded_app(settings)) as client:
             response = client.post("/api/v1/ops/notify-test", headers=headers)
             assert client.post("/api/v1/ops/notify-test").status_code == 401
     assert response.status_code == 200, response.text
@@ -56,7 +56,7 @@ def test_the_test_message_reaches_the_channel(tmp_path: Path) -> None:
 def test_a_test_message_without_channels_is_refused_with_the_reason(tmp_path: Path) -> None:
     settings = settings_for(tmp_path / "data")
     headers = token_for(settings)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         response = client.post("/api/v1/ops/notify-test", headers=headers)
     assert response.status_code == 409
     assert "no notification channels" in response.json()["detail"]

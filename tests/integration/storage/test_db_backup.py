@@ -10,10 +10,13 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_samples import ACCOUNT, T0, make_account, make_order, make_position, make_trade
 
+from arbig.domain.enums import TradingState
+from arbig.domain.state import MarketChoice, TradingStatus
 from arbig.storage import backup
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.migrations import current_revision, upgrade
 from arbig.storage.models import AuditRow, BarRow, StrategyConfigRow, SystemLogRow
+from arbig.storage.state_store import SqlStateStore
 from arbig.storage.writer import BookWriter
 
 pytestmark = pytest.mark.integration
@@ -35,6 +38,9 @@ async def _source(path: Path) -> AsyncEngine:
     writer.account(make_account(), trading_day=date(2026, 11, 20))
     writer.equity(make_account())
     await writer.stop()
+    state = SqlStateStore(session_factory(engine))
+    await state.save_trading_status(TradingStatus(TradingState.HALTED, True, T0, "test", "ops"))
+    await state.save_market_choice(MarketChoice("au2702", ("au2612", "au2706")))
     async with engine.begin() as connection:
         await connection.execute(
             insert(StrategyConfigRow),
@@ -104,10 +110,15 @@ async def test_sqlite_backup_restores_with_the_same_rows(
         )
     async with engine.connect() as connection:
         await connection.run_sync(backup.dump, copied, revision, _nothing)
-    assert restored == written == 2500 + 8
+    assert restored == written == 2500 + 8 + 2  # the book, and the two state rows
     assert _rows(copied) == _rows(dumped)
     header = json.loads(copied.read_text().splitlines()[0])
     assert header["tables"]["trades"] == 2500
+    state = SqlStateStore(session_factory(engine))
+    choice = await state.load_market_choice()
+    assert (choice.main_contract, choice.watchlist) == ("au2702", ("au2612", "au2706"))
+    status = TradingStatus(TradingState.HALTED, True, T0, "test", "ops")
+    assert await state.load_trading_status() == status
 
     # Ids continue after the restored ones (PostgreSQL's sequences were moved on).
     writer = BookWriter(session_factory(engine), ACCOUNT)

@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from storage_samples import ACCOUNT, make_trade
 
+from arbig.api.reports import TradeFilter
 from arbig.domain.enums import Offset, Side
 from arbig.storage import reports
 from arbig.storage.reads import Reader
-from arbig.storage.reports import TradeFilter
 from arbig.storage.writer import BookWriter
 
 pytestmark = pytest.mark.integration

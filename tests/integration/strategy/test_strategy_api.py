@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings, StrategySettings
-from arbig.web.app import create_app
+from arbig.host.embedded import embedded_app
 
 PASSWORD = "correct horse battery"
 SYMBOL = "au2612"
@@ -29,7 +29,7 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
     creds = store.load()
     creds.set_password(PASSWORD)
     store.save(creds)
-    with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
+    with TestClient(embedded_app(settings), base_url="http://127.0.0.1:8000") as client:
         response = client.post("/api/v1/auth/login", json={"password": PASSWORD})
         yield client, {"X-CSRF-Token": response.json()["csrf_token"]}
 

@@ -16,9 +16,9 @@ from redis_kit import PrivateRedis
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings
 from arbig.domain.state import MarketChoice
+from arbig.host.embedded import embedded_app
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.state_store import SqlStateStore
-from arbig.web.app import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +77,7 @@ def test_switching_the_main_contract_end_to_end(
     settings: Settings, private_redis: PrivateRedis
 ) -> None:
     streams = redis.Redis.from_url(private_redis.url)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         csrf = login(client)
         wait_for(lambda: streams.xlen(f"market_data:{OLD}") > 0)
         assert client.get("/api/v1/contract").json()["main_contract"] == OLD
@@ -116,7 +116,7 @@ def test_switching_the_main_contract_end_to_end(
         assert bars.status_code == 200 and bars.json()[-1]["symbol"] == NEW
 
     # The choice survives a restart.
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/contract").json()["main_contract"] == NEW
     streams.close()
@@ -128,7 +128,7 @@ def test_the_environment_variable_still_wins_at_start_up(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / "market.json").write_text(json.dumps({"main_contract": NEW}))
     monkeypatch.setenv("ARBIG_MAIN_CONTRACT", OLD)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/contract").json()["main_contract"] == OLD
     assert saved_choice(settings).main_contract == NEW  # imported, just not used
@@ -138,7 +138,7 @@ def test_an_old_market_json_is_imported_once_then_kept_aside(settings: Settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     old = settings.data_dir / "market.json"
     old.write_text(json.dumps({"main_contract": NEW, "watchlist": [OLD]}))
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/contract").json()["main_contract"] == NEW
         assert client.get("/api/v1/watchlist").json() == {"symbols": [OLD]}
@@ -146,20 +146,20 @@ def test_an_old_market_json_is_imported_once_then_kept_aside(settings: Settings)
     assert (settings.data_dir / "market.json.imported").exists()
     # A file put back is not read again: the table already holds the choice.
     old.write_text(json.dumps({"main_contract": OLD}))
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/contract").json()["main_contract"] == NEW
 
 
 def test_the_watchlist_is_subscribed_and_saved(settings: Settings) -> None:
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         csrf = login(client)
         refused = client.put("/api/v1/watchlist", json={"symbols": ["au9901"]}, headers=csrf)
         assert refused.status_code == 422 and "listed" in refused.json()["detail"]
         response = client.put("/api/v1/watchlist", json={"symbols": [NEW]}, headers=csrf)
         assert response.json() == {"symbols": [NEW]}
         wait_for(lambda: client.get(f"/api/v1/market/{NEW}/tick").status_code == 200)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(embedded_app(settings)) as client:
         login(client)
         assert client.get("/api/v1/watchlist").json() == {"symbols": [NEW]}
         assert NEW in client.get("/api/v1/contract").json()["subscribed"]

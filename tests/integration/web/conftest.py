@@ -9,8 +9,8 @@ from webkit import PASSWORD, login, make_settings
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings
+from arbig.host.embedded import embedded_app
 from arbig.logs import configure_logging
-from arbig.web.app import create_app
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(embedded_app(settings)) as test_client:
         yield test_client
 
 

@@ -41,7 +41,7 @@ from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
 from arbig.auth.credentials import CredentialStore
 from arbig.auth.sessions import SESSION_COOKIE
-from arbig.web.app import create_app
+from arbig.host.embedded import embedded_app
 
 pytestmark = pytest.mark.integration
 
@@ -123,7 +123,7 @@ def start(data_dir: Path) -> Live:
     creds.set_password(PASSWORD)
     token = creds.add_token("schemathesis")
     store.save(creds)
-    app = create_app(app_settings)
+    app = embedded_app(app_settings)
     # Loading the schema from the app runs its lifespan: the embedded runtime starts here.
     document = schemathesis.openapi.from_asgi("/openapi.json", app).raw_schema
     live = Live(app, document, token)
@@ -152,7 +152,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 # system serves at /openapi.json. (schemathesis.pytest.from_fixture would load it from
 # the running app instead, but schemathesis 4.32's lazy loader reads pytest's private
 # ``Function._nodeid``, which pytest 9 no longer has.)
-DOCUMENT = create_app(make_settings(Path("unused"))).openapi()
+DOCUMENT = embedded_app(make_settings(Path("unused"))).openapi()
 
 # The operator pass runs all three phases: the schema's examples, the coverage phase
 # (boundary values, missing and malformed parameters, methods an operation does not

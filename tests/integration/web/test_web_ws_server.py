@@ -16,10 +16,11 @@ from webkit import SYMBOL, make_settings
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from arbig.api.events import EventType
 from arbig.auth.credentials import CredentialStore
-from arbig.engine.bus import EventType
 from arbig.fastpath import UVICORN_FRAME_SINK
-from arbig.web.app import SERVER_OPTIONS, create_app
+from arbig.host.embedded import embedded_app
+from arbig.web.app import SERVER_OPTIONS
 from arbig.web.frames import Outgoing
 from arbig.web.hub import CLOSE_IDLE, CLOSE_TOO_SLOW, Hub
 from arbig.web.server_ws import FrameSinkProtocol
@@ -53,7 +54,7 @@ async def served(tmp_path: Path, options: dict[str, Any]) -> AsyncIterator[Serve
     creds.set_password("correct horse battery")
     token = creds.add_token("ws-test")
     store.save(creds)
-    app = create_app(settings)
+    app = embedded_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, **options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from enginekit import SYMBOL, TUESDAY_10AM, Rig, running
 
+from arbig.api.closing import CloseResult
+from arbig.api.errors import CloseError
 from arbig.domain.enums import Direction, Offset, OrderStatus, Side
-from arbig.engine.closing import CloseDesk, CloseError, CloseResult
+from arbig.engine.closing import CloseDesk
 
 
 async def hold_two_yesterday_and_one_today(rig: Rig) -> None:

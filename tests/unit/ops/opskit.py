@@ -4,13 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.enums import Exchange, Offset, OrderStatus, Side, TradingState
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.engine.emergency import TradingStatus
-from arbig.engine.strategy.engine import StrategyStatus
 from arbig.testkit import MONDAY_10AM
 
 SYMBOL = "au2612"

@@ -7,12 +7,11 @@ from datetime import timedelta
 from opskit import SYMBOL, Statuses, Store, Writer, account, order, tick, trade
 from prometheus_client.parser import text_string_to_metric_families
 
+from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderStatus, Side, TradingState
 from arbig.engine.bus import EventBus, EventType
-from arbig.engine.emergency import TradingStatus
 from arbig.engine.hygiene import TickFilter
-from arbig.engine.strategy.engine import StrategyStatus
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.observe import KernelObserver, Sources, refusal_reason

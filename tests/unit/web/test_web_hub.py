@@ -1,16 +1,18 @@
 """The hub never lets a slow client hold up the others."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
+from arbig.api.events import Event, EventType, Gap
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventType
 from arbig.web.hub import CLOSE_TOO_SLOW, GONE, Hub
+from arbig.web.ws import relay
 
 
 class RecordingSocket:
@@ -210,3 +212,34 @@ async def test_a_write_that_fails_does_not_stop_the_fan_out_to_the_others() -> N
     assert [m["seq"] for m in fine.messages()] == [1, 2, 3]
     await asyncio.sleep(0.05)
     assert channels[0].close_reason == GONE
+
+
+class GappyClient:
+    """Just what ``relay`` reads of a core client: events (one of them a gap) and the
+    working orders it resends as a snapshot after the gap."""
+
+    def __init__(self, items: list[Event | Gap]) -> None:
+        self.items = items
+
+    async def events(self) -> AsyncIterator[Event | Gap]:
+        for item in self.items:
+            yield item
+
+    async def orders(self, *, active_only: bool = False) -> list[dict[str, str]]:
+        return [{"order_id": "o-2"}]
+
+
+async def test_after_a_gap_every_subscribed_topic_gets_a_fresh_snapshot() -> None:
+    hub = Hub()
+    socket = RecordingSocket()
+    channel = hub.open(socket)  # type: ignore[arg-type]
+    hub.subscribe(channel, "orders", None)
+    client = GappyClient(
+        [Event(EventType.ORDER, {"order_id": "o-1"}), Gap(7), Event(EventType.ACCOUNT, {})]
+    )
+    await relay(client, hub)  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    assert [(m["seq"], m.get("snapshot", False), m["data"]) for m in socket.sent] == [
+        (1, False, {"order_id": "o-1"}),
+        (2, True, [{"order_id": "o-2"}]),
+    ]

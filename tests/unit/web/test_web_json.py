@@ -22,12 +22,12 @@ from storage_samples import make_account, make_order, make_position, make_trade
 sys.path.insert(0, str(Path(__file__).parents[1] / "ticks"))
 from tickkit import make_tick as _tick_at
 
-from arbig.client import Component, ComponentState, Health
+from arbig.api.health import Component, ComponentState, Health
+from arbig.api.reports import TradeRecord
 from arbig.codec import json_bytes
 from arbig.domain.enums import Direction
 from arbig.domain.statistics import ClosedFill, statistics
 from arbig.domain.tick import Tick
-from arbig.storage.reports import TradeRecord
 from arbig.web.hub import envelope
 from arbig.web.responses import DomainJSON
 

@@ -1,56 +1,24 @@
 """Risk, the emergency stop and the strategy engine as one set of operator controls.
 
-The runtime builds the three and one ``TradingControls`` over them; the core
-client hands it to the web and the CLI as ``Controls``, the operations they may
-call. Each refusal of an operation (a second strategy, an unknown one, a reset
-without reason) raises ``ControlRefused`` with a message fit for the operator.
+The runtime builds the three and one ``TradingControls`` over them; the in-process
+client (``arbig.host.local``) calls its operations. Each refusal of an operation (a
+second strategy, an unknown one, a reset without reason) raises ``ControlRefused``
+with a message fit for the operator.
 """
 
-from typing import Any, Protocol
+from typing import Any
 
+from arbig.api.errors import ControlRefused
+from arbig.api.trading import EmergencyReport, StrategyInfo, StrategyStatus, TradingStatus
 from arbig.domain.enums import TradingState
 from arbig.domain.trigger import Trigger
 from arbig.engine.emergency import (
-    EmergencyReport,
     EmergencyStop,
     TradingStateError,
-    TradingStatus,
 )
 from arbig.engine.risk import RiskEngine
-from arbig.engine.strategy.engine import StrategyEngine, StrategyInfo, StrategyStatus
+from arbig.engine.strategy.engine import StrategyEngine
 from arbig.engine.strategy.loader import StrategyError
-
-
-class ControlRefused(ValueError):
-    """An operator request the core refuses; the message says why and what to do."""
-
-
-class Controls(Protocol):
-    """Strategy and trading-state operations, as the web service and the CLI call them."""
-
-    def strategies(self) -> list[StrategyInfo]: ...
-
-    def strategy_status(self) -> StrategyStatus: ...
-
-    async def start_strategy(self, name: str) -> StrategyStatus: ...
-
-    async def stop_strategy(self) -> StrategyStatus: ...
-
-    async def update_params(self, name: str, params: dict[str, Any]) -> tuple[StrategyInfo, str]:
-        """Store new parameters; the message says when they take effect."""
-        ...
-
-    async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]: ...
-
-    def trading_status(self) -> TradingStatus: ...
-
-    async def set_trading_state(
-        self, state: TradingState, reason: str, actor: str
-    ) -> TradingStatus: ...
-
-    async def emergency_stop(self, reason: str, actor: str, flatten: bool) -> EmergencyReport: ...
-
-    async def reset_emergency(self, reason: str, actor: str) -> TradingStatus: ...
 
 
 class TradingControls:
@@ -74,7 +42,7 @@ class TradingControls:
         """Before the core stops: stop the strategy, keeping it marked as running."""
         await self.strategy_engine.shutdown()
 
-    # --- Controls ---------------------------------------------------------------------
+    # --- operations ---------------------------------------------------------------------
 
     def strategies(self) -> list[StrategyInfo]:
         return self.strategy_engine.catalog()

@@ -14,6 +14,7 @@ from typing import Any
 
 import structlog
 
+from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
@@ -37,34 +38,6 @@ class StrategyOptions:
     resume: bool = False  # restart a strategy that was running when the process stopped
     slippage_ticks: int = 3
     decision_max_age_s: float = 2.0  # older when its orders would leave: dropped
-
-
-@dataclass(frozen=True, slots=True)
-class StrategyInfo:
-    """A strategy the engine knows: what it does, its parameters and their schema."""
-
-    name: str
-    description: str
-    params: dict[str, Any]
-    params_schema: dict[str, Any]
-    running: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StrategyStatus:
-    """The engine now: ``state`` is running, stopped or failed (stopped by an exception)."""
-
-    state: str
-    name: str | None = None
-    symbol: str | None = None
-    started_at: datetime | None = None
-    stopped_at: datetime | None = None
-    error: str | None = None
-    notice: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    working_orders: int = 0
-    long: int = 0
-    short: int = 0
 
 
 class StrategyEngine:

@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from arbig.api.actor import Actor
 from arbig.auth.sessions import CSRF_COOKIE, SESSION_COOKIE
-from arbig.web.audit import audit
 from arbig.web.deps import ClientDep
 from arbig.web.security import Guard, Operator, client_address
 
@@ -53,7 +53,7 @@ async def login(
         )
     if not guard.credentials.verify_password(body.password):
         guard.limiter.failed(address)
-        await audit(client, request, "anonymous", "login", "failed")
+        await client.record_login(Actor("anonymous", address), "failed")
         raise HTTPException(401, "wrong password")
     guard.limiter.succeeded(address)
     token = guard.signer.issue()
@@ -68,7 +68,7 @@ async def login(
     response.set_cookie(
         CSRF_COOKIE, csrf, max_age=max_age, httponly=False, samesite="strict", secure=secure
     )
-    await audit(client, request, "operator", "login", "success")
+    await client.record_login(Actor("operator", address), "success")
     return LoginResult(operator="operator", csrf_token=csrf, expires=session.expires)
 
 

@@ -3,18 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from arbig.api.closing import ClosePreview, CloseResult
+from arbig.api.errors import CloseError
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
-from arbig.engine.closing import CloseError, ClosePreview, CloseResult
-from arbig.web.audit import audit
-from arbig.web.deps import ClientDep
+from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import answers
-from arbig.web.security import Operator
 
 router = APIRouter(tags=["book"])
 
@@ -77,7 +76,7 @@ class CloseConfirm(BaseModel):
 )
 async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
     try:
-        preview = client.preview_close(body.symbol, body.direction, body.volume)
+        preview = await client.preview_close(body.symbol, body.direction, body.volume)
     except CloseError as exc:
         raise HTTPException(422, str(exc)) from None
     return DomainJSON(preview)
@@ -88,28 +87,9 @@ async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
     summary="Step 2 of a close: send the previewed orders",
     responses=answers(CloseResult),
 )
-async def confirm_close(
-    body: CloseConfirm, request: Request, client: ClientDep, operator: Operator
-) -> Any:
+async def confirm_close(body: CloseConfirm, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        result = await client.confirm_close(body.token)
+        result = await client.confirm_close(body.token, actor)
     except CloseError as exc:
-        await audit(
-            client, request, operator.name, "close_position", "refused", detail={"reason": str(exc)}
-        )
         raise HTTPException(409, str(exc)) from None
-    await audit(
-        client,
-        request,
-        operator.name,
-        "close_position",
-        result.result,
-        target=f"{result.symbol} {result.direction}",
-        detail={
-            "volume": result.volume,
-            "traded": result.traded,
-            "message": result.message,
-            "orders": [o.order_id for o in result.orders],
-        },
-    )
     return DomainJSON(result)

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from arbig.client import ComponentState, Health
+from arbig.api.health import ComponentState, Health
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import Alive, answers

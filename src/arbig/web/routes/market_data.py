@@ -3,19 +3,16 @@
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
+from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError
-from arbig.engine.contracts import ContractInfo
-from arbig.engine.market import SwitchResult
-from arbig.web.audit import audit
-from arbig.web.deps import ClientDep
+from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import Watchlist, answers
-from arbig.web.security import Operator
 
 router = APIRouter(tags=["market"])
 
@@ -63,7 +60,7 @@ async def bars(
         raise HTTPException(422, "start must be before end")
     if until - since > MAX_RANGE:
         raise HTTPException(422, f"at most {MAX_RANGE.days} days per request")
-    return DomainJSON(await client.market.bars(symbol, since, until, include_current=current))
+    return DomainJSON(await client.bars(symbol, since, until, include_current=current))
 
 
 @router.get(
@@ -72,7 +69,7 @@ async def bars(
     responses=answers(ContractInfo),
 )
 async def contract(client: ClientDep) -> Any:
-    return DomainJSON(client.market.contract())
+    return DomainJSON(await client.contract())
 
 
 @router.put(
@@ -80,35 +77,11 @@ async def contract(client: ClientDep) -> Any:
     summary="Switch the main contract (saved; survives a restart)",
     responses=answers(SwitchResult),
 )
-async def switch_contract(
-    body: ContractSwitch, client: ClientDep, request: Request, operator: Operator
-) -> Any:
-    symbol = body.symbol.strip()
-    source = request.client.host if request.client else ""
+async def switch_contract(body: ContractSwitch, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        result = await client.market.switch_main_contract(
-            symbol, actor=operator.name, source=source
-        )
+        result = await client.switch_main_contract(body.symbol.strip(), actor)
     except ContractError as exc:
-        await audit(
-            client,
-            request,
-            operator.name,
-            "contract_switch",
-            "refused",
-            target=symbol[:32],
-            detail={"reason": str(exc)},
-        )
         raise HTTPException(422, str(exc)) from None
-    await audit(
-        client,
-        request,
-        operator.name,
-        "contract_switch",
-        "ok",
-        target=symbol,
-        detail={"previous": result.previous, "changed": result.changed},
-    )
     return DomainJSON(result)
 
 
@@ -118,7 +91,7 @@ async def switch_contract(
     responses=answers(Watchlist),
 )
 async def watchlist(client: ClientDep) -> Any:
-    return {"symbols": list(client.market.watchlist())}
+    return {"symbols": list(await client.watchlist())}
 
 
 @router.put(
@@ -126,17 +99,9 @@ async def watchlist(client: ClientDep) -> Any:
     summary="Replace the watchlist (saved; survives a restart)",
     responses=answers(Watchlist),
 )
-async def set_watchlist(
-    body: WatchlistIn, client: ClientDep, request: Request, operator: Operator
-) -> Any:
-    source = request.client.host if request.client else ""
+async def set_watchlist(body: WatchlistIn, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        symbols = await client.market.set_watchlist(
-            body.symbols, actor=operator.name, source=source
-        )
+        symbols = await client.set_watchlist(body.symbols, actor)
     except ContractError as exc:
         raise HTTPException(422, str(exc)) from None
-    await audit(
-        client, request, operator.name, "watchlist_set", "ok", target=",".join(symbols)[:128]
-    )
     return {"symbols": list(symbols)}

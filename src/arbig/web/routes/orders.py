@@ -3,15 +3,13 @@
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, Field
 
+from arbig.api.errors import OrderRefused
 from arbig.domain.enums import Exchange, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
-from arbig.engine.core import OrderRefused
-from arbig.web.audit import audit
-from arbig.web.deps import ClientDep
-from arbig.web.security import Operator
+from arbig.web.deps import ActorDep, ClientDep
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -31,9 +29,7 @@ class OrderAccepted(BaseModel):
 
 
 @router.post("", status_code=202, summary="Send a limit order")
-async def send_order(
-    order: OrderIn, request: Request, client: ClientDep, operator: Operator
-) -> OrderAccepted:
+async def send_order(order: OrderIn, client: ClientDep, actor: ActorDep) -> OrderAccepted:
     wanted = OrderRequest(
         symbol=order.symbol,
         exchange=Exchange.SHFE,
@@ -43,47 +39,19 @@ async def send_order(
         volume=order.volume,
         source=OrderSource.OPERATOR,
     )
-    detail = {
-        "side": order.side.value,
-        "offset": order.offset.value,
-        "price": str(order.price),
-        "volume": order.volume,
-    }
     try:
-        order_id = await client.send_order(wanted)
+        order_id = await client.send_order(wanted, actor)
     except OrderRefused as exc:
-        await audit(
-            client,
-            request,
-            operator.name,
-            "send_order",
-            "refused",
-            target=order.symbol,
-            detail={**detail, "reason": str(exc)},
-        )
         raise HTTPException(422, str(exc)) from None
-    await audit(
-        client,
-        request,
-        operator.name,
-        "send_order",
-        "sent",
-        target=order.symbol,
-        detail={**detail, "order_id": order_id},
-    )
     return OrderAccepted(order_id=order_id)
 
 
 @router.delete("/{order_id}", status_code=202, summary="Cancel a working order")
 async def cancel_order(
-    order_id: Annotated[str, Path(max_length=64)],
-    request: Request,
-    client: ClientDep,
-    operator: Operator,
+    order_id: Annotated[str, Path(max_length=64)], client: ClientDep, actor: ActorDep
 ) -> OrderAccepted:
-    working = {o.order_id for o in await client.orders(active_only=True)}
-    if order_id not in working:
-        raise HTTPException(404, f"no working order {order_id[:64]!r}")
-    await client.cancel_order(order_id)
-    await audit(client, request, operator.name, "cancel_order", "sent", target=order_id)
+    try:
+        await client.cancel_order(order_id, actor)
+    except OrderRefused as exc:
+        raise HTTPException(404, str(exc)) from None
     return OrderAccepted(order_id=order_id)

@@ -2,17 +2,15 @@
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from arbig.client import ControlRefused
+from arbig.api.errors import ControlRefused
+from arbig.api.trading import EmergencyReport, TradingStatus
 from arbig.domain.enums import TradingState
-from arbig.engine.emergency import EmergencyReport, TradingStatus
-from arbig.web.audit import audit
-from arbig.web.deps import ClientDep
+from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import answers
-from arbig.web.security import Operator
 
 router = APIRouter(prefix="/risk", tags=["risk"])
 
@@ -39,7 +37,7 @@ class StateIn(BaseModel):
     responses=answers(TradingStatus),
 )
 async def state(client: ClientDep) -> Any:
-    return DomainJSON(client.controls.trading_status())
+    return DomainJSON(await client.trading_status())
 
 
 @router.put(
@@ -47,19 +45,11 @@ async def state(client: ClientDep) -> Any:
     summary="Set the trading state by hand (not while an emergency stop holds)",
     responses=answers(TradingStatus),
 )
-async def set_state(body: StateIn, client: ClientDep, request: Request, operator: Operator) -> Any:
+async def set_state(body: StateIn, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        result = await client.controls.set_trading_state(body.state, body.reason, operator.name)
+        result = await client.set_trading_state(body.state, body.reason, actor)
     except ControlRefused as exc:
         raise HTTPException(409, str(exc)) from None
-    await audit(
-        client,
-        request,
-        operator.name,
-        "trading_state",
-        str(body.state),
-        detail={"reason": body.reason},
-    )
     return DomainJSON(result)
 
 
@@ -68,21 +58,8 @@ async def set_state(body: StateIn, client: ClientDep, request: Request, operator
     summary="Stop the strategy, cancel every order, halt trading",
     responses=answers(EmergencyReport),
 )
-async def emergency_stop(
-    body: EmergencyIn, client: ClientDep, request: Request, operator: Operator
-) -> Any:
-    report = await client.controls.emergency_stop(
-        body.reason or "emergency stop", operator.name, body.flatten
-    )
-    result = "no-op" if report.already_engaged else "failed" if report.errors else "ok"
-    await audit(
-        client,
-        request,
-        operator.name,
-        "emergency_stop",
-        result,
-        detail={"reason": body.reason, "flatten": body.flatten, "errors": report.errors},
-    )
+async def emergency_stop(body: EmergencyIn, client: ClientDep, actor: ActorDep) -> Any:
+    report = await client.emergency_stop(body.reason or "emergency stop", body.flatten, actor)
     return DomainJSON(report)
 
 
@@ -91,12 +68,9 @@ async def emergency_stop(
     summary="Lift the emergency stop (a reason is required)",
     responses=answers(TradingStatus),
 )
-async def reset(body: ResetIn, client: ClientDep, request: Request, operator: Operator) -> Any:
+async def reset(body: ResetIn, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        result = await client.controls.reset_emergency(body.reason, operator.name)
+        result = await client.reset_emergency(body.reason, actor)
     except ControlRefused as exc:
         raise HTTPException(409, str(exc)) from None
-    await audit(
-        client, request, operator.name, "emergency_reset", "ok", detail={"reason": body.reason}
-    )
     return DomainJSON(result)

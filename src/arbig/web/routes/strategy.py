@@ -2,17 +2,15 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from arbig.client import ControlRefused
+from arbig.api.errors import ControlRefused
+from arbig.api.trading import ParamsStored, StrategyInfo, StrategyStatus
 from arbig.domain.trigger import Trigger
-from arbig.engine.strategy.engine import StrategyInfo, StrategyStatus
-from arbig.web.audit import audit
-from arbig.web.deps import ClientDep
+from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import ParamsStored, StrategyParams, answers
-from arbig.web.security import Operator
+from arbig.web.schemas import StrategyParams, answers
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
@@ -35,7 +33,7 @@ class ParamsUpdate(BaseModel):
     responses=answers(list[StrategyInfo]),
 )
 async def catalog(client: ClientDep) -> Any:
-    return DomainJSON(client.controls.strategies())
+    return DomainJSON(await client.strategies())
 
 
 @router.get(
@@ -44,7 +42,7 @@ async def catalog(client: ClientDep) -> Any:
     responses=answers(StrategyStatus),
 )
 async def status(client: ClientDep) -> Any:
-    return DomainJSON(client.controls.strategy_status())
+    return DomainJSON(await client.strategy_status())
 
 
 @router.get("/triggers", summary="Latest triggers, newest first", responses=answers(list[Trigger]))
@@ -53,7 +51,7 @@ async def triggers(
     name: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
-    return DomainJSON(await client.controls.triggers(name, limit))
+    return DomainJSON(await client.triggers(name, limit))
 
 
 @router.get(
@@ -62,7 +60,7 @@ async def triggers(
     responses=answers(StrategyParams),
 )
 async def params(name: str, client: ClientDep) -> Any:
-    for info in client.controls.strategies():
+    for info in await client.strategies():
         if info.name == name:
             return {"name": name, "params": info.params, "schema": info.params_schema}
     raise HTTPException(404, f"no strategy named {name[:64]!r}")
@@ -73,23 +71,12 @@ async def params(name: str, client: ClientDep) -> Any:
     summary="Store new parameters (they take effect at the next start)",
     responses=answers(ParamsStored),
 )
-async def update_params(
-    name: str, body: ParamsUpdate, client: ClientDep, request: Request, operator: Operator
-) -> Any:
+async def update_params(name: str, body: ParamsUpdate, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        info, message = await client.controls.update_params(name, body.params)
+        stored = await client.update_params(name, body.params, actor)
     except ControlRefused as exc:
         raise HTTPException(422, str(exc)) from None
-    await audit(
-        client,
-        request,
-        operator.name,
-        "strategy_params",
-        "ok",
-        target=name,
-        detail={"params": info.params},
-    )
-    return DomainJSON({"strategy": info, "message": message})
+    return DomainJSON(stored)
 
 
 @router.post(
@@ -97,23 +84,11 @@ async def update_params(
     summary="Start a strategy (one at a time)",
     responses=answers(StrategyStatus),
 )
-async def start(
-    name: str, body: Confirmation, client: ClientDep, request: Request, operator: Operator
-) -> Any:
+async def start(name: str, body: Confirmation, client: ClientDep, actor: ActorDep) -> Any:
     try:
-        result = await client.controls.start_strategy(name)
+        result = await client.start_strategy(name, actor)
     except ControlRefused as exc:
-        await audit(
-            client,
-            request,
-            operator.name,
-            "strategy_start",
-            "refused",
-            target=name,
-            detail={"reason": str(exc)},
-        )
         raise HTTPException(409, str(exc)) from None
-    await audit(client, request, operator.name, "strategy_start", "ok", target=name)
     return DomainJSON(result)
 
 
@@ -122,8 +97,5 @@ async def start(
     summary="Stop the running strategy and cancel its working orders",
     responses=answers(StrategyStatus),
 )
-async def stop(body: Confirmation, client: ClientDep, request: Request, operator: Operator) -> Any:
-    before = client.controls.strategy_status()
-    result = await client.controls.stop_strategy()
-    await audit(client, request, operator.name, "strategy_stop", "ok", target=before.name or "")
-    return DomainJSON(result)
+async def stop(body: Confirmation, client: ClientDep, actor: ActorDep) -> Any:
+    return DomainJSON(await client.stop_strategy(actor))

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from arbig.client import Health, LogRecord
+from arbig.api.health import Health, LogRecord
 from arbig.domain.audit import AuditEntry
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
+from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 from arbig.domain.enums import Side
 from arbig.domain.statistics import Statistics
-from arbig.storage.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import Page, answers

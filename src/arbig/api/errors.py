@@ -1,0 +1,21 @@
+"""Refusals: an operator request the core will not carry out; the message says why."""
+
+
+class Refused(ValueError):
+    """Base of every refusal the contract raises."""
+
+
+class OrderRefused(Refused):
+    """An order request the core will not send."""
+
+
+class ControlRefused(Refused):
+    """A strategy or trading-state operation that is not allowed now."""
+
+
+class CloseError(Refused):
+    """A close that cannot be previewed or confirmed."""
+
+
+class AuditUnavailable(Refused):
+    """The audit trail cannot be written, so the command was not carried out."""

@@ -1,0 +1,44 @@
+"""The embedded host: the console and the whole core in one process (`arbig run`)."""
+
+import asyncio
+
+from fastapi import FastAPI
+
+from arbig.config import Settings
+from arbig.gateways.registry import GATEWAYS, UnknownGateway
+from arbig.runtime import build_embedded, prepare_database
+from arbig.storage.database import DatabaseError
+from arbig.ticks.redis_stream import RedisUnavailable, check_redis
+from arbig.web.app import create_app
+
+
+class StartupError(Exception):
+    """What stops the embedded system from starting, in one line."""
+
+
+def embedded_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:
+    """The console's app serving the core ``arbig.runtime`` assembles in this process."""
+    return create_app(settings, build_embedded, freeze_heap=freeze_heap)
+
+
+def preflight(settings: Settings) -> None:
+    """Find gateway, database and Redis problems before the server starts
+    (``StartupError``, one line each)."""
+    try:
+        GATEWAYS.check(settings.gateway)
+    except UnknownGateway as exc:
+        raise StartupError(str(exc)) from None
+
+    async def check() -> None:
+        engine = await prepare_database(settings)
+        await engine.dispose()
+        if settings.redis_url:
+            await check_redis(settings.redis_url)
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        asyncio.run(check())
+    except (DatabaseError, RedisUnavailable) as exc:
+        raise StartupError(str(exc)) from None
+    except OSError as exc:
+        raise StartupError(f"data folder {settings.data_dir}: {exc.strerror}") from None
