@@ -15,7 +15,7 @@ import structlog
 
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
-from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractError, ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference, position_differences
@@ -71,7 +71,6 @@ class TradingCore:
         self.oms = OrderManager()
         self._spec_for = spec_for
         self._specs: dict[str, ContractSpec] = {}
-        self._well_formed: set[str] = set()  # symbols parse_gold_month accepted: asked per order
         self.portfolio = Portfolio(account_id, capital, self.spec)
         self.main_contract = main_contract
         self.gateway = gateway
@@ -310,15 +309,14 @@ class TradingCore:
 
     def check_request(self, request: OrderRequest) -> None:
         """Refuse what no exchange would take; the message names the problem."""
-        if request.symbol not in self._well_formed:
+        spec = self._specs.get(request.symbol)
+        if spec is None:
             try:
-                parse_gold_month(request.symbol)
+                spec = self.spec(request.symbol)  # the contract table knows the symbol
             except ContractError as exc:
                 raise OrderRefused(str(exc)) from None
-            self._well_formed.add(request.symbol)
         if request.symbol not in self._subscribed:
             raise OrderRefused(f"unknown symbol {request.symbol!r}: not subscribed")
-        spec = self.spec(request.symbol)
         if request.volume <= 0:
             raise OrderRefused(f"volume must be at least 1, got {request.volume}")
         if request.volume > spec.max_order_volume:
