@@ -175,8 +175,8 @@ class TradingCore:
     async def accept_broker_positions(self, actor: str, reason: str) -> list[Trade]:
         """Make the book's positions the broker's: one adjustment fill per differing leg
         (recorded as a trade ``ADJ-...`` with no commission, at the broker's average
-        price for lots added, at the book's for lots removed, so that no P&L is made up),
-        audited with the differences; then lift the reconciliation halt.
+        price for lots added, at the book's for lots removed, so that no P&L is made up);
+        then lift the reconciliation halt. The host audits the command.
 
         The trading state stays as it is: the operator resumes it afterwards."""
         if not reason.strip():
@@ -228,29 +228,25 @@ class TradingCore:
         for trade in adjustments:
             self.on_trade(trade)
         remaining = await self.position_differences()
-        detail = {
-            "reason": reason,
-            "differences": [str(d) for d in differences],
-            "adjustments": [t.trade_id for t in adjustments],
-        }
         if remaining:
-            detail["remaining"] = [str(d) for d in remaining]
-            await self._audit("reconcile_accept", "failed", detail, actor)
             raise OrderRefused(
                 "the book still differs after the adjustment: "
                 + "; ".join(str(d) for d in remaining)
             )
-        await self._audit("reconcile_accept", "ok", detail, actor)
-        log.warning("broker positions accepted", actor=actor, differences=detail["differences"])
+        log.warning(
+            "broker positions accepted",
+            actor=actor,
+            reason=reason,
+            differences=[str(d) for d in differences],
+            adjustments=[t.trade_id for t in adjustments],
+        )
         self.halt_reason = None
         return adjustments
 
-    async def _audit(
-        self, action: str, result: str, detail: dict[str, Any], actor: str = "core"
-    ) -> None:
+    async def _audit(self, action: str, result: str, detail: dict[str, Any]) -> None:
         if self._auditor is None:
             return
-        entry = AuditEntry(self._clock(), actor, action, result, self.account_id, "", detail)
+        entry = AuditEntry(self._clock(), "core", action, result, self.account_id, "", detail)
         try:
             await self._auditor.record(entry)
         except Exception:
