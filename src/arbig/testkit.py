@@ -28,7 +28,7 @@ def monday_clock() -> DrivenClock:
 
 class MemoryBook:
     """The book in memory, as the core's ``BookRecorder`` and ``BookSource`` (a kernel run
-    without a database: tests, replays). Keeps the orders, trades and settlements."""
+    without a database, as in tests). Keeps the orders, trades and settlements."""
 
     queue_depth = 0
     saturated = False
