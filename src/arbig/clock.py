@@ -5,8 +5,9 @@ handed to their constructors (after NautilusTrader's live and test clocks):
 
 - ``LiveClock`` is the wall clock; its timers run on the asyncio event loop.
 - ``DrivenClock`` stands still until it is moved; moving it fires the timers that
-  fall due, in time order, each seeing the clock at its own due time. Tests and
-  replays drive the kernel with it, with no event-loop timer at all.
+  fall due, in time order, each seeing the clock at its own due time. Tests drive
+  the kernel with it, with no event-loop timer at all (and backtests on recorded
+  data, once they exist, will too).
 
 Timer callbacks are plain functions that return quickly, as the gateway
 listener's do. One that raises is logged and a periodic timer keeps going: a

@@ -19,7 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractError, ContractSpec, ContractTable, ListingRules, Product
 from arbig.domain.enums import Exchange
 from arbig.holidays import shipped_holidays
 from arbig.opsconfig import (
@@ -48,6 +48,9 @@ def default_main_contract(today: date | None = None) -> str:
     return f"au{year % 100:02d}{month + 1:02d}"
 
 
+GOLD = "au"  # SHFE gold's product code: the default product
+
+
 class ProductSettings(BaseModel):
     """The contract table for SHFE gold (``au``). Defaults: see docs/configuration.md."""
 
@@ -60,6 +63,10 @@ class ProductSettings(BaseModel):
     commission_close_today: Decimal = Field(Decimal("10.00"), ge=0)
     limit_ratio: Decimal = Field(Decimal("0.08"), gt=0, lt=1)
     max_order_volume: int = Field(500, gt=0)
+
+    def product(self) -> Product:
+        """Gold's row of the contract table: these terms, SHFE gold's listing rules."""
+        return Product(GOLD, "gold", self.spec(GOLD), ListingRules())
 
     def spec(self, symbol: str) -> ContractSpec:
         return ContractSpec(
@@ -147,6 +154,10 @@ class StrategySettings(BaseModel):
     )
 
 
+# The product codes the settings know, for checking symbols before the settings exist.
+_PRODUCTS = ContractTable([ProductSettings().product()])
+
+
 class Settings(BaseSettings):
     """Every ARBIG setting. Each one can come from an ``ARBIG_*`` environment variable."""
 
@@ -206,18 +217,18 @@ class Settings(BaseSettings):
 
     @field_validator("main_contract")
     @classmethod
-    def _gold_symbol(cls, value: str) -> str:
+    def _known_symbol(cls, value: str) -> str:
         try:
-            parse_gold_month(value)
+            _PRODUCTS.product(value)  # the product codes and month form only
         except ContractError as exc:
             raise ValueError(str(exc)) from None
         return value
 
     @field_validator("watchlist")
     @classmethod
-    def _gold_symbols(cls, value: list[str]) -> list[str]:
+    def _known_symbols(cls, value: list[str]) -> list[str]:
         for symbol in value:
-            cls._gold_symbol(symbol)
+            cls._known_symbol(symbol)
         return list(dict.fromkeys(value))
 
     @field_validator("holidays")
@@ -232,8 +243,14 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'arbig.sqlite3').resolve()}"
 
+    @property
+    def contract_table(self) -> ContractTable:
+        """The contract table: one product today, gold (``au``, the ``[gold]`` section)."""
+        return ContractTable([self.gold.product()])
+
     def contract_spec(self, symbol: str | None = None) -> ContractSpec:
-        return self.gold.spec(symbol or self.main_contract)
+        """``symbol``'s spec from the contract table (ContractError for an unknown one)."""
+        return self.contract_table.spec(symbol or self.main_contract)
 
     @classmethod
     def settings_customise_sources(

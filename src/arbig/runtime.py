@@ -158,9 +158,10 @@ class EmbeddedRuntime:
         self.engine = engine
         sessions = session_factory(engine)
         calendar = TradingCalendar.gold(settings.holidays)
+        contracts = settings.contract_table
         self.clock = clock = LiveClock()
         self.gateway = GATEWAYS.build(
-            settings.gateway, GatewayParts(settings, settings.contract_spec, calendar, clock)
+            settings.gateway, GatewayParts(settings, contracts.spec, calendar, clock)
         )
         account = self.gateway.account()
         self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
@@ -170,7 +171,7 @@ class EmbeddedRuntime:
             account_id=account.account_id,
             capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
-            spec_for=settings.contract_spec,
+            spec_for=contracts.spec,
             gateway=self.gateway,
             recorder=self.writer,
             source=RepositorySource(sessions),
@@ -195,6 +196,7 @@ class EmbeddedRuntime:
             self.core,
             self.core.book,
             state,
+            contracts=contracts,
             watchlist=settings.watchlist,
             today=lambda: calendar.trading_day(clock.now()),
             holidays=settings.holidays,

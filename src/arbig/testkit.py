@@ -6,10 +6,15 @@ constructor, so a test passes a clock it moves by hand.
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from arbig.clock import DrivenClock
+from arbig.domain.account import DailySettlement
+from arbig.domain.order import Order
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
 from arbig.gateways.sim import SimGateway
 
 # Monday 1 June 2026, 10:00 in Shanghai: inside SHFE gold's morning session.
@@ -19,6 +24,65 @@ MONDAY_10AM = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 def monday_clock() -> DrivenClock:
     """A driven clock that starts at ``MONDAY_10AM``."""
     return DrivenClock(MONDAY_10AM)
+
+
+class MemoryBook:
+    """The book in memory, as the core's ``BookRecorder`` and ``BookSource`` (a kernel run
+    without a database, as in tests). Keeps the orders, trades and settlements."""
+
+    queue_depth = 0
+    saturated = False
+    healthy = True
+    health_detail = "in memory"
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.trades: list[Trade] = []
+        self.settlements: list[DailySettlement] = []
+        self.account_snapshots: list[AccountSnapshot] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self, drain_s: float | None = None) -> int:
+        return 0
+
+    async def flush(self) -> None:
+        return None
+
+    def order(self, order: Order) -> None:
+        self.orders[order.order_id] = order
+
+    def trade(
+        self,
+        trade: Trade,
+        *,
+        realized_pnl: Decimal = Decimal(0),
+        multiplier: int | None = None,
+        close_profit: Decimal | None = None,
+    ) -> None:
+        self.trades.append(trade)
+
+    def settlement(self, record: DailySettlement) -> None:
+        self.settlements.append(record)
+
+    def positions(self, positions: list[PositionSnapshot]) -> None:
+        return None
+
+    def account(self, account: AccountSnapshot, *, trading_day: date | None = None) -> None:
+        self.account_snapshots.append(account)
+
+    def equity(self, account: AccountSnapshot) -> None:
+        return None
+
+    async def load_trades(self, account_id: str) -> list[Trade]:
+        return list(self.trades)
+
+    async def load_orders(self, account_id: str) -> list[Order]:
+        return list(self.orders.values())
+
+    async def load_settlements(self, account_id: str) -> list[DailySettlement]:
+        return list(self.settlements)
 
 
 async def drive(clock: DrivenClock, until: datetime, settle: Callable[[], Awaitable[None]]) -> None:

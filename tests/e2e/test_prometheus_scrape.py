@@ -169,3 +169,18 @@ def test_prometheus_scrapes_ticks_latency_and_the_trading_state(
     assert prometheus.value("arbig_account_balance_yuan") > 0
     assert prometheus.value("process_resident_memory_bytes") > 0
     assert prometheus.value('up{job="arbig"}') == 1
+
+
+def test_the_loopback_metrics_port_needs_no_token_and_stops_with_arbig(tmp_path: Path) -> None:
+    port = free_port()
+    running = ArbigServer(tmp_path / "data", env={"ARBIG_METRICS__PORT": str(port)})
+    running.start()
+    try:
+        response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert response.status_code == 200
+        assert "arbig_ticks_received_total" in response.text
+        assert httpx.get(f"{running.base}/metrics", timeout=5).status_code == 401
+    finally:
+        running.stop()  # Ctrl-C: ends with exit status 0, the second server with it
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1)

@@ -604,6 +604,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The book's positions against the broker's, and the reconciliation halt */
+        get: operations["reconciliation_api_v1_risk_reconciliation_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/reconciliation/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the broker's positions: audited adjustment fills, the halt lifted */
+        post: operations["accept_api_v1_risk_reconciliation_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ops": {
         parameters: {
             query?: never;
@@ -642,6 +676,29 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AcceptIn */
+        AcceptIn: {
+            /**
+             * Confirm
+             * @description must be true
+             * @constant
+             */
+            confirm: true;
+            /**
+             * Reason
+             * @description required, for the audit trail
+             */
+            reason: string;
+        };
+        /** AcceptedOut */
+        AcceptedOut: {
+            /**
+             * Adjustments
+             * @description the adjustment fills recorded (trade ids)
+             */
+            adjustments: string[];
+            reconciliation: components["schemas"]["ReconciliationOut"];
+        };
         /**
          * AccountSnapshot
          * @description The account at one moment (a row of ``accounts``; a point of the equity curve).
@@ -946,6 +1003,23 @@ export interface components {
             realized_pnl: string;
             /** Commission */
             commission: string;
+        };
+        /** DifferenceOut */
+        DifferenceOut: {
+            /** Symbol */
+            symbol: string;
+            /** Direction */
+            direction: string;
+            /**
+             * Book
+             * @description lots in ARBIG's book
+             */
+            book: number;
+            /**
+             * Broker
+             * @description lots at the broker
+             */
+            broker: number;
         };
         /**
          * Direction
@@ -1336,6 +1410,16 @@ export interface components {
              * @default 30
              */
             cooldown_minutes: number;
+        };
+        /** ReconciliationOut */
+        ReconciliationOut: {
+            /**
+             * Halted
+             * @description why trading is halted by the reconciliation, if it is
+             */
+            halted: string | null;
+            /** Differences */
+            differences: components["schemas"]["DifferenceOut"][];
         };
         /** ResetIn */
         ResetIn: {
@@ -2999,6 +3083,75 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TradingStatus"];
                 };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    reconciliation_api_v1_risk_reconciliation_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationOut"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    accept_api_v1_risk_reconciliation_accept_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedOut"];
+                };
+            };
+            /** @description the book still differs after the adjustment */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request does not validate */
             422: {

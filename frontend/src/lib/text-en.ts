@@ -150,6 +150,8 @@ export const en: Record<TextKey, string> = {
   'session.night': 'Night',
   'session.closed': 'Closed',
   'positions.title': 'Positions',
+  'positions.deliveryNear': 'Close {symbol} by {day} ({left} more trading days): SHFE does not let individual accounts hold positions in the delivery month.',
+  'positions.inDelivery': '{symbol} is in its delivery month: SHFE does not let individual accounts hold it; close it now.',
   'positions.symbol': 'Contract',
   'positions.direction': 'Side',
   'positions.volume': 'Volume (today/yest.)',

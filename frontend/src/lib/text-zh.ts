@@ -146,6 +146,8 @@ export const zh = {
   'session.night': '夜盘',
   'session.closed': '休市',
   'positions.title': '持仓',
+  'positions.deliveryNear': '请在 {day} 前平掉 {symbol}（还剩 {left} 个交易日）：上期所不允许自然人客户持仓进入交割月。',
+  'positions.inDelivery': '{symbol} 已进入交割月：上期所不允许自然人客户持有，请立即平仓。',
   'positions.symbol': '合约',
   'positions.direction': '方向',
   'positions.volume': '持仓（今/昨）',

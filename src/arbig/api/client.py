@@ -20,6 +20,7 @@ from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSum
 from arbig.api.trading import (
     EmergencyReport,
     ParamsStored,
+    Reconciled,
     StrategyInfo,
     StrategyStatus,
     TradingStatus,
@@ -28,6 +29,7 @@ from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.reconcile import PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -157,6 +159,16 @@ class CoreClient(Protocol):
         ...
 
     async def reset_emergency(self, reason: str, actor: Actor) -> TradingStatus: ...
+
+    async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
+        """The reconciliation halt's reason (None when none holds) and each difference
+        between the book's positions and the broker's, now."""
+        ...
+
+    async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:
+        """Make the book's positions the broker's (audited adjustment fills) and lift the
+        reconciliation halt; ``OrderRefused`` when it cannot."""
+        ...
 
 
 class Host(Protocol):

@@ -60,3 +60,11 @@ class ParamsStored:
 
     strategy: StrategyInfo
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """The broker's positions accepted: the differences there were, the adjustment fills."""
+
+    differences: list[str]
+    adjustments: list[str]

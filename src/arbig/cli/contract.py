@@ -19,7 +19,7 @@ import typer
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.config import Settings
 from arbig.domain.calendar import EXCHANGE_TZ
-from arbig.domain.contract import ContractError, validate_gold_symbol
+from arbig.domain.contract import ContractError
 from arbig.domain.state import MarketChoice
 from arbig.engine.contracts import ENV_MAIN_CONTRACT, resolve_main_contract, trading_today
 from arbig.holidays import calendar_warnings
@@ -139,7 +139,9 @@ def set_contract(
     symbol = symbol.strip()
     settings = settings_or_exit(config, data_dir=data_dir)  # the holidays move expiries
     try:
-        validate_gold_symbol(symbol, trading_today(settings.holidays), settings.holidays)
+        settings.contract_table.validate(
+            symbol, trading_today(settings.holidays), settings.holidays
+        )
     except ContractError as exc:
         raise fail(str(exc)) from None
     if not yes and not typer.confirm(f"Switch the main contract to {symbol}?"):

@@ -12,6 +12,7 @@ from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
 from arbig.cli.notify import notify_app
+from arbig.cli.reconcile import reconcile
 from arbig.cli.strategy import strategy_app
 from arbig.config import Settings
 from arbig.storage.cli import db_app
@@ -100,6 +101,7 @@ def version() -> None:
 
 
 app.add_typer(auth_app, name="auth")
+db_app.command("reconcile")(reconcile)
 app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(strategy_app, name="strategy")

@@ -1,8 +1,9 @@
-"""Contract specifications, price-tick arithmetic and the gold symbol rules."""
+"""Contract specifications, price-tick arithmetic, and the contract table: the specs and
+listing rules of each product, which every symbol is checked against."""
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
@@ -88,56 +89,116 @@ class ContractSpec:
         return (per_lot * volume).quantize(CENT)
 
 
-_GOLD_SYMBOL = re.compile(r"au([0-9]{2})([0-9]{2})")
+_SYMBOL = re.compile(r"([a-z]{1,4})([0-9]{2})([0-9]{2})")
 
 
-def parse_gold_month(symbol: str) -> tuple[int, int]:
-    """(year, month) of an SHFE gold symbol such as ``au2612``."""
-    match = _GOLD_SYMBOL.fullmatch(symbol)
+def parse_symbol(symbol: str) -> tuple[str, int, int]:
+    """(product code, year, month) of an exchange symbol such as ``au2612``: a lower-case
+    product code and the delivery month as YYMM (SHFE's form)."""
+    match = _SYMBOL.fullmatch(symbol)
     if match is None:
         raise ContractError(
-            f"{symbol!r} is not an SHFE gold symbol: expected 'au' and YYMM, e.g. 'au2612'"
+            f"{symbol!r} is not a contract symbol: expected a product code and YYMM, e.g. 'au2612'"
         )
-    year, month = 2000 + int(match.group(1)), int(match.group(2))
+    year, month = 2000 + int(match.group(2)), int(match.group(3))
     if not 1 <= month <= 12:
         raise ContractError(f"{symbol!r}: month {month:02d} does not exist")
-    return year, month
+    return match.group(1), year, month
 
 
-def gold_last_trading_day(year: int, month: int, holidays: Collection[date] = ()) -> date:
-    """The last trading day of a gold month: the 15th, postponed past weekends and the
-    exchange's holidays (SHFE gold contract rules)."""
-    day = date(year, month, 15)
-    while day.weekday() >= 5 or day in holidays:
-        day += timedelta(days=1)
-    return day
+@dataclass(frozen=True, slots=True)
+class ListingRules:
+    """Which months of a product trade, and until when (the exchange's contract rules).
+
+    The defaults are SHFE gold's: the next ``consecutive`` months, then the months of
+    ``cycle`` within ``horizon`` months; a month's contract trades until its
+    ``last_trading_day`` of the month, postponed past weekends and holidays, and the
+    cycle then starts from the next month.
+    """
+
+    last_trading_day: int = 15
+    consecutive: int = 3
+    cycle: tuple[int, ...] = (2, 4, 6, 8, 10, 12)
+    horizon: int = 13
+
+    def last_day(self, year: int, month: int, holidays: Collection[date] = ()) -> date:
+        """The last trading day of the ``year``-``month`` contract."""
+        day = date(year, month, self.last_trading_day)
+        while day.weekday() >= 5 or day in holidays:
+            day += timedelta(days=1)
+        return day
+
+    def months(self, today: date, holidays: Collection[date] = ()) -> list[tuple[int, int]]:
+        """The (year, month) contracts listed on the trading day ``today``."""
+        first = today.year * 12 + today.month - 1
+        if today > self.last_day(today.year, today.month, holidays):
+            first += 1
+        listed: list[tuple[int, int]] = []
+        for ahead in range(self.horizon):
+            year, month = divmod(first + ahead, 12)
+            if ahead < self.consecutive or month + 1 in self.cycle:
+                listed.append((year, month + 1))
+        return listed
 
 
-def listed_gold_months(today: date, holidays: Collection[date] = ()) -> list[tuple[int, int]]:
-    """Months SHFE lists for gold: the next three consecutive months, then the even
-    months within thirteen months (SHFE gold contract rules). The current month's
-    contract goes after its last trading day, and the cycle then starts from the next
-    month (which lists a new thirteenth month)."""
-    first = today.year * 12 + today.month - 1
-    if today > gold_last_trading_day(today.year, today.month, holidays):
-        first += 1
-    months: list[tuple[int, int]] = []
-    for ahead in range(0, 13):
-        index = first + ahead
-        year, month = divmod(index, 12)
-        month += 1
-        if ahead < 3 or month % 2 == 0:
-            months.append((year, month))
-    return months
+@dataclass(frozen=True, slots=True)
+class Product:
+    """One row of the contract table: a product code, what its contracts are worth
+    (``terms``: a spec whose symbol is the code) and when they trade."""
+
+    code: str
+    name: str
+    terms: ContractSpec
+    listing: ListingRules = ListingRules()
+
+    def symbol(self, year: int, month: int) -> str:
+        return f"{self.code}{year % 100:02d}{month:02d}"
 
 
-def validate_gold_symbol(symbol: str, today: date, holidays: Collection[date] = ()) -> str:
-    """The symbol if it names a listed SHFE gold month on ``today``; otherwise ContractError."""
-    year, month = parse_gold_month(symbol)
-    listed_months = listed_gold_months(today, holidays)
-    if (year, month) not in listed_months:
-        listed = ", ".join(f"au{y % 100:02d}{m:02d}" for y, m in listed_months)
-        expired = (year, month) == (today.year, today.month)
-        why = "has expired" if expired else "is not a listed gold month today"
-        raise ContractError(f"{symbol!r} {why}; listed: {listed}")
-    return symbol
+class ContractTable:
+    """The contract specs by product: what the kernel asks about any symbol."""
+
+    def __init__(self, products: Collection[Product]) -> None:
+        if not products:
+            raise ValueError("a contract table needs at least one product")
+        self._products = {product.code: product for product in products}
+
+    @property
+    def products(self) -> tuple[Product, ...]:
+        return tuple(self._products.values())
+
+    def product(self, symbol: str) -> tuple[Product, int, int]:
+        """(product, year, month) of ``symbol``; ContractError says what is wrong."""
+        code, year, month = parse_symbol(symbol)
+        product = self._products.get(code)
+        if product is None:
+            known = ", ".join(f"{p.code} ({p.name})" for p in self._products.values())
+            raise ContractError(
+                f"unknown symbol {symbol!r}: product {code!r} is not in the contract table; "
+                f"known: {known}"
+            )
+        return product, year, month
+
+    def spec(self, symbol: str) -> ContractSpec:
+        product, _, _ = self.product(symbol)
+        return replace(product.terms, symbol=symbol)
+
+    def listed(self, today: date, holidays: Collection[date] = ()) -> tuple[str, ...]:
+        """Every product's listed contracts on the trading day ``today``."""
+        return tuple(
+            product.symbol(year, month)
+            for product in self._products.values()
+            for year, month in product.listing.months(today, holidays)
+        )
+
+    def validate(self, symbol: str, today: date, holidays: Collection[date] = ()) -> str:
+        """``symbol`` if it names a contract listed on the trading day ``today``;
+        otherwise ContractError naming the listed ones."""
+        product, year, month = self.product(symbol)
+        months = product.listing.months(today, holidays)
+        if (year, month) not in months:
+            listed = ", ".join(product.symbol(y, m) for y, m in months)
+            expired = (year, month) == (today.year, today.month)
+            why = "has expired" if expired else f"is not a listed {product.name} month today"
+            raise ContractError(f"{symbol!r} {why}; listed: {listed}")
+        return symbol

@@ -10,7 +10,7 @@ about positions still held in the last trading days before it.
 from datetime import date
 
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.contract import ContractError, parse_gold_month
+from arbig.domain.contract import ContractError, parse_symbol
 
 RULE = (
     "SHFE does not let individual accounts hold positions in the delivery month "
@@ -23,7 +23,7 @@ WARN_TRADING_DAYS = 5
 def in_delivery_month(symbol: str, trading_day: date) -> bool:
     """Whether ``symbol`` is in its delivery month on ``trading_day``."""
     try:
-        year, month = parse_gold_month(symbol)
+        _, year, month = parse_symbol(symbol)
     except ContractError:
         return False
     return (trading_day.year, trading_day.month) == (year, month)
@@ -37,9 +37,9 @@ def open_refusal(symbol: str, trading_day: date) -> str | None:
 
 
 def last_day_to_hold(symbol: str, calendar: TradingCalendar) -> date | None:
-    """The last trading day before ``symbol``'s delivery month (None if not a gold symbol)."""
+    """The last trading day before ``symbol``'s delivery month (None if not a symbol)."""
     try:
-        year, month = parse_gold_month(symbol)
+        _, year, month = parse_symbol(symbol)
     except ContractError:
         return None
     day = date(year, month, 1)

@@ -22,7 +22,7 @@ import structlog
 
 from arbig.api.market import ContractInfo
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.contract import ContractError, listed_gold_months, validate_gold_symbol
+from arbig.domain.contract import ContractError, ContractTable
 from arbig.domain.state import MarketChoice
 from arbig.engine.book import BookView, Subscriptions
 from arbig.engine.ports import StateStore
@@ -47,10 +47,6 @@ def trading_today(holidays: Collection[date] = ()) -> date:
     return TradingCalendar.gold(holidays).trading_day(datetime.now(UTC))
 
 
-def listed_symbols(today: date, holidays: Collection[date] = ()) -> tuple[str, ...]:
-    return tuple(f"au{y % 100:02d}{m:02d}" for y, m in listed_gold_months(today, holidays))
-
-
 def resolve_main_contract(
     configured: str, saved: MarketChoice, environ: Mapping[str, str] = os.environ
 ) -> tuple[str, str]:
@@ -61,10 +57,11 @@ def resolve_main_contract(
 
 
 def validate_symbols(
-    symbols: Iterable[str], today: date, holidays: Collection[date] = ()
+    table: ContractTable, symbols: Iterable[str], today: date, holidays: Collection[date] = ()
 ) -> tuple[str, ...]:
-    """Each symbol validated (ContractError names the first bad one), duplicates dropped."""
-    unique = tuple(dict.fromkeys(validate_gold_symbol(s.strip(), today, holidays) for s in symbols))
+    """Each symbol checked against the contract table's listed months (ContractError names
+    the first bad one), duplicates dropped."""
+    unique = tuple(dict.fromkeys(table.validate(s.strip(), today, holidays) for s in symbols))
     if len(unique) > MAX_WATCHLIST:
         raise ContractError(f"the watchlist holds at most {MAX_WATCHLIST} contracts")
     return unique
@@ -79,6 +76,7 @@ class ContractManager:
         book: BookView,
         store: StateStore,
         *,
+        contracts: ContractTable,
         watchlist: Iterable[str] = (),
         audit: AuditHook = log_audit,
         today: Callable[[], date] | None = None,
@@ -87,6 +85,7 @@ class ContractManager:
         self._market = market
         self._book = book
         self._store = store
+        self._contracts = contracts
         self._audit = audit
         self._holidays = frozenset(holidays)
         self._today = today or partial(trading_today, self._holidays)
@@ -115,18 +114,19 @@ class ContractManager:
             price_tick=str(spec.price_tick),
             watchlist=self._watchlist,
             subscribed=tuple(sorted(market.subscribed)),
-            listed=listed_symbols(self._today(), self._holidays),
+            listed=self._contracts.listed(self._today(), self._holidays),
         )
 
     async def switch(self, symbol: str, *, actor: str = "operator", source: str = "") -> str:
         """Make ``symbol`` the main contract; returns the previous one.
 
-        ContractError (before anything changes) if the symbol is not a listed gold month.
+        ContractError (before anything changes) if the symbol is not a listed month of a
+        product in the contract table.
         """
         previous = self._market.main_contract
         detail: dict[str, Any] = {"previous": previous, "source_address": source}
         try:
-            validate_gold_symbol(symbol, self._today(), self._holidays)
+            self._contracts.validate(symbol, self._today(), self._holidays)
         except ContractError as exc:
             detail["reason"] = str(exc)
             self._audit(actor, "contract.switch", symbol[:32], "refused", detail)
@@ -144,7 +144,7 @@ class ContractManager:
         self, symbols: Iterable[str], *, actor: str = "operator", source: str = ""
     ) -> tuple[str, ...]:
         """Replace the watchlist: subscribe the added contracts, stop the removed ones."""
-        wanted = validate_symbols(symbols, self._today(), self._holidays)
+        wanted = validate_symbols(self._contracts, symbols, self._today(), self._holidays)
         market = self._market
         await self._store.save_market_choice(MarketChoice(market.main_contract, wanted))
         removed = [

@@ -15,7 +15,7 @@ import structlog
 
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
-from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractError, ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference, position_differences
@@ -71,7 +71,6 @@ class TradingCore:
         self.oms = OrderManager()
         self._spec_for = spec_for
         self._specs: dict[str, ContractSpec] = {}
-        self._well_formed: set[str] = set()  # symbols parse_gold_month accepted: asked per order
         self.portfolio = Portfolio(account_id, capital, self.spec)
         self.main_contract = main_contract
         self.gateway = gateway
@@ -176,8 +175,8 @@ class TradingCore:
     async def accept_broker_positions(self, actor: str, reason: str) -> list[Trade]:
         """Make the book's positions the broker's: one adjustment fill per differing leg
         (recorded as a trade ``ADJ-...`` with no commission, at the broker's average
-        price for lots added, at the book's for lots removed, so that no P&L is made up),
-        audited with the differences; then lift the reconciliation halt.
+        price for lots added, at the book's for lots removed, so that no P&L is made up);
+        then lift the reconciliation halt. The host audits the command.
 
         The trading state stays as it is: the operator resumes it afterwards."""
         if not reason.strip():
@@ -229,29 +228,25 @@ class TradingCore:
         for trade in adjustments:
             self.on_trade(trade)
         remaining = await self.position_differences()
-        detail = {
-            "reason": reason,
-            "differences": [str(d) for d in differences],
-            "adjustments": [t.trade_id for t in adjustments],
-        }
         if remaining:
-            detail["remaining"] = [str(d) for d in remaining]
-            await self._audit("reconcile_accept", "failed", detail, actor)
             raise OrderRefused(
                 "the book still differs after the adjustment: "
                 + "; ".join(str(d) for d in remaining)
             )
-        await self._audit("reconcile_accept", "ok", detail, actor)
-        log.warning("broker positions accepted", actor=actor, differences=detail["differences"])
+        log.warning(
+            "broker positions accepted",
+            actor=actor,
+            reason=reason,
+            differences=[str(d) for d in differences],
+            adjustments=[t.trade_id for t in adjustments],
+        )
         self.halt_reason = None
         return adjustments
 
-    async def _audit(
-        self, action: str, result: str, detail: dict[str, Any], actor: str = "core"
-    ) -> None:
+    async def _audit(self, action: str, result: str, detail: dict[str, Any]) -> None:
         if self._auditor is None:
             return
-        entry = AuditEntry(self._clock(), actor, action, result, self.account_id, "", detail)
+        entry = AuditEntry(self._clock(), "core", action, result, self.account_id, "", detail)
         try:
             await self._auditor.record(entry)
         except Exception:
@@ -310,15 +305,14 @@ class TradingCore:
 
     def check_request(self, request: OrderRequest) -> None:
         """Refuse what no exchange would take; the message names the problem."""
-        if request.symbol not in self._well_formed:
+        spec = self._specs.get(request.symbol)
+        if spec is None:
             try:
-                parse_gold_month(request.symbol)
+                spec = self.spec(request.symbol)  # the contract table knows the symbol
             except ContractError as exc:
                 raise OrderRefused(str(exc)) from None
-            self._well_formed.add(request.symbol)
         if request.symbol not in self._subscribed:
             raise OrderRefused(f"unknown symbol {request.symbol!r}: not subscribed")
-        spec = self.spec(request.symbol)
         if request.volume <= 0:
             raise OrderRefused(f"volume must be at least 1, got {request.volume}")
         if request.volume > spec.max_order_volume:

@@ -3,8 +3,8 @@
 A ``TickSource`` says when snapshots are due (``start`` sets timers on the clock)
 and what each one holds (``snapshot``). The simulated exchange's own random walk
 is one (``arbig.gateways.sim.market.RandomWalk``); ``ScriptedTicks`` plays a list
-of ticks at their own times (tests); recorded data for backtests plugs in the
-same way. The gateway matches its working orders against whatever the source
+of ticks at their own times (tests); a replay of recorded data for backtests
+will plug in the same way. The gateway matches its working orders against whatever the source
 gives, so the kernel behind it cannot tell the sources apart.
 """
 

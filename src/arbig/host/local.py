@@ -21,6 +21,7 @@ from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSum
 from arbig.api.trading import (
     EmergencyReport,
     ParamsStored,
+    Reconciled,
     StrategyInfo,
     StrategyStatus,
     TradingStatus,
@@ -29,6 +30,7 @@ from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.reconcile import PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
@@ -348,6 +350,23 @@ class LocalCoreClient:
             report.cancelled,
             report.flatten_orders,
             [*report.errors, failure],
+        )
+
+    async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
+        return self._core.halt_reason, await self._core.position_differences()
+
+    async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:
+        async def accept() -> Reconciled:
+            differences = [str(d) for d in await self._core.position_differences()]
+            trades = await self._core.accept_broker_positions(actor.name, reason)
+            return Reconciled(differences, [t.trade_id for t in trades])
+
+        return await self._audit.run(
+            actor,
+            "reconcile_accept",
+            accept,
+            detail={"reason": reason},
+            outcome=lambda r: ("ok", {"differences": r.differences, "adjustments": r.adjustments}),
         )
 
     async def reset_emergency(self, reason: str, actor: Actor) -> TradingStatus:

@@ -33,7 +33,7 @@ from arbig.storage.database import (
     unavailable,
 )
 from arbig.storage.migrations import current_revision, head_revision, upgrade
-from arbig.storage.models import TABLES, VIEWS, AccountRow, PositionRow
+from arbig.storage.models import TABLES, VIEWS, AccountRow, DailySettlementRow, PositionRow
 from arbig.storage.render import print_objects, print_rows
 
 T = TypeVar("T")
@@ -174,6 +174,14 @@ def positions(ctx: typer.Context) -> None:
     """The open position legs."""
     found = _query(ctx, lambda s: _all(s, PositionRow))
     print_objects(console, "Positions", render.POSITIONS, found)
+
+
+@db_app.command()
+def settlements(ctx: typer.Context) -> None:
+    """Each settled trading day of every account: the daily statement, oldest first."""
+    found = _query(ctx, lambda s: _all(s, DailySettlementRow))
+    found.sort(key=lambda row: (row.account_id, row.trading_day))
+    print_objects(console, "Daily settlements", render.SETTLEMENTS, found)
 
 
 @db_app.command()

@@ -55,6 +55,17 @@ POSITIONS: Sequence[Column] = (
     ("unrealized", "unrealized_pnl"),
     ("margin", "margin"),
 )
+SETTLEMENTS: Sequence[Column] = (
+    ("account", "account_id"),
+    ("trading day", "trading_day"),
+    ("pre-balance", "pre_balance"),
+    ("deposit", "deposit"),
+    ("withdraw", "withdraw"),
+    ("close profit", "close_profit"),
+    ("position profit", "position_profit"),
+    ("fee", "commission"),
+    ("balance", "balance"),
+)
 ORDERS: Sequence[Column] = (
     ("order", "order_id"),
     ("time", _time("created_at")),

@@ -22,6 +22,12 @@ class MaCrossoverParams(StrategyParams):
     source: Literal["bar", "tick"] = Field("bar", description="1-minute bars or ticks")
     every: int = Field(1, ge=1, le=1000, description="with ticks: use one tick in this many")
     allow_short: bool = Field(True, description="go short on a cross below (else only flat)")
+    band_ticks: int = Field(
+        0, ge=0, le=1000, description="a cross counts once the averages are this many ticks apart"
+    )
+    enter_at_start: bool = Field(
+        False, description="once the averages exist, take the side they show (the demo)"
+    )
 
     @model_validator(mode="after")
     def _fast_below_slow(self) -> Self:
@@ -40,6 +46,7 @@ class MaCrossover(Strategy[MaCrossoverParams]):
     def on_start(self) -> None:
         self._prices: deque[Decimal] = deque(maxlen=self.params.slow + 1)
         self._ticks = 0
+        self._side: str | None = None
 
     def on_tick(self, tick: Tick) -> None:
         if self.params.source != "tick":
@@ -60,15 +67,31 @@ class MaCrossover(Strategy[MaCrossoverParams]):
             return
         prices = list(self._prices)
         fast_now, slow_now = _mean(prices[-fast:]), _mean(prices[-slow:])
-        fast_then, slow_then = _mean(prices[-fast - 1 : -1]), _mean(prices[-slow - 1 : -1])
-        if fast_then <= slow_then and fast_now > slow_now:
-            self._cross("above", fast_now, slow_now)
-        elif fast_then >= slow_then and fast_now < slow_now:
-            self._cross("below", fast_now, slow_now)
+        if self._side is None:  # where the averages stood one price earlier
+            then = _mean(prices[-fast - 1 : -1]) - _mean(prices[-slow - 1 : -1])
+            self._side = self._side_of(then) or ("below" if then <= 0 else "above")
+            if self.params.enter_at_start and not (self.long or self.short_volume):
+                now = self._side_of(fast_now - slow_now) or self._side
+                self._side = now
+                self._cross(now, fast_now, slow_now, verb="is")
+                return
+        side = self._side_of(fast_now - slow_now)
+        if side is not None and side != self._side:
+            self._side = side
+            self._cross(side, fast_now, slow_now)
 
-    def _cross(self, way: str, fast_ma: Decimal, slow_ma: Decimal) -> None:
+    def _side_of(self, gap: Decimal) -> str | None:
+        """ "above" or "below" once the gap clears the band (strictly), else None."""
+        band = self.ctx.spec().price_tick * self.params.band_ticks
+        if gap > band:
+            return "above"
+        if gap < -band:
+            return "below"
+        return None
+
+    def _cross(self, way: str, fast_ma: Decimal, slow_ma: Decimal, verb: str = "crossed") -> None:
         p = self.params
-        said = f"fast MA({p.fast}) {fast_ma:.3f} crossed {way} slow MA({p.slow}) {slow_ma:.3f}"
+        said = f"fast MA({p.fast}) {fast_ma:.3f} {verb} {way} slow MA({p.slow}) {slow_ma:.3f}"
         self.state["last_cross"] = way
         if self.working_orders:
             pending = self.state.get("reversal")

@@ -82,7 +82,10 @@ def test_switching_the_main_contract_end_to_end(
         wait_for(lambda: streams.xlen(f"market_data:{OLD}") > 0)
         assert client.get("/api/v1/contract").json()["main_contract"] == OLD
 
-        for bad, why in (("au2613", "month 13"), ("ag2702", "not an SHFE gold symbol")):
+        for bad, why in (
+            ("au2613", "month 13"),
+            ("ag2702", "product 'ag' is not in the contract table"),
+        ):
             refused = client.put(
                 "/api/v1/contract", json={"symbol": bad, "confirm": True}, headers=csrf
             )

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from arbig.config import Settings
 from arbig.domain.contract import ContractError
 from arbig.domain.state import MarketChoice
 from arbig.engine.contracts import resolve_main_contract, validate_symbols
@@ -21,8 +22,10 @@ def test_the_environment_wins_then_the_saved_choice_then_the_config() -> None:
 
 
 def test_watchlist_symbols_are_validated_and_deduplicated() -> None:
-    assert validate_symbols(["au2702", " au2702", "au2612"], TODAY) == ("au2702", "au2612")
+    table = Settings(main_contract="au2612").contract_table
+    got = validate_symbols(table, ["au2702", " au2702", "au2612"], TODAY)
+    assert got == ("au2702", "au2612")
     with pytest.raises(ContractError, match="not a listed gold month"):
-        validate_symbols(["au2703"], TODAY)  # odd months are listed only three ahead
-    with pytest.raises(ContractError, match="not an SHFE gold symbol"):
-        validate_symbols(["ag2702"], TODAY)
+        validate_symbols(table, ["au2703"], TODAY)  # odd months are listed only three ahead
+    with pytest.raises(ContractError, match="product 'ag' is not in the contract table"):
+        validate_symbols(table, ["ag2702"], TODAY)

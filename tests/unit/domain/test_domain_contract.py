@@ -1,4 +1,5 @@
-"""Contract specifications: the tick grid, limits, fees, margin and gold symbols."""
+"""Contract specifications: the tick grid, limits, fees, margin; the contract table and
+gold, its default product."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,16 +9,36 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arbig.config import Settings
 from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar
 from arbig.domain.contract import (
     ContractError,
     ContractSpec,
-    gold_last_trading_day,
-    listed_gold_months,
-    parse_gold_month,
-    validate_gold_symbol,
+    ContractTable,
+    ListingRules,
+    parse_symbol,
 )
 from arbig.domain.enums import Exchange, Offset
+
+TABLE: ContractTable = Settings(main_contract="au2612").contract_table
+GOLD_LISTING = ListingRules()
+
+
+def parse_gold_month(symbol: str) -> tuple[int, int]:
+    _, year, month = TABLE.product(symbol)
+    return year, month
+
+
+def listed_gold_months(today: date, holidays: Any = ()) -> list[tuple[int, int]]:
+    return GOLD_LISTING.months(today, holidays)
+
+
+def gold_last_trading_day(year: int, month: int, holidays: Any = ()) -> date:
+    return GOLD_LISTING.last_day(year, month, holidays)
+
+
+def validate_gold_symbol(symbol: str, today: date, holidays: Any = ()) -> str:
+    return TABLE.validate(symbol, today, holidays)
 
 
 def spec(tick: str = "0.02", **overrides: Any) -> ContractSpec:
@@ -201,7 +222,6 @@ def test_gold_symbol_names_year_and_month(symbol: str, year_month: tuple[int, in
         "AU2612",
         "au261",
         "au26123",
-        "ag2612",
         "au",
         "",
         " au2612",
@@ -213,8 +233,8 @@ def test_gold_symbol_names_year_and_month(symbol: str, year_month: tuple[int, in
         "au\u0662\u0666\u0661\u0662",
     ],
 )
-def test_malformed_gold_symbols_are_refused_with_the_expected_form(symbol: str) -> None:
-    with pytest.raises(ContractError, match="expected 'au' and YYMM"):
+def test_malformed_symbols_are_refused_with_the_expected_form(symbol: str) -> None:
+    with pytest.raises(ContractError, match=r"expected a product code and YYMM, e\.g\. 'au2612'"):
         parse_gold_month(symbol)
 
 
@@ -296,9 +316,32 @@ def test_validate_refuses_unlisted_months_and_names_the_listed_ones(symbol: str)
     assert "au2605, au2606, au2607, au2608, au2610, au2612, au2702, au2704" in str(caught.value)
 
 
-def test_validate_refuses_a_malformed_symbol_first() -> None:
-    with pytest.raises(ContractError, match="expected 'au' and YYMM"):
+def test_a_product_outside_the_contract_table_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(
+        ContractError,
+        match=(
+            r"unknown symbol 'rb2610': product 'rb' is not in the contract table; "
+            r"known: au \(gold\)"
+        ),
+    ):
         validate_gold_symbol("rb2610", date(2026, 5, 10))
+    with pytest.raises(ContractError, match="product 'ag' is not in the contract table"):
+        TABLE.spec("ag2612")
+
+
+def test_the_table_gives_each_symbol_its_products_terms() -> None:
+    gold = TABLE.spec("au2702")
+    assert (gold.symbol, gold.exchange, gold.multiplier, gold.price_tick) == (
+        "au2702",
+        Exchange.SHFE,
+        1000,
+        Decimal("0.02"),
+    )
+    assert TABLE.listed(date(2026, 5, 10))[:3] == ("au2605", "au2606", "au2607")
+
+
+def test_parse_symbol_names_the_product_year_and_month() -> None:
+    assert parse_symbol("cu2703") == ("cu", 2027, 3)
 
 
 def test_on_the_evening_of_the_last_trading_day_the_month_is_gone() -> None:

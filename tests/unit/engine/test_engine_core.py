@@ -193,8 +193,11 @@ async def test_an_order_that_passes_the_checks_reaches_the_gateway(tmp_path: Pat
         (request(price="0"), "price 0 is not a positive multiple of the tick 0.02"),
         (request(price="-920.00"), "price -920.00 is not a positive multiple"),
         (request(symbol=OTHER), "unknown symbol 'au2702': not subscribed"),
-        (request(symbol="ag2612"), "'ag2612' is not an SHFE gold symbol"),
-        (request(symbol="AU2612"), "'AU2612' is not an SHFE gold symbol"),
+        (
+            request(symbol="ag2612"),
+            "unknown symbol 'ag2612': product 'ag' is not in the contract table; known: au (gold)",
+        ),
+        (request(symbol="AU2612"), "'AU2612' is not a contract symbol: expected a product"),
         (request(symbol="au2613"), "'au2613': month 13 does not exist"),
     ],
     ids=[

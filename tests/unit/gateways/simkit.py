@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from arbig.config import Settings, SimSettings
-from arbig.domain.contract import ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Exchange, Offset, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
@@ -24,7 +24,6 @@ def make_settings(**sim: Any) -> Settings:
 
 def spec_for(symbol: str) -> ContractSpec:
     """The contract table of the default settings; anything but a gold symbol is unknown."""
-    parse_gold_month(symbol)
     return make_settings().contract_spec(symbol)
 
 

@@ -2,6 +2,7 @@
 live clock runs the same timers on the event loop."""
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -140,3 +141,19 @@ async def test_the_live_clock_reads_the_wall_clock_and_runs_timers_on_the_loop()
     assert fired.index("at") < fired.index("later")
     assert "cancelled" not in fired
     assert 2 <= count == fired.count("every")  # about 10; slack for a busy machine
+
+
+async def test_a_live_periodic_timer_far_behind_skips_the_missed_runs_instead_of_bursting() -> None:
+    clock = LiveClock()
+    fired: list[int] = []
+
+    def stalls_once() -> None:
+        fired.append(len(fired))
+        if len(fired) == 1:
+            time.sleep(0.2)  # twenty intervals without the loop
+
+    timer = clock.call_every(0.01, stalls_once)
+    await asyncio.sleep(0.25)
+    timer.cancel()
+    # Caught up in a burst it would have run about 1 + 20 + 4 times; skipping, about 1 + 4.
+    assert 2 <= len(fired) <= 10

@@ -4,8 +4,8 @@ tick, whether a driven clock moves it (no event-loop timer at all) or the live
 clock on the event loop does.
 
 Each run is a whole kernel as ``arbig run`` assembles it (core, risk, strategy
-engine, bar service, the SQLite book), in an event loop of its own that counts
-the timers set on it.
+engine, bar service), with its storage ports in memory, in an event loop of its
+own that counts the timers set on it.
 """
 
 import asyncio
@@ -36,11 +36,8 @@ from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.store import MemoryStrategyStore
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.ticksource import ScriptedTicks
-from arbig.runtime import RepositorySource, build_controls
-from arbig.storage.database import create_engine, session_factory
-from arbig.storage.migrations import upgrade
-from arbig.storage.writer import BookWriter
-from arbig.testkit import MONDAY_10AM, drive
+from arbig.runtime import build_controls
+from arbig.testkit import MONDAY_10AM, MemoryBook, drive
 from arbig.ticks.memory import MemoryTickStore
 
 # Two months or more ahead of today: the live run trades now, and opening a position in
@@ -123,9 +120,6 @@ async def run_kernel(
             autostart=True,
         ),
     )
-    engine = create_engine(f"sqlite+aiosqlite:///{folder / 'arbig.sqlite3'}")
-    await upgrade(engine)
-    sessions = session_factory(engine)
     gateway = SimGateway(
         settings,
         settings.contract_spec,
@@ -135,14 +129,15 @@ async def run_kernel(
         source=ScriptedTicks(script(first)),
     )
     account = gateway.account()
+    book = MemoryBook()
     core = TradingCore(
         account_id=account.account_id,
         capital=account.capital,
         main_contract=SYMBOL,
         spec_for=settings.contract_spec,
         gateway=gateway,
-        recorder=BookWriter(sessions, account.account_id),
-        source=RepositorySource(sessions),
+        recorder=book,
+        source=book,
         tick_store=MemoryTickStore(),
         tick_filter=TickFilter(CALENDAR, check_sessions=False),
         clock=clock,
@@ -162,7 +157,6 @@ async def run_kernel(
         await controls.close()
         await bars.stop()
         await core.stop()
-        await engine.dispose()
     return [(t.datetime - first, str(t.side), str(t.offset), t.price, t.volume) for t in trades]
 
 

@@ -2,12 +2,14 @@
 
 import asyncio
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from storage_samples import T0, make_account, make_order, make_position, make_trade
 from typer.testing import CliRunner
 
+from arbig.domain.account import DailySettlement
 from arbig.storage.cli import db_app
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.models import SystemLogRow
@@ -42,6 +44,13 @@ def record_book(url: str) -> None:
         writer.trade(make_trade("t2", seconds=5))
         writer.positions([make_position(2)])
         writer.account(make_account())
+        writer.settlement(
+            DailySettlement(
+                "sim-001", T0.date(), Decimal("1000000"), Decimal(0), Decimal(0),
+                Decimal("-40"), Decimal("1980"), Decimal("20"), Decimal("1001920"),
+                (("au2612", Decimal("921.00")),),
+            )
+        )  # fmt: skip
         await writer.stop()
         async with sessions() as session, session.begin():
             for level in ("info", "warning", "error"):
@@ -95,6 +104,15 @@ def test_listings_show_the_recorded_book(database: str) -> None:
     assert "a error message" in logs
     assert "a info message" not in logs
     assert "Strategy triggers: none" in db("triggers")[1]
+    header, row = db("settlements")[1].splitlines()  # piped: tab-separated
+    cells = dict(zip(header.split("\t"), row.split("\t"), strict=True))
+    assert cells["trading day"] == "2026-11-20"
+    assert (cells["pre-balance"], cells["balance"]) == ("1000000.00", "1001920.00")
+    assert (cells["close profit"], cells["position profit"], cells["fee"]) == (
+        "-40.00",
+        "1980.00",
+        "20.00",
+    )
 
 
 def test_unknown_log_level_is_one_line(database: str) -> None:
@@ -119,14 +137,14 @@ def test_backup_restores_and_refuses_a_non_empty_database(database: str, tmp_pat
     backup = tmp_path / "book.jsonl.gz"
     code, output = db("backup", "--file", str(backup))
     assert code == 0, output
-    assert "wrote 8 rows" in output
+    assert "wrote 10 rows" in output
     code, output = db("restore", "--file", str(backup))
     assert code == 2
     assert "database is not empty" in output
     assert "--force" in output
     code, output = db("restore", "--file", str(backup), "--force")
     assert code == 0, output
-    assert "restored 8 rows" in output
+    assert "restored 10 rows" in output
     target = f"sqlite+aiosqlite:///{tmp_path / 'copy.sqlite3'}"
     code, output = db("--url", target, "restore", "--file", str(backup))
     assert code == 0, output

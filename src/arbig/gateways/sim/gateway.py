@@ -7,9 +7,9 @@ state file.
 
 The market is a tick source (``arbig.gateways.ticksource``): by default the
 simulator's own random walk at CTP's cadence (every ``tick_interval_ms / speed``
-ms); a scripted list of ticks or recorded data plug in the same way and meet
-the same matching engine. Snapshots are set off by timers on the clock it is
-given (the live clock in ``arbig run``; a driven clock in tests and replays).
+ms); a scripted list of ticks plugs in the same way (recorded data will) and
+meets the same matching engine. Snapshots are set off by timers on the clock it is
+given (the live clock in ``arbig run``; a driven clock in tests).
 With ``autotick=False`` no timer is set; ``step(now)`` then produces the
 snapshot due at ``now`` at once.
 """

@@ -12,7 +12,7 @@ from decimal import Decimal
 from arbig.clock import Callback, Clock, Timer
 from arbig.config import SimSettings
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.contract import ContractError, ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractError, ContractSpec, parse_symbol
 from arbig.domain.tick import Tick
 from arbig.gateways.sim.pricepath import PathState, PricePath, carry_price
 
@@ -80,9 +80,9 @@ class RandomWalk:
 
 
 def _expiry(symbol: str) -> tuple[int, int, str]:
-    """Sort key: the nearest gold month first (anything else after, by name)."""
+    """Sort key: the nearest month first (anything else after, by name)."""
     try:
-        year, month = parse_gold_month(symbol)
+        _, year, month = parse_symbol(symbol)
     except ContractError:
         return (9999, 12, symbol)
     return (year, month, symbol)

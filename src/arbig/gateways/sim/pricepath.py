@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from arbig.domain.contract import ContractSpec, parse_gold_month
+from arbig.domain.contract import ContractSpec, parse_symbol
 from arbig.domain.tick import Tick
 
 # GARCH(1,1) weights: alpha on the last squared return, beta on the last
@@ -229,8 +229,9 @@ class PricePath:
 
 
 def months_apart(front: str, symbol: str) -> int:
-    """How many months ``symbol`` expires after ``front`` (gold symbols, e.g. au2612)."""
-    (fy, fm), (y, m) = parse_gold_month(front), parse_gold_month(symbol)
+    """How many months ``symbol`` expires after ``front`` (symbols such as au2612)."""
+    _, fy, fm = parse_symbol(front)
+    _, y, m = parse_symbol(symbol)
     return (y * 12 + m) - (fy * 12 + fm)
 
 

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from arbig.api.errors import ControlRefused
+from arbig.api.errors import ControlRefused, OrderRefused
 from arbig.api.trading import EmergencyReport, TradingStatus
 from arbig.domain.enums import TradingState
 from arbig.web.deps import ActorDep, ClientDep
@@ -74,3 +74,59 @@ async def reset(body: ResetIn, client: ClientDep, actor: ActorDep) -> Any:
     except ControlRefused as exc:
         raise HTTPException(409, str(exc)) from None
     return DomainJSON(result)
+
+
+class DifferenceOut(BaseModel):
+    symbol: str
+    direction: str
+    book: int = Field(description="lots in ARBIG's book")
+    broker: int = Field(description="lots at the broker")
+
+
+class ReconciliationOut(BaseModel):
+    halted: str | None = Field(description="why trading is halted by the reconciliation, if it is")
+    differences: list[DifferenceOut]
+
+
+class AcceptIn(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    confirm: Literal[True] = Field(description="must be true")
+    reason: str = Field(min_length=1, max_length=255, description="required, for the audit trail")
+
+
+class AcceptedOut(BaseModel):
+    adjustments: list[str] = Field(description="the adjustment fills recorded (trade ids)")
+    reconciliation: ReconciliationOut
+
+
+async def _reconciliation(client: ClientDep) -> ReconciliationOut:
+    halted, differences = await client.reconciliation()
+    return ReconciliationOut(
+        halted=halted,
+        differences=[
+            DifferenceOut(symbol=d.symbol, direction=str(d.direction), book=d.book, broker=d.broker)
+            for d in differences
+        ],
+    )
+
+
+@router.get(
+    "/reconciliation",
+    summary="The book's positions against the broker's, and the reconciliation halt",
+)
+async def reconciliation(client: ClientDep) -> ReconciliationOut:
+    return await _reconciliation(client)
+
+
+@router.post(
+    "/reconciliation/accept",
+    summary="Accept the broker's positions: audited adjustment fills, the halt lifted",
+    responses={409: {"description": "the book still differs after the adjustment"}},
+)
+async def accept(body: AcceptIn, client: ClientDep, actor: ActorDep) -> AcceptedOut:
+    try:
+        done = await client.accept_broker_positions(body.reason, actor)
+    except OrderRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    return AcceptedOut(adjustments=done.adjustments, reconciliation=await _reconciliation(client))
