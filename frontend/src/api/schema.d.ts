@@ -244,6 +244,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The daily settlement of each trading day (CTP's statement), oldest first */
+        get: operations["settlements_api_v1_account_settlements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -969,6 +986,44 @@ export interface components {
              * @constant
              */
             confirm: true;
+        };
+        /**
+         * DailySettlement
+         * @description One trading day of an account, settled (CTP's daily settlement statement).
+         *
+         *     ``balance = pre_balance + deposit - withdraw + close_profit + position_profit -
+         *     commission``; ``prices`` are the settlement prices the positions were marked at.
+         */
+        DailySettlement: {
+            /** Account Id */
+            account_id: string;
+            /**
+             * Trading Day
+             * Format: date
+             */
+            trading_day: string;
+            /** Pre Balance */
+            pre_balance: string;
+            /** Deposit */
+            deposit: string;
+            /** Withdraw */
+            withdraw: string;
+            /** Close Profit */
+            close_profit: string;
+            /** Position Profit */
+            position_profit: string;
+            /** Commission */
+            commission: string;
+            /** Balance */
+            balance: string;
+            /**
+             * Prices
+             * @default []
+             */
+            prices: [
+                string,
+                string
+            ][];
         };
         /** DailySummary */
         DailySummary: {
@@ -2286,6 +2341,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountSnapshot"][];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    settlements_api_v1_account_settlements_get: {
+        parameters: {
+            query?: {
+                /** @description first trading day */
+                since?: string | null;
+                /** @description last trading day */
+                until?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailySettlement"][];
                 };
             };
             /** @description The request does not validate */

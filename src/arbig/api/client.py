@@ -25,6 +25,7 @@ from arbig.api.trading import (
     StrategyStatus,
     TradingStatus,
 )
+from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
@@ -110,6 +111,12 @@ class CoreClient(Protocol):
     async def equity_curve(
         self, since: datetime | None, until: datetime | None, max_points: int
     ) -> list[AccountSnapshot]: ...
+
+    async def settlements(
+        self, since_day: date | None, until_day: date | None
+    ) -> list[DailySettlement]:
+        """The settled trading days in [since_day, until_day], oldest first."""
+        ...
 
     # --- history -------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from arbig.api.trading import (
     StrategyStatus,
     TradingStatus,
 )
+from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
@@ -248,6 +249,14 @@ class LocalCoreClient:
         async with self._sessions() as session:
             return await repository.equity_curve(
                 session, self._core.account_id, since, until, max_points
+            )
+
+    async def settlements(
+        self, since_day: date | None, until_day: date | None
+    ) -> list[DailySettlement]:
+        async with self._sessions() as session:
+            return await repository.load_settlements(
+                session, self._core.account_id, since_day, until_day
             )
 
     # --- history -------------------------------------------------------------------------

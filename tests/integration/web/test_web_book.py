@@ -133,3 +133,35 @@ def test_the_equity_curve_is_sampled_and_logs_are_recorded(client: TestClient, c
     assert len(client.get("/api/v1/account/equity", params={"points": 2}).json()) <= 2
     logs = wait_for(lambda: client.get("/api/v1/logs", params={"level": "info"}).json())
     assert all(entry["level"] in ("info", "warning", "error", "critical") for entry in logs)
+
+
+def test_daily_settlements_are_served_oldest_first_with_their_prices(
+    client: TestClient, csrf: str, settings: Settings
+) -> None:
+    account = client.get("/api/v1/account").json()["account_id"]
+    with sqlite3.connect(settings.data_dir / "arbig.sqlite3") as db:
+        db.executemany(
+            "INSERT INTO daily_settlements (account_id, trading_day, pre_balance, deposit, "
+            "withdraw, close_profit, position_profit, commission, balance, create_time) "
+            "VALUES (?, ?, ?, '0', '0', ?, ?, ?, ?, '2026-11-23 07:00:00')",
+            [
+                (account, "2026-11-24", "1001990", "2000", "1000", "10", "1004980"),
+                (account, "2026-11-23", "1000000", "0", "2000", "10", "1001990"),
+            ],
+        )
+        db.execute(
+            "INSERT INTO settlement_prices (account_id, trading_day, symbol, price) "
+            "VALUES (?, '2026-11-24', 'au2612', '922.00')",
+            (account,),
+        )
+    days = client.get("/api/v1/account/settlements").json()
+    assert [d["trading_day"] for d in days] == ["2026-11-23", "2026-11-24"]
+    assert days[1]["pre_balance"] == days[0]["balance"]
+    assert Decimal(days[1]["close_profit"]) == 2000
+    assert days[1]["prices"] == [["au2612", "922.0000"]]
+    later = client.get("/api/v1/account/settlements", params={"since": "2026-11-24"}).json()
+    assert [d["trading_day"] for d in later] == ["2026-11-24"]
+    bad = client.get(
+        "/api/v1/account/settlements", params={"since": "2026-11-25", "until": "2026-11-24"}
+    )
+    assert bad.status_code == 422

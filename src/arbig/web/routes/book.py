@@ -1,6 +1,6 @@
 """The book: positions with live P&L, the account and its equity curve, orders."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
 from arbig.api.errors import CloseError
+from arbig.domain.account import DailySettlement
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -48,6 +49,21 @@ async def equity(
     if since and until and since >= until:
         raise HTTPException(422, "since must be before until")
     return DomainJSON(await client.equity_curve(since, until, points))
+
+
+@router.get(
+    "/account/settlements",
+    summary="The daily settlement of each trading day (CTP's statement), oldest first",
+    responses=answers(list[DailySettlement]),
+)
+async def settlements(
+    client: ClientDep,
+    since: Annotated[date | None, Query(description="first trading day")] = None,
+    until: Annotated[date | None, Query(description="last trading day")] = None,
+) -> Any:
+    if since and until and since > until:
+        raise HTTPException(422, "since must not be after until")
+    return DomainJSON(await client.settlements(since, until))
 
 
 @router.get(
