@@ -16,7 +16,7 @@ def main() -> None:
     for key in [k for k in os.environ if k.startswith("ARBIG_")]:
         del os.environ[key]  # the document must not depend on the caller's settings
     from arbig.config import Settings
-    from arbig.host.embedded import embedded_app
+    from arbig.embedded import embedded_app
 
     with tempfile.TemporaryDirectory() as data_dir:
         document = embedded_app(Settings(data_dir=Path(data_dir))).openapi()

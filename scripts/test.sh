@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The whole suite: ruff check, ruff format --check, mypy (src/arbig), the front-end
+# The whole suite: ruff check, ruff format --check, the import-linter contracts
+# (.importlinter: the layering), mypy (src/arbig), the front-end
 # API types against the OpenAPI document (scripts/types.sh --check), the front-end
 # unit tests (vitest) and pytest (tests/). Every step runs; the script fails if
 # any step failed, after printing a summary.
 #   scripts/test.sh [pytest args...]     e.g. scripts/test.sh -m "not browser" -x
-#   scripts/test.sh --lint-only          ruff + mypy only (make lint)
+#   scripts/test.sh --lint-only          ruff + import-linter + mypy only (make lint)
 # Expects `make setup` to have run (make test does that first).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,10 @@ step() { # name command...
 
 step "ruff check" "$BIN/ruff" check .
 step "ruff format" "$BIN/ruff" format --check .
+
+if [[ -f .importlinter ]]; then
+    step "import-linter" "$BIN/lint-imports"
+fi
 
 if [[ -f src/arbig/__init__.py ]]; then
     step "mypy" "$BIN/mypy"

@@ -22,7 +22,7 @@ from pydantic_settings import (
 from arbig.domain.contract import ContractError, ContractSpec, ContractTable, ListingRules, Product
 from arbig.domain.enums import Exchange
 from arbig.holidays import shipped_holidays
-from arbig.ops.settings import (
+from arbig.opsconfig import (
     MaintenanceSettings,
     MetricsSettings,
     NotifySettings,

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -33,7 +34,7 @@ from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.host.local import LocalCoreClient
-from arbig.ops.assembly import Kernel, Operations
+from arbig.operations import Kernel, Operations
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
 from arbig.storage import repository
@@ -205,7 +206,9 @@ class EmbeddedRuntime:
             if settings.influx_url
             else None
         )
-        market = MarketDesk(self.bars, self.contracts, self.core.tick_store, self.exporter)
+        market = MarketDesk(
+            self.bars, self.contracts, self.core.tick_store, partial(adapter_states, self)
+        )
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
             self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
@@ -306,3 +309,18 @@ async def build_embedded(settings: Settings) -> EmbeddedRuntime:
         await engine.dispose()
         raise
     return EmbeddedRuntime(settings, engine, saved)
+
+
+def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
+    """Health of the market-data adapters this runtime built: name -> (up, detail)."""
+    states: dict[str, tuple[bool, str]] = {}
+    ticks = runtime.core.tick_store
+    if isinstance(ticks, RedisTickStore):
+        stats = ticks.stats()
+        detail = f"redis: {stats.pending} pending, {stats.not_stored} not stored"
+        states["tick_store"] = (stats.healthy, detail)
+    if runtime.exporter is not None:
+        export = runtime.exporter.stats()
+        detail = f"{export['pending']} pending, {export['dropped']} dropped"
+        states["influxdb"] = (runtime.exporter.healthy, detail)
+    return states

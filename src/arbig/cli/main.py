@@ -74,7 +74,7 @@ def run(
 
     import uvicorn
 
-    from arbig.host.embedded import StartupError, embedded_app, preflight
+    from arbig.embedded import StartupError, embedded_app, preflight
     from arbig.logs import configure_logging
     from arbig.web.app import SERVER_OPTIONS
 

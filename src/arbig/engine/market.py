@@ -5,16 +5,18 @@ tick store's state. The core client hands it to the web layer as
 ``client.market`` (as it hands ``client.controls`` for strategies).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
 from arbig.engine.contracts import ContractManager
-from arbig.exporters.influx import InfluxExporter
 from arbig.ticks.base import TickStore
-from arbig.ticks.redis_stream import RedisTickStore
+
+# The state of the market-data adapters, by name: (up, detail). The assembly knows
+# which adapters it built and supplies this.
+AdapterStates = Callable[[], dict[str, tuple[bool, str]]]
 
 
 class MarketDesk:
@@ -25,12 +27,12 @@ class MarketDesk:
         bars: BarService,
         contracts: ContractManager,
         ticks: TickStore,
-        exporter: InfluxExporter | None = None,
+        adapter_states: AdapterStates = dict,
     ) -> None:
         self._bars = bars
         self._contracts = contracts
         self._ticks = ticks
-        self._exporter = exporter
+        self._adapter_states = adapter_states
 
     async def bars(
         self, symbol: str, start: datetime, end: datetime, *, include_current: bool = False
@@ -67,14 +69,4 @@ class MarketDesk:
 
     def component_states(self) -> dict[str, tuple[bool, str]]:
         """Health of the market-data components: name -> (up, detail)."""
-        states: dict[str, tuple[bool, str]] = {}
-        ticks = self._ticks
-        if isinstance(ticks, RedisTickStore):
-            stats = ticks.stats()
-            detail = f"redis: {stats.pending} pending, {stats.not_stored} not stored"
-            states["tick_store"] = (stats.healthy, detail)
-        if self._exporter is not None:
-            export = self._exporter.stats()
-            detail = f"{export['pending']} pending, {export['dropped']} dropped"
-            states["influxdb"] = (self._exporter.healthy, detail)
-        return states
+        return self._adapter_states()

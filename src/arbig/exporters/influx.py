@@ -15,15 +15,16 @@ the time is the tick's exchange timestamp or the bar's start.
 import asyncio
 import contextlib
 from collections import deque
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import httpx
 import structlog
 
+from arbig.api.events import EventType
 from arbig.codec import text_fields
 from arbig.domain.bar import Bar
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventBus, EventType
 from arbig.ticks.codec import epoch_ms
 
 log = structlog.get_logger(__name__)
@@ -75,6 +76,17 @@ def bar_line(bar: Bar) -> str:
     )
 
 
+Handler = Callable[[EventType, Any], None]
+
+
+class Bus(Protocol):
+    """The core's event bus, as far as the exporter uses it."""
+
+    def subscribe(self, event_type: EventType, handler: Handler) -> None: ...
+
+    def unsubscribe(self, event_type: EventType, handler: Handler) -> None: ...
+
+
 class InfluxExporter:
     """Ticks and bars from the bus to InfluxDB, in batches, never on the tick path."""
 
@@ -97,12 +109,12 @@ class InfluxExporter:
         self._pending: deque[Tick | Bar] = deque(maxlen=max_pending)
         self._http = httpx.AsyncClient(timeout=timeout_s)
         self._task: asyncio.Task[None] | None = None
-        self._bus: EventBus | None = None
+        self._bus: Bus | None = None
         self._healthy = False
         self._database_ready = False
         self.written = self.dropped = self.errors = 0
 
-    def attach(self, bus: EventBus) -> None:
+    def attach(self, bus: Bus) -> None:
         """Export every tick and bar published on ``bus`` from now on."""
         bus.subscribe(EventType.TICK, self._on_event)
         bus.subscribe(EventType.BAR, self._on_event)

@@ -1,6 +1,6 @@
-"""Hosts of the trading core: how a core is run and reached.
+"""The in-process implementation of the contract (``arbig.api.client.CoreClient``).
 
-``local`` implements the contract (``arbig.api.client.CoreClient``) for a core in
-this process; ``embedded`` serves the console on one. The split deployment adds a
-client over the bus here, with no change to the web layer.
+``local`` is the client of a core in this process, built by the assembly
+(``arbig.runtime``); ``arbig.embedded`` serves the console on it. The split
+deployment adds a client over the bus beside it, with no change to the web layer.
 """

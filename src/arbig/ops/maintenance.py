@@ -20,7 +20,7 @@ from arbig.clock import Clock, Timer
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.logs import json_file_handler
 from arbig.ops.metrics import Metrics
-from arbig.ops.settings import MaintenanceSettings
+from arbig.opsconfig import MaintenanceSettings
 from arbig.storage import backup as backups
 from arbig.storage.migrations import current_revision
 

@@ -27,7 +27,7 @@ import structlog
 
 from arbig.domain.calendar import to_exchange_time
 from arbig.ops.metrics import Metrics
-from arbig.ops.settings import URGENT, ChannelSettings, NotifyEvent, NotifySettings
+from arbig.opsconfig import URGENT, ChannelSettings, NotifyEvent, NotifySettings
 
 log = structlog.get_logger(__name__)
 WALL_CLOCK: Callable[[], datetime] = partial(datetime.now, UTC)

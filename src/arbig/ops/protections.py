@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from arbig.domain.enums import TradingState
 from arbig.ops.equity import EquityFigures
-from arbig.ops.settings import ProtectionSettings
+from arbig.opsconfig import ProtectionSettings
 
 STRICTNESS = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2}
 

@@ -31,7 +31,7 @@ from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
 from arbig.ops.observe import KernelObserver
 from arbig.ops.protections import Protection, Protections, Trip, stricter
-from arbig.ops.settings import NotifyEvent
+from arbig.opsconfig import NotifyEvent
 
 log = structlog.get_logger(__name__)
 

@@ -89,14 +89,17 @@ async def relay(client: CoreClient, hub: Hub) -> None:
     events = client.events()
     try:
         async for item in events:
-            if isinstance(item, Gap):
-                log.warning("websocket relay fell behind: resending snapshots", lost=item.lost)
-                for topic in hub.topics():
-                    snapshot = await snapshot_of(client, topic)
-                    if snapshot is not None:
-                        hub.resync(topic, snapshot)
-            else:
-                hub.on_event(item.type, item.payload)
+            try:
+                if isinstance(item, Gap):
+                    log.warning("websocket relay fell behind: resending snapshots", lost=item.lost)
+                    for topic in hub.topics():
+                        snapshot = await snapshot_of(client, topic)
+                        if snapshot is not None:
+                            hub.resync(topic, snapshot)
+                else:
+                    hub.on_event(item.type, item.payload)
+            except Exception:  # one bad event or snapshot must not stop the relay
+                log.exception("websocket relay: an event could not be sent on")
     finally:
         aclose = getattr(events, "aclose", None)
         if aclose is not None:

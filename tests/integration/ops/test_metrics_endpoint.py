@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings, default_main_contract
-from arbig.host.embedded import embedded_app
-from arbig.ops.settings import MetricsSettings
+from arbig.embedded import embedded_app
+from arbig.opsconfig import MetricsSettings
 
 SYMBOL = default_main_contract()  # tradable today: not in its delivery month
 

@@ -14,8 +14,8 @@ from receivers import Webhook, free_port
 from test_metrics_endpoint import samples, settings_for, token_for
 
 from arbig.config import RiskSettings, default_main_contract
-from arbig.host.embedded import embedded_app
-from arbig.ops.settings import ChannelSettings, NotifyEvent, NotifySettings
+from arbig.embedded import embedded_app
+from arbig.opsconfig import ChannelSettings, NotifyEvent, NotifySettings
 
 pytestmark = pytest.mark.integration
 SYMBOL = default_main_contract()  # tradable today: not in its delivery month

@@ -9,7 +9,7 @@ from receivers import Webhook, smtp_server
 
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
-from arbig.ops.settings import ChannelSettings, NotifyEvent, NotifySettings
+from arbig.opsconfig import ChannelSettings, NotifyEvent, NotifySettings
 
 pytestmark = pytest.mark.integration
 

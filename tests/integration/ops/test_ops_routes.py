@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from receivers import Webhook
 from test_metrics_endpoint import settings_for, token_for
 
-from arbig.host.embedded import embedded_app
-from arbig.ops.settings import ChannelSettings, NotifySettings, ProtectionSettings
+from arbig.embedded import embedded_app
+from arbig.opsconfig import ChannelSettings, NotifySettings, ProtectionSettings
 
 pytestmark = pytest.mark.integration
 

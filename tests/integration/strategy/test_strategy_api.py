@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings, StrategySettings
-from arbig.host.embedded import embedded_app
+from arbig.embedded import embedded_app
 
 PASSWORD = "correct horse battery"
 SYMBOL = "au2612"

@@ -16,7 +16,7 @@ from redis_kit import PrivateRedis
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings, SimSettings
 from arbig.domain.state import MarketChoice
-from arbig.host.embedded import embedded_app
+from arbig.embedded import embedded_app
 from arbig.storage.database import create_engine, session_factory
 from arbig.storage.state_store import SqlStateStore
 

@@ -9,7 +9,7 @@ from webkit import PASSWORD, login, make_settings
 
 from arbig.auth.credentials import CredentialStore
 from arbig.config import Settings
-from arbig.host.embedded import embedded_app
+from arbig.embedded import embedded_app
 from arbig.logs import configure_logging
 
 

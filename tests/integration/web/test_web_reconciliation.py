@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from webkit import SYMBOL, login, open_long
 
 from arbig.config import Settings
-from arbig.host.embedded import embedded_app
+from arbig.embedded import embedded_app
 
 pytestmark = pytest.mark.integration
 

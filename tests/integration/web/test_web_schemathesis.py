@@ -41,7 +41,7 @@ from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
 from arbig.auth.credentials import CredentialStore
 from arbig.auth.sessions import SESSION_COOKIE
-from arbig.host.embedded import embedded_app
+from arbig.embedded import embedded_app
 
 pytestmark = pytest.mark.integration
 

@@ -18,8 +18,8 @@ from websockets.exceptions import ConnectionClosed
 
 from arbig.api.events import EventType
 from arbig.auth.credentials import CredentialStore
+from arbig.embedded import embedded_app
 from arbig.fastpath import UVICORN_FRAME_SINK
-from arbig.host.embedded import embedded_app
 from arbig.web.app import SERVER_OPTIONS
 from arbig.web.frames import Outgoing
 from arbig.web.hub import CLOSE_IDLE, CLOSE_TOO_SLOW, Hub

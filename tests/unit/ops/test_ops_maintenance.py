@@ -13,7 +13,7 @@ from arbig.clock import DrivenClock
 from arbig.domain.calendar import TradingCalendar
 from arbig.ops.maintenance import Maintenance
 from arbig.ops.metrics import Metrics
-from arbig.ops.settings import MaintenanceSettings
+from arbig.opsconfig import MaintenanceSettings
 from arbig.storage import backup as backups
 from arbig.storage.database import create_engine
 from arbig.storage.migrations import upgrade

@@ -20,8 +20,8 @@ from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
 from arbig.ops.observe import KernelObserver, Sources
 from arbig.ops.protections import Protections
-from arbig.ops.settings import NotifyEvent, ProtectionSettings
 from arbig.ops.watch import Watch
+from arbig.opsconfig import NotifyEvent, ProtectionSettings
 from arbig.runtime import build_controls
 from arbig.storage.audit import AuditTrail
 from arbig.storage.state_store import SqlStateStore

@@ -13,8 +13,8 @@ from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
 from arbig.ops.observe import KernelObserver, Sources
 from arbig.ops.protections import Protections
-from arbig.ops.settings import NotifyEvent, NotifySettings, ProtectionSettings
 from arbig.ops.watch import Watch
+from arbig.opsconfig import NotifyEvent, NotifySettings, ProtectionSettings
 from arbig.testkit import monday_clock
 
 

@@ -21,9 +21,9 @@ class StrategyError(ValueError):
 
 def builtin_strategies() -> dict[str, StrategyClass]:
     """The strategies shipped with ARBIG, by name."""
-    from arbig.strategies import BUILTINS
-
-    return {cls.name: cls for cls in BUILTINS}
+    # By name: the strategies import the engine's base, the engine does not import them.
+    builtins: list[StrategyClass] = importlib.import_module("arbig.strategies").BUILTINS
+    return {cls.name: cls for cls in builtins}
 
 
 def load_module(spec: str) -> dict[str, StrategyClass]:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from arbig.ops.notify import ChannelReport, Notifier
-from arbig.ops.settings import NotifySettings, ProtectionSettings
+from arbig.opsconfig import NotifySettings, ProtectionSettings
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import answers
 

@@ -1,4 +1,8 @@
-"""The embedded host: the console and the whole core in one process (`arbig run`)."""
+"""The embedded host: the console and the whole core in one process (`arbig run`).
+
+The top of the assembly: it builds the runtime (``arbig.runtime``) and hands the web
+app (``arbig.web.app``) its client; neither of those imports the other.
+"""
 
 import asyncio
 
