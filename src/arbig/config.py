@@ -108,8 +108,18 @@ class AuthSettings(BaseModel):
     )
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="browser session lifetime")
     secure_cookies: bool = Field(False, description="mark cookies Secure (behind HTTPS)")
-    max_login_failures: int = Field(5, ge=1, description="failed logins per address per window")
-    login_window_s: float = Field(300.0, gt=0)
+    max_login_failures: int = Field(
+        5, ge=1, description="failed logins per address per window before each costs a delay"
+    )
+    login_window_s: float = Field(300.0, gt=0, description="how long a failure is remembered")
+    login_max_delay_s: float = Field(
+        30.0, gt=0, le=3600, description="the longest wait the delay grows to (1 s, 2 s, 4 s ...)"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses of reverse proxies whose X-Forwarded-For is believed; none by "
+        "default: the connection's address is the client's",
+    )
 
 
 class RiskSettings(BaseModel):

@@ -27,6 +27,7 @@ class NotifyEvent(StrEnum):
     STALE_MARKET_DATA = "stale_market_data"
     RECONCILIATION = "reconciliation"
     DAILY_SUMMARY = "daily_summary"
+    DELIVERY_MONTH = "delivery_month"
     TEST = "test"
 
 

@@ -90,6 +90,10 @@ def run(
         host=settings.host,
         port=settings.port,
         log_config=None,
+        # X-Forwarded-For is believed only from the configured proxies (none by default),
+        # so that no client can choose the address the login delay and the audit see.
+        proxy_headers=bool(settings.auth.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.auth.trusted_proxies) or "",
         **SERVER_OPTIONS,
     )
 

@@ -2,10 +2,11 @@
 
 Follows the kernel's bus (fills, rejections, the gateway's connection, the account)
 and, once a second, what is only seen by looking (the trading state, the strategy's
-state, the age of the market data, the clock for the daily summary and the end of a
-cooldown). Messages go to the ``Notifier``, which never blocks; a protection that
-trips moves the trading state through the controls (as an operator would), is
-written to the audit trail, counted and notified.
+state, the age of the market data, the clock for the daily summary, positions held
+near their delivery month and the end of a cooldown). Messages go to the
+``Notifier``, which never blocks; a protection that trips moves the trading state
+through the controls (as an operator would), is written to the audit trail, counted
+and notified.
 """
 
 import asyncio
@@ -19,9 +20,10 @@ from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
+from arbig.domain.delivery import holding_warning
 from arbig.domain.enums import OrderStatus, TradingState
 from arbig.domain.order import Order
-from arbig.domain.snapshot import AccountSnapshot
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.engine.bus import EventBus, EventType
 from arbig.ops.equity import EquityWatch
@@ -87,11 +89,14 @@ class Watch:
         self._cooldown_until: datetime | None = None
         self._fills = 0
         self._rejections = 0
+        self._held: frozenset[str] = frozenset()
+        self._delivery_told: set[tuple[str, date]] = set()
         self._handlers: list[tuple[EventType, Callable[[EventType, Any], None]]] = [
             (EventType.TRADE, self._on_trade),
             (EventType.ORDER, self._on_order),
             (EventType.ACCOUNT, self._on_account),
             (EventType.SYSTEM, self._on_system),
+            (EventType.POSITIONS, self._on_positions),
         ]
 
     # --- lifecycle --------------------------------------------------------------------
@@ -180,6 +185,9 @@ class Watch:
             self._disconnected_at = self._clock.now()
             self._down_reason = str(payload.get("reason", ""))
 
+    def _on_positions(self, _: EventType, positions: list[PositionSnapshot]) -> None:
+        self._held = frozenset(p.symbol for p in positions if p.volume > 0)
+
     def _on_account(self, _: EventType, __: AccountSnapshot) -> None:
         figures = self._equity.figures
         if figures is None:
@@ -247,6 +255,7 @@ class Watch:
         self._gateway(now)
         self._market_data(now)
         self._daily_summary(now)
+        self._delivery(now)
         if self._cooldown_until is not None and now >= self._cooldown_until:
             await self._end_cooldown()
 
@@ -303,6 +312,22 @@ class Watch:
                 f"no tick for {age:.0f} s during a session",
                 ", ".join(sorted(ticks)),
             )
+
+    def _delivery(self, now: datetime) -> None:
+        """Once a trading day per contract: a position still held in the last trading
+        days before its delivery month, or in it (SHFE's rule for individual accounts)."""
+        if not self._held:
+            return
+        day = self._calendar.trading_day(now)
+        for symbol in sorted(self._held):
+            if (symbol, day) in self._delivery_told:
+                continue
+            warning = holding_warning(symbol, day, self._calendar)
+            if warning is not None:
+                self._delivery_told.add((symbol, day))
+                self._notifier.notify(
+                    NotifyEvent.DELIVERY_MONTH, f"{symbol} is near its delivery month", warning
+                )
 
     def _today_if_past_summary(self) -> date | None:
         at = self._settings.daily_summary_at

@@ -236,7 +236,7 @@ class Hub:
         ):
             self.metrics.websocket_slow_dropped.inc()
         for topic in channel.topics:
-            self._subscribers.get(topic, set()).discard(channel)
+            self._drop(channel, topic)
         channel.topics.clear()
         channel.stop()
         self.channels.discard(channel)
@@ -253,4 +253,19 @@ class Hub:
 
     def unsubscribe(self, channel: Channel, topic: str) -> None:
         channel.topics.discard(topic)
-        self._subscribers.get(topic, set()).discard(channel)
+        self._drop(channel, topic)
+
+    def _drop(self, channel: Channel, topic: str) -> None:
+        """A topic leaves the tables with its last subscriber: names a client made up
+        (``tick:ab1234``) must not accumulate. Its seq is kept only while events come."""
+        channels = self._subscribers.get(topic)
+        if channels is None:
+            return
+        channels.discard(channel)
+        if not channels:
+            del self._subscribers[topic]
+
+    @property
+    def table_size(self) -> int:
+        """Topics in the subscription table (every one has a subscriber)."""
+        return len(self._subscribers)

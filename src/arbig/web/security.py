@@ -28,7 +28,10 @@ class Guard:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = CredentialStore(settings.data_dir, settings.auth.password_hash)
-        self.limiter = LoginLimiter(settings.auth.max_login_failures, settings.auth.login_window_s)
+        auth = settings.auth
+        self.limiter = LoginLimiter(
+            auth.max_login_failures, auth.login_window_s, auth.login_max_delay_s
+        )
         self.credentials = Credentials()
         self.signer = SessionSigner("", "", 1)
         self._mtime = 0

@@ -22,6 +22,7 @@ log = structlog.get_logger(__name__)
 router = APIRouter()
 
 MAX_MESSAGE_BYTES = 16 * 1024
+MAX_TOPICS_PER_CONNECTION = 64  # the console uses about a dozen
 SNAPSHOT_ROWS = 50  # the newest trades or triggers a list topic starts with
 CLOSE_POLICY = 1008
 
@@ -117,6 +118,17 @@ async def handle(channel: Channel, hub: Hub, client: CoreClient, text: str) -> N
         channel.reply({"type": "pong"})
         return
     if op == "subscribe":
+        wanted = channel.topics | set(topics)
+        if len(wanted) > MAX_TOPICS_PER_CONNECTION:
+            channel.reply(
+                {
+                    "type": "error",
+                    "message": f"too many subscriptions: at most {MAX_TOPICS_PER_CONNECTION} "
+                    f"topics per connection (this one has {len(channel.topics)}); "
+                    "unsubscribe first",
+                }
+            )
+            return
         channel.reply({"type": "ack", "op": op, "topics": topics})
         for topic in topics:
             if topic not in channel.topics:

@@ -1,6 +1,7 @@
 """Authentication: who may call what, CSRF, tokens, rate limiting, and the audit of logins."""
 
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,6 +61,18 @@ def test_logins_are_rate_limited_per_address(client: TestClient) -> None:
     assert response.status_code == 429
     assert "try again" in response.json()["detail"]
     assert int(response.headers["retry-after"]) > 0
+
+
+def test_failures_cost_a_growing_delay_not_a_long_lock(client: TestClient) -> None:
+    # Someone else's wrong passwords from the operator's address: the operator waits
+    # seconds (1 s, 2 s, 4 s ... never more than login_max_delay_s), not the window.
+    for _ in range(5):
+        client.post("/api/v1/auth/login", json={"password": "nope nope nope"})
+    refused = client.post("/api/v1/auth/login", json={"password": PASSWORD})
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) <= 3
+    time.sleep(int(refused.headers["retry-after"]))
+    assert client.post("/api/v1/auth/login", json={"password": PASSWORD}).status_code == 200
 
 
 def test_the_session_cookie_is_httponly_and_strict(client: TestClient) -> None:

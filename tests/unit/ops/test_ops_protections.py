@@ -11,7 +11,9 @@ from typing import Any
 
 from arbig.config import SimSettings
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Offset, Side, TradingState
+from arbig.domain.enums import Direction, Offset, Side, TradingState
+from arbig.domain.snapshot import PositionSnapshot
+from arbig.engine.bus import EventType
 from arbig.engine.strategy.controls import TradingControls
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
@@ -262,3 +264,22 @@ async def test_the_daily_summary_comes_after_the_close(tmp_path: Path) -> None:
         assert [t[1] for t in summaries] == ["daily summary 2026-06-01"]
         assert "fills 1, rejected orders 0" in summaries[0][2]
         assert "equity " in summaries[0][2]
+
+
+async def test_a_position_held_in_its_delivery_month_is_told_once_a_day(tmp_path: Path) -> None:
+    async with watched(tmp_path) as w:
+        held = [
+            PositionSnapshot(
+                "sim-001", "au2606", Direction.LONG, 1, 0, 1, Decimal("920"), Decimal("920"),
+                Decimal(0), Decimal("92000"), w.rig.clock.now(), w.rig.clock.now(),
+            )
+        ]  # fmt: skip
+        w.rig.core.bus.publish(EventType.POSITIONS, held)  # Monday 1 June 2026: in June
+        w.rig.clock.advance(2)
+        await w.watch.idle()
+        w.rig.clock.advance(2)
+        await w.watch.idle()
+        told = [t for t in w.told if t[0] is NotifyEvent.DELIVERY_MONTH]
+    assert len(told) == 1
+    assert told[0][1] == "au2606 is near its delivery month"
+    assert "individual accounts" in told[0][2]

@@ -1,6 +1,7 @@
 """The hub never lets a slow client hold up the others."""
 
 import asyncio
+import tracemalloc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,7 +13,7 @@ from arbig.api.events import Event, EventType, Gap
 from arbig.domain.enums import Exchange
 from arbig.domain.tick import Tick
 from arbig.web.hub import CLOSE_TOO_SLOW, GONE, Hub
-from arbig.web.ws import relay
+from arbig.web.ws import MAX_TOPICS_PER_CONNECTION, handle, relay
 
 
 class RecordingSocket:
@@ -243,3 +244,43 @@ async def test_after_a_gap_every_subscribed_topic_gets_a_fresh_snapshot() -> Non
         (1, False, {"order_id": "o-1"}),
         (2, True, [{"order_id": "o-2"}]),
     ]
+
+
+async def test_made_up_topics_leave_the_tables_with_their_last_subscriber() -> None:
+    # Each connection subscribes to as many new well-formed names as it may, then
+    # leaves (or unsubscribes): 3 x 100k names must not stay behind.
+    hub = Hub()
+    tracemalloc.start()
+    try:
+        baseline = tracemalloc.take_snapshot()
+        for round_ in range(3):
+            for start in range(0, 100_000, MAX_TOPICS_PER_CONNECTION):
+                channel = hub.open(RecordingSocket())  # type: ignore[arg-type]
+                names = [f"tick:a{round_}{n:06d}" for n in range(start, start + 64)]
+                for name in names:
+                    hub.subscribe(channel, name, None)
+                if start % 2:
+                    for name in names:
+                        hub.unsubscribe(channel, name)
+                hub.close(channel)
+            assert hub.table_size == 0
+        grown = sum(
+            stat.size_diff for stat in tracemalloc.take_snapshot().compare_to(baseline, "filename")
+        )
+    finally:
+        tracemalloc.stop()
+    assert grown < 1_000_000
+
+
+async def test_a_connection_past_its_subscription_cap_is_told_why() -> None:
+    hub = Hub()
+    socket = RecordingSocket()
+    channel = hub.open(socket)  # type: ignore[arg-type]
+    for n in range(MAX_TOPICS_PER_CONNECTION):
+        hub.subscribe(channel, f"tick:au{n:04d}", None)
+    await handle(channel, hub, None, '{"op": "subscribe", "topics": ["tick:ag2612"]}')  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    assert len(channel.topics) == MAX_TOPICS_PER_CONNECTION
+    [error] = [m for m in socket.sent if m.get("type") == "error"]
+    assert "too many subscriptions" in error["message"]
+    hub.close(channel)
