@@ -1297,6 +1297,9 @@ export interface components {
         /**
          * OrderIn
          * @description A limit order. SHFE refuses market orders: send a marketable limit price.
+         *
+         *     Strict, because money moves: an unknown field is refused (not dropped), the volume
+         *     must be a JSON integer, the price a number or a decimal string without spaces.
          */
         OrderIn: {
             /**

@@ -142,8 +142,13 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(error.get("type") == "json_invalid" for error in errors):
+            # Not a wrong value but no JSON at all: docs/api.md's 400.
+            detail = "the body is not valid JSON"
+            return JSONResponse({"detail": detail, "errors": _plain(errors)}, status_code=400)
         return JSONResponse(
-            {"detail": validation_message(exc), "errors": _plain(exc.errors())}, status_code=422
+            {"detail": validation_message(exc), "errors": _plain(errors)}, status_code=422
         )
 
     @app.exception_handler(AuditUnavailable)

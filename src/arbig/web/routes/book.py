@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
 from arbig.api.errors import CloseError
@@ -76,9 +76,13 @@ async def orders(
 
 
 class CloseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # money moves: nothing is silently dropped
+
     symbol: Annotated[str, Field(pattern=r"^[a-z]{1,2}\d{3,4}$", examples=["au2612"])]
     direction: Direction
-    volume: Annotated[int | None, Field(gt=0, le=10_000, description="all lots when absent")] = None
+    volume: Annotated[
+        int | None, Field(gt=0, le=10_000, strict=True, description="all lots when absent")
+    ] = None
 
 
 class CloseConfirm(BaseModel):

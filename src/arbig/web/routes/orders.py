@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from arbig.api.errors import OrderRefused
 from arbig.domain.enums import Exchange, Offset, OrderSource, Side
@@ -14,14 +14,30 @@ from arbig.web.deps import ActorDep, ClientDep
 router = APIRouter(prefix="/orders", tags=["orders"])
 
 
+def _plain_price(value: object) -> object:
+    """A price is a JSON number or a decimal string as written: no spaces around it."""
+    if isinstance(value, str) and value != value.strip():
+        raise ValueError("price must be a number or a decimal string without spaces")
+    return value
+
+
 class OrderIn(BaseModel):
-    """A limit order. SHFE refuses market orders: send a marketable limit price."""
+    """A limit order. SHFE refuses market orders: send a marketable limit price.
+
+    Strict, because money moves: an unknown field is refused (not dropped), the volume
+    must be a JSON integer, the price a number or a decimal string without spaces."""
+
+    model_config = ConfigDict(extra="forbid")
 
     symbol: Annotated[str, Field(pattern=r"^[a-z]{1,2}\d{3,4}$", examples=["au2612"])]
     side: Side
     offset: Offset = Offset.OPEN
-    price: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=4, examples=["912.34"])]
-    volume: Annotated[int, Field(gt=0, le=10_000, examples=[1])]
+    price: Annotated[
+        Decimal,
+        BeforeValidator(_plain_price),
+        Field(gt=0, max_digits=12, decimal_places=4, examples=["912.34"]),
+    ]
+    volume: Annotated[int, Field(gt=0, le=10_000, strict=True, examples=[1])]
 
 
 class OrderAccepted(BaseModel):
