@@ -8,15 +8,14 @@ when it has one, else the config.
 
 A switch follows DESIGN.md's flow: validate (SHFE gold, a listed month), save,
 then the core subscribes the new contract, stops and clears the old one (unless
-a position or a working order still needs its prices), and the switch is
-written to the audit trail.
+a position or a working order still needs its prices). The operator's command is
+audited with its outcome by the core's client (``arbig.host.audited``).
 """
 
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any
 
 import structlog
 
@@ -31,14 +30,6 @@ log = structlog.get_logger(__name__)
 
 ENV_MAIN_CONTRACT = "ARBIG_MAIN_CONTRACT"
 MAX_WATCHLIST = 20
-
-# (actor, action, target, result, detail): the audit trail's hook. The default logs it.
-AuditHook = Callable[[str, str, str, str, dict[str, Any]], None]
-
-
-def log_audit(actor: str, action: str, target: str, result: str, detail: dict[str, Any]) -> None:
-    """Write an audit record to the structured log (event ``audit``)."""
-    log.info("audit", actor=actor, action=action, target=target, result=result, **detail)
 
 
 def trading_today(holidays: Collection[date] = ()) -> date:
@@ -78,7 +69,6 @@ class ContractManager:
         *,
         contracts: ContractTable,
         watchlist: Iterable[str] = (),
-        audit: AuditHook = log_audit,
         today: Callable[[], date] | None = None,
         holidays: Collection[date] = (),
     ) -> None:
@@ -86,7 +76,6 @@ class ContractManager:
         self._book = book
         self._store = store
         self._contracts = contracts
-        self._audit = audit
         self._holidays = frozenset(holidays)
         self._today = today or partial(trading_today, self._holidays)
         self._watchlist = tuple(watchlist)
@@ -117,32 +106,23 @@ class ContractManager:
             listed=self._contracts.listed(self._today(), self._holidays),
         )
 
-    async def switch(self, symbol: str, *, actor: str = "operator", source: str = "") -> str:
+    async def switch(self, symbol: str) -> str:
         """Make ``symbol`` the main contract; returns the previous one.
 
         ContractError (before anything changes) if the symbol is not a listed month of a
         product in the contract table.
         """
         previous = self._market.main_contract
-        detail: dict[str, Any] = {"previous": previous, "source_address": source}
-        try:
-            self._contracts.validate(symbol, self._today(), self._holidays)
-        except ContractError as exc:
-            detail["reason"] = str(exc)
-            self._audit(actor, "contract.switch", symbol[:32], "refused", detail)
-            raise
+        self._contracts.validate(symbol, self._today(), self._holidays)
         if symbol == previous:
             return previous
         await self._store.save_market_choice(MarketChoice(symbol, self._watchlist))
         await self._market.switch_main_contract(symbol)
         if previous in self._watchlist:
             await self._market.subscribe(previous)  # still watched: keep its quotes
-        self._audit(actor, "contract.switch", symbol, "success", detail)
         return previous
 
-    async def set_watchlist(
-        self, symbols: Iterable[str], *, actor: str = "operator", source: str = ""
-    ) -> tuple[str, ...]:
+    async def set_watchlist(self, symbols: Iterable[str]) -> tuple[str, ...]:
         """Replace the watchlist: subscribe the added contracts, stop the removed ones."""
         wanted = validate_symbols(self._contracts, symbols, self._today(), self._holidays)
         market = self._market
@@ -157,7 +137,5 @@ class ContractManager:
                 await market.subscribe(symbol)
         for symbol in removed:
             await market.unsubscribe(symbol)
-        old, self._watchlist = self._watchlist, wanted
-        detail = {"previous": list(old), "source_address": source}
-        self._audit(actor, "watchlist.set", ",".join(wanted), "success", detail)
+        self._watchlist = wanted
         return wanted

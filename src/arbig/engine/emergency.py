@@ -95,8 +95,6 @@ class EmergencyStop:
         if self._in_progress or self._status.emergency:
             errors: list[str] = []
             cancelled = await self._cancel_working(errors)
-            outcome = f"already engaged; cancelled {len(cancelled)} still working"
-            _audit("emergency_stop", actor, reason, outcome)
             return EmergencyReport(True, self.status, cancelled, [], errors)
         self._in_progress = True
         try:
@@ -106,8 +104,6 @@ class EmergencyStop:
             await self._record(report.errors, status)
         finally:
             self._in_progress = False
-        outcome = "done" if not report.errors else "; ".join(report.errors)
-        _audit("emergency_stop", actor, reason, outcome, flatten=flatten)
         self._events.publish(EventType.SYSTEM, {"emergency_stop": True, "reason": reason})
         return report
 
@@ -159,7 +155,6 @@ class EmergencyStop:
             raise TradingStateError("no emergency stop is engaged")
         self._refuse_while_the_book_differs()
         await self._save(TradingStatus(TradingState.ACTIVE, False, self._clock(), reason, actor))
-        _audit("emergency_reset", actor, reason, "done")
         return self.status
 
     async def set_state(self, state: TradingState, reason: str, actor: str) -> TradingStatus:
@@ -169,7 +164,6 @@ class EmergencyStop:
         if state is not TradingState.HALTED:
             self._refuse_while_the_book_differs()
         await self._save(TradingStatus(state, self._status.emergency, self._clock(), reason, actor))
-        _audit("trading_state", actor, reason, str(state))
         return self.status
 
     def _refuse_while_the_book_differs(self) -> None:
@@ -300,8 +294,3 @@ def _with_count(status: TradingStatus, refused: int) -> TradingStatus:
     return TradingStatus(
         status.state, status.emergency, status.since, status.reason, status.actor, refused
     )
-
-
-def _audit(action: str, actor: str, reason: str, result: str, **detail: Any) -> None:
-    # The audit table comes with the auth work; until then the log carries the trail.
-    log.warning("audit", action=action, actor=actor, reason=reason, result=result, **detail)

@@ -48,20 +48,16 @@ class MarketDesk:
     def contract(self) -> ContractInfo:
         return self._contracts.show()
 
-    async def switch_main_contract(
-        self, symbol: str, *, actor: str, source: str = ""
-    ) -> SwitchResult:
+    async def switch_main_contract(self, symbol: str) -> SwitchResult:
         """Validate, save, re-subscribe, clear the old stream; ContractError if refused."""
-        previous = await self._contracts.switch(symbol, actor=actor, source=source)
+        previous = await self._contracts.switch(symbol)
         return SwitchResult(symbol, previous, previous != symbol)
 
     def watchlist(self) -> tuple[str, ...]:
         return self._contracts.watchlist
 
-    async def set_watchlist(
-        self, symbols: Iterable[str], *, actor: str, source: str = ""
-    ) -> tuple[str, ...]:
-        return await self._contracts.set_watchlist(symbols, actor=actor, source=source)
+    async def set_watchlist(self, symbols: Iterable[str]) -> tuple[str, ...]:
+        return await self._contracts.set_watchlist(symbols)
 
     @property
     def tick_store(self) -> TickStore:

@@ -168,9 +168,7 @@ class LocalCoreClient:
         return await self._audit.run(
             actor,
             "contract_switch",
-            lambda: self._market.switch_main_contract(
-                symbol, actor=actor.name, source=actor.address
-            ),
+            lambda: self._market.switch_main_contract(symbol),
             target=symbol[:32],
             outcome=lambda r: ("ok", {"previous": r.previous, "changed": r.changed}),
         )
@@ -183,7 +181,7 @@ class LocalCoreClient:
         return await self._audit.run(
             actor,
             "watchlist_set",
-            lambda: self._market.set_watchlist(wanted, actor=actor.name, source=actor.address),
+            lambda: self._market.set_watchlist(wanted),
             target=",".join(wanted)[:128],
         )
 
