@@ -206,9 +206,7 @@ class EmbeddedRuntime:
             if settings.influx_url
             else None
         )
-        market = MarketDesk(
-            self.bars, self.contracts, self.core.tick_store, partial(adapter_states, self)
-        )
+        market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
             self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
