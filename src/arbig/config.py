@@ -11,6 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from argon2 import extract_parameters
+from argon2.exceptions import InvalidHashError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
@@ -107,6 +109,21 @@ class AuthSettings(BaseModel):
         None, description="Argon2 hash (arbig auth set-password writes one to the data folder)"
     )
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="browser session lifetime")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2_hash(cls, value: str | None) -> str | None:
+        """A hash that is not Argon2 would count as a configured password nobody has."""
+        if value is None:
+            return None
+        try:
+            extract_parameters(value)
+        except (InvalidHashError, ValueError):
+            raise ValueError(
+                "not an Argon2 hash ($argon2id$...): write one with arbig auth set-password"
+            ) from None
+        return value
+
     secure_cookies: bool = Field(False, description="mark cookies Secure (behind HTTPS)")
     max_login_failures: int = Field(
         5, ge=1, description="failed logins per address per window before each costs a delay"
@@ -293,8 +310,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         error = exc.errors()[0]
         where = ".".join(str(part) for part in error["loc"]) or "settings"
         env_name = "ARBIG_" + "__".join(str(p) for p in error["loc"]).upper()
-        raise ConfigError(
-            f"setting {where} (env {env_name}): {error['msg']} (got {error.get('input')!r})"
-        ) from None
+        # A value meant as a secret (a plain password pasted as the hash) is not echoed.
+        got = "" if "password" in where else f" (got {error.get('input')!r})"
+        raise ConfigError(f"setting {where} (env {env_name}): {error['msg']}{got}") from None
     except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
         raise ConfigError(f"config file {config_file}: {exc}") from None

@@ -2105,9 +2105,9 @@ export interface operations {
     bars_api_v1_market__symbol__bars_get: {
         parameters: {
             query?: {
-                /** @description ISO 8601; no zone means exchange time; default end - 4 h */
+                /** @description ISO 8601 with a UTC offset; default end - 4 h */
                 start?: string | null;
-                /** @description ISO 8601; default now */
+                /** @description ISO 8601 with a UTC offset; default now */
                 end?: string | null;
                 /** @description append the bar still being built */
                 current?: boolean;

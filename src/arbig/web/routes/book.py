@@ -1,10 +1,10 @@
 """The book: positions with live P&L, the account and its equity curve, orders."""
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
 from arbig.api.errors import CloseError
@@ -42,8 +42,8 @@ async def account(client: ClientDep) -> Any:
 )
 async def equity(
     client: ClientDep,
-    since: Annotated[datetime | None, Query(description="ISO 8601 with time zone")] = None,
-    until: datetime | None = None,
+    since: Annotated[AwareDatetime | None, Query(description="ISO 8601 with time zone")] = None,
+    until: AwareDatetime | None = None,
     points: Annotated[int, Query(ge=2, le=5000)] = 500,
 ) -> Any:
     if since and until and since >= until:

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
@@ -32,13 +32,6 @@ class WatchlistIn(BaseModel):
     symbols: Annotated[list[Annotated[str, Field(max_length=16)]], Field(max_length=20)]
 
 
-def _exchange_time(moment: datetime | None) -> datetime | None:
-    """A time without a zone is read as exchange time (Asia/Shanghai)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=EXCHANGE_TZ)
-
-
 @router.get(
     "/market/{symbol}/bars",
     summary="1-minute bars starting in [start, end)",
@@ -48,14 +41,16 @@ async def bars(
     symbol: Symbol,
     client: ClientDep,
     start: Annotated[
-        datetime | None,
-        Query(description="ISO 8601; no zone means exchange time; default end - 4 h"),
+        AwareDatetime | None,
+        Query(description="ISO 8601 with a UTC offset; default end - 4 h"),
     ] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601; default now")] = None,
+    end: Annotated[
+        AwareDatetime | None, Query(description="ISO 8601 with a UTC offset; default now")
+    ] = None,
     current: Annotated[bool, Query(description="append the bar still being built")] = False,
 ) -> Any:
-    until = _exchange_time(end) or datetime.now(EXCHANGE_TZ)
-    since = _exchange_time(start) or until - DEFAULT_RANGE
+    until = end or datetime.now(EXCHANGE_TZ)
+    since = start or until - DEFAULT_RANGE
     if since >= until:
         raise HTTPException(422, "start must be before end")
     if until - since > MAX_RANGE:

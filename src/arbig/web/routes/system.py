@@ -1,9 +1,9 @@
 """System status, the application log and the audit trail."""
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from arbig.api.health import Health, LogRecord
 from arbig.domain.audit import AuditEntry
@@ -31,7 +31,7 @@ async def status(client: ClientDep) -> Any:
 async def logs(
     client: ClientDep,
     level: Annotated[LogLevel | None, Query(description="this level and above")] = None,
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     return DomainJSON(await client.logs(level=level, since=since, limit=limit))
@@ -44,11 +44,11 @@ async def logs(
 )
 async def audit_trail(
     client: ClientDep,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: AwareDatetime | None = None,
+    until: AwareDatetime | None = None,
     action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Any:
     entries = await client.audit_entries(
         since=since, until=until, action=action, limit=limit, offset=offset

@@ -2,11 +2,12 @@
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 from arbig.domain.enums import Side
@@ -23,8 +24,10 @@ CSV_LIMIT = 100_000
 async def trade_filter(
     symbol: Annotated[str | None, Query(pattern=r"^[a-z]{1,2}\d{3,4}$")] = None,
     side: Side | None = None,
-    since: Annotated[datetime | None, Query(description="trade time from (ISO 8601)")] = None,
-    until: Annotated[datetime | None, Query(description="trade time before (ISO 8601)")] = None,
+    since: Annotated[AwareDatetime | None, Query(description="trade time from (ISO 8601)")] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="trade time before (ISO 8601)")
+    ] = None,
     trading_day: date | None = None,
     since_day: date | None = None,
     until_day: date | None = None,
