@@ -206,9 +206,7 @@ class EmbeddedRuntime:
             if settings.influx_url
             else None
         )
-        market = MarketDesk(
-            self.bars, self.contracts, self.core.tick_store, partial(adapter_states, self)
-        )
+        market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
             self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
@@ -263,7 +261,13 @@ class EmbeddedRuntime:
             await _bounded("operations", self.ops.stop(), deadline)
             await _bounded("strategies", self.controls.close(), deadline)
             await _bounded("bars", self.bars.stop(), deadline)
-            await _bounded("core", self.core.stop(), deadline)
+            # The parts before may have used the core's share of the time (a hung
+            # database slows the strategies' close too): the drain gets what is left,
+            # so the core still ends in time and logs what it left unrecorded.
+            loop = asyncio.get_running_loop()
+            left = deadline - loop.time() - 2 * CLOSE_GRACE_S
+            drain = min(self.settings.shutdown_timeout_s * DRAIN_SHARE, max(left, 0.0))
+            await _bounded("core", self.core.stop(drain), deadline)
             if self.exporter is not None:
                 await _bounded("influx exporter", self.exporter.stop(), deadline)
         finally:

@@ -252,13 +252,16 @@ class TradingCore:
         except Exception:
             log.exception("audit entry not written", action=action)
 
-    async def stop(self) -> None:
+    async def stop(self, drain_s: float | None = None) -> None:
+        """Stop; the database gets ``drain_s`` (default: the configured drain) to take
+        what is queued, and what it did not take is logged as left to reconciliation."""
+        drain = self._drain_s if drain_s is None else drain_s
         if self._snapshot_timer is not None:
             self._snapshot_timer.cancel()
         with contextlib.suppress(Exception):
             await self.gateway.close()
         self._record_book()
-        unrecorded = await self.recorder.stop(self._drain_s)
+        unrecorded = await self.recorder.stop(drain)
         if unrecorded:
             # The broker keeps the day's fills: the reconciliation at the next start
             # records the trades among these (core._reconcile).
@@ -266,7 +269,7 @@ class TradingCore:
                 "stopped with writes unrecorded: the database did not answer in time; "
                 "trades among them are recovered from the broker at the next start",
                 unrecorded=unrecorded,
-                drain_s=self._drain_s,
+                drain_s=drain,
             )
         await self.tick_store.stop()
 

@@ -1,8 +1,8 @@
 """The market desk: what the console asks of market data beyond quotes.
 
 Bars for a range, the main contract and its switch, the watchlist, and the
-tick store's state. The core client hands it to the web layer as
-``client.market`` (as it hands ``client.controls`` for strategies).
+market-data adapters' health (supplied by the assembly). The in-process client
+(``arbig.host.local``) answers the contract's market methods from it.
 """
 
 from collections.abc import Callable, Iterable
@@ -12,7 +12,6 @@ from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
 from arbig.engine.bars import BarService
 from arbig.engine.contracts import ContractManager
-from arbig.ticks.base import TickStore
 
 # The state of the market-data adapters, by name: (up, detail). The assembly knows
 # which adapters it built and supplies this.
@@ -26,12 +25,10 @@ class MarketDesk:
         self,
         bars: BarService,
         contracts: ContractManager,
-        ticks: TickStore,
         adapter_states: AdapterStates = dict,
     ) -> None:
         self._bars = bars
         self._contracts = contracts
-        self._ticks = ticks
         self._adapter_states = adapter_states
 
     async def bars(
@@ -58,10 +55,6 @@ class MarketDesk:
 
     async def set_watchlist(self, symbols: Iterable[str]) -> tuple[str, ...]:
         return await self._contracts.set_watchlist(symbols)
-
-    @property
-    def tick_store(self) -> TickStore:
-        return self._ticks
 
     def component_states(self) -> dict[str, tuple[bool, str]]:
         """Health of the market-data components: name -> (up, detail)."""
