@@ -20,7 +20,7 @@ from arbig.ops.equity import EquityWatch
 from arbig.ops.maintenance import Maintenance
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
-from arbig.ops.observe import KernelObserver, Sources, Writer
+from arbig.ops.observe import DropCounts, KernelObserver, Sources, TickStoreState, Writer
 from arbig.ops.protections import Protections
 from arbig.ops.watch import Auditor, Watch
 
@@ -34,6 +34,9 @@ class Kernel:
     controls: TradingControls
     calendar: TradingCalendar
     auditor: Auditor
+    gateway_name: str
+    tick_store: TickStoreState
+    tick_filter: DropCounts
 
 
 class Operations:
@@ -48,18 +51,18 @@ class Operations:
         self.metrics = Metrics()
         self.equity = EquityWatch()
         sources = Sources(
-            gateway_name=core.gateway.name,
+            gateway_name=kernel.gateway_name,
             writer=kernel.writer,
-            tick_store=core.tick_store,
-            tick_filter=core.tick_filter,
+            tick_store=kernel.tick_store,
+            tick_filter=kernel.tick_filter,
             controls=kernel.controls,
             calendar=kernel.calendar,
             redis=settings.redis_url is not None,
         )
-        self.observer = KernelObserver(core.bus, sources, self.equity)
+        self.observer = KernelObserver(core.events, sources, self.equity)
         self.notifier = Notifier(settings.notify, self.metrics, clock=clock.now)
         self.watch = Watch(
-            core.bus,
+            core.events,
             kernel.controls,
             self.notifier,
             self.observer,

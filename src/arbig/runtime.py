@@ -105,12 +105,12 @@ def build_controls(
         check_sessions = not settings.sim.ignore_sessions
     limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
     risk = RiskEngine(
-        core.book, core.bus, limits, calendar, check_sessions=check_sessions, clock=clock
+        core.book, core.events, limits, calendar, check_sessions=check_sessions, clock=clock
     )
     core.add_pre_trade_check(risk)
     options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
     strategy_engine = StrategyEngine(
-        CorePorts(core.book, core.bus, core),
+        CorePorts(core.book, core.events, core),
         lambda: core.main_contract,
         strategy_store,
         calendar,
@@ -121,7 +121,7 @@ def build_controls(
     )
     emergency = EmergencyStop(
         core.book,
-        core.bus,
+        core.events,
         core,
         risk,
         strategy_engine,
@@ -167,6 +167,8 @@ class EmbeddedRuntime:
         self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
+        self.tick_store = make_tick_store(settings)
+        self.tick_filter = TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions)
         self.core = TradingCore(
             account_id=account.account_id,
             capital=account.capital,
@@ -175,8 +177,8 @@ class EmbeddedRuntime:
             gateway=self.gateway,
             recorder=self.writer,
             source=RepositorySource(sessions),
-            tick_store=make_tick_store(settings),
-            tick_filter=TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions),
+            tick_store=self.tick_store,
+            tick_filter=self.tick_filter,
             clock=clock,
             snapshot_interval_s=settings.snapshot_interval_s,
             auditor=audit,
@@ -186,7 +188,7 @@ class EmbeddedRuntime:
             self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
         )
         self.bars = BarService(
-            self.core.bus,
+            self.core.events,
             clock,
             self.writer.bar,
             BarRepository(sessions),
@@ -209,13 +211,29 @@ class EmbeddedRuntime:
         market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
-            self.core, self.controls, market, CloseDesk(self.core), sessions, self.reader, audit
+            self.core,
+            self.controls,
+            market,
+            CloseDesk(self.core),
+            self.tick_store,
+            sessions,
+            self.reader,
+            audit,
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
         self.ops = Operations(
             settings,
-            Kernel(self.core, self.writer, self.controls, calendar, audit),
+            Kernel(
+                self.core,
+                self.writer,
+                self.controls,
+                calendar,
+                audit,
+                gateway_name=self.gateway.name,
+                tick_store=self.tick_store,
+                tick_filter=self.tick_filter,
+            ),
             engine,
             clock,
         )
@@ -240,7 +258,7 @@ class EmbeddedRuntime:
         await self.checkpointer.start()
         await self.bars.start()  # listening before the first tick
         if self.exporter is not None:
-            self.exporter.attach(self.core.bus)
+            self.exporter.attach(self.core.events)
             await self.exporter.start()
         await self.core.start()
         await self.contracts.start()
@@ -318,7 +336,7 @@ async def build_embedded(settings: Settings) -> EmbeddedRuntime:
 def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
     """Health of the market-data adapters this runtime built: name -> (up, detail)."""
     states: dict[str, tuple[bool, str]] = {}
-    ticks = runtime.core.tick_store
+    ticks = runtime.tick_store
     if isinstance(ticks, RedisTickStore):
         stats = ticks.stats()
         detail = f"redis: {stats.pending} pending, {stats.not_stored} not stored"

@@ -25,7 +25,8 @@ from arbig.clock import Clock, Timer
 from arbig.domain.bar import Bar, BarBuilder
 from arbig.domain.calendar import GOLD_SESSIONS, Session
 from arbig.domain.tick import Tick
-from arbig.engine.bus import EventBus, EventType
+from arbig.engine.book import Events
+from arbig.engine.bus import EventType
 
 log = structlog.get_logger(__name__)
 
@@ -45,7 +46,7 @@ class BarService:
 
     def __init__(
         self,
-        bus: EventBus,
+        bus: Events,
         clock: Clock,
         record: BarCallback | None = None,
         source: BarSource | None = None,

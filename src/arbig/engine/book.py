@@ -165,6 +165,19 @@ class CoreBook:
 
 
 @dataclass(frozen=True, slots=True)
+class PartsHealth:
+    """The state of the core's adapters at one moment, for health reports."""
+
+    gateway_connected: bool
+    gateway: str  # "name: reason"
+    recorder_healthy: bool
+    recorder_detail: str
+    recorder_saturated: bool  # new positions are refused while set
+    tick_store_healthy: bool
+    tick_store: str  # its name
+
+
+@dataclass(frozen=True, slots=True)
 class CorePorts:
     """The core as the strategy engine uses it: its book, its bus, its order commands."""
 

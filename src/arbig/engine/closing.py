@@ -52,7 +52,7 @@ class CloseDesk:
     def preview(self, symbol: str, direction: Direction, volume: int | None = None) -> ClosePreview:
         core = self._core
         self._expire()
-        leg = core.portfolio.positions.legs.get((symbol, direction))
+        leg = core.book.leg(symbol, direction)
         if leg is None or leg.volume == 0:
             raise CloseError(f"no {direction} position in {symbol}")
         tick = core.last_tick(symbol)
@@ -64,7 +64,7 @@ class CloseDesk:
                 spec,
                 leg,
                 tick,
-                core.oms.active_orders(),
+                core.book.active_orders(),
                 volume=volume,
                 ticks_through=self._ticks_through,
                 source=OrderSource.OPERATOR,
@@ -111,7 +111,7 @@ class CloseDesk:
             if order.order_id in order_ids and self._all_settled(order_ids):
                 done.set()
 
-        self._core.bus.subscribe(EventType.ORDER, on_order)
+        self._core.events.subscribe(EventType.ORDER, on_order)
         try:
             for request in pending.requests:
                 try:
@@ -131,15 +131,16 @@ class CloseDesk:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(done.wait(), self._wait)
         finally:
-            self._core.bus.unsubscribe(EventType.ORDER, on_order)
+            self._core.events.unsubscribe(EventType.ORDER, on_order)
         return self._result(preview, order_ids)
 
     def _all_settled(self, order_ids: list[str]) -> bool:
-        orders = self._core.oms.orders
-        return all(oid in orders and orders[oid].status.is_terminal for oid in order_ids)
+        book = self._core.book
+        return all((o := book.order(oid)) is not None and o.status.is_terminal for oid in order_ids)
 
     def _result(self, preview: ClosePreview, order_ids: list[str]) -> CloseResult:
-        orders = [self._core.oms.orders[oid] for oid in order_ids if oid in self._core.oms.orders]
+        found = (self._core.book.order(oid) for oid in order_ids)
+        orders = [o for o in found if o is not None]
         traded = sum(o.traded for o in orders)
         reasons = "; ".join(o.reject_reason for o in orders if o.reject_reason)
         if traded == preview.volume:

@@ -21,7 +21,7 @@ from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference, position_differences
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.engine.book import CoreBook
+from arbig.engine.book import CoreBook, Events, PartsHealth
 from arbig.engine.book import OrderRefused as OrderRefused  # where senders have found it
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
@@ -96,6 +96,23 @@ class TradingCore:
         self._last_fill_at: datetime | None = None
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
+
+    @property
+    def events(self) -> Events:
+        """The bus, as its users see it: subscribe, unsubscribe, publish."""
+        return self.bus
+
+    def parts_health(self) -> PartsHealth:
+        """How the gateway, the recorder and the tick store are doing, to report."""
+        return PartsHealth(
+            gateway_connected=self.gateway_connected,
+            gateway=f"{self.gateway.name}: {self.gateway_reason}",
+            recorder_healthy=self.recorder.healthy,
+            recorder_detail=self.recorder.health_detail,
+            recorder_saturated=self.recorder.saturated,
+            tick_store_healthy=self.tick_store.healthy,
+            tick_store=self.tick_store.name,
+        )
 
     @property
     def account_id(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from arbig.api.events import Event, EventType, Gap
-from arbig.engine.bus import EventBus
+from arbig.engine.book import Events
 
 QUEUE_LIMIT = 10_000
 
@@ -15,13 +15,14 @@ class Subscription:
     """Queues every bus event for one consumer. A consumer that lets ``limit`` events
     pile up loses them: the queue is emptied and the next item it reads is a ``Gap``."""
 
-    def __init__(self, bus: EventBus, limit: int = QUEUE_LIMIT) -> None:
+    def __init__(self, bus: Events, limit: int = QUEUE_LIMIT) -> None:
         self._bus = bus
         self._limit = limit
         self._queue: deque[Event | Gap] = deque()
         self._lost = 0
         self._wakeup: asyncio.Future[None] | None = None
-        bus.subscribe_all(self._on_event)
+        for event_type in EventType:
+            bus.subscribe(event_type, self._on_event)
 
     def _on_event(self, event_type: EventType, payload: Any) -> None:
         if len(self._queue) >= self._limit:
@@ -54,5 +55,5 @@ class Subscription:
             self.close()
 
 
-def bus_events(bus: EventBus, limit: int = QUEUE_LIMIT) -> AsyncIterator[Event | Gap]:
+def bus_events(bus: Events, limit: int = QUEUE_LIMIT) -> AsyncIterator[Event | Gap]:
     return Subscription(bus, limit).__aiter__()

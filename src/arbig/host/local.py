@@ -45,6 +45,7 @@ from arbig.host.events import bus_events
 from arbig.storage import reports, repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.reads import Reader
+from arbig.ticks.base import TickStore
 
 
 def _order_detail(request: OrderRequest) -> dict[str, Any]:
@@ -65,6 +66,7 @@ class LocalCoreClient:
         controls: TradingControls,
         market: MarketDesk,
         closing: CloseDesk,
+        ticks: TickStore,
         sessions: async_sessionmaker[AsyncSession],
         reader: Reader,
         audit: AuditTrail,
@@ -73,6 +75,7 @@ class LocalCoreClient:
         self._controls = controls
         self._market = market
         self._closing = closing
+        self._ticks = ticks  # the core's tick store (the runtime built it)
         self._sessions = sessions
         self._reader = reader
         self._trail = audit  # the core's own: one trail for the operator's and its actions
@@ -83,23 +86,24 @@ class LocalCoreClient:
     async def health(self) -> Health:
         core = self._core
         now = datetime.now(UTC)
+        parts = core.parts_health()
         components = {
             "gateway": Component(
-                ComponentState.UP if core.gateway_connected else ComponentState.DOWN,
-                f"{core.gateway.name}: {core.gateway_reason}",
+                ComponentState.UP if parts.gateway_connected else ComponentState.DOWN,
+                parts.gateway,
             ),
             "database": Component(
-                ComponentState.UP if core.recorder.healthy else ComponentState.DEGRADED,
-                core.recorder.health_detail
-                + (" (new positions refused)" if core.recorder.saturated else ""),
+                ComponentState.UP if parts.recorder_healthy else ComponentState.DEGRADED,
+                parts.recorder_detail
+                + (" (new positions refused)" if parts.recorder_saturated else ""),
             ),
             "book": Component(
                 ComponentState.DOWN if core.halt_reason else ComponentState.UP,
                 core.halt_reason or "reconciled with the broker",
             ),
             "tick_store": Component(
-                ComponentState.UP if core.tick_store.healthy else ComponentState.DEGRADED,
-                core.tick_store.name,
+                ComponentState.UP if parts.tick_store_healthy else ComponentState.DEGRADED,
+                parts.tick_store,
             ),
         }
         for name, (up, detail) in self._market.component_states().items():
@@ -123,7 +127,7 @@ class LocalCoreClient:
         )
 
     def events(self) -> AsyncIterator[Event | Gap]:
-        return bus_events(self._core.bus)
+        return bus_events(self._core.events)
 
     async def logs(
         self, *, level: str | None, since: datetime | None, limit: int
@@ -151,10 +155,10 @@ class LocalCoreClient:
     # --- market data ---------------------------------------------------------------------
 
     async def latest_tick(self, symbol: str) -> Tick | None:
-        return await self._core.tick_store.latest(symbol)
+        return await self._ticks.latest(symbol)
 
     async def ticks(self, symbol: str, count: int) -> list[Tick]:
-        return await self._core.tick_store.history(symbol, count)
+        return await self._ticks.history(symbol, count)
 
     async def bars(
         self, symbol: str, start: datetime, end: datetime, *, include_current: bool = False
@@ -188,15 +192,15 @@ class LocalCoreClient:
     # --- the book ------------------------------------------------------------------------
 
     async def positions(self) -> list[PositionSnapshot]:
-        snapshots = self._core.portfolio.position_snapshots(datetime.now(UTC))
+        snapshots = self._core.book.position_snapshots(datetime.now(UTC))
         return [p for p in snapshots if p.volume > 0]
 
     async def account(self) -> AccountSnapshot:
-        return self._core.portfolio.account_snapshot(datetime.now(UTC))
+        return self._core.book.account_snapshot(datetime.now(UTC))
 
     async def orders(self, *, active_only: bool = False) -> list[Order]:
-        oms = self._core.oms
-        orders = oms.active_orders() if active_only else list(oms.orders.values())
+        book = self._core.book
+        orders = book.active_orders() if active_only else book.orders()
         return sorted(orders, key=lambda o: o.created_at, reverse=True)
 
     async def send_order(self, request: OrderRequest, actor: Actor) -> str:
@@ -211,7 +215,7 @@ class LocalCoreClient:
 
     async def cancel_order(self, order_id: str, actor: Actor) -> None:
         async def cancel() -> None:
-            if order_id not in {o.order_id for o in self._core.oms.active_orders()}:
+            if order_id not in {o.order_id for o in self._core.book.active_orders()}:
                 raise OrderRefused(f"no working order {order_id[:64]!r}")
             await self._core.cancel_order(order_id)
 

@@ -25,7 +25,8 @@ from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.domain.trigger import Trigger
-from arbig.engine.bus import EventBus, EventType
+from arbig.engine.book import Events
+from arbig.engine.bus import EventType
 from arbig.engine.risk import Rule
 from arbig.ops.equity import EquityWatch
 
@@ -91,7 +92,7 @@ def refusal_reason(reason: str | None) -> str:
 class KernelObserver(Collector):
     def __init__(
         self,
-        bus: EventBus,
+        bus: Events,
         sources: Sources,
         equity: EquityWatch,
         *,

@@ -25,7 +25,8 @@ from arbig.domain.enums import OrderStatus, TradingState
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
-from arbig.engine.bus import EventBus, EventType
+from arbig.engine.book import Events
+from arbig.engine.bus import EventType
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
@@ -51,7 +52,7 @@ class Auditor(Protocol):
 class Watch:
     def __init__(
         self,
-        bus: EventBus,
+        bus: Events,
         controls: StateControls,
         notifier: Notifier,
         observer: KernelObserver,
