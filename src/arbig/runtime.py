@@ -14,6 +14,7 @@ from arbig.config import Settings
 from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
@@ -80,6 +81,10 @@ class RepositorySource:
         async with self._sessions() as session:
             return await repository.load_settlements(session, account_id)
 
+    async def load_handovers(self, account_id: str) -> list[Handover]:
+        async with self._sessions() as session:
+            return await repository.load_handovers(session, account_id)
+
 
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
@@ -110,7 +115,7 @@ def build_controls(
     core.add_pre_trade_check(risk)
     options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
     strategy_engine = StrategyEngine(
-        CorePorts(core.book, core.bus, core),
+        CorePorts(core.book, core.bus, core, core.portfolio.hand_over),
         lambda: core.main_contract,
         strategy_store,
         calendar,
