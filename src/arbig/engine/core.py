@@ -6,6 +6,7 @@ its order manager and portfolio.
 """
 
 import contextlib
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +18,7 @@ from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference, position_differences
 from arbig.domain.tick import Tick
@@ -102,6 +104,10 @@ class TradingCore:
         """The bus, as its users see it: subscribe, unsubscribe, publish."""
         return self.bus
 
+    def hand_over(self, handover: Handover) -> None:
+        """Make lots of the account a strategy's own (the strategy engine records it)."""
+        self.portfolio.hand_over(handover)
+
     def parts_health(self) -> PartsHealth:
         """How the gateway, the recorder and the tick store are doing, to report."""
         return PartsHealth(
@@ -142,12 +148,18 @@ class TradingCore:
             self.oms.update_order(order)
             self.portfolio.on_order(order)
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
+        # Handovers in time order with the fills: a handed lot's later close fits.
+        handovers = deque(await self._source.load_handovers(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
+            while handovers and handovers[0].handed_at <= trade.datetime:
+                self.portfolio.hand_over(handovers.popleft())
             self.oms.add_trade(trade)
             if self._last_fill_at is None or trade.datetime > self._last_fill_at:
                 self._last_fill_at = trade.datetime
             self.portfolio.apply_trade(trade)
             self._apply_owned(trade)
+        for handover in handovers:
+            self.portfolio.hand_over(handover)
         self._record_settlements()
         self.gateway.set_listener(self)
         await self.gateway.connect()
