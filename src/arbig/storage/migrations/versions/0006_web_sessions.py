@@ -1,7 +1,7 @@
 """The console's browser sessions, recorded so that logout ends them everywhere.
 
-Revision ID: 0005_web_sessions
-Revises: 0004_daily_settlement
+Revision ID: 0006_web_sessions
+Revises: 0005_strategy_handovers
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from arbig.storage.types import UTCDateTime
 
-revision: str = "0005_web_sessions"
-down_revision: str | None = "0004_daily_settlement"
+revision: str = "0006_web_sessions"
+down_revision: str | None = "0005_strategy_handovers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
