@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 from _harness import harness_without_gc
 
-SYMBOL = "au2612"
+SYMBOL = "au2706"
 BIN = Path(sys.executable).parent
 
 

@@ -46,7 +46,7 @@ from arbig.engine.strategy.store import MemoryStrategyStore, StrategyStore
 from arbig.runtime import build_controls
 from arbig.ticks.memory import MemoryTickStore
 
-SYMBOL = "au2612"
+SYMBOL = "au2706"
 SETTINGS = Settings(
     main_contract=SYMBOL,
     data_dir=Path(tempfile.mkdtemp(prefix="arbig-bench-")),
