@@ -14,6 +14,7 @@ from arbig.config import Settings
 from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
@@ -80,6 +81,10 @@ class RepositorySource:
         async with self._sessions() as session:
             return await repository.load_settlements(session, account_id)
 
+    async def load_handovers(self, account_id: str) -> list[Handover]:
+        async with self._sessions() as session:
+            return await repository.load_handovers(session, account_id)
+
 
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
@@ -110,7 +115,7 @@ def build_controls(
     core.add_pre_trade_check(risk)
     options = StrategyOptions(**settings.strategy.model_dump(exclude={"modules"}))
     strategy_engine = StrategyEngine(
-        CorePorts(core.book, core.bus, core),
+        CorePorts(core.book, core.bus, core, core.portfolio.hand_over),
         lambda: core.main_contract,
         strategy_store,
         calendar,
@@ -256,17 +261,19 @@ class EmbeddedRuntime:
     async def stop(self) -> None:
         """Stop within ``shutdown_timeout_s``: a part that does not finish in its time
         (a database or Redis that hangs) is left behind, and the log says so."""
-        deadline = asyncio.get_running_loop().time() + self.settings.shutdown_timeout_s
+        loop = asyncio.get_running_loop()
+        limit = self.settings.shutdown_timeout_s
+        deadline = loop.time() + limit
+        # The parts before the core share what the core's drain does not need: a hung
+        # database slows the strategies' close too, and must not eat the time in which
+        # the core records what it can and logs what it leaves to reconciliation.
+        before_core = loop.time() + limit * (1 - DRAIN_SHARE) - 2 * CLOSE_GRACE_S
         try:
-            await _bounded("operations", self.ops.stop(), deadline)
-            await _bounded("strategies", self.controls.close(), deadline)
-            await _bounded("bars", self.bars.stop(), deadline)
-            # The parts before may have used the core's share of the time (a hung
-            # database slows the strategies' close too): the drain gets what is left,
-            # so the core still ends in time and logs what it left unrecorded.
-            loop = asyncio.get_running_loop()
+            await _bounded("operations", self.ops.stop(), before_core)
+            await _bounded("strategies", self.controls.close(), before_core)
+            await _bounded("bars", self.bars.stop(), before_core)
             left = deadline - loop.time() - 2 * CLOSE_GRACE_S
-            drain = min(self.settings.shutdown_timeout_s * DRAIN_SHARE, max(left, 0.0))
+            drain = min(limit * DRAIN_SHARE, max(left, 0.0))
             await _bounded("core", self.core.stop(drain), deadline)
             if self.exporter is not None:
                 await _bounded("influx exporter", self.exporter.stop(), deadline)

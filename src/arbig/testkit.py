@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from arbig.clock import DrivenClock
 from arbig.domain.account import DailySettlement
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
@@ -39,6 +40,7 @@ class MemoryBook:
         self.orders: dict[str, Order] = {}
         self.trades: list[Trade] = []
         self.settlements: list[DailySettlement] = []
+        self.handovers: list[Handover] = []
         self.account_snapshots: list[AccountSnapshot] = []
 
     async def start(self) -> None:
@@ -83,6 +85,9 @@ class MemoryBook:
 
     async def load_settlements(self, account_id: str) -> list[DailySettlement]:
         return list(self.settlements)
+
+    async def load_handovers(self, account_id: str) -> list[Handover]:
+        return list(self.handovers)
 
 
 async def drive(clock: DrivenClock, until: datetime, settle: Callable[[], Awaitable[None]]) -> None:

@@ -569,6 +569,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/strategies/hand-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand a strategy lots of the account, which it then owns and may close */
+        post: operations["hand_over_api_v1_strategies_hand_over_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/state": {
         parameters: {
             query?: never;
@@ -1141,6 +1158,58 @@ export interface components {
             msg: string;
             /** Type */
             type: string;
+        };
+        /**
+         * HandOver
+         * @description Lots of the account to make a strategy's own position.
+         */
+        HandOver: {
+            /**
+             * Name
+             * @description the strategy; the running one when absent
+             */
+            name?: string | null;
+            /**
+             * Symbol
+             * @example au2612
+             */
+            symbol: string;
+            direction: components["schemas"]["Direction"];
+            /** Volume */
+            volume: number;
+            /**
+             * Confirm
+             * @description must be true
+             * @constant
+             */
+            confirm: true;
+        };
+        /**
+         * Handover
+         * @description Lots of the account made a strategy's own, at the account's average price.
+         */
+        Handover: {
+            /** Strategy Name */
+            strategy_name: string;
+            /** Symbol */
+            symbol: string;
+            direction: components["schemas"]["Direction"];
+            /** Volume Yesterday */
+            volume_yesterday: number;
+            /** Volume Today */
+            volume_today: number;
+            /** Price */
+            price: string;
+            /**
+             * Trading Day
+             * Format: date
+             */
+            trading_day: string;
+            /**
+             * Handed At
+             * Format: date-time
+             */
+            handed_at: string;
         };
         /** Health */
         Health: {
@@ -3046,6 +3115,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyStatus"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    hand_over_api_v1_strategies_hand_over_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandOver"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handover"];
                 };
             };
             /** @description The request does not validate */

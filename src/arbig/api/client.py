@@ -29,6 +29,7 @@ from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -151,6 +152,13 @@ class CoreClient(Protocol):
     async def update_params(
         self, name: str, params: dict[str, Any], actor: Actor
     ) -> ParamsStored: ...
+
+    async def hand_over(
+        self, name: str | None, symbol: str, direction: Direction, volume: int, actor: Actor
+    ) -> Handover:
+        """Make lots of the account the own position of ``name`` (the running strategy
+        when None); ControlRefused with the reason when they are not free to hand."""
+        ...
 
     # --- trading state -------------------------------------------------------------------
 

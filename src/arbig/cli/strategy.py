@@ -1,4 +1,5 @@
-"""``arbig strategy``: list, start, stop and watch the strategy of a running console.
+"""``arbig strategy``: list, start, stop and watch the strategy of a running console,
+and hand it lots of the account.
 
 The commands talk to the console's REST API (``arbig run`` must be running), with
 an API token from ``arbig auth create-token`` in ``--token`` or ``ARBIG_TOKEN``.
@@ -127,3 +128,33 @@ def triggers(
         )
         if t.get("error_message"):
             typer.echo(f"{'':>21}error: {t['error_message'].splitlines()[-1]}")
+
+
+@strategy_app.command("hand-over")
+def hand_over(
+    symbol: Annotated[str, typer.Argument(help="contract, e.g. au2612")],
+    direction: Annotated[str, typer.Argument(help="long or short")],
+    volume: Annotated[int, typer.Argument(min=1, help="lots")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="the strategy (default: the running one)")
+    ] = None,
+    yes: YesOption = False,
+    url: UrlOption = None,
+    token: TokenOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Make lots the account holds a strategy's own position: it may then close them."""
+    if direction not in ("long", "short"):
+        raise fail(f"direction must be long or short, not {direction!r}")
+    who = name or "the running strategy"
+    if not yes:
+        typer.confirm(f"hand {volume} {direction} {symbol} to {who}? it may close them", abort=True)
+    body = {"symbol": symbol, "direction": direction, "volume": volume, "confirm": True}
+    if name:
+        body["name"] = name
+    h = call("POST", "/strategies/hand-over", url, token, config, body)
+    typer.echo(
+        f"{h['strategy_name']} now owns {h['volume_yesterday'] + h['volume_today']} more "
+        f"{h['direction']} {h['symbol']} (yesterday {h['volume_yesterday']}, "
+        f"today {h['volume_today']}) at {h['price']}"
+    )

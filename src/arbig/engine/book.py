@@ -16,6 +16,7 @@ from arbig.api.errors import OrderRefused as OrderRefused  # raised by send_orde
 from arbig.domain.account import AccountBook
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import PositionLeg
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -44,6 +45,10 @@ class BookView(Protocol):
 
     def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
         """``owner``'s (a strategy's) own lots (an empty leg if none)."""
+        ...
+
+    def owned_legs(self, symbol: str, direction: Direction) -> list[PositionLeg]:
+        """Every strategy's own lots of ``symbol`` in ``direction``."""
         ...
 
     @property
@@ -140,6 +145,9 @@ class CoreBook:
     def owned_leg(self, owner: str, symbol: str, direction: Direction) -> PositionLeg:
         return self._portfolio.owned_leg(owner, symbol, direction)
 
+    def owned_legs(self, symbol: str, direction: Direction) -> list[PositionLeg]:
+        return self._portfolio.owned_legs(symbol, direction)
+
     @property
     def account(self) -> AccountBook:
         return self._portfolio.account
@@ -171,3 +179,5 @@ class CorePorts:
     book: BookView
     events: Events
     orders: OrderDesk
+    # Makes lots of the account a strategy's own (after the engine checked and recorded it).
+    hand_over: Callable[[Handover], None]

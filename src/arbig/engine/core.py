@@ -6,6 +6,7 @@ its order manager and portfolio.
 """
 
 import contextlib
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -125,12 +126,18 @@ class TradingCore:
             self.oms.update_order(order)
             self.portfolio.on_order(order)
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
+        # Handovers in time order with the fills: a handed lot's later close fits.
+        handovers = deque(await self._source.load_handovers(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
+            while handovers and handovers[0].handed_at <= trade.datetime:
+                self.portfolio.hand_over(handovers.popleft())
             self.oms.add_trade(trade)
             if self._last_fill_at is None or trade.datetime > self._last_fill_at:
                 self._last_fill_at = trade.datetime
             self.portfolio.apply_trade(trade)
             self._apply_owned(trade)
+        for handover in handovers:
+            self.portfolio.hand_over(handover)
         self._record_settlements()
         self.gateway.set_listener(self)
         await self.gateway.connect()

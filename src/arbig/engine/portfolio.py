@@ -7,8 +7,9 @@ from decimal import Decimal
 from arbig.domain.account import AccountBook, DailySettlement, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
-from arbig.domain.position import PositionBook, PositionError, PositionLeg
+from arbig.domain.position import Lot, PositionBook, PositionError, PositionLeg
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -154,6 +155,23 @@ class Portfolio:
         book = self._owned.get(owner)
         leg = None if book is None else book.legs.get((symbol, direction))
         return leg if leg is not None else PositionLeg(symbol, direction)
+
+    def owned_legs(self, symbol: str, direction: Direction) -> list[PositionLeg]:
+        """Every strategy's own leg of ``symbol`` in ``direction``."""
+        found = (book.legs.get((symbol, direction)) for book in self._owned.values())
+        return [leg for leg in found if leg is not None and leg.volume > 0]
+
+    def hand_over(self, handover: Handover) -> None:
+        """Make lots of the account the strategy's own (checked by ``split_handover``)."""
+        self.roll_to(handover.trading_day)
+        book = self._owned.setdefault(handover.strategy_name, PositionBook())
+        leg = book.leg(handover.symbol, handover.direction)
+        today, yesterday = list(leg.today), list(leg.yesterday)
+        if handover.volume_today:
+            today.append(Lot(handover.price, handover.volume_today))
+        if handover.volume_yesterday:
+            yesterday.append(Lot(handover.price, handover.volume_yesterday))
+        leg.restore(today, yesterday)
 
     def on_order(self, order: Order) -> bool:
         """Track working orders; True if the frozen margin or commission changed."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from arbig.domain.account import DailySettlement
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.state import MarketChoice, TradingStatus
@@ -72,6 +73,10 @@ class BookSource(Protocol):
     async def load_orders(self, account_id: str) -> list[Order]: ...
 
     async def load_settlements(self, account_id: str) -> list[DailySettlement]: ...
+
+    async def load_handovers(self, account_id: str) -> list[Handover]:
+        """Lots handed to strategies, in the order they were handed."""
+        ...
 
 
 class StateStore(Protocol):

@@ -52,6 +52,7 @@ class Rule(StrEnum):
     DUPLICATE = "duplicate"
     MARGIN = "margin"
     DELIVERY_MONTH = "delivery_month"
+    NOT_HELD = "not_held"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,16 @@ class RiskEngine:
                 f"{Rule.WORKING_ORDERS}: {len(working)} working, limit {limits.max_working_orders}"
             )
         if request.offset.is_close:
-            return None
+            # Refused now rather than by the exchange later: lots not held (or already
+            # being closed) cannot be closed.
+            if self._reduces(request):
+                return None
+            leg = self._book.leg(request.symbol, request.direction)
+            yesterday, today = free_to_close(leg, working.values()) if leg else (0, 0)
+            return (
+                f"{Rule.NOT_HELD}: {request.offset} {request.volume} {request.direction} "
+                f"{request.symbol}, free to close: {yesterday} yesterday's, {today} today's"
+            )
         direction = request.direction
         leg = self._book.leg(request.symbol, direction)
         held = leg.volume if leg is not None else 0

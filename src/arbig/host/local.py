@@ -30,6 +30,7 @@ from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -321,6 +322,27 @@ class LocalCoreClient:
             update,
             target=name[:64],
             outcome=lambda r: ("ok", {"params": r.strategy.params}),
+        )
+
+    async def hand_over(
+        self, name: str | None, symbol: str, direction: Direction, volume: int, actor: Actor
+    ) -> Handover:
+        target = (name or self._controls.strategy_status().name or "")[:64]
+        return await self._audit.run(
+            actor,
+            "strategy_hand_over",
+            lambda: self._controls.hand_over(name, symbol, direction, volume),
+            target=target,
+            detail={"symbol": symbol, "direction": direction.value, "volume": volume},
+            outcome=lambda h: (
+                "ok",
+                {
+                    "target": h.strategy_name,
+                    "yesterday": h.volume_yesterday,
+                    "today": h.volume_today,
+                    "price": str(h.price),
+                },
+            ),
         )
 
     # --- trading state -------------------------------------------------------------------

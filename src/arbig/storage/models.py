@@ -315,3 +315,20 @@ class MarketChoiceRow(Base):
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
 VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")
+
+
+class StrategyHandoverRow(Base):
+    """``strategy_handovers``: lots of the account the operator made a strategy's own."""
+
+    __tablename__ = "strategy_handovers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    strategy_name: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    direction: Mapped[str] = mapped_column(String(ENUM))  # long | short
+    volume_yesterday: Mapped[int] = mapped_column(Integer)
+    volume_today: Mapped[int] = mapped_column(Integer)
+    price: Mapped[Decimal]
+    trading_day: Mapped[date] = mapped_column(Date)
+    handed_at: Mapped[datetime]

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from arbig.domain.account import DailySettlement
-from arbig.domain.enums import OrderStatus
+from arbig.domain.enums import Direction, OrderStatus
+from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
@@ -22,6 +23,7 @@ from arbig.storage.models import (
     OrderRow,
     PositionRow,
     SettlementPriceRow,
+    StrategyHandoverRow,
     StrategyTriggerRow,
     SystemLogRow,
     TradeRow,
@@ -38,6 +40,28 @@ async def load_trades(session: AsyncSession, account_id: str) -> list[Trade]:
         .order_by(TradeRow.trade_time, TradeRow.id)
     )
     return [rows.to_trade(row) for row in await session.scalars(query)]
+
+
+async def load_handovers(session: AsyncSession, account_id: str) -> list[Handover]:
+    """Lots handed to strategies, in the order they were handed."""
+    query = (
+        select(StrategyHandoverRow)
+        .where(StrategyHandoverRow.account_id == account_id)
+        .order_by(StrategyHandoverRow.handed_at, StrategyHandoverRow.id)
+    )
+    return [
+        Handover(
+            strategy_name=row.strategy_name,
+            symbol=row.symbol,
+            direction=Direction(row.direction),
+            volume_yesterday=row.volume_yesterday,
+            volume_today=row.volume_today,
+            price=row.price,
+            trading_day=row.trading_day,
+            handed_at=row.handed_at,
+        )
+        for row in await session.scalars(query)
+    ]
 
 
 async def load_settlements(

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from arbig.domain.enums import ActionType, TriggerResult
+from arbig.domain.handover import Handover
 from arbig.domain.trigger import StoredConfig, Trigger
-from arbig.storage.models import StrategyConfigRow, StrategyTriggerRow
+from arbig.storage.models import StrategyConfigRow, StrategyHandoverRow, StrategyTriggerRow
 from arbig.storage.types import utcnow
 
 
@@ -73,6 +74,21 @@ class SqlStrategyStore:
                     error_message=trigger.error_message,
                 )
             )
+
+    async def insert_handover(self, account_id: str, handover: Handover) -> None:
+        row = StrategyHandoverRow(
+            account_id=account_id,
+            strategy_name=handover.strategy_name,
+            symbol=handover.symbol,
+            direction=handover.direction.value,
+            volume_yesterday=handover.volume_yesterday,
+            volume_today=handover.volume_today,
+            price=handover.price,
+            trading_day=handover.trading_day,
+            handed_at=handover.handed_at,
+        )
+        async with self._sessions() as session, session.begin():
+            session.add(row)
 
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
         query = select(StrategyTriggerRow).order_by(StrategyTriggerRow.id.desc()).limit(limit)

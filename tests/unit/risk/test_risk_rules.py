@@ -84,6 +84,23 @@ async def test_max_position_counts_held_and_working_lots(tmp_path: Path) -> None
         assert risk.refusal(close, rig.clock.now()) is None
 
 
+async def test_closing_lots_not_held_is_refused_before_the_answer(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        nothing = rig.request(Side.SELL, volume=1, offset=Offset.CLOSE_YESTERDAY)
+        with pytest.raises(OrderRefused, match="not_held: close_yesterday 1 long"):
+            await rig.core.send_order(nothing)
+        await rig.core.send_order(rig.request(volume=2))
+        await rig.tick(2)
+        risk = rig.controls.risk
+        too_many = rig.request(Side.SELL, volume=3, offset=Offset.CLOSE_TODAY)
+        reason = risk.refusal(too_many, rig.clock.now())
+        assert reason is not None and reason.endswith("free to close: 0 yesterday's, 2 today's")
+        yesterdays = rig.request(Side.SELL, volume=1, offset=Offset.CLOSE_YESTERDAY)
+        assert risk.refusal(yesterdays, rig.clock.now()) is not None  # bought today
+        today = rig.request(Side.SELL, volume=2, offset=Offset.CLOSE_TODAY)
+        assert risk.refusal(today, rig.clock.now()) is None
+
+
 async def test_working_orders_rate_limits_and_duplicates(tmp_path: Path) -> None:
     limits = RiskSettings(max_working_orders=2, max_orders_per_minute=3, duplicate_window_s=1)
     async with running(tmp_path, risk=limits) as rig:

@@ -10,7 +10,8 @@ from typing import Any
 
 from arbig.api.errors import ControlRefused
 from arbig.api.trading import EmergencyReport, StrategyInfo, StrategyStatus, TradingStatus
-from arbig.domain.enums import TradingState
+from arbig.domain.enums import Direction, TradingState
+from arbig.domain.handover import Handover
 from arbig.domain.trigger import Trigger
 from arbig.engine.emergency import (
     EmergencyStop,
@@ -62,6 +63,14 @@ class TradingControls:
     async def update_params(self, name: str, params: dict[str, Any]) -> tuple[StrategyInfo, str]:
         try:
             return await self.strategy_engine.update_params(name, params)
+        except StrategyError as exc:
+            raise ControlRefused(str(exc)) from None
+
+    async def hand_over(
+        self, name: str | None, symbol: str, direction: Direction, volume: int
+    ) -> Handover:
+        try:
+            return await self.strategy_engine.hand_over(name, symbol, direction, volume)
         except StrategyError as exc:
             raise ControlRefused(str(exc)) from None
 

@@ -18,6 +18,7 @@ from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction
+from arbig.domain.handover import Handover, HandoverError, split_handover
 from arbig.domain.trigger import Trigger
 from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
@@ -204,6 +205,45 @@ class StrategyEngine:
         )
         info = next(i for i in self.catalog() if i.name == name)
         return info, message
+
+    async def hand_over(
+        self, name: str | None, symbol: str, direction: Direction, volume: int
+    ) -> Handover:
+        """Make ``volume`` lots of the account's ``symbol`` ``direction`` leg the own
+        position of ``name`` (the running strategy when None); StrategyError when it is
+        unknown or the account does not hold that many lots free of other strategies'
+        positions and working closes. Recorded before it takes effect."""
+        async with self._lock:
+            name = name or self.running
+            if name is None:
+                raise StrategyError("no strategy is running: name the strategy to hand lots to")
+            if name not in self.strategies:
+                known = ", ".join(sorted(self.strategies)) or "none"
+                raise StrategyError(f"no strategy named {name!r}; known: {known}")
+            book = self._core.book
+            account = book.leg(symbol, direction)
+            try:
+                yesterday, today = split_handover(
+                    account, book.owned_legs(symbol, direction), book.active_orders(), volume
+                )
+            except HandoverError as exc:
+                raise StrategyError(f"{symbol} {direction}: {exc}") from None
+            assert account is not None  # split_handover refuses a leg never held
+            now = self._clock()
+            handover = Handover(
+                strategy_name=name,
+                symbol=symbol,
+                direction=direction,
+                volume_yesterday=yesterday,
+                volume_today=today,
+                price=account.avg_price,
+                trading_day=self._calendar.trading_day(now),
+                handed_at=now,
+            )
+            await self._store.insert_handover(book.account.account_id, handover)
+            self._core.hand_over(handover)
+            log.info("lots handed to strategy", strategy=name, symbol=symbol, volume=volume)
+            return handover
 
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
         return await self._store.triggers(name, limit)

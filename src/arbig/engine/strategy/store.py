@@ -1,4 +1,4 @@
-"""What the strategy engine needs from storage: configurations and triggers.
+"""What the strategy engine needs from storage: configurations, triggers and handovers.
 
 ``storage.strategy_store.SqlStrategyStore`` is the real adapter; ``MemoryStrategyStore``
 keeps everything in this process (benchmarks, and a core run without a database).
@@ -7,6 +7,7 @@ keeps everything in this process (benchmarks, and a core run without a database)
 from dataclasses import replace
 from typing import Any, Protocol
 
+from arbig.domain.handover import Handover
 from arbig.domain.trigger import StoredConfig, Trigger
 
 __all__ = ["MemoryStrategyStore", "StoredConfig", "StrategyStore"]
@@ -37,6 +38,10 @@ class StrategyStore(Protocol):
         """The latest triggers, newest first; of one strategy when ``name`` is given."""
         ...
 
+    async def insert_handover(self, account_id: str, handover: Handover) -> None:
+        """Record lots handed to a strategy (committed before it returns)."""
+        ...
+
 
 class MemoryStrategyStore:
     """A ``StrategyStore`` in a dict: nothing survives the process."""
@@ -44,6 +49,7 @@ class MemoryStrategyStore:
     def __init__(self) -> None:
         self.configs: dict[str, StoredConfig] = {}
         self.rows: dict[int, Trigger] = {}
+        self.handovers: list[Handover] = []
 
     async def load_configs(self) -> list[StoredConfig]:
         return list(self.configs.values())
@@ -67,6 +73,9 @@ class MemoryStrategyStore:
 
     async def update_trigger(self, trigger: Trigger) -> None:
         self.rows[trigger.trigger_id] = trigger
+
+    async def insert_handover(self, account_id: str, handover: Handover) -> None:
+        self.handovers.append(handover)
 
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
         found = [

@@ -1,12 +1,15 @@
-"""Strategies: the catalogue, the running one, parameters, start and stop, triggers."""
+"""Strategies: the catalogue, the running one, parameters, start and stop, triggers,
+and handing a strategy lots of the account."""
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arbig.api.errors import ControlRefused
 from arbig.api.trading import ParamsStored, StrategyInfo, StrategyStatus
+from arbig.domain.enums import Direction
+from arbig.domain.handover import Handover
 from arbig.domain.trigger import Trigger
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
@@ -99,3 +102,30 @@ async def start(name: str, body: Confirmation, client: ClientDep, actor: ActorDe
 )
 async def stop(body: Confirmation, client: ClientDep, actor: ActorDep) -> Any:
     return DomainJSON(await client.stop_strategy(actor))
+
+
+class HandOver(BaseModel):
+    """Lots of the account to make a strategy's own position."""
+
+    model_config = ConfigDict(extra="forbid")  # money moves: nothing is silently dropped
+
+    name: Name | None = Field(None, description="the strategy; the running one when absent")
+    symbol: Annotated[str, Field(pattern=r"^[a-z]{1,2}\d{3,4}$", examples=["au2612"])]
+    direction: Direction
+    volume: Annotated[int, Field(gt=0, le=10_000, strict=True)]
+    confirm: Literal[True] = Field(description="must be true")
+
+
+@router.post(
+    "/hand-over",
+    summary="Hand a strategy lots of the account, which it then owns and may close",
+    responses=answers(Handover),
+)
+async def hand_over(body: HandOver, client: ClientDep, actor: ActorDep) -> Any:
+    try:
+        handover = await client.hand_over(
+            body.name, body.symbol, body.direction, body.volume, actor
+        )
+    except ControlRefused as exc:
+        raise HTTPException(409, str(exc)) from None
+    return DomainJSON(handover)
