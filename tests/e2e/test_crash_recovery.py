@@ -23,7 +23,11 @@ def burst(server: ArbigServer, stop: threading.Event, rng: random.Random) -> Non
     with httpx.Client(base_url=server.base, headers=server.headers, timeout=2) as http:
         while not stop.is_set():
             try:
-                tick = http.get(f"/api/v1/market/{SYMBOL}/tick").json()
+                answer = http.get(f"/api/v1/market/{SYMBOL}/tick")
+                if answer.status_code != 200:  # no quote yet: a loaded machine starts slowly
+                    time.sleep(0.05)
+                    continue
+                tick = answer.json()
                 side, offset = rng.choice(
                     [("buy", "open"), ("sell", "open"), ("buy", "close"), ("sell", "close")]
                 )
@@ -39,7 +43,7 @@ def burst(server: ArbigServer, stop: threading.Event, rng: random.Random) -> Non
                         "volume": rng.randint(1, 3),
                     },
                 )
-            except (httpx.HTTPError, KeyError):
+            except httpx.HTTPError:
                 return  # the server is gone
 
 
@@ -52,6 +56,13 @@ def exchange_book(data_dir: Path) -> tuple[set[str], dict[tuple[str, str], int]]
         for p in state["positions"]
     }
     return trade_ids, {k: v for k, v in positions.items() if v}
+
+
+def filled(data_dir: Path) -> bool:
+    try:
+        return bool(exchange_book(data_dir)[0])
+    except (OSError, orjson.JSONDecodeError):  # not written yet, or caught mid-write
+        return False
 
 
 def recorded_book(data_dir: Path) -> tuple[list[str], dict[tuple[str, str], int]]:
@@ -74,7 +85,12 @@ def test_a_crash_mid_burst_loses_no_fill_and_counts_none_twice(tmp_path: Path, s
     stop = threading.Event()
     sender = threading.Thread(target=burst, args=(server, stop, rng))
     sender.start()
-    time.sleep(rng.uniform(1.0, 3.0))
+    # The crash falls at a random moment after the burst's first fill (on a loaded
+    # machine the first quote can take a while).
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not filled(server.data_dir):
+        time.sleep(0.1)
+    time.sleep(rng.uniform(0.2, 2.0))
     server.kill()
     stop.set()
     sender.join(timeout=10)
