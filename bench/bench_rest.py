@@ -31,7 +31,9 @@ from pathlib import Path
 import httpx
 from _harness import harness_without_gc
 
-SYMBOL = "au2612"
+from arbig.config import default_main_contract
+
+SYMBOL = default_main_contract()  # a listed month outside its delivery month, today
 BIN = Path(sys.executable).parent
 
 

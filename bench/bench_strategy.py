@@ -32,7 +32,7 @@ from typing import Any
 import structlog
 
 from arbig.clock import LiveClock
-from arbig.config import RiskSettings, Settings, StrategySettings
+from arbig.config import RiskSettings, Settings, StrategySettings, default_main_contract
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Exchange, Offset, OrderSource, OrderStatus, Side
 from arbig.domain.order import Order, OrderRequest
@@ -46,7 +46,7 @@ from arbig.engine.strategy.store import MemoryStrategyStore, StrategyStore
 from arbig.runtime import build_controls
 from arbig.ticks.memory import MemoryTickStore
 
-SYMBOL = "au2612"
+SYMBOL = default_main_contract()  # a listed month outside its delivery month, today
 SETTINGS = Settings(
     main_contract=SYMBOL,
     data_dir=Path(tempfile.mkdtemp(prefix="arbig-bench-")),

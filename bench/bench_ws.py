@@ -18,7 +18,7 @@ harness (one asyncio process, `websockets` clients) in the same run:
     simulator's price path and state file do not cap the rate: what is measured is
     the web layer's fan-out, as for the reference.
   Clients authenticate with ``Authorization: Bearer`` at the handshake and
-  subscribe to ``tick:au2612``.
+  subscribe to the tick topic of the default main contract.
 - **reference**: a plain ``websockets`` server that serialises the same envelope
   (``arbig.web.hub.envelope`` of a Tick stamped with the publish time) once per
   tick and hands it to ``websockets.broadcast()`` for every connected client. It
@@ -75,7 +75,9 @@ import websockets
 from _harness import harness_without_gc
 from websockets.asyncio.client import connect
 
-SYMBOL = "au2612"
+from arbig.config import default_main_contract
+
+SYMBOL = default_main_contract()  # a listed month outside its delivery month, today
 TOPIC = f"tick:{SYMBOL}"
 LATENCY_TICKS = 40
 LATENCY_INTERVAL_MS = 50

@@ -46,6 +46,7 @@ from arbig.storage.database import check_connection, check_schema, create_engine
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.reads import Reader
+from arbig.storage.session_store import SqlSessionStore
 from arbig.storage.state_import import import_json_state
 from arbig.storage.state_store import SqlStateStore
 from arbig.storage.strategy_store import SqlStrategyStore
@@ -172,6 +173,8 @@ class EmbeddedRuntime:
         self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
+        # The console's browser sessions (the web layer's ``session_store``).
+        self.session_store = SqlSessionStore(sessions)
         self.core = TradingCore(
             account_id=account.account_id,
             capital=account.capital,

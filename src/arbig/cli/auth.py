@@ -1,5 +1,6 @@
 """``arbig auth``: the operator's password and API tokens."""
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -8,6 +9,15 @@ import typer
 
 from arbig.auth.credentials import CredentialError, CredentialStore
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
+from arbig.config import Settings
+from arbig.storage.database import (
+    DatabaseError,
+    check_connection,
+    check_schema,
+    create_engine,
+    session_factory,
+)
+from arbig.storage.session_store import SqlSessionStore
 
 auth_app = typer.Typer(
     help="Set the operator password and manage API tokens.", no_args_is_help=True
@@ -17,6 +27,24 @@ auth_app = typer.Typer(
 def _store(config: Path | None, data_dir: Path | None) -> CredentialStore:
     settings = settings_or_exit(config, data_dir=data_dir)
     return CredentialStore(settings.data_dir)
+
+
+def _end_sessions(settings: Settings) -> int:
+    """End every browser session recorded in the database (every web process on it
+    notices at its next request); the number ended. None recorded without a database."""
+    if settings.database_url is None and not (settings.data_dir / "arbig.sqlite3").exists():
+        return 0
+
+    async def run() -> int:
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            await check_connection(engine)
+            await check_schema(engine)
+            return await SqlSessionStore(session_factory(engine)).end_all()
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 def _read_password() -> str:
@@ -33,9 +61,11 @@ def _read_password() -> str:
 def set_password(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Set the operator password (prompts; reads one line from standard input when piped).
 
-    Every browser session ends, because sessions are bound to the password.
+    Every browser session ends: its record in the database goes, and its cookie was
+    signed with the old password.
     """
-    store = _store(config, data_dir)
+    settings = settings_or_exit(config, data_dir=data_dir)
+    store = CredentialStore(settings.data_dir)
     creds = store.load()
     try:
         creds.set_password(_read_password())
@@ -43,6 +73,28 @@ def set_password(config: ConfigOption = None, data_dir: DataDirOption = None) ->
         raise fail(f"{exc}; nothing was changed") from None
     store.save(creds)
     typer.echo(f"operator password set in {store.path}")
+    try:
+        ended = _end_sessions(settings)
+    except DatabaseError as exc:
+        typer.echo(
+            f"warning: the database could not be reached to end recorded sessions ({exc}); "
+            "consoles sharing this data folder end them through the new password, others "
+            "need `arbig auth end-sessions`",
+            err=True,
+        )
+        return
+    typer.echo(f"browser sessions ended: {ended}")
+
+
+@auth_app.command("end-sessions")
+def end_sessions(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
+    """End every browser session at once, in every console on the database (revocation)."""
+    settings = settings_or_exit(config, data_dir=data_dir)
+    try:
+        ended = _end_sessions(settings)
+    except DatabaseError as exc:
+        raise fail(f"{exc}; no session was ended") from None
+    typer.echo(f"browser sessions ended: {ended}")
 
 
 @auth_app.command("create-token")

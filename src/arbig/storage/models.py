@@ -313,6 +313,17 @@ class MarketChoiceRow(Base):
     update_time: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WebSessionRow(Base):
+    """``web_sessions``: the console's live browser sessions, by a digest of the
+    cookie's nonce; a session ends when its row goes (logout, ``arbig auth``)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    expires: Mapped[int] = mapped_column(BigInteger)  # epoch seconds
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
 VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")
 

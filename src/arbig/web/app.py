@@ -105,6 +105,11 @@ def create_app(
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
         app.state.notifier = getattr(host, "notifier", None)
+        # Sessions live in the host's store when it keeps one (the embedded system's
+        # database, shared by every web process on it); else in this process.
+        session_store = getattr(host, "session_store", None)
+        if session_store is not None:
+            app.state.guard.sessions = session_store
         unregister_hub = metrics.register(HubCollector(app.state.hub))
         await host.start()
         app.state.client = host.client

@@ -1,5 +1,7 @@
 """Who is calling: a browser session (cookie + CSRF header) or a script (bearer token)."""
 
+import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -9,10 +11,22 @@ from starlette.requests import HTTPConnection
 
 from arbig.auth.credentials import Credentials, CredentialStore
 from arbig.auth.ratelimit import LoginLimiter
-from arbig.auth.sessions import CSRF_HEADER, SESSION_COOKIE, Session, SessionSigner
+from arbig.auth.sessions import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    MemorySessionStore,
+    Session,
+    SessionSigner,
+    SessionStore,
+    session_id,
+)
 from arbig.config import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a session lookup may take before the process's own knowledge answers.
+STORE_TIMEOUT_S = 1.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +48,11 @@ class Guard:
         )
         self.credentials = Credentials()
         self.signer = SessionSigner("", "", 1)
+        self.sessions: SessionStore = MemorySessionStore()
+        # Sessions this process has seen live and not seen end: they answer while the
+        # store cannot, so that an operator stays signed in (to stop trading, say)
+        # through a database outage.
+        self._known: dict[str, int] = {}
         self._mtime = 0
         self._checked = 0.0
 
@@ -68,7 +87,37 @@ class Guard:
         if self._file_mtime() != self._mtime:
             self.reload()
 
-    def identify(self, connection: HTTPConnection) -> Principal | None:
+    async def open_session(self) -> tuple[str, Session]:
+        """A new signed cookie value and its session, recorded in the store."""
+        now = int(time.time())
+        token = self.signer.issue(now)
+        session = self.signer.verify(token, now)
+        assert session is not None  # just issued by the same signer
+        key = session_id(session)
+        await asyncio.wait_for(self.sessions.open(key, session.expires, now), STORE_TIMEOUT_S)
+        self._known[key] = session.expires
+        return token, session
+
+    async def end_session(self, session: Session) -> None:
+        key = session_id(session)
+        self._known.pop(key, None)
+        await asyncio.wait_for(self.sessions.end(key), STORE_TIMEOUT_S)
+
+    async def _is_live(self, session: Session) -> bool:
+        key = session_id(session)
+        now = int(time.time())
+        try:
+            live = await asyncio.wait_for(self.sessions.is_live(key, now), STORE_TIMEOUT_S)
+        except Exception as exc:  # the store is down or hung: what this process knows
+            log.warning("session store unavailable, using this process's sessions: %s", exc)
+            return self._known.get(key, 0) >= now
+        if live:
+            self._known[key] = session.expires
+        else:
+            self._known.pop(key, None)
+        return live
+
+    async def identify(self, connection: HTTPConnection) -> Principal | None:
         self.refresh()
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
@@ -78,7 +127,7 @@ class Guard:
         cookie = connection.cookies.get(SESSION_COOKIE)
         if cookie:
             session = self.signer.verify(cookie)
-            if session is not None:
+            if session is not None and await self._is_live(session):
                 return Principal("operator", "session", session)
         return None
 
@@ -89,7 +138,7 @@ def client_address(connection: HTTPConnection) -> str:
 
 async def require_operator(request: Request) -> Principal:
     guard: Guard = request.app.state.guard
-    principal = guard.identify(request)
+    principal = await guard.identify(request)
     if principal is None:
         raise HTTPException(
             401,

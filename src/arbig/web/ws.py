@@ -139,12 +139,12 @@ async def handle(channel: Channel, hub: Hub, client: CoreClient, text: str) -> N
         channel.reply({"type": "ack", "op": op, "topics": topics})
 
 
-def handshake_refusal(websocket: WebSocket, guard: Guard) -> str | None:
+async def handshake_refusal(websocket: WebSocket, guard: Guard) -> str | None:
     """Why a handshake is refused: a browser page from another origin, or no credential."""
     origin = websocket.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != websocket.headers.get("host", ""):
         return "origin not allowed"
-    if guard.identify(websocket) is None:
+    if await guard.identify(websocket) is None:
         return "login required"
     return None
 
@@ -154,7 +154,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     client: CoreClient = websocket.app.state.client
     idle_timeout: float = websocket.app.state.ws_idle_timeout
     guard: Guard = websocket.app.state.guard
-    refusal = handshake_refusal(websocket, guard)
+    refusal = await handshake_refusal(websocket, guard)
     await websocket.accept()
     if refusal is not None:
         # Accept, then close with the reason: a browser never sees why a handshake

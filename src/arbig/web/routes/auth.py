@@ -43,6 +43,7 @@ async def login(
     body: Login, request: Request, response: Response, client: ClientDep
 ) -> LoginResult:
     guard: Guard = request.app.state.guard
+    guard.refresh()  # a password set while running counts from the next second
     address = client_address(request)
     wait = guard.limiter.retry_after(address)
     if wait > 0:
@@ -56,9 +57,10 @@ async def login(
         await client.record_login(Actor("anonymous", address), "failed")
         raise HTTPException(401, "wrong password")
     guard.limiter.succeeded(address)
-    token = guard.signer.issue()
-    session = guard.signer.verify(token)
-    assert session is not None  # just issued by the same signer
+    try:
+        token, session = await guard.open_session()
+    except Exception as exc:  # the store (the database) is down or hung
+        raise HTTPException(503, f"the session could not be recorded: {exc!r}") from None
     csrf = guard.signer.csrf_token(session)
     secure = guard.settings.auth.secure_cookies
     max_age = guard.signer.lifetime_s
@@ -72,8 +74,16 @@ async def login(
     return LoginResult(operator="operator", csrf_token=csrf, expires=session.expires)
 
 
-@router.post("/logout", summary="End the browser session")
-async def logout(response: Response, operator: Operator) -> SignedOut:
+@router.post("/logout", summary="End the browser session (in every web process at once)")
+async def logout(request: Request, response: Response, operator: Operator) -> SignedOut:
+    if operator.session is not None:
+        guard: Guard = request.app.state.guard
+        try:
+            await guard.end_session(operator.session)
+        except Exception as exc:  # the store (the database) is down or hung
+            raise HTTPException(
+                503, f"the session could not be ended everywhere, retry: {exc!r}"
+            ) from None
     response.delete_cookie(SESSION_COOKIE)
     response.delete_cookie(CSRF_COOKIE)
     return SignedOut(operator=operator.name, signed_out=True)
