@@ -6,6 +6,7 @@ TOML file named by ``--config`` or ``ARBIG_CONFIG``, then the defaults below.
 """
 
 import os
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -289,21 +290,25 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("ARBIG_CONFIG")
+        config_file = _config_file.get() or os.environ.get("ARBIG_CONFIG")
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
+
+
+# The file load_settings reads, for the settings being built now: a context value rather
+# than the process environment, so that one read does not set the next one's file.
+_config_file: ContextVar[Path | None] = ContextVar("arbig_config_file", default=None)
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Read the settings; any problem becomes one ConfigError line naming the setting."""
     if config_file is None and os.environ.get("ARBIG_CONFIG"):
         config_file = Path(os.environ["ARBIG_CONFIG"])
-    if config_file is not None:
-        if not config_file.is_file():
-            raise ConfigError(f"config file {config_file} does not exist")
-        os.environ["ARBIG_CONFIG"] = str(config_file)
+    if config_file is not None and not config_file.is_file():
+        raise ConfigError(f"config file {config_file} does not exist")
     given = {key: value for key, value in overrides.items() if value is not None}
+    token = _config_file.set(config_file)
     try:
         return Settings(**given)
     except ValidationError as exc:
@@ -315,3 +320,5 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         raise ConfigError(f"setting {where} (env {env_name}): {error['msg']}{got}") from None
     except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
         raise ConfigError(f"config file {config_file}: {exc}") from None
+    finally:
+        _config_file.reset(token)

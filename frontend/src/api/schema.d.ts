@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the browser session */
+        /** End the browser session (in every web process at once) */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -2495,7 +2495,10 @@ export interface operations {
     send_order_api_v1_orders_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key within 24 h answers the first answer without acting again (1 to 128 printable ASCII characters) */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2561,7 +2564,10 @@ export interface operations {
     confirm_close_api_v1_positions_close_confirm_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description optional: a retry with the same key within 24 h answers the first answer without acting again (1 to 128 printable ASCII characters) */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

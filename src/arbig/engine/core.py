@@ -454,7 +454,19 @@ class TradingCore:
         self._record_book()
 
     def _apply_owned(self, trade: Trade) -> None:
-        """A strategy's fill also counts in that strategy's own position."""
+        """A strategy's fill also counts in that strategy's own position; a manual close
+        of lots a strategy owned takes them from the strategy's view too."""
+        self._take_owned(trade)
+        trimmed = self.portfolio.cap_owned(trade.symbol, trade.direction)
+        if trimmed:
+            log.warning(
+                "strategy lots closed by hand",
+                strategies=trimmed,
+                symbol=trade.symbol,
+                trade_id=trade.trade_id,
+            )
+
+    def _take_owned(self, trade: Trade) -> None:
         order = self.oms.orders.get(trade.order_id)
         if order is None or order.source is not OrderSource.STRATEGY or not order.reference:
             return

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from arbig.domain.account import AccountBook, DailySettlement, frozen_for
 from arbig.domain.contract import ContractSpec
-from arbig.domain.enums import Direction
+from arbig.domain.enums import Direction, Offset
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.position import Lot, PositionBook, PositionError, PositionLeg
@@ -160,6 +160,29 @@ class Portfolio:
         """Every strategy's own leg of ``symbol`` in ``direction``."""
         found = (book.legs.get((symbol, direction)) for book in self._owned.values())
         return [leg for leg in found if leg is not None and leg.volume > 0]
+
+    def cap_owned(self, symbol: str, direction: Direction) -> list[str]:
+        """Trim strategies' own lots to what the account holds (the operator closed some
+        by hand), yesterday's and today's each; returns the strategies trimmed."""
+        account = self.positions.legs.get((symbol, direction)) or PositionLeg(symbol, direction)
+        owned = [
+            (name, leg)
+            for name, book in self._owned.items()
+            if (leg := book.legs.get((symbol, direction))) is not None and leg.volume > 0
+        ]
+        trimmed: list[str] = []
+        for offset, held in (
+            (Offset.CLOSE_YESTERDAY, account.volume_yesterday),
+            (Offset.CLOSE_TODAY, account.volume_today),
+        ):
+            excess = sum(leg.closable(offset) for _, leg in owned) - held
+            for name, leg in owned:
+                take = min(excess, leg.closable(offset))
+                if take > 0:
+                    leg.close(offset, leg.avg_price, take, 1)
+                    excess -= take
+                    trimmed.append(name)
+        return trimmed
 
     def hand_over(self, handover: Handover) -> None:
         """Make lots of the account the strategy's own (checked by ``split_handover``)."""

@@ -21,6 +21,7 @@ from arbig.config import Settings
 from arbig.ops.metrics import Metrics
 from arbig.web.frames import ws_protocol
 from arbig.web.hub import Hub
+from arbig.web.idempotency import Idempotency
 from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
 from arbig.web.routes import (
     auth,
@@ -143,6 +144,7 @@ def create_app(
     app.state.settings = settings
     app.state.hub = Hub()
     app.state.guard = Guard(settings)
+    app.state.idempotency = Idempotency()
     app.state.ws_idle_timeout = 60.0
 
     @app.exception_handler(RequestValidationError)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import SYMBOL, login, open_long
 
-from arbig.config import Settings
+from arbig.config import Settings, StrategySettings
 from arbig.embedded import embedded_app
 
 pytestmark = pytest.mark.integration
@@ -27,6 +27,8 @@ def long_held(client: TestClient) -> int:
 def test_handed_lots_are_the_strategys_after_a_restart_and_the_rest_stay_manual(
     settings: Settings,
 ) -> None:
+    # No strategy starts by itself: what is handed is the only strategy position.
+    settings = settings.model_copy(update={"strategy": StrategySettings(autostart=False)})
     with TestClient(embedded_app(settings)) as client:
         csrf = login(client)
         open_long(client, csrf, volume=3)

@@ -223,3 +223,29 @@ def test_a_position_remembers_when_it_was_opened() -> None:
 
     assert snapshot.open_time == opened
     assert snapshot.update_time == opened + timedelta(hours=1)
+
+
+def test_a_manual_close_of_a_strategys_lots_takes_them_from_its_own_position() -> None:
+    book = portfolio()
+    book.apply_trade(make_trade("T1", volume=1))  # the operator's, by hand
+    book.roll_to(TUESDAY)
+    mine = make_trade("T2", volume=2, day=TUESDAY, at=MONDAY_10AM + timedelta(days=1))
+    book.apply_trade(mine)
+    assert book.apply_owned("ma", mine)
+
+    # The operator closes one of today's lots by hand: only the strategy held today's.
+    manual = make_trade(
+        "T3",
+        side=Side.SELL,
+        offset=Offset.CLOSE_TODAY,
+        volume=1,
+        day=TUESDAY,
+        at=MONDAY_10AM + timedelta(days=1, minutes=1),
+    )
+    book.apply_trade(manual)
+
+    assert book.cap_owned("au2612", Direction.LONG) == ["ma"]
+    assert book.owned_leg("ma", "au2612", Direction.LONG).volume == 1
+    assert book.cap_owned("au2612", Direction.LONG) == []
+    # The operator's yesterday lot is not the strategy's to lose.
+    assert long_of(book) == (2, 1, 1)

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
@@ -13,6 +13,7 @@ from arbig.domain.enums import Direction
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.web.deps import ActorDep, ClientDep
+from arbig.web.idempotency import Idempotency, IdempotencyKey
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import answers
 
@@ -107,9 +108,19 @@ async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
     summary="Step 2 of a close: send the previewed orders",
     responses=answers(CloseResult),
 )
-async def confirm_close(body: CloseConfirm, client: ClientDep, actor: ActorDep) -> Any:
-    try:
-        result = await client.confirm_close(body.token, actor)
-    except CloseError as exc:
-        raise HTTPException(409, str(exc)) from None
-    return DomainJSON(result)
+async def confirm_close(
+    body: CloseConfirm,
+    client: ClientDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    async def act() -> Any:
+        try:
+            result = await client.confirm_close(body.token, actor)
+        except CloseError as exc:
+            raise HTTPException(409, str(exc)) from None
+        return DomainJSON(result)
+
+    keys: Idempotency = request.app.state.idempotency
+    return await keys.once(idempotency_key, (actor.name, "close"), body.model_dump_json(), act)

@@ -3,13 +3,16 @@
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from arbig.api.actor import Actor
+from arbig.api.client import CoreClient
 from arbig.api.errors import OrderRefused
 from arbig.domain.enums import Exchange, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
 from arbig.web.deps import ActorDep, ClientDep
+from arbig.web.idempotency import Idempotency, IdempotencyKey
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -45,7 +48,24 @@ class OrderAccepted(BaseModel):
 
 
 @router.post("", status_code=202, summary="Send a limit order")
-async def send_order(order: OrderIn, client: ClientDep, actor: ActorDep) -> OrderAccepted:
+async def send_order(
+    order: OrderIn,
+    client: ClientDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderAccepted:
+    keys: Idempotency = request.app.state.idempotency
+    answer: OrderAccepted = await keys.once(
+        idempotency_key,
+        (actor.name, "orders"),
+        order.model_dump_json(),
+        lambda: _send(order, client, actor),
+    )
+    return answer
+
+
+async def _send(order: OrderIn, client: CoreClient, actor: Actor) -> OrderAccepted:
     wanted = OrderRequest(
         symbol=order.symbol,
         exchange=Exchange.SHFE,
