@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Date, Table, func, insert, select, text
+from sqlalchemy import Date, Integer, Table, func, insert, select, text
 from sqlalchemy.engine import Connection
 
 from arbig.storage.models import Base
@@ -169,8 +169,12 @@ def load(connection: Connection, path: Path, *, force: bool, progress: Progress)
 
 
 def _reset_sequences(connection: Connection) -> None:
-    # Rows came with their ids; PostgreSQL's sequences must move past them.
+    # Rows came with their ids; PostgreSQL's sequences must move past them. Only an
+    # integer id has a sequence (a session's id is its token).
     for table in _tables():
+        id_column = table.c.get("id")
+        if id_column is None or not isinstance(id_column.type, Integer):
+            continue
         connection.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
