@@ -208,7 +208,7 @@ class EmbeddedRuntime:
             state,
             contracts=contracts,
             watchlist=settings.watchlist,
-            today=lambda: calendar.trading_day(clock.now()),
+            clock=clock,
             holidays=settings.holidays,
         )
         self.exporter = (
@@ -227,6 +227,7 @@ class EmbeddedRuntime:
             sessions,
             self.reader,
             audit,
+            clock,
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
