@@ -38,9 +38,9 @@ from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
 from arbig.domain.trigger import Trigger
 from arbig.engine.closing import CloseDesk
+from arbig.engine.controls import TradingControls
 from arbig.engine.core import TradingCore
 from arbig.engine.market import MarketDesk
-from arbig.engine.strategy.controls import TradingControls
 from arbig.host.audited import Auditor
 from arbig.host.events import bus_events
 from arbig.storage import reports, repository

@@ -7,8 +7,8 @@ import pytest
 from corekit import Rig, running
 from sqlalchemy import text
 
+from arbig.api.errors import ControlRefused
 from arbig.domain.enums import TradingState
-from arbig.engine.strategy.controls import ControlRefused
 
 
 async def lose_the_state_table(rig: Rig) -> None:
