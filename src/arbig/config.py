@@ -235,6 +235,12 @@ class Settings(BaseSettings):
             "exchange holidays (no trading, no night before), added to the shipped SHFE calendar"
         ),
     )
+    catalog_dir: Path | None = Field(
+        None, description="the market-data catalog's folder; <data_dir>/catalog when unset"
+    )
+    catalog_record: bool = Field(
+        True, description="record every tick and 1-minute bar into the catalog while running"
+    )
     influx_url: str | None = Field(
         None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
     )
@@ -272,6 +278,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'arbig.sqlite3').resolve()}"
+
+    @property
+    def catalog_root(self) -> Path:
+        """The market-data catalog's folder (docs/data.md)."""
+        return self.catalog_dir if self.catalog_dir is not None else self.data_dir / "catalog"
 
     @property
     def contract_table(self) -> ContractTable:
