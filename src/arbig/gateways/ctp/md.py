@@ -5,9 +5,9 @@ and pushes their ticks, converted at the edge (``ticks.py``), to its listener.
 
 Threads: CTP calls the SPI on its own threads, and a callback's struct lives only
 for the call. Each callback copies what it needs on that thread and hands the copy
-to the event loop through a poster (``loop.call_soon_threadsafe`` underneath), which
-keeps the order the callbacks came in and never blocks CTP's thread. Everything
-else, the session's state included, lives on the loop.
+to the event loop through the ``CallbackBridge`` (``bridge.py``), which keeps the
+order the callbacks came in and never blocks CTP's thread. Everything else, the
+session's state included, lives on the loop.
 
 Reconnects: when the front drops, CTP reconnects by itself and calls
 ``OnFrontConnected`` again; the session logs in again and subscribes everything it
@@ -30,6 +30,7 @@ from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.tick import Tick
+from arbig.gateways.ctp.bridge import CallbackBridge
 from arbig.gateways.ctp.ticks import TickError, ctp_date, depth_fields, tick_from_depth
 
 # OnFrontDisconnected's reasons (CTP's documented codes).
@@ -147,7 +148,7 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
         self._clock = clock
         self._api_factory = api_factory
         self._api: MdApi | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bridge: CallbackBridge | None = None
         self._listener: MarketDataListener | None = None
         self._symbols: dict[str, None] = {}  # subscription order kept
         self._request_id = 0
@@ -172,7 +173,7 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
         """Start the API: it connects to the fronts and calls back when it has."""
         if self._api is not None:
             return
-        self._loop = asyncio.get_running_loop()
+        self._bridge = CallbackBridge(asyncio.get_running_loop(), "ctp-md")
         self._flow_dir.mkdir(parents=True, exist_ok=True)
         api = self._api_factory(str(self._flow_dir) + "/")
         api.RegisterSpi(self)
@@ -186,6 +187,8 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
         """Stop the API (its threads end); nothing is pushed afterwards."""
         api, self._api = self._api, None
         self.state = MdState.CLOSED
+        if self._bridge is not None:
+            self._bridge.close()
         if api is None:
             return
         api.RegisterSpi(None)
@@ -281,15 +284,10 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
             self._listener.on_log(level, message)
 
     def _post(self, handler: Callable[..., None], *args: Any) -> None:
-        """Hand ``handler(*args)`` to the loop; from CTP's thread, in order, never
-        blocking. After the loop has closed there is nobody left to tell."""
-        loop = self._loop
-        if loop is None:
-            return
-        try:
-            loop.call_soon_threadsafe(handler, *args)
-        except RuntimeError:
-            return
+        """Hand ``handler(*args)`` to the loop: from CTP's thread, in order, never
+        blocking."""
+        if self._bridge is not None:
+            self._bridge.post(handler, *args)
 
     # --- CTP's threads ------------------------------------------------------------------
 
