@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from arbig.ctpconfig import CtpSettings
 from arbig.domain.contract import ContractError, ContractSpec, ContractTable, ListingRules, Product
 from arbig.domain.enums import Exchange
 from arbig.holidays import shipped_holidays
@@ -226,7 +227,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Redis URL; ticks kept in memory when unset")
     main_contract: str = Field(default_factory=default_main_contract)
     gateway: str = Field(
-        "sim", min_length=1, description="the gateway adapter, by registered name (sim)"
+        "sim", min_length=1, description="the gateway adapter, by registered name (sim, ctp)"
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
@@ -257,6 +258,12 @@ class Settings(BaseSettings):
             "exchange holidays (no trading, no night before), added to the shipped SHFE calendar"
         ),
     )
+    catalog_dir: Path | None = Field(
+        None, description="the market-data catalog's folder; <data_dir>/catalog when unset"
+    )
+    catalog_record: bool = Field(
+        True, description="record every tick and 1-minute bar into the catalog while running"
+    )
     influx_url: str | None = Field(
         None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
     )
@@ -265,6 +272,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = NotifySettings()
     protections: ProtectionSettings = ProtectionSettings()
     maintenance: MaintenanceSettings = MaintenanceSettings()
+    ctp: CtpSettings = CtpSettings()
     split: SplitSettings = SplitSettings()
 
     @field_validator("main_contract")
@@ -294,6 +302,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'arbig.sqlite3').resolve()}"
+
+    @property
+    def catalog_root(self) -> Path:
+        """The market-data catalog's folder (docs/data.md)."""
+        return self.catalog_dir if self.catalog_dir is not None else self.data_dir / "catalog"
 
     @property
     def contract_table(self) -> ContractTable:
@@ -340,7 +353,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         where = ".".join(str(part) for part in error["loc"]) or "settings"
         env_name = "ARBIG_" + "__".join(str(p) for p in error["loc"]).upper()
         # A value meant as a secret (a plain password pasted as the hash) is not echoed.
-        got = "" if "password" in where else f" (got {error.get('input')!r})"
+        secret = any(word in where for word in ("password", "auth_code", "secret"))
+        got = "" if secret else f" (got {error.get('input')!r})"
         raise ConfigError(f"setting {where} (env {env_name}): {error['msg']}{got}") from None
     except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
         raise ConfigError(f"config file {config_file}: {exc}") from None

@@ -22,13 +22,13 @@ from arbig.engine.bars import BarService
 from arbig.engine.book import CorePorts, Events
 from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
+from arbig.engine.controls import TradingControls
 from arbig.engine.core import TradingCore
 from arbig.engine.emergency import EmergencyStop, strategy_start_refusal
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
 from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine, RiskLimits
-from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
 from arbig.engine.strategy.loader import StrategyClass, registry
 from arbig.engine.strategy.store import StrategyStore
@@ -208,7 +208,7 @@ class EmbeddedRuntime:
             state,
             contracts=contracts,
             watchlist=settings.watchlist,
-            today=lambda: calendar.trading_day(clock.now()),
+            clock=clock,
             holidays=settings.holidays,
         )
         self.exporter = (
@@ -227,6 +227,7 @@ class EmbeddedRuntime:
             sessions,
             self.reader,
             audit,
+            clock,
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
