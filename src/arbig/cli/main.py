@@ -11,6 +11,7 @@ from arbig import __version__
 from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.data import data_app
 from arbig.cli.notify import notify_app
 from arbig.cli.reconcile import reconcile
 from arbig.cli.strategy import strategy_app
@@ -142,6 +143,7 @@ app.add_typer(auth_app, name="auth")
 db_app.command("reconcile")(reconcile)
 app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
+app.add_typer(data_app, name="data")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(notify_app, name="notify")
 
