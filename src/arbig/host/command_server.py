@@ -72,17 +72,21 @@ class CommandServer:
         self.dead_letters = 0
 
     async def start(self) -> None:
-        try:
-            await when_ready(
-                self._redis.xgroup_create(self._keys.requests, self._keys.group, "$", mkstream=True)
-            )
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self._create_group()
         self._loops = [
             asyncio.create_task(self._read_loop(), name="command-reader"),
             asyncio.create_task(self._retry_loop(), name="command-retries"),
         ]
+
+    async def _create_group(self) -> None:
+        # Not through when_ready: BUSYGROUP (the group is there) is no "busy" reply.
+        try:
+            await self._redis.xgroup_create(
+                self._keys.requests, self._keys.group, "$", mkstream=True
+            )
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
 
     async def stop(self) -> None:
         """Stop taking requests; those in hand finish (within the caller's limit)."""
@@ -114,9 +118,7 @@ class CommandServer:
                 # A restarted Redis has lost the group with the stream: make it again.
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
                     with contextlib.suppress(*UNAVAILABLE, ResponseError):
-                        await self._redis.xgroup_create(
-                            self._keys.requests, self._keys.group, "$", mkstream=True
-                        )
+                        await self._create_group()
                 else:
                     log.warning("command stream unavailable; retrying", error=str(exc))
                 await asyncio.sleep(backoff)
