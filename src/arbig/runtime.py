@@ -124,6 +124,7 @@ def build_controls(
         strategies if strategies is not None else registry(settings.strategy.modules),
         can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
+        contracts=settings.contract_table,
     )
     emergency = EmergencyStop(
         core.book,
