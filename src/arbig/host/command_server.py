@@ -68,6 +68,9 @@ class CommandServer:
         self._on_dead_letter = on_dead_letter
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_hand: set[bytes] = set()  # entry ids being carried out here
+        # Commands being carried out here, by request id: a repeated delivery that
+        # arrives meanwhile waits for the first one's answer.
+        self._running: dict[str, asyncio.Future[bytes]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self.dead_letters = 0
 
@@ -220,7 +223,24 @@ class CommandServer:
             )
         if not request.method.is_command:
             return await self._carry_out(request)
+        running = self._running.get(request.request_id)
+        if running is not None:
+            return await asyncio.shield(running)
         record = self._keys.answer(request.request_id)
+        running = self._running[request.request_id] = asyncio.get_running_loop().create_future()
+        try:
+            answer = await self._once(request, record)
+        except BaseException as exc:
+            running.set_exception(exc)
+            running.exception()  # retrieved: the repeated delivery, if any, sees it
+            raise
+        else:
+            running.set_result(answer)
+            return answer
+        finally:
+            del self._running[request.request_id]
+
+    async def _once(self, request: Request, record: str) -> bytes:
         taken = await when_ready(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
         if not taken:
             earlier: Any = await when_ready(self._redis.get(record))

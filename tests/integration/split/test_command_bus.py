@@ -71,6 +71,7 @@ async def test_a_refusal_comes_back_as_the_refusal_the_core_raised(rig: Rig) -> 
 async def test_a_command_delivered_twice_acts_once_and_answers_the_same(
     rig: Rig, keys: BusKeys, plain: Redis
 ) -> None:
+    rig.core.order_delay_s = 0.2  # the second delivery arrives while the first runs
     reply_to = keys.replies("test-replica")
     fields = request_fields(
         uuid.uuid4().hex,
