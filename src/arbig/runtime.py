@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.api.client import CoreClient
+from arbig.catalog import Catalog
+from arbig.catalog.recorder import CatalogRecorder
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
@@ -19,7 +21,7 @@ from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
-from arbig.engine.book import CorePorts
+from arbig.engine.book import CorePorts, Events
 from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.controls import TradingControls
@@ -124,6 +126,7 @@ def build_controls(
         strategies if strategies is not None else registry(settings.strategy.modules),
         can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
+        contracts=settings.contract_table,
     )
     emergency = EmergencyStop(
         core.book,
@@ -208,13 +211,16 @@ class EmbeddedRuntime:
             state,
             contracts=contracts,
             watchlist=settings.watchlist,
-            today=lambda: calendar.trading_day(clock.now()),
+            clock=clock,
             holidays=settings.holidays,
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
             if settings.influx_url
             else None
+        )
+        self.recorder = (
+            CatalogRecorder(Catalog(settings.catalog_root)) if settings.catalog_record else None
         )
         market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
@@ -227,6 +233,7 @@ class EmbeddedRuntime:
             sessions,
             self.reader,
             audit,
+            clock,
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
@@ -253,6 +260,11 @@ class EmbeddedRuntime:
         return self.ops.metrics
 
     @property
+    def bus(self) -> Events:
+        """The core's event bus (the split deployment's core role publishes it)."""
+        return self.core.events
+
+    @property
     def notifier(self) -> Notifier:
         return self.ops.notifier
 
@@ -268,6 +280,9 @@ class EmbeddedRuntime:
         if self.exporter is not None:
             self.exporter.attach(self.core.events)
             await self.exporter.start()
+        if self.recorder is not None:
+            self.recorder.attach(self.core.events)  # from the first tick on
+            await self.recorder.start()
         await self.core.start()
         await self.contracts.start()
         await self.controls.open()
@@ -298,6 +313,8 @@ class EmbeddedRuntime:
             await _bounded("core", self.core.stop(drain), deadline)
             if self.exporter is not None:
                 await _bounded("influx exporter", self.exporter.stop(), deadline)
+            if self.recorder is not None:
+                await _bounded("catalog recorder", self.recorder.stop(), deadline)
         finally:
             await _bounded("log sink", self.log_sink.stop(), deadline)
             await _bounded("wal checkpointer", self.checkpointer.stop(), deadline)
@@ -355,4 +372,8 @@ def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
         export = runtime.exporter.stats()
         detail = f"{export['pending']} pending, {export['dropped']} dropped"
         states["influxdb"] = (runtime.exporter.healthy, detail)
+    if runtime.recorder is not None:
+        recorded = runtime.recorder.stats()
+        detail = f"{recorded['written']} recorded, {recorded['dropped']} lost"
+        states["catalog"] = (runtime.recorder.healthy, detail)
     return states
