@@ -142,6 +142,29 @@ class AuthSettings(BaseModel):
     )
 
 
+class SplitSettings(BaseModel):
+    """The split deployment's bus: `arbig run --role core|web` (docs/deployment.md)."""
+
+    prefix: str = Field(
+        "arbig:", pattern=r"^[A-Za-z0-9_:.-]{1,32}$", description="prefix of every bus key"
+    )
+    command_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="a command not taken up by the core by then is refused"
+    )
+    max_deliveries: int = Field(
+        3, ge=1, le=100, description="deliveries of a command before it goes to the dead letters"
+    )
+    retry_after_s: float = Field(
+        1.0, gt=0, le=60, description="a delivery not acknowledged by then is tried again"
+    )
+    events_maxlen: int = Field(
+        100_000, ge=100, le=10_000_000, description="events kept in the event stream (MAXLEN ~)"
+    )
+    cache_ttl_s: float = Field(
+        30.0, ge=0, le=3600, description="how long a shared report read is kept; 0: no cache"
+    )
+
+
 class RiskSettings(BaseModel):
     """Pre-trade risk limits, checked for every order from any source (docs/strategies.md)."""
 
@@ -257,6 +280,7 @@ class Settings(BaseSettings):
     protections: ProtectionSettings = ProtectionSettings()
     maintenance: MaintenanceSettings = MaintenanceSettings()
     ctp: CtpSettings = CtpSettings()
+    split: SplitSettings = SplitSettings()
 
     @field_validator("main_contract")
     @classmethod

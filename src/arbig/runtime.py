@@ -20,7 +20,7 @@ from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
-from arbig.engine.book import CorePorts
+from arbig.engine.book import CorePorts, Events
 from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.controls import TradingControls
@@ -140,6 +140,7 @@ def build_controls(
         strategies if strategies is not None else registry(settings.strategy.modules),
         can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
+        contracts=settings.contract_table,
     )
     emergency = EmergencyStop(
         core.book,
@@ -269,6 +270,11 @@ class EmbeddedRuntime:
     def metrics(self) -> Metrics:
         """The registry ``/metrics`` serves (the web layer adds its own families)."""
         return self.ops.metrics
+
+    @property
+    def bus(self) -> Events:
+        """The core's event bus (the split deployment's core role publishes it)."""
+        return self.core.events
 
     @property
     def notifier(self) -> Notifier:

@@ -43,6 +43,16 @@ class Compacted:
     segments: int
 
 
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What the catalog holds of one contract's trading day."""
+
+    day: date
+    ticks: int
+    bytes: int
+    pending_segments: int  # journal segments not yet compacted into the day file
+
+
 class Catalog:
     """Ticks and bars under ``root`` (docs/data.md). Safe to read from several processes
     while a recorder writes and a compaction runs."""
@@ -108,6 +118,30 @@ class Catalog:
             with contextlib.suppress(FileNotFoundError):  # a compaction moved them
                 return self._read_day(kind, symbol, day)
         return self._read_day(kind, symbol, day)
+
+    def day_info(self, symbol: str) -> list[DayInfo]:
+        """Per trading day: tick count, size on disk, segments awaiting compaction (from
+        the files' metadata; only uncompacted segments are read)."""
+        infos = []
+        for day in self.days(symbol):
+            file = self.layout.day_file(Kind.TICKS, symbol, day)
+            rows = size = 0
+            consumed: set[str] = set()
+            with contextlib.suppress(FileNotFoundError):
+                meta = pq.read_metadata(file)
+                rows, size = meta.num_rows, file.stat().st_size
+                consumed = _consumed(meta.schema.to_arrow_schema())
+            pending = 0
+            for path in segments(self.layout.journal_day(Kind.TICKS, symbol, day)):
+                if segment_name(path) in consumed:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    table = read_segment(path)
+                    size += path.stat().st_size
+                    rows += table.num_rows if table is not None else 0
+                    pending += 1
+            infos.append(DayInfo(day, rows, size, pending))
+        return infos
 
     def _range(self, symbol: str, first: date | None, last: date | None) -> list[date]:
         return [
