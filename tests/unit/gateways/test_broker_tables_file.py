@@ -44,7 +44,10 @@ def test_a_file_gives_the_tables_with_exact_decimals(tmp_path: Path) -> None:
         ("[margins.au]\nlong_by_mony = 0.1\n", "[margins.au] has unknown field(s) long_by_mony"),
         ("[margins.au]\nlong_by_money = 1.5\n", "a margin ratio by money must lie in [0, 1)"),
         ("[margins.au\n", "broker tables"),
-        ('[commissions.au]\nopen_by_volume = "two"\n', "[commissions.au]: CommissionRate: Invalid decimal"),
+        (
+            '[commissions.au]\nopen_by_volume = "two"\n',
+            "[commissions.au]: CommissionRate: Invalid decimal",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_naming_what_is_wrong(

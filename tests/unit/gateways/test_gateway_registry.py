@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from simkit import make_settings, spec_for
 
-from arbig.domain.calendar import TradingCalendar
 from arbig.ctpconfig import CtpSettings
+from arbig.domain.calendar import TradingCalendar
 from arbig.gateways.base import Gateway, GatewayError, TradingAccount
 from arbig.gateways.paper import PaperGateway
-from arbig.paperconfig import PaperSettings
 from arbig.gateways.registry import GATEWAYS, GatewayParts, GatewayRegistry, UnknownGateway
 from arbig.gateways.sim import SimGateway
+from arbig.paperconfig import PaperSettings
 from arbig.testkit import monday_clock
 
 

@@ -164,7 +164,7 @@ async def test_the_paper_books_survive_a_restart(tmp_path: Path) -> None:
 
 
 async def test_a_state_file_of_another_account_is_refused(tmp_path: Path) -> None:
-    gateway, api, _ = await start(tmp_path)
+    gateway, _, _ = await start(tmp_path)
     await gateway.close()
     feed = CtpMarketData(
         ["tcp://127.0.0.1:1"],
