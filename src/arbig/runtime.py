@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.api.client import CoreClient
+from arbig.catalog import Catalog
+from arbig.catalog.recorder import CatalogRecorder
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
@@ -234,6 +236,9 @@ class EmbeddedRuntime:
             if settings.influx_url
             else None
         )
+        self.recorder = (
+            CatalogRecorder(Catalog(settings.catalog_root)) if settings.catalog_record else None
+        )
         market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
         self._client = LocalCoreClient(
@@ -292,6 +297,9 @@ class EmbeddedRuntime:
         if self.exporter is not None:
             self.exporter.attach(self.core.events)
             await self.exporter.start()
+        if self.recorder is not None:
+            self.recorder.attach(self.core.events)  # from the first tick on
+            await self.recorder.start()
         await self.core.start()
         await self.contracts.start()
         await self.controls.open()
@@ -322,6 +330,8 @@ class EmbeddedRuntime:
             await _bounded("core", self.core.stop(drain), deadline)
             if self.exporter is not None:
                 await _bounded("influx exporter", self.exporter.stop(), deadline)
+            if self.recorder is not None:
+                await _bounded("catalog recorder", self.recorder.stop(), deadline)
         finally:
             await _bounded("log sink", self.log_sink.stop(), deadline)
             await _bounded("wal checkpointer", self.checkpointer.stop(), deadline)
@@ -379,4 +389,8 @@ def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
         export = runtime.exporter.stats()
         detail = f"{export['pending']} pending, {export['dropped']} dropped"
         states["influxdb"] = (runtime.exporter.healthy, detail)
+    if runtime.recorder is not None:
+        recorded = runtime.recorder.stats()
+        detail = f"{recorded['written']} recorded, {recorded['dropped']} lost"
+        states["catalog"] = (runtime.recorder.healthy, detail)
     return states
