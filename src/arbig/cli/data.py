@@ -103,7 +103,7 @@ def list_data(
                 str(info.pending_segments),
             )
     else:
-        table = Table("contract", "days", "first", "last", "ticks", "size", title="catalog")
+        table = Table("contract", "days", "first", "last", "ticks", "bars", "size", title="catalog")
         for name, days in infos.items():
             if not days:
                 continue
@@ -113,6 +113,7 @@ def list_data(
                 days[0].day.isoformat(),
                 days[-1].day.isoformat(),
                 f"{sum(d.ticks for d in days):,}",
+                f"{sum(d.bars for d in days):,}",
                 _size(sum(d.bytes for d in days)),
             )
     console.print(table)
