@@ -32,6 +32,7 @@ from arbig.opsconfig import (
     NotifySettings,
     ProtectionSettings,
 )
+from arbig.paperconfig import PaperSettings
 
 
 class ConfigError(ValueError):
@@ -227,13 +228,19 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Redis URL; ticks kept in memory when unset")
     main_contract: str = Field(default_factory=default_main_contract)
     gateway: str = Field(
-        "sim", min_length=1, description="the gateway adapter, by registered name (sim, ctp)"
+        "sim", min_length=1, description="the gateway adapter, by registered name (sim, paper, ctp)"
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     gold: ProductSettings = ProductSettings()
     sim: SimSettings = SimSettings()
+    paper: PaperSettings = PaperSettings()
+    broker_tables: Path | None = Field(
+        None,
+        description="TOML file of the broker's margin and commission rates (and instrument "
+        "terms), laid over the contract table; docs/paper-trading.md",
+    )
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")

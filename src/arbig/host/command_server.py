@@ -68,21 +68,28 @@ class CommandServer:
         self._on_dead_letter = on_dead_letter
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_hand: set[bytes] = set()  # entry ids being carried out here
+        # Commands being carried out here, by request id: a repeated delivery that
+        # arrives meanwhile waits for the first one's answer.
+        self._running: dict[str, asyncio.Future[bytes]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self.dead_letters = 0
 
     async def start(self) -> None:
-        try:
-            await when_ready(
-                self._redis.xgroup_create(self._keys.requests, self._keys.group, "$", mkstream=True)
-            )
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self._create_group()
         self._loops = [
             asyncio.create_task(self._read_loop(), name="command-reader"),
             asyncio.create_task(self._retry_loop(), name="command-retries"),
         ]
+
+    async def _create_group(self) -> None:
+        # Not through when_ready: BUSYGROUP (the group is there) is no "busy" reply.
+        try:
+            await self._redis.xgroup_create(
+                self._keys.requests, self._keys.group, "$", mkstream=True
+            )
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
 
     async def stop(self) -> None:
         """Stop taking requests; those in hand finish (within the caller's limit)."""
@@ -114,9 +121,7 @@ class CommandServer:
                 # A restarted Redis has lost the group with the stream: make it again.
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
                     with contextlib.suppress(*UNAVAILABLE, ResponseError):
-                        await self._redis.xgroup_create(
-                            self._keys.requests, self._keys.group, "$", mkstream=True
-                        )
+                        await self._create_group()
                 else:
                     log.warning("command stream unavailable; retrying", error=str(exc))
                 await asyncio.sleep(backoff)
@@ -218,7 +223,24 @@ class CommandServer:
             )
         if not request.method.is_command:
             return await self._carry_out(request)
+        running = self._running.get(request.request_id)
+        if running is not None:
+            return await asyncio.shield(running)
         record = self._keys.answer(request.request_id)
+        running = self._running[request.request_id] = asyncio.get_running_loop().create_future()
+        try:
+            answer = await self._once(request, record)
+        except BaseException as exc:
+            running.set_exception(exc)
+            running.exception()  # retrieved: the repeated delivery, if any, sees it
+            raise
+        else:
+            running.set_result(answer)
+            return answer
+        finally:
+            del self._running[request.request_id]
+
+    async def _once(self, request: Request, record: str) -> bytes:
         taken = await when_ready(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
         if not taken:
             earlier: Any = await when_ready(self._redis.get(record))

@@ -64,6 +64,12 @@ class ReportCache:
                     return bytes(found)
                 if time.monotonic() > deadline:
                     break
+            # The holder before us may have kept its answer and let go just now.
+            found = await when_ready(self._redis.get(key))
+            if found is not None:
+                self._counted("hit")
+                await self._redis.delete(lock)
+                return bytes(found)
         except (*UNAVAILABLE, ResponseError):
             self._counted("miss")
             return (await compute())[0]
