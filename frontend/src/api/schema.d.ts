@@ -4249,6 +4249,15 @@ export interface operations {
                     "application/json": components["schemas"]["MoneyOut"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
