@@ -31,9 +31,11 @@ def preflight(settings: Settings) -> None:
     """Find gateway, database and Redis problems before the server starts
     (``StartupError``, one line each)."""
     try:
-        GATEWAYS.check(settings.gateway)
+        problems = GATEWAYS.problems(settings.gateway, settings)
     except UnknownGateway as exc:
         raise StartupError(str(exc)) from None
+    if problems:
+        raise StartupError(f"gateway {settings.gateway} cannot start: " + "; ".join(problems))
     if settings.gateway == "paper":
         problems = paper_problems(settings)
         if problems:
