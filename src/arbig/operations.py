@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
+from arbig.engine.controls import TradingControls
 from arbig.engine.core import TradingCore
-from arbig.engine.strategy.controls import TradingControls
 from arbig.ops.equity import EquityWatch
 from arbig.ops.maintenance import Maintenance
 from arbig.ops.metrics import Metrics

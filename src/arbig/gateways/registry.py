@@ -1,7 +1,7 @@
 """Gateways by name: the ``gateway`` setting (``ARBIG_GATEWAY``) picks one of these.
 
 The assembly asks ``build_gateway(settings.gateway, parts)``; an adapter is added
-by registering a factory under its name. ``sim`` is the one registered today.
+by registering a factory under its name: ``sim`` and ``paper`` (docs/paper-trading.md).
 """
 
 from collections.abc import Callable
@@ -71,5 +71,12 @@ def _sim(parts: GatewayParts) -> Gateway:
     )
 
 
+def _paper(parts: GatewayParts) -> Gateway:
+    from arbig.gateways.paper.build import build_paper  # the CTP library loads on demand
+
+    return build_paper(parts.settings, parts.spec_for, parts.calendar, parts.clock)
+
+
 GATEWAYS = GatewayRegistry()
 GATEWAYS.register("sim", _sim)
+GATEWAYS.register("paper", _paper)

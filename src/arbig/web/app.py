@@ -19,7 +19,6 @@ from arbig.api.client import Host
 from arbig.api.errors import AuditUnavailable
 from arbig.config import Settings
 from arbig.ops.metrics import Metrics
-from arbig.web.frames import ws_protocol
 from arbig.web.hub import Hub
 from arbig.web.idempotency import Idempotency
 from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
@@ -38,6 +37,7 @@ from arbig.web.routes import (
 )
 from arbig.web.schemas import INVALID
 from arbig.web.security import Guard, require_operator
+from arbig.web.uvicorn_ws import ws_protocol
 from arbig.web.ws import relay
 from arbig.web.ws import router as ws_router
 
@@ -52,7 +52,7 @@ SERVER_OPTIONS: dict[str, Any] = {
     # state per browser (docs/performance.md).
     "ws_per_message_deflate": False,
     # uvicorn's own protocol, plus the frame sink the hub fans ticks out through
-    # (on the uvicorn version it was checked against; see frames.ws_protocol).
+    # (on the uvicorn version it was checked against; see uvicorn_ws.ws_protocol).
     "ws": ws_protocol(),
 }
 

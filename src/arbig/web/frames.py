@@ -5,16 +5,14 @@ it write to a connection without awaiting (``FrameSink``), the WebSocket frame i
 built once too, so fanning a tick out to N clients is N transport writes of the
 same bytes, as ``websockets.broadcast`` does.
 
-``ws_protocol`` picks the server side: the frame-sink protocol (``server_ws.py``)
-on the uvicorn it was checked against, uvicorn's own otherwise, in which case no
-connection offers a sink and the hub sends every message through ASGI.
+``uvicorn_ws.ws_protocol`` picks the server side: the frame-sink protocol
+(``server_ws.py``) on the uvicorn it was checked against, uvicorn's own otherwise, in
+which case no connection offers a sink and the hub sends every message through ASGI.
 """
 
 import struct
 from collections.abc import Mapping
 from typing import Any, Protocol
-
-from arbig.fastpath import UVICORN_FRAME_SINK
 
 # The ASGI scope extension under which a server offers a FrameSink (ASGI wants the
 # value to be a dict): scope["extensions"][FRAME_SINK_EXTENSION]["sink"].
@@ -78,13 +76,3 @@ def frame_sink(scope: Mapping[str, Any]) -> FrameSink | None:
         return None
     sink: FrameSink | None = extension.get("sink")
     return sink
-
-
-def ws_protocol() -> Any:
-    """uvicorn's ``ws`` option: ARBIG's frame-sink protocol class on the pinned uvicorn,
-    else ``"auto"`` (uvicorn's own choice, driven through ASGI only)."""
-    if not UVICORN_FRAME_SINK.holds():
-        return "auto"
-    from arbig.web.server_ws import FrameSinkProtocol
-
-    return FrameSinkProtocol

@@ -14,7 +14,7 @@ send path does, minus the await. ASGI ``websocket.send`` keeps working as before
 
 It reaches into uvicorn's protocol (``conn``, ``transport``, ``writable``,
 ``request``/``response``), which uvicorn does not promise to keep: it is used only
-on the uvicorn version it was checked against (``frames.ws_protocol``,
+on the uvicorn version it was checked against (``uvicorn_ws.ws_protocol``,
 ``arbig.fastpath``), and this module is imported only then.
 """
 

@@ -29,10 +29,10 @@ from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
 from arbig.engine.bus import EventType
+from arbig.engine.controls import TradingControls
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.ports import MemoryStateStore
-from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.store import MemoryStrategyStore
 from arbig.gateways.sim import SimGateway
 from arbig.gateways.ticksource import ScriptedTicks

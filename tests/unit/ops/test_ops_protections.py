@@ -14,7 +14,7 @@ from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Direction, Offset, Side, TradingState
 from arbig.domain.snapshot import PositionSnapshot
 from arbig.engine.bus import EventType
-from arbig.engine.strategy.controls import TradingControls
+from arbig.engine.controls import TradingControls
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier

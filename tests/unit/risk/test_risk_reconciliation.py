@@ -10,8 +10,8 @@ import pytest
 from corekit import running
 from sample_strategies import SAMPLES
 
+from arbig.api.errors import ControlRefused
 from arbig.domain.enums import Direction, Side, TradingState
-from arbig.engine.strategy.controls import ControlRefused
 
 
 async def test_a_book_that_differs_halts_until_the_broker_positions_are_accepted(

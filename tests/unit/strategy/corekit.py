@@ -21,9 +21,9 @@ from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Exchange, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
 from arbig.engine.bus import EventType
+from arbig.engine.controls import TradingControls
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
-from arbig.engine.strategy.controls import TradingControls
 from arbig.engine.strategy.loader import StrategyClass
 from arbig.engine.strategy.store import StrategyStore
 from arbig.gateways.sim import SimGateway
