@@ -18,11 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from arbig.catalog.synth import Synthesizer
+from arbig.config import SimSettings
 from arbig.domain.bar import Bar, BarBuilder
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.tick import Tick
-from arbig.gateways.sim.history import simulated_ticks, trading_days
 
 # Where in its minute each of a bar's four ticks is stamped.
 BAR_TICK_OFFSETS = (
@@ -56,6 +57,8 @@ class DataSource:
     seed: int = 1
     interval_ms: int = 500
     start: date = date(2026, 6, 1)
+    start_price: Decimal = SimSettings().start_price
+    volatility: float = SimSettings().volatility
 
 
 class DataError(ValueError):
@@ -81,13 +84,10 @@ def load_ticks(
 ) -> Iterator[Tick]:
     """The ticks of ``symbol`` in [first, last] (trading days), in time order."""
     if source.kind == "synth":
-        start = first or source.start
-        days = trading_days(calendar, start, source.days)
+        days = days_from(calendar, first or source.start, source.days)
         if last is not None:
             days = [d for d in days if d <= last]
-        return simulated_ticks(
-            spec, calendar, days, seed=source.seed, interval_ms=source.interval_ms
-        )
+        return simulated(spec, calendar, days, source)
     reader = open_reader(source)
     if not reader.days(symbol):
         raise DataError(
@@ -96,6 +96,31 @@ def load_ticks(
             "or write simulated days (`arbig data synth`)"
         )
     return reader.ticks(symbol, first, last)
+
+
+def days_from(calendar: TradingCalendar, first: date, count: int) -> list[date]:
+    """``count`` trading days from ``first`` on (``first`` itself if it is one)."""
+    day = first if calendar.is_business_day(first) else calendar.next_business_day(first)
+    days = [day]
+    while len(days) < count:
+        days.append(calendar.next_business_day(days[-1]))
+    return days
+
+
+def simulated(
+    spec: ContractSpec, calendar: TradingCalendar, days: list[date], source: DataSource
+) -> Iterator[Tick]:
+    """The simulator's price path through ``days`` (the catalog's ``data synth``)."""
+    maker = Synthesizer(
+        spec,
+        calendar,
+        start_price=source.start_price,
+        volatility=source.volatility,
+        seed=source.seed,
+        interval=timedelta(milliseconds=source.interval_ms),
+    )
+    for day in days:
+        yield from maker.stream(day)
 
 
 def bars_of(ticks: Iterable[Tick], calendar: TradingCalendar) -> Iterator[Bar]:

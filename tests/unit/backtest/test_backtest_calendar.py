@@ -4,17 +4,18 @@ delivery-month rule, all as the live kernel keeps them."""
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from arbig.backtest.data import DataSource, days_from, simulated
 from arbig.backtest.kernel import BacktestRun, backtest_settings, replay
 from arbig.backtest.spec import BacktestSpec, FillModel
-from arbig.config import Settings
+from arbig.config import Settings, StrategySettings
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.enums import Offset
 from arbig.domain.performance import Fill
 from arbig.domain.tick import Tick
-from arbig.gateways.sim.history import simulated_ticks, trading_days
 from arbig.gateways.sim.matching import EXPIRED_REASON
 
 CALENDAR = TradingCalendar.gold()
@@ -22,10 +23,9 @@ MA = {"source": "tick", "fast": 5, "slow": 20}
 
 
 def ticks(settings: Settings, symbol: str, first: date, count: int, seed: int) -> Iterator[Tick]:
-    days = trading_days(CALENDAR, first, count)
-    return simulated_ticks(
-        settings.contract_spec(symbol), CALENDAR, days, seed=seed, interval_ms=15000
-    )
+    days = days_from(CALENDAR, first, count)
+    source = DataSource("synth", seed=seed, interval_ms=15000)
+    return simulated(settings.contract_spec(symbol), CALENDAR, days, source)
 
 
 async def test_a_friday_night_belongs_to_monday_and_lots_held_overnight_close_as_yesterdays() -> (
@@ -65,11 +65,14 @@ async def test_a_friday_night_belongs_to_monday_and_lots_held_overnight_close_as
 
 
 async def test_orders_still_working_at_the_days_end_expire() -> None:
-    settings = Settings(main_contract="au2708")
-    # A minute's latency and no time-out: orders sent in a session's last minute are
-    # still working when the trading day ends.
+    settings = Settings(
+        main_contract="au2708",
+        strategy=StrategySettings(modules=[str(Path(__file__).parent / "backtest_strategies.py")]),
+    )
+    # A minute's latency: the order sent in the session's last half minute is still
+    # working when the trading day ends.
     spec = BacktestSpec(
-        "ma_crossover", "au2708", {**MA, "order_timeout_s": 3600}, fill=FillModel(latency_ms=60_000)
+        "late_buyer", "au2708", {"order_timeout_s": 3600}, fill=FillModel(latency_ms=60_000)
     )
     run = BacktestRun(
         backtest_settings(settings, spec, settings.data_dir),
@@ -78,11 +81,15 @@ async def test_orders_still_working_at_the_days_end_expire() -> None:
     )
     await run.run(None)
 
-    expired = [o for o in run.core.oms.orders.values() if o.reject_reason == EXPIRED_REASON]
-    assert expired
-    for order in expired:
-        assert CALENDAR.trading_day(order.updated_at) > CALENDAR.trading_day(order.created_at)
+    orders = list(run.core.oms.orders.values())
+    assert len(orders) == 2  # one a day
+    expired = [o for o in orders if o.reject_reason == EXPIRED_REASON]
+    assert len(expired) == 1  # the first day's; the second is cancelled as the run ends
+    order = expired[0]
+    assert CALENDAR.trading_day(order.updated_at) == date(2026, 6, 5)
+    assert CALENDAR.trading_day(order.created_at) == date(2026, 6, 4)
     assert not run.core.oms.active_orders()
+    assert not run.book.fills
 
 
 async def test_no_position_is_opened_in_the_contracts_delivery_month() -> None:

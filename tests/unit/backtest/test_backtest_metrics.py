@@ -71,15 +71,16 @@ def recompute(capital: Decimal, fills: list[dict], curve: list[list[str]], days:
         peak = balances[peak_index]
         if peak - value > worst:
             worst, worst_pct = peak - value, float((peak - value) / peak)
-    start = 0
-    for i in range(1, len(balances) + 1):
-        if i == len(balances) or balances[i] >= balances[start]:
-            end = i if i < len(balances) else len(balances) - 1
-            if end > start and (
-                (i < len(balances) and i > start + 1) or balances[-1] < balances[start]
-            ):
-                longest = max(longest, (times[end] - times[start]).total_seconds())
-            start = i
+    # Each point under water: from when its peak was (last) reached to when the curve
+    # regains that peak (or the last point).
+    for k, value in enumerate(balances):
+        top = max(balances[: k + 1])
+        if value >= top:
+            continue
+        set_at = max(j for j in range(k + 1) if balances[j] == top)
+        regained = next((r for r in range(k + 1, len(balances)) if balances[r] >= top), None)
+        back = regained if regained is not None else len(balances) - 1
+        longest = max(longest, (times[back] - times[set_at]).total_seconds())
     closing = [Decimal(f["realized_pnl"]) for f in fills if f["offset"] != "open"]
     wins = [p for p in closing if p > 0]
     losses = [p for p in closing if p < 0]
