@@ -63,6 +63,10 @@ def run(
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
     data_dir: DataDirOption = None,
     config: ConfigOption = None,
+    gateway: Annotated[
+        str | None,
+        typer.Option(help="the gateway: sim (default), paper or ctp (docs/ctp.md)"),
+    ] = None,
     role: Annotated[
         str | None,
         typer.Option(
@@ -71,8 +75,9 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Start the embedded system: simulated exchange, book, and web console."""
-    settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir)
+    """Start the embedded system: the gateway (the simulated exchange by default), the
+    book, and the web console."""
+    settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir, gateway=gateway)
     if role is not None:
         _check_role(settings, role)
         if role == "core":
