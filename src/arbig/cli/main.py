@@ -9,6 +9,7 @@ import typer
 
 from arbig import __version__
 from arbig.cli.auth import auth_app
+from arbig.cli.backtest import backtest
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
 from arbig.cli.ctp import ctp_app
@@ -145,6 +146,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
+app.command()(backtest)
 app.add_typer(auth_app, name="auth")
 db_app.command("reconcile")(reconcile)
 app.add_typer(db_app, name="db")
