@@ -49,6 +49,7 @@ class DayInfo:
 
     day: date
     ticks: int
+    bars: int  # in the bars' day file (a day without one has them built from its ticks)
     bytes: int
     pending_segments: int  # journal segments not yet compacted into the day file
 
@@ -64,7 +65,7 @@ class Catalog:
     # --- reading ------------------------------------------------------------------
 
     def symbols(self) -> list[str]:
-        """The contracts the catalog holds ticks of."""
+        """The contracts the catalog holds ticks or bars of."""
         return self.layout.symbols()
 
     def days(self, symbol: str) -> list[date]:
@@ -84,7 +85,7 @@ class Catalog:
     ) -> Iterator[Bar]:
         """``symbol``'s 1-minute bars in time order, trading days ``first``..``last``.
         A day without recorded bars has them built from its ticks."""
-        for day in self._range(symbol, first, last):
+        for day in self._range(symbol, first, last, self.bar_days(symbol)):
             table = self.day_table(Kind.BARS, symbol, day)
             if table is not None:
                 yield from BARS.rows(table)
@@ -123,7 +124,7 @@ class Catalog:
         """Per trading day: tick count, size on disk, segments awaiting compaction (from
         the files' metadata; only uncompacted segments are read)."""
         infos = []
-        for day in self.days(symbol):
+        for day in self.bar_days(symbol):
             file = self.layout.day_file(Kind.TICKS, symbol, day)
             rows = size = 0
             consumed: set[str] = set()
@@ -140,13 +141,25 @@ class Catalog:
                     size += path.stat().st_size
                     rows += table.num_rows if table is not None else 0
                     pending += 1
-            infos.append(DayInfo(day, rows, size, pending))
+            bars = 0
+            with contextlib.suppress(FileNotFoundError):
+                bar_file = self.layout.day_file(Kind.BARS, symbol, day)
+                bars = pq.read_metadata(bar_file).num_rows
+                size += bar_file.stat().st_size
+            infos.append(DayInfo(day, rows, bars, size, pending))
         return infos
 
-    def _range(self, symbol: str, first: date | None, last: date | None) -> list[date]:
+    def bar_days(self, symbol: str) -> list[date]:
+        """The trading days with 1-minute bars (recorded, imported or built from ticks)."""
+        check_symbol(symbol)
+        return sorted({*self.layout.days(Kind.BARS, symbol), *self.days(symbol)})
+
+    def _range(
+        self, symbol: str, first: date | None, last: date | None, days: list[date] | None = None
+    ) -> list[date]:
         return [
             day
-            for day in self.days(symbol)
+            for day in (self.days(symbol) if days is None else days)
             if (first is None or day >= first) and (last is None or day <= last)
         ]
 
@@ -183,19 +196,34 @@ class Catalog:
     ) -> None:
         """Replace several days at once: every file is written aside first and renamed in
         only when all are written, so a failure leaves the catalog as it was."""
-        check_symbol(symbol)
-        for day, ticks in days.items():
-            _check_day(symbol, day, ticks)
+        self.write({(symbol, day): ticks for day, ticks in days.items()}, source=source)
+
+    def write(
+        self,
+        ticks: Mapping[tuple[str, date], Sequence[Tick]],
+        bars: Mapping[tuple[str, date], Sequence[Bar]] | None = None,
+        *,
+        source: str = "write",
+    ) -> None:
+        """Replace whole days of several contracts at once, all or nothing: each
+        (symbol, day) of ``ticks`` gets those ticks and the bars built from them; each of
+        ``bars`` (days known by their bars only, such as an imported bar file) those bars.
+        Every file is written aside first and renamed in only once all are written."""
+        tables: list[tuple[Path, pa.Table]] = []
+        for (symbol, day), day_ticks in sorted(ticks.items()):
+            check_symbol(symbol)
+            _check_day(symbol, day, day_ticks, "datetime")
+            tables.append((self.layout.day_file(Kind.TICKS, symbol, day), TICKS.table(day_ticks)))
+            built = BARS.table(build_bars(symbol, day_ticks))
+            tables.append((self.layout.day_file(Kind.BARS, symbol, day), built))
+        for (symbol, day), day_bars in sorted((bars or {}).items()):
+            check_symbol(symbol)
+            _check_day(symbol, day, day_bars, "start")
+            tables.append((self.layout.day_file(Kind.BARS, symbol, day), BARS.table(day_bars)))
         staged: list[tuple[Path, Path]] = []
         try:
-            for day, ticks in sorted(days.items()):
-                tables = {
-                    Kind.TICKS: TICKS.table(ticks),
-                    Kind.BARS: BARS.table(build_bars(symbol, ticks)),
-                }
-                for kind, table in tables.items():
-                    target = self.layout.day_file(kind, symbol, day)
-                    staged.append((self._stage(target, table, self._kept(target), source), target))
+            for target, table in tables:
+                staged.append((self._stage(target, table, self._kept(target), source), target))
         except BaseException:
             for temp, _ in staged:
                 temp.unlink(missing_ok=True)
@@ -285,18 +313,19 @@ def build_bars(symbol: str, ticks: Iterator[Tick] | Sequence[Tick]) -> list[Bar]
     return bars
 
 
-def _check_day(symbol: str, day: date, ticks: Sequence[Tick]) -> None:
-    if not ticks:
-        raise CatalogError(f"{symbol} {day}: no ticks to write")
-    previous = ticks[0].datetime
-    for tick in ticks:
-        if tick.symbol != symbol or tick.trading_day != day:
+def _check_day(symbol: str, day: date, values: Sequence[Tick] | Sequence[Bar], time: str) -> None:
+    if not values:
+        raise CatalogError(f"{symbol} {day}: nothing to write")
+    previous = getattr(values[0], time)
+    for value in values:
+        if value.symbol != symbol or value.trading_day != day:
             raise CatalogError(
-                f"{symbol} {day}: a tick of {tick.symbol} {tick.trading_day} is among them"
+                f"{symbol} {day}: data of {value.symbol} {value.trading_day} is among it"
             )
-        if tick.datetime < previous:
-            raise CatalogError(f"{symbol} {day}: ticks out of time order at {tick.datetime}")
-        previous = tick.datetime
+        moment = getattr(value, time)
+        if moment < previous:
+            raise CatalogError(f"{symbol} {day}: out of time order at {moment}")
+        previous = moment
 
 
 def _consumed(schema: pa.Schema) -> set[str]:

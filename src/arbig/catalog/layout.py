@@ -45,7 +45,10 @@ class Layout:
 
     def symbols(self) -> list[str]:
         found: set[str] = set()
-        for parent in (self.root / Kind.TICKS.value, self.root / "journal" / Kind.TICKS.value):
+        for parent in (
+            *(self.root / kind.value for kind in Kind),
+            *(self.root / "journal" / kind.value for kind in Kind),
+        ):
             if parent.is_dir():
                 found.update(
                     p.name for p in parent.iterdir() if p.is_dir() and _SYMBOL.match(p.name)

@@ -10,10 +10,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from arbig.catalog import Catalog
+from arbig.catalog.export import FORMATS, export
+from arbig.catalog.importer import ImportRefused, ImportReport, import_file
 from arbig.catalog.synth import Synthesizer, trading_days
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.config import Settings
@@ -103,7 +112,7 @@ def list_data(
                 str(info.pending_segments),
             )
     else:
-        table = Table("contract", "days", "first", "last", "ticks", "size", title="catalog")
+        table = Table("contract", "days", "first", "last", "ticks", "bars", "size", title="catalog")
         for name, days in infos.items():
             if not days:
                 continue
@@ -113,6 +122,7 @@ def list_data(
                 days[0].day.isoformat(),
                 days[-1].day.isoformat(),
                 f"{sum(d.ticks for d in days):,}",
+                f"{sum(d.bars for d in days):,}",
                 _size(sum(d.bytes for d in days)),
             )
     console.print(table)
@@ -182,6 +192,139 @@ def compact(
             f"{item.kind} {item.symbol} {item.day}: {item.segments} segments in, "
             f"{item.rows:,} rows in the day file"
         )
+
+
+@data_app.command("import")
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="CSV files", exists=False)],
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, ctp, vnpy or generic (see docs/data.md)")
+    ] = "auto",
+    symbol: Annotated[
+        str | None, typer.Option(help="the contract, when the file has no symbol column")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="generic files: FIELD=COLUMN, e.g. --map last_price=price"),
+    ] = None,
+    datetime_format: Annotated[
+        str | None, typer.Option(help="strptime format of the time column (default: ISO 8601)")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="auto (UTF-8, else GB18030) or a codec")] = "auto",
+    all_hours: Annotated[
+        bool, typer.Option("--all-hours", help="keep ticks outside the trading sessions")
+    ] = False,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Import CSV files of ticks (or vn.py bars), each whole or not at all, with the tick
+    hygiene rules applied and a report of what was dropped and why."""
+    settings = _settings(config, data_dir, catalog)
+    if symbol is not None:
+        symbol = _symbol(settings, symbol)
+    fields: dict[str, str] = {}
+    for item in mapping or []:
+        name, sep, column = item.partition("=")
+        if not sep or not name.strip() or not column.strip():
+            raise fail(f"--map: {item!r} is not FIELD=COLUMN")
+        fields[name.strip()] = column.strip()
+    store = Catalog(settings.catalog_root)
+    calendar = TradingCalendar.gold(settings.holidays)
+    failed = 0
+    for path in files:
+        with progress() as bar:
+            task = bar.add_task(f"import {path.name}", total=None)
+
+            def advance(done: int, total: int, task: TaskID = task, bar: Progress = bar) -> None:
+                bar.update(task, completed=done, total=total)
+
+            try:
+                report = import_file(
+                    store,
+                    path,
+                    settings.contract_spec,
+                    calendar,
+                    fmt=fmt,
+                    symbol=symbol,
+                    mapping=fields,
+                    datetime_format=datetime_format,
+                    encoding=encoding,
+                    check_sessions=not all_hours,
+                    progress=advance,
+                )
+            except ImportRefused as exc:
+                failed += 1
+                typer.echo(f"arbig: {path}: {exc}", err=True)
+                if exc.report is not None:
+                    _print_drops(exc.report)
+                continue
+        _print_report(report)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
+    days = sum(len(d) for d in report.days.values())
+    console.print(
+        f"{report.path}: {report.format} {report.kind} ({report.encoding}), "
+        f"{report.rows:,} rows read, {report.imported:,} imported into {days} trading days "
+        f"of {', '.join(report.days)}"
+        + (f"; {report.replaced} days already held were replaced" if report.replaced else "")
+    )
+    _print_drops(report)
+
+
+def _print_drops(report: ImportReport) -> None:
+    if not report.dropped:
+        return
+    table = Table("dropped", "rows", "first example", title=f"{report.path.name}: rows dropped")
+    for reason, count in report.dropped.most_common():
+        table.add_row(reason, f"{count:,}", report.examples.get(reason, ""))
+    console.print(table)
+
+
+@data_app.command("export")
+def export_data(
+    symbol: Annotated[str, typer.Argument(help="the contract, e.g. au2612")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="file to write", dir_okay=False)],
+    first: Annotated[str | None, typer.Option("--from", help="first trading day")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="last trading day")] = None,
+    bars: Annotated[bool, typer.Option("--bars", help="1-minute bars instead of ticks")] = False,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv or parquet (default: from the suffix)")
+    ] = None,
+    config: ConfigOption = None,
+    data_dir: DataDirOption = None,
+    catalog: CatalogOption = None,
+) -> None:
+    """Export a contract's ticks (or bars) of a range of trading days."""
+    settings = _settings(config, data_dir, catalog)
+    kind = fmt or ("parquet" if output.suffix.lower() == ".parquet" else "csv")
+    if kind not in FORMATS:
+        raise fail(f"--format: {kind!r} is not csv or parquet")
+    store = Catalog(settings.catalog_root)
+    try:
+        held = store.bar_days(symbol) if bars else store.days(symbol)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if not held:
+        raise fail(f"the catalog at {settings.catalog_root} holds nothing of {symbol}", 1)
+    if not output.parent.is_dir():
+        raise fail(f"--output: the folder {output.parent} does not exist")
+    with progress() as bar:
+        task = bar.add_task(f"export {symbol}", total=None)
+        rows = export(
+            store,
+            symbol,
+            output,
+            first=_day(first, "--from"),
+            last=_day(last, "--to"),
+            bars=bars,
+            fmt=kind,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(f"{output}: {rows:,} {'bars' if bars else 'ticks'} of {symbol} ({kind})")
 
 
 def _size(count: int) -> str:

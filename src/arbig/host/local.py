@@ -33,7 +33,7 @@ from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import PositionDifference
+from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
@@ -390,6 +390,9 @@ class LocalCoreClient:
 
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         return self._core.halt_reason, await self._core.position_differences()
+
+    async def money_reconciliation(self) -> MoneyReconciliation | None:
+        return self._core.money
 
     async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:
         async def accept() -> Reconciled:

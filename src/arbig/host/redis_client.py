@@ -42,7 +42,7 @@ from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import PositionDifference
+from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -432,6 +432,10 @@ class RedisCoreClient:
 
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         result: tuple[str | None, list[PositionDifference]] = await self._call("reconciliation")
+        return result
+
+    async def money_reconciliation(self) -> MoneyReconciliation | None:
+        result: MoneyReconciliation | None = await self._call("money_reconciliation")
         return result
 
     async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:

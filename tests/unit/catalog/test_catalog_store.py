@@ -57,7 +57,7 @@ def test_a_failed_write_leaves_the_catalog_as_it_was(tmp_path: Path) -> None:
     wrong_day = some_ticks(TUESDAY, 20)
     with pytest.raises(CatalogError, match="2026-12-01"):
         catalog.write_days(SYMBOL, {MONDAY: good, TUESDAY: good})
-    with pytest.raises(CatalogError, match="no ticks"):
+    with pytest.raises(CatalogError, match="nothing to write"):
         catalog.write_days(SYMBOL, {MONDAY: good, TUESDAY: []})
     assert catalog.days(SYMBOL) == []
     catalog.write_days(SYMBOL, {MONDAY: good, TUESDAY: wrong_day})

@@ -120,4 +120,7 @@ def account_report(fields: Fields, account_id: str) -> AccountReport:
         commission=price(fields.get("Commission", 0.0)),
         realized_pnl=price(fields.get("CloseProfit", 0.0)),
         unrealized_pnl=price(fields.get("PositionProfit", 0.0)),
+        frozen_margin=price(fields.get("FrozenMargin", 0.0)),
+        frozen_commission=price(fields.get("FrozenCommission", 0.0)),
+        close_profit=price(fields.get("CloseProfit", 0.0)),
     )

@@ -181,6 +181,7 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
             api.RegisterFront(front)
         self.state = MdState.CONNECTING
         self._api = api
+        self._connection(False, f"market data: connecting to {', '.join(self._fronts)}")
         api.Init()
 
     async def close(self) -> None:
