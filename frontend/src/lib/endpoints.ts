@@ -7,6 +7,7 @@ export const EP = {
   logs: '/logs',
   audit: '/audit',
   riskState: '/risk/state',
+  money: '/risk/reconciliation/money',
   emergencyStop: '/risk/emergency-stop',
   emergencyReset: '/risk/emergency-stop/reset',
   ops: '/ops',
