@@ -2,7 +2,7 @@
 
 The file is decoded (UTF-8, or GB18030 as Chinese tools write it), its format told
 from its header (or given), every row parsed and put through the tick hygiene rules
-(``domain.hygiene``) and a few of its own: a duplicate row, a stale snapshot whose
+(``domain.tick_hygiene``) and a few of its own: a duplicate row, a stale snapshot whose
 cumulative volume went back, a CTP trading day that does not fit the time. Dropped
 rows are counted by reason with the first example of each. Only then is anything
 written, every day of the file in one all-or-nothing write.
@@ -21,8 +21,8 @@ from arbig.catalog.catalog import Catalog
 from arbig.catalog.csvformats import FormatError, RowError, SpecFor, detect, make_format
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.hygiene import drop_reason
 from arbig.domain.tick import Tick
+from arbig.domain.tick_hygiene import tick_fault
 
 T = TypeVar("T", Tick, Bar)
 PROGRESS_EVERY = 5000
@@ -181,7 +181,8 @@ def _hygiene(value: Tick | Bar, calendar: TradingCalendar, sessions: bool, fmt: 
         if sessions and not calendar.in_session(value.start):
             return "out_of_session"
         return None
-    reason = drop_reason(value, calendar, check_sessions=sessions)
+    # A file has no receiving clock to be skewed against: the tick's own time stands in.
+    reason = tick_fault(value, value.datetime, calendar, check_sessions=sessions)
     if (
         reason is None
         and fmt == "ctp"
