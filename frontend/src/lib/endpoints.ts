@@ -9,6 +9,8 @@ export const EP = {
   audit: '/audit',
   riskState: '/risk/state',
   money: '/risk/reconciliation/money',
+  reconciliation: '/risk/reconciliation',
+  reconciliationAccept: '/risk/reconciliation/accept',
   emergencyStop: '/risk/emergency-stop',
   emergencyReset: '/risk/emergency-stop/reset',
   ops: '/ops',

@@ -2,7 +2,7 @@
 
 The file is decoded (UTF-8, or GB18030 as Chinese tools write it), its format told
 from its header (or given), every row parsed and put through the tick hygiene rules
-(``domain.hygiene``) and a few of its own: a duplicate row, a stale snapshot whose
+(``domain.tick_hygiene``) and a few of its own: a duplicate row, a stale snapshot whose
 cumulative volume went back, a CTP trading day that does not fit the time. Dropped
 rows are counted by reason with the first example of each. Only then is anything
 written, every day of the file in one all-or-nothing write.
@@ -15,14 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from arbig.catalog.catalog import Catalog
 from arbig.catalog.csvformats import FormatError, RowError, SpecFor, detect, make_format
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.hygiene import drop_reason
 from arbig.domain.tick import Tick
+from arbig.domain.tick_hygiene import tick_fault
 
+T = TypeVar("T", Tick, Bar)
 PROGRESS_EVERY = 5000
 Progress = Callable[[int, int], None]
 
@@ -46,7 +48,8 @@ class ImportReport:
     dropped: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # reason -> first line dropped
     days: dict[str, list[date]] = field(default_factory=dict)
-    replaced: int = 0  # days the catalog already held, now replaced
+    merged: int = 0  # days the catalog already held, the file's rows added to them
+    replaced: int = 0  # days the catalog already held, replaced (``replace=True``)
 
     def drop(self, reason: str, line: int, detail: str) -> None:
         self.dropped[reason] += 1
@@ -79,9 +82,12 @@ def import_file(
     datetime_format: str | None = None,
     encoding: str = "auto",
     check_sessions: bool = True,
+    replace: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import ``path`` whole, or raise ImportRefused and import nothing."""
+    """Import ``path`` whole, or raise ImportRefused and import nothing. A day the
+    catalog already holds gets the file's rows added (a row it holds already is not
+    doubled), or with ``replace`` is replaced by the file's."""
     report = ImportReport(path)
     try:
         data = path.read_bytes()
@@ -144,10 +150,30 @@ def import_file(
         raise ImportRefused("no row could be imported: nothing imported", report)
     for symbol_, day in sorted({*ticks, *bars}):
         report.days.setdefault(symbol_, []).append(day)
-        held = catalog.days(symbol_) if ticks else catalog.bar_days(symbol_)
-        report.replaced += day in held
+        if day not in (catalog.days(symbol_) if ticks else catalog.bar_days(symbol_)):
+            continue
+        if replace:
+            report.replaced += 1
+            continue
+        report.merged += 1
+        if ticks:
+            held_ticks = list(catalog.ticks(symbol_, day, day))
+            ticks[symbol_, day] = _merged(held_ticks, ticks[symbol_, day])
+        else:
+            held_bars = list(catalog.bars(symbol_, day, day))
+            bars[symbol_, day] = _merged(held_bars, bars[symbol_, day])
     catalog.write(ticks, bars, source=f"import {path.name}")
     return report
+
+
+def _merged(held: list[T], new: list[T]) -> list[T]:
+    """``held`` and ``new`` in time order (stable: at one time, what was held first),
+    without a second copy of a row held already."""
+    known: set[T] = set(held)
+    rows: list[T] = list(held)
+    rows.extend(value for value in new if value not in known)
+    rows.sort(key=_time)
+    return rows
 
 
 def _hygiene(value: Tick | Bar, calendar: TradingCalendar, sessions: bool, fmt: str) -> str | None:
@@ -155,7 +181,8 @@ def _hygiene(value: Tick | Bar, calendar: TradingCalendar, sessions: bool, fmt: 
         if sessions and not calendar.in_session(value.start):
             return "out_of_session"
         return None
-    reason = drop_reason(value, calendar, check_sessions=sessions)
+    # A file has no receiving clock to be skewed against: the tick's own time stands in.
+    reason = tick_fault(value, value.datetime, calendar, check_sessions=sessions)
     if (
         reason is None
         and fmt == "ctp"

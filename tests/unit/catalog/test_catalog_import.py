@@ -177,3 +177,23 @@ def test_an_export_imports_back_exactly(tmp_path: Path) -> None:
     assert export(source, SYMBOL, tmp_path / "bars.csv", bars=True) == len(
         list(source.bars(SYMBOL))
     )
+
+
+def test_files_of_one_trading_day_add_up_and_a_second_import_doubles_nothing(
+    tmp_path: Path,
+) -> None:
+    night = write(
+        tmp_path / "night.csv", f"{CTP_HEADER}\n{ctp_row('21:00:00', 500, '920.02', 10)}\n"
+    )
+    day_row = ctp_row("09:00:01", 0, "920.04", 30, action="20261130")
+    day = write(tmp_path / "day.csv", f"{CTP_HEADER}\n{day_row}\n")
+    catalog = Catalog(tmp_path / "catalog")
+    run(catalog, night)
+    report = run(catalog, day)
+    assert report.merged == 1
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [10, 30]
+    run(catalog, night)
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [10, 30]
+    replaced = run(catalog, day, replace=True)
+    assert replaced.replaced == 1
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [30]
