@@ -202,7 +202,10 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
             self._send_subscription([symbol], subscribe=True)
 
     async def unsubscribe(self, symbol: str) -> None:
-        if self._symbols.pop(symbol, 0) is None and self.state is MdState.READY:
+        if symbol not in self._symbols:
+            return
+        del self._symbols[symbol]
+        if self.state is MdState.READY:
             self._send_subscription([symbol], subscribe=False)
 
     def _send_subscription(self, symbols: list[str], *, subscribe: bool) -> None:
