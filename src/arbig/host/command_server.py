@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from arbig.api.client import CoreClient
-from arbig.api.errors import Refused
+from arbig.api.errors import CoreUnreachable, Refused
 from arbig.api.health import Component, ComponentState, Health
 from arbig.domain.contract import ContractError
 from arbig.host.wire import (
@@ -191,7 +191,9 @@ class CommandServer:
         )
         request_id, reply_to = fields.get(b"id"), fields.get(b"r")
         if request_id and reply_to:
-            error = CoreFailed(f"the core could not process this request ({reason})")
+            error = CoreUnreachable(
+                f"the core could not process this request ({reason}): it was not carried out"
+            )
             with contextlib.suppress(*UNAVAILABLE):
                 answer = answer_fields(request_id.decode(), error=error)
                 await self._reply(reply_to.decode(), answer)
