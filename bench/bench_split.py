@@ -16,6 +16,7 @@ exchange ticking every 50 ms. Measured by one asyncio client process:
 - *tick to WebSocket*: from the tick's own time (set by the simulated exchange when it
   makes the tick, before the core sees it) to the moment a subscribed client has the
   message, over every (client, tick) pair, at each client count;
+- *read round trip*: ``GET /api/v1/account`` (the core answers from memory), sequential;
 - *command round trip*: ``POST /api/v1/orders`` (a resting limit order, cancelled
   after) from the request to its 202 answer, which comes once the gateway has taken
   the order: sequential requests.
@@ -222,8 +223,22 @@ async def measure(
     results: dict[str, list[float]] = {}
     for count in counts:
         results[f"tick {count}"] = await tick_latencies(deployment, count, seconds)
+    results["read"] = await read_round_trips(deployment, orders)
     results["order"] = await order_round_trips(deployment, orders)
     return results
+
+
+async def read_round_trips(deployment: Deployment, count: int) -> list[float]:
+    """``GET /api/v1/account``: answered from the core's memory, so what the split path
+    adds to a request is all there is besides HTTP."""
+    times: list[float] = []
+    async with httpx.AsyncClient(headers=deployment.headers, timeout=30) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            answer = await client.get(f"{deployment.base}/api/v1/account")
+            times.append(time.perf_counter() - started)
+            answer.raise_for_status()
+    return times
 
 
 def row(name: str, values: list[float]) -> str:
@@ -274,7 +289,9 @@ def main() -> None:
     print("| path                               | samples |  p50 ms  |  p99 ms  |")
     print("|------------------------------------|---------|----------|----------|")
     for key in results["embedded"]:
-        label = f"{key} client(s)" if key.startswith("tick") else "POST /orders round trip"
+        label = {"read": "GET /account round trip", "order": "POST /orders round trip"}.get(
+            key, f"{key} client(s)"
+        )
         for kind in ("embedded", "split"):
             print(row(f"{label}, {kind}", results[kind][key]))
     print()
