@@ -1,11 +1,9 @@
 """The catalog: read and write ticks and 1-minute bars by contract and trading day."""
 
 import contextlib
-import fcntl
-import itertools
-import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,13 +13,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arbig.catalog.compaction import Compacted, compact
+from arbig.catalog.dayfile import write_aside, write_lock
 from arbig.catalog.journal import read_segment
 from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
 from arbig.catalog.schema import (
     BARS,
-    SEGMENTS_KEY,
     SHAPES,
-    SOURCE_KEY,
     TICKS,
     TIME_COLUMN,
     consumed_segments,
@@ -30,7 +27,6 @@ from arbig.domain.bar import Bar, BarBuilder
 from arbig.domain.tick import Tick
 
 _READ_ATTEMPTS = 3
-_STAGED = itertools.count(1)  # temporary names stay apart within a process
 
 
 class CatalogError(ValueError):
@@ -248,7 +244,7 @@ class Catalog:
         staged: list[Staged] = []
         try:
             for target, table in tables:
-                temp = self.stage_file(target, table, self._kept(target), source)
+                temp = write_aside(target, table, self._kept(target), source)
                 staged.append(Staged(temp, target))
         except BaseException:
             self.discard(staged)
@@ -273,36 +269,17 @@ class Catalog:
         replaced data does not come back from the journal."""
         return consumed_segments(pq.read_schema(target)) if target.exists() else set()
 
-    def stage_file(self, target: Path, table: pa.Table, consumed: set[str], source: str) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{os.getpid()}-{next(_STAGED)}.tmp")
-        metadata = {
-            SEGMENTS_KEY: json.dumps(sorted(consumed)).encode(),
-            SOURCE_KEY: source.encode(),
-        }
-        pq.write_table(table.replace_schema_metadata(metadata), temp, compression="zstd")
-        with open(temp, "rb") as file:
-            os.fsync(file.fileno())
-        return temp
-
     # --- compaction -----------------------------------------------------------------
 
     def compact(self, symbol: str | None = None) -> list[Compacted]:
         """Fold the closed journal segments (and those a killed writer left) into the day
         files, then delete them. Segments still being written are left for later."""
-        return compact(self, symbol)
+        return compact(self.layout, symbol)
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> AbstractContextManager[None]:
         """The catalog's write lock (a ``flock``, across processes): a compaction and a
         write of whole days never rewrite one day file at the same time. Not reentrant."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "a+b") as file:
-            fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+        return write_lock(self.root)
 
 
 def build_bars(symbol: str, ticks: Iterator[Tick] | Sequence[Tick]) -> list[Bar]:

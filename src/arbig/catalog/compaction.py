@@ -12,18 +12,15 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from arbig.catalog.dayfile import write_aside, write_lock
 from arbig.catalog.journal import read_segment, writer_alive
-from arbig.catalog.layout import Kind, check_symbol, fsync_dir, segment_name, segments
+from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
 from arbig.catalog.schema import SHAPES, TIME_COLUMN, consumed_segments
-
-if TYPE_CHECKING:
-    from arbig.catalog.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +34,15 @@ class Compacted:
     segments: int
 
 
-def compact(catalog: "Catalog", symbol: str | None = None) -> list[Compacted]:
+def compact(layout: Layout, symbol: str | None = None) -> list[Compacted]:
     """Compact every contract's journal, or ``symbol``'s; the day files rewritten."""
     if symbol is not None:
         check_symbol(symbol)
     done: list[Compacted] = []
-    journal = catalog.root / "journal"
+    journal = layout.root / "journal"
     if not journal.is_dir():
         return done
-    with catalog.lock():
+    with write_lock(layout.root):
         for kind in Kind:
             base = journal / kind.value
             names = [symbol] if symbol is not None else _children(base)
@@ -53,19 +50,19 @@ def compact(catalog: "Catalog", symbol: str | None = None) -> list[Compacted]:
                 for folder in _children_paths(base / name):
                     day = _as_day(folder.name)
                     if day is not None:
-                        result = _compact_day(catalog, kind, name, day, folder)
+                        result = _compact_day(layout, kind, name, day, folder)
                         if result is not None:
                             done.append(result)
     return done
 
 
 def _compact_day(
-    catalog: "Catalog", kind: Kind, symbol: str, day: date, folder: Path
+    layout: Layout, kind: Kind, symbol: str, day: date, folder: Path
 ) -> Compacted | None:
     ready = [path for path in segments(folder) if not writer_alive(path)]
     if not ready:
         return None
-    target = catalog.layout.day_file(kind, symbol, day)
+    target = layout.day_file(kind, symbol, day)
     parts: list[pa.Table] = []
     consumed: set[str] = set()
     if target.exists():
@@ -82,7 +79,7 @@ def _compact_day(
         consumed.add(segment_name(path))
     merged = pa.concat_tables(parts) if parts else SHAPES[kind].schema.empty_table()
     order = pc.sort_indices(merged, sort_keys=[(TIME_COLUMN[kind], "ascending")])
-    temp = catalog.stage_file(target, merged.take(order), consumed, "recorder")
+    temp = write_aside(target, merged.take(order), consumed, "recorder")
     os.replace(temp, target)
     fsync_dir(target.parent)
     for path in ready:
