@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar
 from arbig.domain.contract import ContractError, ContractSpec
-from arbig.domain.hygiene import is_placeholder
 from arbig.domain.tick import Tick
+from arbig.domain.tick_hygiene import PLACEHOLDER
 
 Row = Mapping[str, str]
 SpecFor = Callable[[str], ContractSpec]
@@ -71,6 +71,9 @@ CTP_REQUIRED = ("TradingDay", "InstrumentID", "UpdateTime", "LastPrice", "Volume
 VNPY_BAR_REQUIRED = ("datetime", "open", "high", "low", "close", "volume")
 VNPY_TICK_REQUIRED = ("datetime", "last_price", "volume")
 GENERIC_REQUIRED = ("datetime", "last_price")
+# --datetime-format values for times given as a count since 1970 (the tick stream's
+# ``timestamp`` is epoch milliseconds), in microseconds per unit.
+EPOCH_UNITS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +328,17 @@ class _Parser:
 
     def _moment(self, text: str) -> datetime:
         text = text.strip()
+        if self._format in EPOCH_UNITS:
+            try:
+                count = int(text)
+            except ValueError:
+                raise RowError("unparsable", f"datetime {text!r}") from None
+            micros = count * EPOCH_UNITS[self._format]
+            try:
+                moment = datetime.fromtimestamp(micros // 1_000_000, EXCHANGE_TZ)
+            except (OverflowError, OSError, ValueError):
+                raise RowError("unparsable", f"datetime {text!r}") from None
+            return moment.replace(microsecond=micros % 1_000_000)
         try:
             if self._format:
                 moment = datetime.strptime(text, self._format)
@@ -351,7 +365,7 @@ def _decimal(text: str | None, field: str | None) -> Decimal:
 
 def _last_price(text: str, spec: ContractSpec) -> Decimal:
     value = _decimal(text, "last price")
-    if value <= 0 or is_placeholder(value):
+    if value <= 0 or value >= PLACEHOLDER:
         raise RowError("bad_price", f"last price {text.strip()!r}")
     snapped = spec.snap(value)
     if abs(snapped - value) > _TOLERANCE:
@@ -362,7 +376,7 @@ def _last_price(text: str, spec: ContractSpec) -> Decimal:
 def _price(text: str | None, spec: ContractSpec, field: str | None) -> Decimal:
     """A price beside the last one: a placeholder or a blank is 0 (no such price)."""
     value = _decimal(text, field)
-    if value <= 0 or is_placeholder(value):
+    if value <= 0 or value >= PLACEHOLDER:
         return Decimal(0)
     snapped = spec.snap(value)
     if abs(snapped - value) <= _TOLERANCE:
@@ -372,14 +386,14 @@ def _price(text: str | None, spec: ContractSpec, field: str | None) -> Decimal:
 
 def _money(text: str | None, field: str | None) -> Decimal:
     value = _decimal(text, field)
-    if value < 0 or is_placeholder(value):
+    if value < 0 or value >= PLACEHOLDER:
         return Decimal(0)
     return value.quantize(_SCALE, rounding=ROUND_HALF_EVEN)
 
 
 def _int(text: str | None, field: str | None) -> int:
     value = _decimal(text, field)
-    if is_placeholder(value):
+    if value >= PLACEHOLDER:
         return 0
     if value != value.to_integral_value():
         raise RowError("unparsable", f"{field} {text!r} is not a whole number")

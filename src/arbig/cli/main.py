@@ -12,6 +12,7 @@ from arbig.cli.auth import auth_app
 from arbig.cli.backtest import backtest
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.ctp import ctp_app
 from arbig.cli.data import data_app
 from arbig.cli.notify import notify_app
 from arbig.cli.reconcile import reconcile
@@ -153,6 +154,7 @@ app.add_typer(contract_app, name="contract")
 app.add_typer(data_app, name="data")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(notify_app, name="notify")
+app.add_typer(ctp_app, name="ctp")
 
 
 def main() -> None:
