@@ -115,3 +115,18 @@ class Gateway(Protocol):
     async def query_orders(self) -> list[Order]: ...
 
     async def query_trades(self) -> list[Trade]: ...
+
+
+class Fence(Protocol):
+    """The lease of the core a gateway sends for (split deployment), as the order's
+    receiver checks it: ``key`` is where the receiver finds the current token."""
+
+    key: str
+
+    def token(self) -> int:
+        """The fencing token held; raises when none is."""
+        ...
+
+    def valid(self) -> bool:
+        """Whether this core may send now (held, and its local deadline not passed)."""
+        ...

@@ -1,7 +1,8 @@
 """Gateways by name: the ``gateway`` setting (``ARBIG_GATEWAY``) picks one of these.
 
 The assembly asks ``build_gateway(settings.gateway, parts)``; an adapter is added
-by registering a factory under its name. ``sim`` is the one registered today.
+by registering a factory under its name: ``sim`` (the embedded simulator) and
+``sim-link`` (the simulated exchange shared by the cores of a split deployment).
 """
 
 from collections.abc import Callable
@@ -11,8 +12,9 @@ from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
-from arbig.gateways.base import Gateway
+from arbig.gateways.base import Fence, Gateway, GatewayError, TradingAccount
 from arbig.gateways.sim import SimGateway, default_state_path
+from arbig.gateways.simlink.gateway import SimLinkGateway
 
 
 class UnknownGateway(ValueError):
@@ -27,6 +29,7 @@ class GatewayParts:
     spec_for: Callable[[str], ContractSpec]
     calendar: TradingCalendar
     clock: Clock
+    fence: Fence | None = None  # the core's lease, in the split deployment
 
 
 GatewayFactory = Callable[[GatewayParts], Gateway]
@@ -71,5 +74,23 @@ def _sim(parts: GatewayParts) -> Gateway:
     )
 
 
+def _sim_link(parts: GatewayParts) -> Gateway:
+    settings = parts.settings
+    if parts.fence is None or not settings.redis_url:
+        raise GatewayError(
+            "gateway sim-link reaches the shared simulated exchange (arbig sim-exchange): it "
+            "runs in a core of the split deployment (arbig run --role core, ARBIG_REDIS_URL)"
+        )
+    sim = settings.sim
+    return SimLinkGateway(
+        settings.redis_url,
+        settings.split.prefix,
+        TradingAccount(sim.account_id, sim.capital),
+        parts.fence,
+        timeout_s=sim.link_timeout_s,
+    )
+
+
 GATEWAYS = GatewayRegistry()
 GATEWAYS.register("sim", _sim)
+GATEWAYS.register("sim-link", _sim_link)

@@ -324,6 +324,19 @@ class WebSessionRow(Base):
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CoreFenceRow(Base):
+    """``core_fence``: the fencing token of the core allowed to write the book (split
+    deployment, docs/deployment.md); a batch from a core with another token is refused."""
+
+    __tablename__ = "core_fence"
+
+    name: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(String(128), default="")
+    writes: Mapped[int] = mapped_column(BigInteger, default=0)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
 VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")
 
