@@ -25,6 +25,8 @@ help:
 	@echo "make lint | fmt | frontend | bench | screenshots | clean | distclean"
 
 setup: $(PY_STAMP) $(NPM_STAMP) $(STATIC)
+	@# prints what is missing without failing the setup; system-deps.sh enforces it in CI
+	@CI= bash scripts/ctp-locale.sh
 
 # ---- Python: .venv from the lock, then the project itself (editable, no deps)
 $(BIN)/python:

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Regenerate requirements.lock (runtime + dev extras, exact pins) from pyproject.toml.
-# The `ctp` extra is deliberately left out of the lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

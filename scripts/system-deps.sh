@@ -4,9 +4,12 @@
 # console's Chinese text renders in headless screenshots, and influxd (Debian's
 # influxdb) for the InfluxDB exporter's test, which starts its own server, and Debian's
 # prometheus (the server and promtool) for the metrics scrape test and the alert-rule
-# checks (deploy/prometheus). Installs what is
+# checks (deploy/prometheus), and the zh_CN.GB18030 locale the CTP library needs
+# (scripts/ctp-locale.sh: Debian's locales + locale-gen). Installs what is
 # missing when run as root; otherwise prints how to, and fails only under CI=true.
 set -euo pipefail
+
+bash "$(dirname "$0")/ctp-locale.sh"
 
 missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)

@@ -57,6 +57,22 @@ class Clock(Protocol):
         ...
 
 
+async def sleep(clock: Clock, delay_s: float) -> None:
+    """Wait ``delay_s`` seconds of ``clock``'s time: on the event loop for a live clock,
+    until the clock is moved past the delay for a driven one."""
+    woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake() -> None:
+        if not woken.done():
+            woken.set_result(None)
+
+    timer = clock.call_later(delay_s, wake)
+    try:
+        await woken
+    finally:
+        timer.cancel()  # a cancelled sleep leaves no timer behind
+
+
 def _run(callback: Callback) -> None:
     try:
         callback()

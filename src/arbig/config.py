@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from arbig.ctpconfig import CtpSettings
 from arbig.domain.contract import ContractError, ContractSpec, ContractTable, ListingRules, Product
 from arbig.domain.enums import Exchange
 from arbig.holidays import shipped_holidays
@@ -31,6 +32,7 @@ from arbig.opsconfig import (
     NotifySettings,
     ProtectionSettings,
 )
+from arbig.paperconfig import PaperSettings
 
 
 class ConfigError(ValueError):
@@ -147,6 +149,29 @@ class AuthSettings(BaseModel):
     )
 
 
+class SplitSettings(BaseModel):
+    """The split deployment's bus: `arbig run --role core|web` (docs/deployment.md)."""
+
+    prefix: str = Field(
+        "arbig:", pattern=r"^[A-Za-z0-9_:.-]{1,32}$", description="prefix of every bus key"
+    )
+    command_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="a command not taken up by the core by then is refused"
+    )
+    max_deliveries: int = Field(
+        3, ge=1, le=100, description="deliveries of a command before it goes to the dead letters"
+    )
+    retry_after_s: float = Field(
+        1.0, gt=0, le=60, description="a delivery not acknowledged by then is tried again"
+    )
+    events_maxlen: int = Field(
+        100_000, ge=100, le=10_000_000, description="events kept in the event stream (MAXLEN ~)"
+    )
+    cache_ttl_s: float = Field(
+        30.0, ge=0, le=3600, description="how long a shared report read is kept; 0: no cache"
+    )
+
+
 class RiskSettings(BaseModel):
     """Pre-trade risk limits, checked for every order from any source (docs/strategies.md)."""
 
@@ -223,13 +248,19 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Redis URL; ticks kept in memory when unset")
     main_contract: str = Field(default_factory=default_main_contract)
     gateway: str = Field(
-        "sim", min_length=1, description="the gateway adapter, by registered name (sim)"
+        "sim", min_length=1, description="the gateway adapter, by registered name (sim, paper, ctp)"
     )
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     gold: ProductSettings = ProductSettings()
     sim: SimSettings = SimSettings()
+    paper: PaperSettings = PaperSettings()
+    broker_tables: Path | None = Field(
+        None,
+        description="TOML file of the broker's margin and commission rates (and instrument "
+        "terms), laid over the contract table; docs/paper-trading.md",
+    )
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     lease: LeaseSettings = LeaseSettings()
@@ -255,6 +286,12 @@ class Settings(BaseSettings):
             "exchange holidays (no trading, no night before), added to the shipped SHFE calendar"
         ),
     )
+    catalog_dir: Path | None = Field(
+        None, description="the market-data catalog's folder; <data_dir>/catalog when unset"
+    )
+    catalog_record: bool = Field(
+        True, description="record every tick and 1-minute bar into the catalog while running"
+    )
     influx_url: str | None = Field(
         None, description="InfluxDB 1.x HTTP URL to export ticks and bars to; off when unset"
     )
@@ -263,6 +300,8 @@ class Settings(BaseSettings):
     notify: NotifySettings = NotifySettings()
     protections: ProtectionSettings = ProtectionSettings()
     maintenance: MaintenanceSettings = MaintenanceSettings()
+    ctp: CtpSettings = CtpSettings()
+    split: SplitSettings = SplitSettings()
 
     @field_validator("main_contract")
     @classmethod
@@ -291,6 +330,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'arbig.sqlite3').resolve()}"
+
+    @property
+    def catalog_root(self) -> Path:
+        """The market-data catalog's folder (docs/data.md)."""
+        return self.catalog_dir if self.catalog_dir is not None else self.data_dir / "catalog"
 
     @property
     def contract_table(self) -> ContractTable:
@@ -337,7 +381,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         where = ".".join(str(part) for part in error["loc"]) or "settings"
         env_name = "ARBIG_" + "__".join(str(p) for p in error["loc"]).upper()
         # A value meant as a secret (a plain password pasted as the hash) is not echoed.
-        got = "" if "password" in where else f" (got {error.get('input')!r})"
+        secret = any(word in where for word in ("password", "auth_code", "secret"))
+        got = "" if secret else f" (got {error.get('input')!r})"
         raise ConfigError(f"setting {where} (env {env_name}): {error['msg']}{got}") from None
     except ValueError as exc:  # a TOML syntax error surfaces as a ValueError subclass
         raise ConfigError(f"config file {config_file}: {exc}") from None

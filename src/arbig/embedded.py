@@ -9,7 +9,9 @@ import asyncio
 from fastapi import FastAPI
 
 from arbig.config import Settings
+from arbig.gateways.paper.build import paper_problems
 from arbig.gateways.registry import GATEWAYS, UnknownGateway
+from arbig.gateways.tables import BrokerTablesError, load_broker_tables
 from arbig.runtime import build_embedded, prepare_database
 from arbig.storage.database import DatabaseError
 from arbig.ticks.redis_stream import RedisUnavailable, check_redis
@@ -32,6 +34,15 @@ def preflight(settings: Settings) -> None:
         GATEWAYS.check(settings.gateway)
     except UnknownGateway as exc:
         raise StartupError(str(exc)) from None
+    if settings.gateway == "paper":
+        problems = paper_problems(settings)
+        if problems:
+            raise StartupError("paper trading cannot start: " + "; ".join(problems))
+    if settings.broker_tables is not None:
+        try:
+            load_broker_tables(settings.broker_tables)
+        except BrokerTablesError as exc:
+            raise StartupError(f"setting broker_tables: {exc}") from None
 
     async def check() -> None:
         engine = await prepare_database(settings)

@@ -2,24 +2,27 @@
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from arbig.api.client import CoreClient
+from arbig.catalog import Catalog
+from arbig.catalog.recorder import CatalogRecorder
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
 from arbig.domain.calendar import TradingCalendar
+from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
-from arbig.engine.book import CorePorts
+from arbig.engine.book import CorePorts, Events
 from arbig.engine.closing import CloseDesk
 from arbig.engine.contracts import ContractManager, resolve_main_contract
 from arbig.engine.controls import TradingControls
@@ -34,6 +37,7 @@ from arbig.engine.strategy.loader import StrategyClass, registry
 from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
+from arbig.gateways.tables import load_broker_tables
 from arbig.host.lease import CoreLease
 from arbig.host.local import LocalCoreClient
 from arbig.operations import Kernel, Operations
@@ -89,6 +93,21 @@ class RepositorySource:
             return await repository.load_handovers(session, account_id)
 
 
+def market_hours_only(settings: Settings) -> bool:
+    """Whether ticks and orders outside the trading sessions are refused: always with a
+    real market; the demo simulator trades around the clock unless told otherwise."""
+    simulated = settings.gateway in ("sim", "sim-link")
+    return not simulated or not settings.sim.ignore_sessions
+
+
+def broker_spec_for(settings: Settings) -> Callable[[str], ContractSpec]:
+    """The contract table's specs with the broker's tables (``broker_tables``) laid
+    over them, for the gateway and the kernel alike."""
+    if settings.broker_tables is None:
+        return settings.contract_table.spec
+    return load_broker_tables(settings.broker_tables).spec_for(settings.contract_table.spec)
+
+
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
     if settings.redis_url:
@@ -110,7 +129,7 @@ def build_controls(
     stop around ``core``, from the settings' plain values."""
     check_sessions = settings.risk.check_sessions
     if check_sessions is None:  # follow the gateway: the demo sim trades around the clock
-        check_sessions = not settings.sim.ignore_sessions
+        check_sessions = market_hours_only(settings)
     limits = RiskLimits(**settings.risk.model_dump(exclude={"check_sessions"}))
     risk = RiskEngine(
         core.book, core.events, limits, calendar, check_sessions=check_sessions, clock=clock
@@ -126,6 +145,7 @@ def build_controls(
         strategies if strategies is not None else registry(settings.strategy.modules),
         can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
+        contracts=settings.contract_table,
     )
     emergency = EmergencyStop(
         core.book,
@@ -177,9 +197,10 @@ class EmbeddedRuntime:
         sessions = session_factory(engine)
         calendar = TradingCalendar.gold(settings.holidays)
         contracts = settings.contract_table
+        spec_for = broker_spec_for(settings)
         self.clock = clock = LiveClock()
         self.gateway = GATEWAYS.build(
-            settings.gateway, GatewayParts(settings, contracts.spec, calendar, clock, lease)
+            settings.gateway, GatewayParts(settings, spec_for, calendar, clock, lease)
         )
         account = self.gateway.account()
         self.writer = BookWriter(
@@ -191,14 +212,14 @@ class EmbeddedRuntime:
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.tick_store = make_tick_store(settings)
-        self.tick_filter = TickFilter(calendar, check_sessions=not settings.sim.ignore_sessions)
+        self.tick_filter = TickFilter(calendar, check_sessions=market_hours_only(settings))
         # The console's browser sessions (the web layer's ``session_store``).
         self.session_store = SqlSessionStore(sessions)
         self.core = TradingCore(
             account_id=account.account_id,
             capital=account.capital,
             main_contract=resolve_main_contract(settings.main_contract, saved)[0],
-            spec_for=contracts.spec,
+            spec_for=spec_for,
             gateway=self.gateway,
             recorder=self.writer,
             source=RepositorySource(sessions),
@@ -227,13 +248,16 @@ class EmbeddedRuntime:
             state,
             contracts=contracts,
             watchlist=settings.watchlist,
-            today=lambda: calendar.trading_day(clock.now()),
+            clock=clock,
             holidays=settings.holidays,
         )
         self.exporter = (
             InfluxExporter(settings.influx_url, settings.influx_database)
             if settings.influx_url
             else None
+        )
+        self.recorder = (
+            CatalogRecorder(Catalog(settings.catalog_root)) if settings.catalog_record else None
         )
         market = MarketDesk(self.bars, self.contracts, partial(adapter_states, self))
         self.reader = Reader(engine)
@@ -246,6 +270,7 @@ class EmbeddedRuntime:
             sessions,
             self.reader,
             audit,
+            clock,
         )
         self.log_sink = LogSink(sessions)
         self.checkpointer = WalCheckpointer(engine)
@@ -272,6 +297,11 @@ class EmbeddedRuntime:
         return self.ops.metrics
 
     @property
+    def bus(self) -> Events:
+        """The core's event bus (the split deployment's core role publishes it)."""
+        return self.core.events
+
+    @property
     def notifier(self) -> Notifier:
         return self.ops.notifier
 
@@ -287,6 +317,9 @@ class EmbeddedRuntime:
         if self.exporter is not None:
             self.exporter.attach(self.core.events)
             await self.exporter.start()
+        if self.recorder is not None:
+            self.recorder.attach(self.core.events)  # from the first tick on
+            await self.recorder.start()
         await self.core.start()
         await self.contracts.start()
         await self.controls.open()
@@ -317,6 +350,8 @@ class EmbeddedRuntime:
             await _bounded("core", self.core.stop(drain), deadline)
             if self.exporter is not None:
                 await _bounded("influx exporter", self.exporter.stop(), deadline)
+            if self.recorder is not None:
+                await _bounded("catalog recorder", self.recorder.stop(), deadline)
         finally:
             await _bounded("log sink", self.log_sink.stop(), deadline)
             await _bounded("wal checkpointer", self.checkpointer.stop(), deadline)
@@ -399,4 +434,8 @@ def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
         export = runtime.exporter.stats()
         detail = f"{export['pending']} pending, {export['dropped']} dropped"
         states["influxdb"] = (runtime.exporter.healthy, detail)
+    if runtime.recorder is not None:
+        recorded = runtime.recorder.stats()
+        detail = f"{recorded['written']} recorded, {recorded['dropped']} lost"
+        states["catalog"] = (runtime.recorder.healthy, detail)
     return states

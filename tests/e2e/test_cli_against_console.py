@@ -62,3 +62,21 @@ def test_strategy_list_and_contract_show_use_the_same_url_and_token(
     today = datetime.now(EXCHANGE_TZ).date()
     for warning in calendar_warnings(today):
         assert f"warning: {warning}" in " ".join(shown.stderr.split())
+
+
+def test_strategy_params_refuses_an_unknown_contract_naming_the_field(
+    console: ArbigServer, tmp_path: Path
+) -> None:
+    refused = run_cli(
+        "strategy", "params", "donchian", "symbol=au9999", console=console, cwd=tmp_path
+    )
+    assert refused.returncode == 2
+    assert "symbol: 'au9999': month 99 does not exist" in " ".join(refused.stderr.split())
+    assert "HTTP 422" in refused.stderr and "Traceback" not in refused.stderr
+    stored = run_cli(
+        "strategy", "params", "donchian", f"symbol={SYMBOL}", console=console, cwd=tmp_path
+    )
+    assert stored.returncode == 0, stored.stderr
+    assert f'symbol="{SYMBOL}"' in stored.stdout
+    shown = run_cli("strategy", "params", "donchian", console=console, cwd=tmp_path)
+    assert f'symbol="{SYMBOL}"' in shown.stdout

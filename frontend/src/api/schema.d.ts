@@ -655,6 +655,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/reconciliation/money": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ARBIG's account against the broker's, at the broker's last account report */
+        get: operations["money_api_v1_risk_reconciliation_money_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/reconciliation/accept": {
         parameters: {
             query?: never;
@@ -1159,6 +1176,27 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** FiguresOut */
+        FiguresOut: {
+            /** Balance */
+            balance: string;
+            /** Available */
+            available: string;
+            /** Margin */
+            margin: string;
+            /** Frozen Margin */
+            frozen_margin: string;
+            /**
+             * Commission
+             * @description the trading day's
+             */
+            commission: string;
+            /**
+             * Close Profit
+             * @description the trading day's, marked by date; null where that side does not count it
+             */
+            close_profit: string | null;
+        };
         /**
          * HandOver
          * @description Lots of the account to make a strategy's own position.
@@ -1282,6 +1320,48 @@ export interface components {
             csrf_token: string;
             /** Expires */
             expires: number;
+        };
+        /** MoneyDifferenceOut */
+        MoneyDifferenceOut: {
+            /**
+             * Field
+             * @description balance, available, margin, frozen_margin, commission, ...
+             */
+            field: string;
+            /** Book */
+            book: string;
+            /** Broker */
+            broker: string;
+            /**
+             * Difference
+             * @description book less broker
+             */
+            difference: string;
+        };
+        /** MoneyOut */
+        MoneyOut: {
+            /**
+             * Checked At
+             * @description the broker's last account report; null before the first
+             */
+            checked_at: string | null;
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Truth
+             * @description whose figures are the account's: the broker's while trading live
+             * @enum {string}
+             */
+            truth: "broker" | "book";
+            /** @description ARBIG's account at that report */
+            book: components["schemas"]["FiguresOut"] | null;
+            /** @description the broker's account in that report */
+            broker: components["schemas"]["FiguresOut"] | null;
+            /**
+             * Differences
+             * @description figures apart by more than a cent
+             */
+            differences: components["schemas"]["MoneyDifferenceOut"][];
         };
         /**
          * NotifyView
@@ -3311,6 +3391,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationOut"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    money_api_v1_risk_reconciliation_money_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoneyOut"];
                 };
             };
             /** @description The request does not validate */

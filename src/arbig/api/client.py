@@ -31,7 +31,7 @@ from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import PositionDifference
+from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -178,6 +178,11 @@ class CoreClient(Protocol):
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         """The reconciliation halt's reason (None when none holds) and each difference
         between the book's positions and the broker's, now."""
+        ...
+
+    async def money_reconciliation(self) -> MoneyReconciliation | None:
+        """The book's account against the broker's at the broker's last account report
+        (None before the first report)."""
         ...
 
     async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:

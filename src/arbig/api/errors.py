@@ -19,3 +19,10 @@ class CloseError(Refused):
 
 class AuditUnavailable(Refused):
     """The audit trail cannot be written, so the command was not carried out."""
+
+
+class CoreUnreachable(AuditUnavailable):
+    """The trading core could not be asked (split deployment: the bus or the core is
+    down, or it did not answer in time): a command was not carried out (one not taken
+    up by its deadline is refused, never run late), and answers HTTP 503 like any
+    command the core could not record."""

@@ -9,7 +9,7 @@ the choice in the configured database for the next start and says so, and
 
 import asyncio
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -140,7 +140,7 @@ def set_contract(
     settings = settings_or_exit(config, data_dir=data_dir)  # the holidays move expiries
     try:
         settings.contract_table.validate(
-            symbol, trading_today(settings.holidays), settings.holidays
+            symbol, trading_today(datetime.now(UTC), settings.holidays), settings.holidays
         )
     except ContractError as exc:
         raise fail(str(exc)) from None

@@ -11,6 +11,7 @@ from arbig import __version__
 from arbig.cli.auth import auth_app
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.data import data_app
 from arbig.cli.notify import notify_app
 from arbig.cli.reconcile import reconcile
 from arbig.cli.strategy import strategy_app
@@ -61,9 +62,26 @@ def run(
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
     data_dir: DataDirOption = None,
     config: ConfigOption = None,
+    role: Annotated[
+        str | None,
+        typer.Option(
+            help="split deployment: 'core' (the trading core, no web server) or 'web' (a "
+            "console replica); default: everything in one process"
+        ),
+    ] = None,
 ) -> None:
     """Start the embedded system: simulated exchange, book, and web console."""
     settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir)
+    if role is not None:
+        _check_role(settings, role)
+        if role == "core":
+            from arbig.logs import configure_logging
+            from arbig.split import main_core
+
+            configure_logging(settings.log_level)
+            typer.echo(f"ARBIG {__version__}: trading core (split deployment)", err=True)
+            main_core(settings)
+            return
     if not is_loopback(settings.host) and not credential_configured(settings):
         raise fail(
             f"refusing to bind to {settings.host}: the console would be reachable from other "
@@ -78,15 +96,22 @@ def run(
     from arbig.logs import configure_logging
     from arbig.web.app import SERVER_OPTIONS
 
-    try:
-        preflight(settings)
-    except StartupError as exc:
-        raise fail(str(exc)) from None
+    if role is None:
+        try:
+            preflight(settings)
+        except StartupError as exc:
+            raise fail(str(exc)) from None
+        app = embedded_app(settings, freeze_heap=True)
+    else:
+        from arbig.split import web_app
+
+        app = web_app(settings, freeze_heap=True)
 
     configure_logging(settings.log_level)
-    typer.echo(f"ARBIG {__version__}: console on http://{settings.host}:{settings.port}/", err=True)
+    what = "console" if role is None else "console replica (split deployment)"
+    typer.echo(f"ARBIG {__version__}: {what} on http://{settings.host}:{settings.port}/", err=True)
     uvicorn.run(
-        embedded_app(settings, freeze_heap=True),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -96,6 +121,16 @@ def run(
         forwarded_allow_ips=",".join(settings.auth.trusted_proxies) or "",
         **SERVER_OPTIONS,
     )
+
+
+def _check_role(settings: Settings, role: str) -> None:
+    from arbig.embedded import StartupError
+    from arbig.split import check_role
+
+    try:
+        check_role(settings, role)
+    except StartupError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command("sim-exchange")
@@ -127,6 +162,7 @@ app.add_typer(auth_app, name="auth")
 db_app.command("reconcile")(reconcile)
 app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
+app.add_typer(data_app, name="data")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(notify_app, name="notify")
 

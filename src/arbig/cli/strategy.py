@@ -5,6 +5,7 @@ The commands talk to the console's REST API (``arbig run`` must be running), wit
 an API token from ``arbig auth create-token`` in ``--token`` or ``ARBIG_TOKEN``.
 """
 
+import json
 from typing import Annotated, Any
 
 import httpx
@@ -81,6 +82,43 @@ def list_strategies(
 def status(url: UrlOption = None, token: TokenOption = None, config: ConfigOption = None) -> None:
     """The running strategy, or the last one and why it stopped."""
     show_status(call("GET", "/strategies/status", url, token, config))
+
+
+def parse_pairs(pairs: list[str]) -> dict[str, Any]:
+    """``KEY=VALUE`` arguments; a value is read as JSON when it is JSON (``5``, ``true``,
+    ``null``), else as text (``au2702``)."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise fail(f"expected KEY=VALUE, got {pair!r}")
+        try:
+            values[key.strip()] = json.loads(text)
+        except ValueError:
+            values[key.strip()] = text
+    return values
+
+
+@strategy_app.command()
+def params(
+    name: Annotated[str, typer.Argument(help="strategy name, see `arbig strategy list`")],
+    pairs: Annotated[
+        list[str] | None,
+        typer.Argument(help="KEY=VALUE to change, e.g. symbol=au2702 fast=5; none: show"),
+    ] = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Show a strategy's parameters, or change some (they take effect at its next start)."""
+    current = call("GET", f"/strategies/{name}/params", url, token, config)["params"]
+    if pairs:
+        body = {"params": {**current, **parse_pairs(pairs)}}
+        stored = call("PUT", f"/strategies/{name}/params", url, token, config, body)
+        current = stored["strategy"]["params"]
+        typer.echo(stored["message"])
+    for key, value in current.items():
+        typer.echo(f"{key}={json.dumps(value)}")
 
 
 @strategy_app.command()

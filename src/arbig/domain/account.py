@@ -145,7 +145,7 @@ def frozen_for(
         if not order.is_active or order.remaining <= 0:
             continue
         spec = spec_for(order.symbol)
-        commission += spec.commission(order.offset, order.remaining)
+        commission += spec.commission(order.offset, order.remaining, order.price)
         if order.offset is Offset.OPEN:
             margin += spec.margin(order.price, order.remaining)
     return margin, commission

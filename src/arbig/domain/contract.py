@@ -34,6 +34,12 @@ class ContractSpec:
     commission_close_today: Decimal
     limit_ratio: Decimal
     max_order_volume: int = 500
+    # The broker's rates beyond the per-lot fees and the ratio of the notional (CTP's
+    # "by money" commissions, "by volume" margin); zero in the configured table.
+    commission_open_rate: Decimal = Decimal(0)
+    commission_close_rate: Decimal = Decimal(0)
+    commission_close_today_rate: Decimal = Decimal(0)
+    margin_per_lot: Decimal = Decimal(0)
     # Derived once: every price the engine touches is quantized to it.
     price_decimals: int = field(init=False, repr=False, compare=False)
     _quantum: Decimal = field(init=False, repr=False, compare=False)
@@ -76,17 +82,29 @@ class ContractSpec:
         return price * volume * self.multiplier
 
     def margin(self, price: Decimal, volume: int) -> Decimal:
-        return (self.notional(price, volume) * self.margin_ratio).quantize(CENT)
+        """Margin of ``volume`` lots at ``price``: the ratio of the notional plus the
+        per-lot amount."""
+        amount = self.notional(price, volume) * self.margin_ratio + self.margin_per_lot * volume
+        return amount.quantize(CENT)
 
-    def commission(self, offset: Offset, volume: int) -> Decimal:
-        """Fee for ``volume`` lots: SHFE charges close-today at its own rate."""
+    def commission(self, offset: Offset, volume: int, price: Decimal | None = None) -> Decimal:
+        """Fee for ``volume`` lots: a per-lot fee plus a rate of the notional at ``price``
+        (needed when the contract has such a rate). SHFE charges close-today at its own
+        rates."""
         if offset is Offset.OPEN:
-            per_lot = self.commission_open
+            per_lot, rate = self.commission_open, self.commission_open_rate
         elif offset is Offset.CLOSE_TODAY:
-            per_lot = self.commission_close_today
+            per_lot, rate = self.commission_close_today, self.commission_close_today_rate
         else:
-            per_lot = self.commission_close
-        return (per_lot * volume).quantize(CENT)
+            per_lot, rate = self.commission_close, self.commission_close_rate
+        amount = per_lot * volume
+        if rate:
+            if price is None:
+                raise ContractError(
+                    f"{self.symbol}: the commission is a rate of the notional; give the price"
+                )
+            amount += self.notional(price, volume) * rate
+        return amount.quantize(CENT)
 
 
 _SYMBOL = re.compile(r"([a-z]{1,4})([0-9]{2})([0-9]{2})")

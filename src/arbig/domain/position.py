@@ -130,7 +130,8 @@ class PositionLeg:
             base = self.cost
         else:
             base = self._cost_today + pre_settlement * self._volume_yesterday
-        return (base * spec.multiplier * spec.margin_ratio).quantize(Decimal("0.01"))
+        amount = base * spec.multiplier * spec.margin_ratio + spec.margin_per_lot * self.volume
+        return amount.quantize(Decimal("0.01"))
 
     def closable(self, offset: Offset) -> int:
         if offset is Offset.CLOSE_TODAY:

@@ -1,7 +1,10 @@
-"""Comparing the book with the broker's positions after a restart."""
+"""Comparing the book with the broker: positions after a restart, money at every
+account report."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from arbig.domain.enums import Direction
 
@@ -30,3 +33,69 @@ def position_differences(
         for symbol, direction in [key]
         if book.get(key, 0) != broker.get(key, 0)
     ]
+
+
+# --- money ------------------------------------------------------------------------------
+
+MONEY_FIELDS = ("balance", "available", "margin", "frozen_margin", "commission", "close_profit")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFigures:
+    """The account's money as one side counts it. ``commission`` and ``close_profit`` are
+    the trading day's; ``close_profit`` None where that side does not count it."""
+
+    balance: Decimal
+    available: Decimal
+    margin: Decimal
+    frozen_margin: Decimal
+    commission: Decimal
+    close_profit: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyDifference:
+    field: str
+    book: Decimal
+    broker: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """Book less broker."""
+        return self.book - self.broker
+
+    def __str__(self) -> str:
+        return f"{self.field}: book {self.book}, broker {self.broker} ({self.difference:+})"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyReconciliation:
+    """The book's account against the broker's at the broker's last account report.
+
+    ``broker_is_truth``: with a live broker its figures are the account's truth (the
+    console shows them); with a simulated or paper exchange the book's are."""
+
+    account_id: str
+    checked_at: datetime
+    book: AccountFigures
+    broker: AccountFigures
+    differences: tuple[MoneyDifference, ...]
+    broker_is_truth: bool
+
+
+def money_differences(
+    book: AccountFigures, broker: AccountFigures, tolerance: Decimal = CENT
+) -> list[MoneyDifference]:
+    """Each figure (in ``MONEY_FIELDS`` order) whose two sides differ by more than
+    ``tolerance``; a figure one side does not count is not compared."""
+    if tolerance < 0:
+        raise ValueError(f"tolerance must not be negative, got {tolerance}")
+    found: list[MoneyDifference] = []
+    for name in MONEY_FIELDS:
+        ours, theirs = getattr(book, name), getattr(broker, name)
+        if ours is None or theirs is None:
+            continue
+        if abs(ours - theirs) > tolerance:
+            found.append(MoneyDifference(name, ours, theirs))
+    return found

@@ -13,13 +13,13 @@ audited with its outcome by the core's client (``arbig.host.audited``).
 """
 
 import os
-from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import UTC, date, datetime
-from functools import partial
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
 
 import structlog
 
 from arbig.api.market import ContractInfo
+from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, ContractTable
 from arbig.domain.state import MarketChoice
@@ -32,10 +32,10 @@ ENV_MAIN_CONTRACT = "ARBIG_MAIN_CONTRACT"
 MAX_WATCHLIST = 20
 
 
-def trading_today(holidays: Collection[date] = ()) -> date:
-    """The trading day now: from 18:00 the night session already counts for the next
-    one, so a month whose last trading day closed at 15:00 is no longer listed."""
-    return TradingCalendar.gold(holidays).trading_day(datetime.now(UTC))
+def trading_today(now: datetime, holidays: Collection[date] = ()) -> date:
+    """The trading day at ``now``: from 18:00 the night session already counts for the
+    next one, so a month whose last trading day closed at 15:00 is no longer listed."""
+    return TradingCalendar.gold(holidays).trading_day(now)
 
 
 def resolve_main_contract(
@@ -69,7 +69,7 @@ class ContractManager:
         *,
         contracts: ContractTable,
         watchlist: Iterable[str] = (),
-        today: Callable[[], date] | None = None,
+        clock: Clock,
         holidays: Collection[date] = (),
     ) -> None:
         self._market = market
@@ -77,8 +77,11 @@ class ContractManager:
         self._store = store
         self._contracts = contracts
         self._holidays = frozenset(holidays)
-        self._today = today or partial(trading_today, self._holidays)
+        self._clock = clock
         self._watchlist = tuple(watchlist)
+
+    def _today(self) -> date:
+        return trading_today(self._clock.now(), self._holidays)
 
     @property
     def watchlist(self) -> tuple[str, ...]:

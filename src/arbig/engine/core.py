@@ -20,7 +20,13 @@ from arbig.domain.contract import ContractError, ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import PositionDifference, position_differences
+from arbig.domain.reconcile import (
+    AccountFigures,
+    MoneyReconciliation,
+    PositionDifference,
+    money_differences,
+    position_differences,
+)
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook, Events, PartsHealth
@@ -34,6 +40,9 @@ from arbig.gateways.base import AccountReport, Gateway
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
+
+# Gateways whose account is a real broker's: their figures are the account's truth.
+LIVE_GATEWAYS = frozenset({"ctp"})
 
 
 class PreTradeCheck(Protocol):
@@ -98,6 +107,8 @@ class TradingCore:
         self._last_fill_at: datetime | None = None
         # Set when the book cannot be trusted (see _reconcile); no order passes while set.
         self.halt_reason: str | None = None
+        # The account against the broker's last account report (None before the first).
+        self.money: MoneyReconciliation | None = None
 
     @property
     def events(self) -> Events:
@@ -478,7 +489,39 @@ class TradingCore:
             )
 
     def on_account(self, account: AccountReport) -> None:
-        return None  # the core keeps its own account from trades; the broker's is for reconciling
+        """The core keeps its own account from trades; the broker's is compared with it
+        (``money``), and each difference logged once while it lasts."""
+        now = self._clock()
+        snapshot = self.portfolio.account_snapshot(now)
+        book = AccountFigures(
+            balance=snapshot.balance,
+            available=snapshot.available,
+            margin=snapshot.margin,
+            frozen_margin=snapshot.frozen_margin,
+            commission=snapshot.today_commission,
+            close_profit=snapshot.close_profit,
+        )
+        broker = AccountFigures(
+            balance=account.balance,
+            available=account.available,
+            margin=account.margin,
+            frozen_margin=account.frozen_margin,
+            commission=account.commission,
+            close_profit=account.close_profit,
+        )
+        differences = tuple(money_differences(book, broker))
+        before = {d.field for d in self.money.differences} if self.money else set()
+        self.money = MoneyReconciliation(
+            account_id=account.account_id,
+            checked_at=now,
+            book=book,
+            broker=broker,
+            differences=differences,
+            broker_is_truth=self.gateway.name in LIVE_GATEWAYS,
+        )
+        new = [str(d) for d in differences if d.field not in before]
+        if new:
+            log.warning("account differs from the broker's", differences=new)
 
     def on_connection(self, connected: bool, reason: str) -> None:
         self.gateway_connected = connected

@@ -23,7 +23,7 @@ from typing import Any
 import structlog
 
 from arbig.api.trading import EmergencyReport
-from arbig.clock import Clock
+from arbig.clock import Clock, sleep
 from arbig.domain.enums import OrderSource, TradingState
 from arbig.domain.state import TradingStatus
 from arbig.engine.book import BookView, Events, OrderDesk
@@ -70,6 +70,7 @@ class EmergencyStop:
         self._store = store
         self._slippage = slippage_ticks
         self._clock = clock.now
+        self._timers = clock  # the halt's save retries wait on it
         self._in_progress = False
         self._status = TradingStatus(TradingState.ACTIVE)
         self._book_halt = book_halt  # the reconciliation's reason, while the book differs
@@ -142,7 +143,7 @@ class EmergencyStop:
                 else:
                     log.info("emergency halt saved")
                 return
-            await asyncio.sleep(SAVE_RETRY_S)
+            await sleep(self._timers, SAVE_RETRY_S)
             if self._status is not status:
                 return
         log.error("emergency halt not saved; given up", tries=SAVE_TRIES)

@@ -2,13 +2,10 @@
 
 from collections import Counter
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.tick import Tick
-
-# CTP fills a missing price with DBL_MAX; anything this large is a placeholder.
-_PLACEHOLDER = Decimal("1e300")
+from arbig.domain.tick_hygiene import MAX_CLOCK_SKEW, tick_fault
 
 
 class TickFilter:
@@ -17,7 +14,7 @@ class TickFilter:
         calendar: TradingCalendar,
         *,
         check_sessions: bool = True,
-        max_clock_skew: timedelta = timedelta(minutes=3),
+        max_clock_skew: timedelta = MAX_CLOCK_SKEW,
     ) -> None:
         self._calendar = calendar
         self._check_sessions = check_sessions
@@ -26,13 +23,13 @@ class TickFilter:
         self.dropped_by_symbol: Counter[tuple[str, str]] = Counter()  # (symbol, reason)
 
     def reason_to_drop(self, tick: Tick, now: datetime) -> str | None:
-        if tick.last_price <= 0 or tick.last_price >= _PLACEHOLDER:
-            return "bad_price"
-        if abs(tick.datetime - now) > self._max_skew:
-            return "clock_skew"
-        if self._check_sessions and not self._calendar.in_session(tick.datetime):
-            return "out_of_session"
-        return None
+        return tick_fault(
+            tick,
+            now,
+            self._calendar,
+            check_sessions=self._check_sessions,
+            max_clock_skew=self._max_skew,
+        )
 
     def accept(self, tick: Tick, now: datetime) -> bool:
         reason = self.reason_to_drop(tick, now)

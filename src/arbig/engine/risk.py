@@ -229,7 +229,7 @@ class RiskEngine:
             )
         spec = self._book.spec(request.symbol)
         need = spec.margin(request.price, request.volume) + spec.commission(
-            Offset.OPEN, request.volume
+            Offset.OPEN, request.volume, request.price
         )
         # The account already holds back the margin and commission of working orders.
         available = self._book.account.available

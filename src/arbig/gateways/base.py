@@ -55,7 +55,9 @@ class PositionReport:
 
 @dataclass(frozen=True, slots=True)
 class AccountReport:
-    """The account as the broker sees it."""
+    """The account as the broker sees it. ``commission`` is the trading day's (CTP's
+    ``Commission``); ``close_profit`` the day's close profit marked by date (CTP's
+    ``CloseProfit``), None from a gateway that does not count it."""
 
     account_id: str
     balance: Decimal
@@ -64,6 +66,9 @@ class AccountReport:
     commission: Decimal
     realized_pnl: Decimal
     unrealized_pnl: Decimal
+    frozen_margin: Decimal = Decimal(0)
+    frozen_commission: Decimal = Decimal(0)
+    close_profit: Decimal | None = None
 
 
 class GatewayListener(Protocol):

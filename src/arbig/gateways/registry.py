@@ -1,7 +1,7 @@
 """Gateways by name: the ``gateway`` setting (``ARBIG_GATEWAY``) picks one of these.
 
 The assembly asks ``build_gateway(settings.gateway, parts)``; an adapter is added
-by registering a factory under its name: ``sim`` (the embedded simulator) and
+by registering a factory under its name: ``sim``, ``paper`` (docs/paper-trading.md) and
 ``sim-link`` (the simulated exchange shared by the cores of a split deployment).
 """
 
@@ -91,6 +91,13 @@ def _sim_link(parts: GatewayParts) -> Gateway:
     )
 
 
+def _paper(parts: GatewayParts) -> Gateway:
+    from arbig.gateways.paper.build import build_paper  # the CTP library loads on demand
+
+    return build_paper(parts.settings, parts.spec_for, parts.calendar, parts.clock)
+
+
 GATEWAYS = GatewayRegistry()
 GATEWAYS.register("sim", _sim)
 GATEWAYS.register("sim-link", _sim_link)
+GATEWAYS.register("paper", _paper)

@@ -13,13 +13,13 @@ that reached the gateway is answered for even while the database hangs.
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import structlog
 
 from arbig.api.actor import Actor
 from arbig.api.errors import AuditUnavailable, Refused
+from arbig.clock import Clock
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError
 from arbig.storage.audit import AuditTrail
@@ -38,14 +38,15 @@ def _ok(_: object) -> tuple[str, dict[str, Any]]:
 
 
 class Auditor:
-    def __init__(self, trail: AuditTrail) -> None:
+    def __init__(self, trail: AuditTrail, clock: Clock) -> None:
         self._trail = trail
+        self._clock = clock
 
     def entry(
         self, actor: Actor, action: str, result: str, target: str, detail: dict[str, Any]
     ) -> AuditEntry:
         return AuditEntry(
-            datetime.now(UTC), actor.name, action, result, target, actor.address, detail
+            self._clock.now(), actor.name, action, result, target, actor.address, detail
         )
 
     async def run(

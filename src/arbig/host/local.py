@@ -5,7 +5,7 @@ engine or the database; every operator command goes through the ``Auditor``.
 """
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,13 +26,14 @@ from arbig.api.trading import (
     StrategyStatus,
     TradingStatus,
 )
+from arbig.clock import Clock
 from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
 from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.reconcile import PositionDifference
+from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
@@ -71,8 +72,10 @@ class LocalCoreClient:
         sessions: async_sessionmaker[AsyncSession],
         reader: Reader,
         audit: AuditTrail,
+        clock: Clock,
     ) -> None:
         self._core = core
+        self._clock = clock  # the kernel's: uptime and marks read the time it runs on
         self._controls = controls
         self._market = market
         self._closing = closing
@@ -80,13 +83,13 @@ class LocalCoreClient:
         self._sessions = sessions
         self._reader = reader
         self._trail = audit  # the core's own: one trail for the operator's and its actions
-        self._audit = Auditor(audit)
+        self._audit = Auditor(audit, clock)
 
     # --- the system ----------------------------------------------------------------------
 
     async def health(self) -> Health:
         core = self._core
-        now = datetime.now(UTC)
+        now = self._clock.now()
         parts = core.parts_health()
         components = {
             "gateway": Component(
@@ -193,11 +196,11 @@ class LocalCoreClient:
     # --- the book ------------------------------------------------------------------------
 
     async def positions(self) -> list[PositionSnapshot]:
-        snapshots = self._core.book.position_snapshots(datetime.now(UTC))
+        snapshots = self._core.book.position_snapshots(self._clock.now())
         return [p for p in snapshots if p.volume > 0]
 
     async def account(self) -> AccountSnapshot:
-        return self._core.book.account_snapshot(datetime.now(UTC))
+        return self._core.book.account_snapshot(self._clock.now())
 
     async def orders(self, *, active_only: bool = False) -> list[Order]:
         book = self._core.book
@@ -387,6 +390,9 @@ class LocalCoreClient:
 
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         return self._core.halt_reason, await self._core.position_differences()
+
+    async def money_reconciliation(self) -> MoneyReconciliation | None:
+        return self._core.money
 
     async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:
         async def accept() -> Reconciled:

@@ -22,6 +22,10 @@ from arbig.ticks.redis_conn import UNAVAILABLE
 log = structlog.get_logger(__name__)
 
 
+class StopLeftBehind(RuntimeError):
+    """The role did not stop in time after serving ended; the message says why it ended."""
+
+
 class Role(Protocol):
     """What the standby drives (``arbig.host.core_role.CoreRole``)."""
 
@@ -61,10 +65,12 @@ async def serve_while_leased(
     stopping: asyncio.Event,
     *,
     announce: Callable[[], Awaitable[None]] | None = None,
+    stop_timeout_s: float = 30.0,
 ) -> str:
     """Activate ``role`` under the lease held and keep it renewed until ``stopping`` is
     set (the lease is then released for the next core at once) or the lease is lost
-    (the role is deactivated at once). Returns why it ended."""
+    (the role is deactivated at once). Returns why it ended; StopLeftBehind when the
+    role did not stop within ``stop_timeout_s`` (the process must end without it)."""
     lost = asyncio.Event()
     reason = "stopped"
 
@@ -85,7 +91,12 @@ async def serve_while_leased(
         for waiter in pending:
             waiter.cancel()
     finally:
+        # Renewed while the role stops, so that its last writes still pass the fence.
+        stop = asyncio.ensure_future(role.deactivate())
+        done, _ = await asyncio.wait({stop}, timeout=stop_timeout_s)
         await keeper.stop()
-        await role.deactivate()
         await lease.release()
+    if not done:
+        log.error("core did not stop in time; left behind", core=lease.holder, reason=reason)
+        raise StopLeftBehind(reason)
     return reason

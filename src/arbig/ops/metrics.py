@@ -101,6 +101,17 @@ class Metrics:
         self.backups = Counter(
             "arbig_backups", "Scheduled backups by outcome (ok, failed)", ["outcome"], registry=r
         )
+        self.commands_dead_lettered = Counter(
+            "arbig_commands_dead_lettered",
+            "Split deployment: commands moved to the dead-letter stream after their retries",
+            registry=r,
+        )
+        self.report_cache = Counter(
+            "arbig_report_cache_requests",
+            "Split deployment: report reads through the shared cache, by result (hit, miss)",
+            ["result"],
+            registry=r,
+        )
 
     def register(self, collector: Collector) -> Callable[[], None]:
         """Add a scrape-time collector; returns the function that removes it."""

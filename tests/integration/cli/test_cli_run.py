@@ -13,7 +13,7 @@ from clirun import arbig, port_taken
 
 from arbig.auth.credentials import CredentialStore
 
-COMMANDS = ["run", "version", "auth", "db", "contract", "strategy", "notify"]
+COMMANDS = ["run", "version", "auth", "db", "contract", "data", "strategy", "notify"]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
 
 

@@ -74,6 +74,14 @@ def test_start_trigger_refuse_second_update_params_and_stop(
         headers=csrf,
     )
     assert bad.status_code == 422 and "shorter than slow" in bad.json()["detail"]
+    for symbol in ("AU", "au9999", "xx1234"):  # refused before the answer, naming the field
+        unknown = client.put(
+            "/api/v1/strategies/ma_crossover/params",
+            json={"params": {**FAST, "symbol": symbol}},
+            headers=csrf,
+        )
+        assert unknown.status_code == 422, unknown.text
+        assert f"symbol: '{symbol}'" in unknown.json()["detail"]
     good = client.put(
         "/api/v1/strategies/ma_crossover/params",
         json={"params": {**FAST, "slow": 10}},

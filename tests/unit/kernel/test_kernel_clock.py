@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from arbig.clock import Clock, DrivenClock, LiveClock
+from arbig.clock import Clock, DrivenClock, LiveClock, sleep
 from arbig.testkit import MONDAY_10AM, monday_clock
 
 
@@ -157,3 +157,21 @@ async def test_a_live_periodic_timer_far_behind_skips_the_missed_runs_instead_of
     timer.cancel()
     # Caught up in a burst it would have run about 1 + 20 + 4 times; skipping, about 1 + 4.
     assert 2 <= len(fired) <= 10
+
+
+async def test_sleep_on_a_driven_clock_ends_when_the_clock_is_moved_past_it() -> None:
+    clock = monday_clock()
+    sleeper = asyncio.ensure_future(sleep(clock, 2))
+    await asyncio.sleep(0.05)  # wall time passes; the driven clock does not
+    clock.advance(1.5)
+    await asyncio.sleep(0)
+    assert not sleeper.done()
+    clock.advance(0.5)
+    await asyncio.wait_for(sleeper, 5)
+
+    cancelled = asyncio.ensure_future(sleep(clock, 1))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert clock.next_due is None  # a cancelled sleep leaves no timer set

@@ -1,6 +1,8 @@
 """The trading state is saved before a loosening change takes effect; the emergency stop
 acts whatever the store does (docs/storage.md, "The core's standing state")."""
 
+import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,8 @@ from sqlalchemy import text
 
 from arbig.api.errors import ControlRefused
 from arbig.domain.enums import TradingState
+from arbig.domain.state import TradingStatus
+from arbig.engine.emergency import SAVE_RETRY_S
 
 
 async def lose_the_state_table(rig: Rig) -> None:
@@ -55,3 +59,32 @@ async def test_the_emergency_stop_halts_even_when_its_save_fails(tmp_path: Path)
         with pytest.raises(ControlRefused, match="cannot be saved"):
             await rig.controls.reset_emergency("checked", "ops")
         assert rig.controls.trading_status().emergency
+
+
+async def test_the_halts_save_is_retried_on_the_kernels_clock(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        save = rig.state.save_trading_status
+        attempts: list[datetime] = []
+
+        async def away_once(status: TradingStatus) -> None:
+            attempts.append(rig.clock.now())
+            if len(attempts) == 1:
+                raise ConnectionError("database away")
+            await save(status)
+
+        rig.state.save_trading_status = away_once  # type: ignore[method-assign]
+        report = await rig.controls.emergency_stop("fat finger", "ops", flatten=False)
+        assert report.errors[0].startswith("the halt is not saved")
+
+        # More than the retry interval of wall time: the driven clock has not moved, so
+        # no retry yet.
+        await asyncio.sleep(SAVE_RETRY_S * 1.5)
+        assert len(attempts) == 1
+        rig.clock.advance(SAVE_RETRY_S)
+        for _ in range(100):
+            saved = await rig.state.load_trading_status()
+            if saved is not None and saved.emergency:
+                break
+            await asyncio.sleep(0.01)
+        assert saved is not None and saved.emergency
+        assert attempts[1] - attempts[0] == timedelta(seconds=SAVE_RETRY_S)

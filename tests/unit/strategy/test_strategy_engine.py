@@ -89,6 +89,37 @@ async def test_new_parameters_take_effect_at_the_next_start(tmp_path: Path) -> N
             await engine.update_params("buyer", {"volume": 0})
 
 
+@pytest.mark.parametrize(
+    ("symbol", "why"),
+    [
+        ("AU", "is not a contract symbol"),
+        ("au9999", "month 99 does not exist"),
+        ("xx1234", "month 34 does not exist"),
+        ("xx2612", "product 'xx' is not in the contract table"),
+        ("au2605", "has expired|is not a listed gold month"),
+    ],
+)
+async def test_a_symbol_parameter_must_name_a_listed_contract(
+    tmp_path: Path, symbol: str, why: str
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        engine = rig.controls.strategy_engine
+        with pytest.raises(
+            StrategyError, match=f"parameters of buyer do not validate: symbol: .*({why})"
+        ):
+            await engine.update_params("buyer", {"symbol": symbol})
+        assert all("symbol" not in c.params for c in await rig.store.load_configs())
+        await engine.update_params("buyer", {"symbol": "au2612"})  # listed on the rig's day
+
+        # Stored before the check (or a month that has since expired): the start is refused.
+        await rig.store.save_params("buyer", {"symbol": symbol})
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        engine = rig.controls.strategy_engine
+        with pytest.raises(StrategyError, match=f"symbol: .*({why})"):
+            await engine.start("buyer")
+        assert engine.running is None and rig.gateway_orders == []
+
+
 def test_a_user_strategy_file_is_loaded_by_path(tmp_path: Path) -> None:
     source = tmp_path / "mine.py"
     source.write_text(

@@ -17,11 +17,13 @@ import structlog
 from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.clock import Clock
 from arbig.domain.calendar import TradingCalendar
+from arbig.domain.contract import ContractError, ContractTable
 from arbig.domain.enums import Direction
 from arbig.domain.handover import Handover, HandoverError, split_handover
 from arbig.domain.trigger import Trigger
 from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
+from arbig.engine.strategy.base import StrategyParams
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, validate_params
 from arbig.engine.strategy.runner import StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
@@ -55,8 +57,10 @@ class StrategyEngine:
         *,
         can_start: Callable[[], str | None] = lambda: None,
         clock: Clock,
+        contracts: ContractTable,
     ) -> None:
         self._core = core
+        self._contracts = contracts  # a ``symbol`` parameter must name a listed month
         self._main_contract = main_contract
         self.settings = options
         self.strategies = strategies
@@ -159,7 +163,7 @@ class StrategyEngine:
             refusal = self._can_start()
             if refusal:
                 raise StrategyError(refusal)
-            params = validate_params(cls, self._params.get(name, {}))
+            params = self._validated(cls, self._params.get(name, {}))
             symbol = params.symbol or self._main_contract()
             stored = {c.name: c for c in await self._store.load_configs()}.get(name)
             runner = StrategyRunner(
@@ -195,7 +199,7 @@ class StrategyEngine:
         cls = self.strategies.get(name)
         if cls is None:
             raise StrategyError(f"no strategy named {name!r}")
-        clean = validate_params(cls, params).model_dump(mode="json", exclude_unset=True)
+        clean = self._validated(cls, params).model_dump(mode="json", exclude_unset=True)
         await self._store.save_params(name, clean)
         self._params[name] = clean
         message = (
@@ -205,6 +209,21 @@ class StrategyEngine:
         )
         info = next(i for i in self.catalog() if i.name == name)
         return info, message
+
+    def _validated(self, cls: StrategyClass, data: dict[str, Any]) -> StrategyParams:
+        """``data`` as ``cls``'s parameters, its ``symbol`` (when set) a contract listed
+        today by the contract table: a strategy on a month that never ticks never acts."""
+        params = validate_params(cls, data)
+        if params.symbol is not None:
+            calendar = self._calendar
+            today = calendar.trading_day(self._clock())
+            try:
+                self._contracts.validate(params.symbol, today, calendar.holidays)
+            except ContractError as exc:
+                raise StrategyError(
+                    f"parameters of {cls.name} do not validate: symbol: {exc}"
+                ) from None
+        return params
 
     async def hand_over(
         self, name: str | None, symbol: str, direction: Direction, volume: int

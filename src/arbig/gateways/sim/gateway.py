@@ -196,6 +196,8 @@ class SimGateway:
             commission=account.commission,
             realized_pnl=account.realized_pnl,
             unrealized_pnl=account.unrealized_pnl,
+            frozen_margin=account.frozen_margin,
+            frozen_commission=account.frozen_commission,
         )
 
     def step(self, now: datetime | None = None) -> list[Tick]:

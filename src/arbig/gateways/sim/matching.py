@@ -131,7 +131,7 @@ class MatchingEngine:
             volume=volume,
             datetime=now,
             trading_day=day,
-            commission=spec.commission(order.offset, volume),
+            commission=spec.commission(order.offset, volume, price),
         )
         realized = self.state.positions.apply(trade, spec.multiplier)
         self.state.account.record_fill(realized, trade.commission)
@@ -194,7 +194,7 @@ class MatchingEngine:
                         " today's are closed with close_today)"
                     )
                 return reason
-        need = spec.commission(request.offset, request.volume)
+        need = spec.commission(request.offset, request.volume, request.price)
         if request.offset is Offset.OPEN:
             need += spec.margin(request.price, request.volume)
         available = self.state.account.available

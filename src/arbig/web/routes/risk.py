@@ -1,5 +1,7 @@
 """Trading state and the emergency stop."""
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -8,6 +10,7 @@ from pydantic import BaseModel, Field
 from arbig.api.errors import ControlRefused, OrderRefused
 from arbig.api.trading import EmergencyReport, TradingStatus
 from arbig.domain.enums import TradingState
+from arbig.domain.reconcile import AccountFigures
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import answers
@@ -117,6 +120,71 @@ async def _reconciliation(client: ClientDep) -> ReconciliationOut:
 )
 async def reconciliation(client: ClientDep) -> ReconciliationOut:
     return await _reconciliation(client)
+
+
+class FiguresOut(BaseModel):
+    balance: Decimal
+    available: Decimal
+    margin: Decimal
+    frozen_margin: Decimal
+    commission: Decimal = Field(description="the trading day's")
+    close_profit: Decimal | None = Field(
+        description="the trading day's, marked by date; null where that side does not count it"
+    )
+
+
+class MoneyDifferenceOut(BaseModel):
+    field: str = Field(description="balance, available, margin, frozen_margin, commission, ...")
+    book: Decimal
+    broker: Decimal
+    difference: Decimal = Field(description="book less broker")
+
+
+class MoneyOut(BaseModel):
+    checked_at: datetime | None = Field(
+        description="the broker's last account report; null before the first"
+    )
+    account_id: str | None
+    truth: Literal["broker", "book"] = Field(
+        description="whose figures are the account's: the broker's while trading live"
+    )
+    book: FiguresOut | None = Field(description="ARBIG's account at that report")
+    broker: FiguresOut | None = Field(description="the broker's account in that report")
+    differences: list[MoneyDifferenceOut] = Field(description="figures apart by more than a cent")
+
+
+def _figures(figures: AccountFigures) -> FiguresOut:
+    return FiguresOut(
+        balance=figures.balance,
+        available=figures.available,
+        margin=figures.margin,
+        frozen_margin=figures.frozen_margin,
+        commission=figures.commission,
+        close_profit=figures.close_profit,
+    )
+
+
+@router.get(
+    "/reconciliation/money",
+    summary="ARBIG's account against the broker's, at the broker's last account report",
+)
+async def money(client: ClientDep) -> MoneyOut:
+    found = await client.money_reconciliation()
+    if found is None:
+        return MoneyOut(
+            checked_at=None, account_id=None, truth="book", book=None, broker=None, differences=[]
+        )
+    return MoneyOut(
+        checked_at=found.checked_at,
+        account_id=found.account_id,
+        truth="broker" if found.broker_is_truth else "book",
+        book=_figures(found.book),
+        broker=_figures(found.broker),
+        differences=[
+            MoneyDifferenceOut(field=d.field, book=d.book, broker=d.broker, difference=d.difference)
+            for d in found.differences
+        ],
+    )
 
 
 @router.post(

@@ -1,0 +1,359 @@
+"""The catalog: read and write ticks and 1-minute bars by contract and trading day."""
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from arbig.catalog.journal import read_segment, writer_alive
+from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
+from arbig.catalog.schema import BARS, TICKS, ArrowShape
+from arbig.domain.bar import Bar, BarBuilder
+from arbig.domain.tick import Tick
+
+# Parquet key-value metadata: the journal segments a day file already holds, and where
+# its data came from.
+SEGMENTS_KEY = b"arbig.segments"
+SOURCE_KEY = b"arbig.source"
+_SHAPES: dict[Kind, ArrowShape] = {Kind.TICKS: TICKS, Kind.BARS: BARS}
+_TIME_COLUMN = {Kind.TICKS: "datetime", Kind.BARS: "start"}
+_READ_ATTEMPTS = 3
+
+
+class CatalogError(ValueError):
+    """Data the catalog refuses to write; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    """One day file a compaction (re)wrote."""
+
+    kind: Kind
+    symbol: str
+    day: date
+    rows: int
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What the catalog holds of one contract's trading day."""
+
+    day: date
+    ticks: int
+    bars: int  # in the bars' day file (a day without one has them built from its ticks)
+    bytes: int
+    pending_segments: int  # journal segments not yet compacted into the day file
+
+
+class Catalog:
+    """Ticks and bars under ``root`` (docs/data.md). Safe to read from several processes
+    while a recorder writes and a compaction runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.layout = Layout(self.root)
+
+    # --- reading ------------------------------------------------------------------
+
+    def symbols(self) -> list[str]:
+        """The contracts the catalog holds ticks or bars of."""
+        return self.layout.symbols()
+
+    def days(self, symbol: str) -> list[date]:
+        """The trading days held for ``symbol``, sorted."""
+        return self.layout.days(Kind.TICKS, check_symbol(symbol))
+
+    def ticks(
+        self, symbol: str, first: date | None = None, last: date | None = None
+    ) -> Iterator[Tick]:
+        """``symbol``'s ticks in time order, trading days ``first``..``last`` inclusive
+        (None: from the first day held, to the last)."""
+        for _, table in self.tick_tables(symbol, first, last):
+            yield from TICKS.rows(table)
+
+    def bars(
+        self, symbol: str, first: date | None = None, last: date | None = None
+    ) -> Iterator[Bar]:
+        """``symbol``'s 1-minute bars in time order, trading days ``first``..``last``.
+        A day without recorded bars has them built from its ticks."""
+        for day in self._range(symbol, first, last, self.bar_days(symbol)):
+            table = self.day_table(Kind.BARS, symbol, day)
+            if table is not None:
+                yield from BARS.rows(table)
+            else:
+                ticks = self.day_table(Kind.TICKS, symbol, day)
+                if ticks is not None:
+                    yield from build_bars(symbol, TICKS.rows(ticks))
+
+    def tick_tables(
+        self, symbol: str, first: date | None = None, last: date | None = None
+    ) -> Iterator[tuple[date, pa.Table]]:
+        """Each trading day's ticks as an Arrow table (the columns of ``Tick``), in order:
+        the columnar read, without building a ``Tick`` per row."""
+        for day in self._range(symbol, first, last):
+            table = self.day_table(Kind.TICKS, symbol, day)
+            if table is not None and table.num_rows:
+                yield day, table
+
+    def tick_table(
+        self, symbol: str, first: date | None = None, last: date | None = None
+    ) -> pa.Table:
+        """The ticks of trading days ``first``..``last`` as one Arrow table."""
+        tables = [table for _, table in self.tick_tables(symbol, first, last)]
+        return pa.concat_tables(tables) if tables else TICKS.schema.empty_table()
+
+    def day_table(self, kind: Kind, symbol: str, day: date) -> pa.Table | None:
+        """One day's rows (compacted file and journal segments not yet in it), sorted by
+        time, or None when the catalog holds none."""
+        check_symbol(symbol)
+        for _ in range(_READ_ATTEMPTS - 1):
+            with contextlib.suppress(FileNotFoundError):  # a compaction moved them
+                return self._read_day(kind, symbol, day)
+        return self._read_day(kind, symbol, day)
+
+    def day_info(self, symbol: str) -> list[DayInfo]:
+        """Per trading day: tick count, size on disk, segments awaiting compaction (from
+        the files' metadata; only uncompacted segments are read)."""
+        infos = []
+        for day in self.bar_days(symbol):
+            file = self.layout.day_file(Kind.TICKS, symbol, day)
+            rows = size = 0
+            consumed: set[str] = set()
+            with contextlib.suppress(FileNotFoundError):
+                meta = pq.read_metadata(file)
+                rows, size = meta.num_rows, file.stat().st_size
+                consumed = _consumed(meta.schema.to_arrow_schema())
+            pending = 0
+            for path in segments(self.layout.journal_day(Kind.TICKS, symbol, day)):
+                if segment_name(path) in consumed:
+                    continue
+                with contextlib.suppress(FileNotFoundError):
+                    table = read_segment(path)
+                    size += path.stat().st_size
+                    rows += table.num_rows if table is not None else 0
+                    pending += 1
+            bars = 0
+            with contextlib.suppress(FileNotFoundError):
+                bar_file = self.layout.day_file(Kind.BARS, symbol, day)
+                bars = pq.read_metadata(bar_file).num_rows
+                size += bar_file.stat().st_size
+            infos.append(DayInfo(day, rows, bars, size, pending))
+        return infos
+
+    def bar_days(self, symbol: str) -> list[date]:
+        """The trading days with 1-minute bars (recorded, imported or built from ticks)."""
+        check_symbol(symbol)
+        return sorted({*self.layout.days(Kind.BARS, symbol), *self.days(symbol)})
+
+    def _range(
+        self, symbol: str, first: date | None, last: date | None, days: list[date] | None = None
+    ) -> list[date]:
+        return [
+            day
+            for day in (self.days(symbol) if days is None else days)
+            if (first is None or day >= first) and (last is None or day <= last)
+        ]
+
+    def _read_day(self, kind: Kind, symbol: str, day: date) -> pa.Table | None:
+        parts: list[pa.Table] = []
+        file = self.layout.day_file(kind, symbol, day)
+        consumed: set[str] = set()
+        if file.exists():
+            table = pq.read_table(file)
+            consumed = _consumed(table.schema)
+            parts.append(table.replace_schema_metadata(None))
+        for path in segments(self.layout.journal_day(kind, symbol, day)):
+            if segment_name(path) not in consumed:
+                table = read_segment(path)
+                if table is not None and table.num_rows:
+                    parts.append(table.replace_schema_metadata(None))
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        merged = pa.concat_tables(parts)
+        order = pc.sort_indices(merged, sort_keys=[(_TIME_COLUMN[kind], "ascending")])
+        return merged.take(order)
+
+    # --- writing ------------------------------------------------------------------
+
+    def write_ticks(self, symbol: str, trading_day: date, ticks: Sequence[Tick]) -> None:
+        """Replace ``symbol``'s ticks of ``trading_day`` with ``ticks`` (a whole day, in
+        time order), and its bars with those built from them."""
+        self.write_days(symbol, {trading_day: ticks})
+
+    def write_days(
+        self, symbol: str, days: Mapping[date, Sequence[Tick]], *, source: str = "write"
+    ) -> None:
+        """Replace several days at once: every file is written aside first and renamed in
+        only when all are written, so a failure leaves the catalog as it was."""
+        self.write({(symbol, day): ticks for day, ticks in days.items()}, source=source)
+
+    def write(
+        self,
+        ticks: Mapping[tuple[str, date], Sequence[Tick]],
+        bars: Mapping[tuple[str, date], Sequence[Bar]] | None = None,
+        *,
+        source: str = "write",
+    ) -> None:
+        """Replace whole days of several contracts at once, all or nothing: each
+        (symbol, day) of ``ticks`` gets those ticks and the bars built from them; each of
+        ``bars`` (days known by their bars only, such as an imported bar file) those bars.
+        Every file is written aside first and renamed in only once all are written."""
+        tables: list[tuple[Path, pa.Table]] = []
+        for (symbol, day), day_ticks in sorted(ticks.items()):
+            check_symbol(symbol)
+            _check_day(symbol, day, day_ticks, "datetime")
+            tables.append((self.layout.day_file(Kind.TICKS, symbol, day), TICKS.table(day_ticks)))
+            built = BARS.table(build_bars(symbol, day_ticks))
+            tables.append((self.layout.day_file(Kind.BARS, symbol, day), built))
+        for (symbol, day), day_bars in sorted((bars or {}).items()):
+            check_symbol(symbol)
+            _check_day(symbol, day, day_bars, "start")
+            tables.append((self.layout.day_file(Kind.BARS, symbol, day), BARS.table(day_bars)))
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for target, table in tables:
+                staged.append((self._stage(target, table, self._kept(target), source), target))
+        except BaseException:
+            for temp, _ in staged:
+                temp.unlink(missing_ok=True)
+            raise
+        for temp, target in staged:
+            os.replace(temp, target)
+        for folder in {target.parent for _, target in staged}:
+            fsync_dir(folder)
+
+    def _kept(self, target: Path) -> set[str]:
+        """The segments a day file being replaced had taken in: still left out, so the
+        replaced data does not come back from the journal."""
+        return _consumed(pq.read_schema(target)) if target.exists() else set()
+
+    def _stage(self, target: Path, table: pa.Table, consumed: set[str], source: str) -> Path:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        metadata = {
+            SEGMENTS_KEY: json.dumps(sorted(consumed)).encode(),
+            SOURCE_KEY: source.encode(),
+        }
+        pq.write_table(table.replace_schema_metadata(metadata), temp, compression="zstd")
+        with open(temp, "rb") as file:
+            os.fsync(file.fileno())
+        return temp
+
+    # --- compaction -----------------------------------------------------------------
+
+    def compact(self, symbol: str | None = None) -> list[Compacted]:
+        """Fold the closed journal segments (and those a killed writer left) into the day
+        files, then delete them. Segments still being written are left for later."""
+        done: list[Compacted] = []
+        journal = self.root / "journal"
+        if not journal.is_dir():
+            return done
+        with _locked(journal / ".compact.lock"):
+            for kind in Kind:
+                base = journal / kind.value
+                names = [symbol] if symbol is not None else _children(base)
+                for name in names:
+                    for folder in _children_paths(base / name):
+                        day = _as_day(folder.name)
+                        if day is not None:
+                            result = self._compact_day(kind, name, day, folder)
+                            if result is not None:
+                                done.append(result)
+        return done
+
+    def _compact_day(self, kind: Kind, symbol: str, day: date, folder: Path) -> Compacted | None:
+        ready = [path for path in segments(folder) if not writer_alive(path)]
+        if not ready:
+            return None
+        target = self.layout.day_file(kind, symbol, day)
+        parts: list[pa.Table] = []
+        consumed: set[str] = set()
+        if target.exists():
+            existing = pq.read_table(target)
+            consumed = _consumed(existing.schema)
+            parts.append(existing.replace_schema_metadata(None))
+        present = {segment_name(path) for path in segments(folder)}
+        consumed &= present  # names of segments already deleted need not be kept
+        for path in ready:
+            if segment_name(path) not in consumed:
+                table = read_segment(path)
+                if table is not None:
+                    parts.append(table.replace_schema_metadata(None))
+            consumed.add(segment_name(path))
+        merged = pa.concat_tables(parts) if parts else _SHAPES[kind].schema.empty_table()
+        order = pc.sort_indices(merged, sort_keys=[(_TIME_COLUMN[kind], "ascending")])
+        temp = self._stage(target, merged.take(order), consumed, "recorder")
+        os.replace(temp, target)
+        fsync_dir(target.parent)
+        for path in ready:
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only once empty
+        return Compacted(kind, symbol, day, merged.num_rows, len(ready))
+
+
+def build_bars(symbol: str, ticks: Iterator[Tick] | Sequence[Tick]) -> list[Bar]:
+    """The 1-minute bars of a run of ticks (the domain's bar builder, closed at the end)."""
+    builder = BarBuilder(symbol)
+    bars = [bar for tick in ticks if (bar := builder.update(tick)) is not None]
+    last = builder.flush()
+    if last is not None:
+        bars.append(last)
+    return bars
+
+
+def _check_day(symbol: str, day: date, values: Sequence[Tick] | Sequence[Bar], time: str) -> None:
+    if not values:
+        raise CatalogError(f"{symbol} {day}: nothing to write")
+    previous = getattr(values[0], time)
+    for value in values:
+        if value.symbol != symbol or value.trading_day != day:
+            raise CatalogError(
+                f"{symbol} {day}: data of {value.symbol} {value.trading_day} is among it"
+            )
+        moment = getattr(value, time)
+        if moment < previous:
+            raise CatalogError(f"{symbol} {day}: out of time order at {moment}")
+        previous = moment
+
+
+def _consumed(schema: pa.Schema) -> set[str]:
+    raw = (schema.metadata or {}).get(SEGMENTS_KEY)
+    return set(json.loads(raw)) if raw else set()
+
+
+def _children(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _children_paths(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _as_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as file:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(file.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,50 @@
+"""The web role of the split deployment (`arbig run --role web`): REST, the WebSocket
+hub and the console, with no trading state of its own. The host it hands the web app
+is a ``RedisCoreClient`` to the active core, the SQL session store shared by every
+replica, and this process's own metrics (the report cache's hits and misses among
+them)."""
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from arbig.api.client import CoreClient
+from arbig.config import Settings
+from arbig.host.redis_client import RedisCoreClient
+from arbig.host.wire import BusKeys
+from arbig.ops.metrics import Metrics
+from arbig.storage.database import session_factory
+from arbig.storage.session_store import SqlSessionStore
+
+
+class WebHost:
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        if not settings.redis_url:
+            raise ValueError("the web role needs ARBIG_REDIS_URL")
+        self.metrics = Metrics()
+        self.notifier = None
+        self._engine = engine
+        self.session_store = SqlSessionStore(session_factory(engine))
+        split = settings.split
+        self._client = RedisCoreClient(
+            settings.redis_url,
+            BusKeys(split.prefix),
+            timeout_s=split.command_timeout_s,
+            cache_ttl_s=split.cache_ttl_s,
+            counted=lambda result: self.metrics.report_cache.labels(result).inc(),
+        )
+
+    @property
+    def client(self) -> CoreClient:
+        return self._client
+
+    @property
+    def replica(self) -> str:
+        return self._client.replica
+
+    async def start(self) -> None:
+        await self._client.start()
+
+    async def stop(self) -> None:
+        try:
+            await self._client.stop()
+        finally:
+            await self._engine.dispose()

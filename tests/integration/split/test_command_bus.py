@@ -1,0 +1,231 @@
+"""Requests over the bus: answered as the core answered, acted on once, refused after
+their deadline, dead-lettered when they cannot be processed."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from bus_kit import RecordingCore
+from redis.asyncio import Redis
+
+from arbig.api.actor import Actor
+from arbig.api.errors import CoreUnreachable, OrderRefused, Refused
+from arbig.api.health import ComponentState
+from arbig.domain.enums import Exchange, Offset, Side
+from arbig.domain.order import OrderRequest
+from arbig.host.command_server import CommandServer
+from arbig.host.redis_client import RedisCoreClient
+from arbig.host.wire import BusKeys, request_fields
+
+ACTOR = Actor("operator", "127.0.0.1")
+
+
+def order(volume: int = 1) -> OrderRequest:
+    return OrderRequest("au2702", Exchange.SHFE, Side.BUY, Offset.OPEN, Decimal("912.34"), volume)
+
+
+class Rig:
+    def __init__(self, redis_url: str, keys: BusKeys) -> None:
+        self.core = RecordingCore()
+        self.redis: Redis = Redis.from_url(redis_url)
+        self.dead: list[int] = []
+        self.server = CommandServer(
+            self.redis,
+            keys,
+            self.core,  # type: ignore[arg-type]
+            name="core-a",
+            max_deliveries=2,
+            retry_after_s=0.2,
+            on_dead_letter=lambda: self.dead.append(1),
+        )
+        self.client = RedisCoreClient(redis_url, keys, timeout_s=3.0, cache_ttl_s=30.0)
+
+
+@pytest.fixture
+async def rig(redis_url: str, keys: BusKeys) -> AsyncIterator[Rig]:
+    rig = Rig(redis_url, keys)
+    await rig.server.start()
+    await rig.client.start()
+    yield rig
+    await rig.client.stop()
+    await rig.server.stop()
+    await rig.redis.aclose()
+
+
+async def test_an_order_sent_through_a_replica_reaches_the_core_and_answers_its_id(
+    rig: Rig,
+) -> None:
+    assert await rig.client.send_order(order(), ACTOR) == "S1"
+    assert rig.core.sent == [order()]
+
+
+async def test_a_refusal_comes_back_as_the_refusal_the_core_raised(rig: Rig) -> None:
+    with pytest.raises(OrderRefused, match="max_order_volume: 101 lots"):
+        await rig.client.send_order(order(101), ACTOR)
+    assert rig.core.sent == []
+
+
+async def test_a_command_delivered_twice_acts_once_and_answers_the_same(
+    rig: Rig, keys: BusKeys, plain: Redis
+) -> None:
+    rig.core.order_delay_s = 0.2  # the second delivery arrives while the first runs
+    reply_to = keys.replies("test-replica")
+    fields = request_fields(
+        uuid.uuid4().hex,
+        "send_order",
+        {"request": order(), "actor": ACTOR},
+        int((time.time() + 5) * 1000),
+        reply_to,
+    )
+    await plain.xadd(keys.requests, fields)  # type: ignore[arg-type]
+    await plain.xadd(keys.requests, fields)  # type: ignore[arg-type]
+
+    async def answers() -> list[bytes]:
+        return [f[b"a"] for _, f in await plain.xrange(reply_to)]
+
+    deadline = time.monotonic() + 10
+    while len(await answers()) < 2:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    first, second = await answers()
+    assert first == second
+    assert rig.core.sent == [order()]
+
+
+async def test_a_command_past_its_deadline_is_refused_and_not_carried_out(
+    rig: Rig, keys: BusKeys, plain: Redis
+) -> None:
+    reply_to = keys.replies("test-replica")
+    late = int((time.time() - 1) * 1000)
+    await plain.xadd(
+        keys.requests,
+        request_fields(
+            "late-1", "send_order", {"request": order(), "actor": ACTOR}, late, reply_to
+        ),  # type: ignore[arg-type]
+    )
+    deadline = time.monotonic() + 10
+    while not (replies := await plain.xrange(reply_to)):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    assert b"after its deadline" in replies[0][1][b"a"]
+    assert rig.core.sent == []
+
+
+async def test_a_replica_waiting_on_an_expired_command_gets_refused(
+    redis_url: str, keys: BusKeys
+) -> None:
+    # A core that is busy (not reading) past the replica's deadline.
+    client = RedisCoreClient(redis_url, keys, timeout_s=0.3)
+    await client.start()
+    redis = Redis.from_url(redis_url)
+    await redis.xgroup_create(keys.requests, keys.group, "$", mkstream=True)
+    try:
+        waiting = asyncio.create_task(client.send_order(order(), ACTOR))
+        await asyncio.sleep(0.6)
+        core = RecordingCore()
+        server = CommandServer(
+            redis,
+            keys,
+            core,
+            name="late-core",
+            max_deliveries=3,
+            retry_after_s=1.0,  # type: ignore[arg-type]
+        )
+        await server.start()
+        with pytest.raises(Refused, match="after its deadline"):
+            await waiting
+        assert core.sent == []
+        await server.stop()
+    finally:
+        await client.stop()
+        await redis.aclose()
+
+
+async def test_a_poison_request_is_dead_lettered_after_its_retries_and_shown_in_health(
+    rig: Rig, keys: BusKeys, plain: Redis
+) -> None:
+    reply_to = keys.replies("test-replica")
+    poison = request_fields("poison-1", "positions", {}, int((time.time() + 30) * 1000), reply_to)
+    poison[b"a"] = b"{not json"
+    await plain.xadd(keys.requests, poison)  # type: ignore[arg-type]
+
+    deadline = time.monotonic() + 15
+    while not await plain.xlen(keys.dead_letters):
+        assert time.monotonic() < deadline, "not dead-lettered"
+        await asyncio.sleep(0.05)
+    ((_, letter),) = await plain.xrange(keys.dead_letters)
+    assert letter[b"id"] == b"poison-1"
+    assert b"2 deliveries" in letter[b"reason"]
+    assert rig.dead == [1]
+    assert await plain.xpending(keys.requests, keys.group) == {
+        "pending": 0,
+        "min": None,
+        "max": None,
+        "consumers": [],
+    }
+    replies = await plain.xrange(reply_to)
+    assert b"could not process" in replies[0][1][b"a"]
+
+    health = await rig.client.health()
+    bus = health.components["command_bus"]
+    assert bus.state is ComponentState.DEGRADED
+    assert "1 dead-lettered" in bus.detail
+
+
+async def test_a_command_taken_up_by_a_core_that_died_is_not_run_again(
+    rig: Rig, keys: BusKeys, plain: Redis
+) -> None:
+    reply_to = keys.replies("test-replica")
+    fields = request_fields(
+        "taken-1",
+        "send_order",
+        {"request": order(), "actor": ACTOR},
+        int((time.time() + 30) * 1000),
+        reply_to,
+    )
+    # A core that read it, marked it begun and died before answering.
+    await plain.set(keys.answer("taken-1"), b"running")
+    await plain.xadd(keys.requests, fields)  # type: ignore[arg-type]
+    deadline = time.monotonic() + 10
+    while not (replies := await plain.xrange(reply_to)):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    assert b"outcome was not recorded" in replies[0][1][b"a"]
+    assert rig.core.sent == []
+
+
+async def test_a_replica_without_redis_refuses_at_once_with_a_clear_error() -> None:
+    client = RedisCoreClient("redis://127.0.0.1:1/0", BusKeys("x:"), timeout_s=5.0)
+    await client.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(CoreUnreachable, match=r"command bus \(Redis\) cannot be reached"):
+            await client.send_order(order(), ACTOR)
+        assert time.monotonic() - started < 5.0
+        health = await client.health()
+        assert health.status is ComponentState.DOWN
+    finally:
+        await client.stop()
+
+
+async def test_concurrent_report_reads_compute_once_and_a_new_trade_invalidates(
+    rig: Rig, keys: BusKeys, plain: Redis
+) -> None:
+    from arbig.api.reports import TradeFilter
+
+    counts: list[str] = []
+    rig.client.cache._counted = counts.append
+    rig.core.report_delay_s = 0.3
+    pages = await asyncio.gather(
+        *(rig.client.trades(TradeFilter(), limit=10, offset=0) for _ in range(5))
+    )
+    assert {total for _, total in pages} == {1}
+    assert rig.core.reports == 1
+    assert sorted(counts) == ["hit"] * 4 + ["miss"]
+
+    await plain.incr(keys.cache_generation)  # what the core does when a trade lands
+    _, total = await rig.client.trades(TradeFilter(), limit=10, offset=0)
+    assert total == 2
