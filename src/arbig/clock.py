@@ -200,15 +200,23 @@ class DrivenClock:
         """Move the clock ``seconds`` forward, firing the timers due on the way."""
         return self.advance_to(self._now + timedelta(seconds=seconds))
 
-    def advance_to(self, when: datetime) -> datetime:
-        """Move the clock to ``when``, firing the timers due on the way; returns ``when``."""
+    def advance_to(self, when: datetime, *, skip_missed: bool = False) -> datetime:
+        """Move the clock to ``when``, firing the timers due on the way; returns ``when``.
+
+        With ``skip_missed`` a periodic timer due several times on the way runs once, at
+        its first due time, and then keeps to its schedule after ``when``, as the live
+        clock's does when far behind (a replay over a night or a weekend)."""
         if when < self._now:
             raise ValueError(f"a driven clock does not go back: {when} is before {self._now}")
         while (due := self.next_due) is not None and due <= when:
             _, _, timer = heapq.heappop(self._queue)
             self._now = due
-            if timer.interval is not None:
-                self._push(due + timer.interval, timer)
+            interval = timer.interval
+            if interval is not None:
+                upcoming = due + interval
+                if skip_missed and upcoming <= when:
+                    upcoming = due + interval * ((when - due) // interval + 1)
+                self._push(upcoming, timer)
             _run(timer.callback)
         self._now = when
         return when

@@ -97,6 +97,10 @@ class SimSettings(BaseModel):
         True, description="tick outside trading hours too, so a demo is alive at night"
     )
     seed: int | None = None
+    fill_latency_ms: int = Field(
+        0, ge=0, le=60_000, description="an order meets only snapshots this much newer"
+    )
+    fill_depth: bool = Field(True, description="cap a fill by the volume at the best price")
     start_price: Decimal = Field(Decimal("920.00"), gt=0, description="yuan per gram")
     volatility: float = Field(
         0.000045, gt=0, lt=0.05, description="per-snapshot return stdev (about 1.2% a day)"

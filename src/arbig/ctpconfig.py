@@ -8,6 +8,7 @@ log, a crash report or an API answer. They come from ``ARBIG_CTP__PASSWORD`` and
 (``arbig.gateways.ctp.settings`` resolves and checks them).
 """
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -57,6 +58,12 @@ class CtpSettings(BaseModel):
     )
     query_interval_s: float = Field(
         1.05, ge=0, le=10, description="CTP allows one query a second on the trader front"
+    )
+    capital: Decimal = Field(
+        Decimal(0),
+        ge=0,
+        description="the balance ARBIG's book counts from (the account's balance when ARBIG "
+        "first kept it); the broker's account report stays the truth for money",
     )
     products: list[str] = Field(
         default_factory=lambda: ["au"],

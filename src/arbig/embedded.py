@@ -9,7 +9,6 @@ import asyncio
 from fastapi import FastAPI
 
 from arbig.config import Settings
-from arbig.gateways.paper.build import paper_problems
 from arbig.gateways.registry import GATEWAYS, UnknownGateway
 from arbig.gateways.tables import BrokerTablesError, load_broker_tables
 from arbig.runtime import build_embedded, prepare_database
@@ -31,13 +30,11 @@ def preflight(settings: Settings) -> None:
     """Find gateway, database and Redis problems before the server starts
     (``StartupError``, one line each)."""
     try:
-        GATEWAYS.check(settings.gateway)
+        problems = GATEWAYS.problems(settings.gateway, settings)
     except UnknownGateway as exc:
         raise StartupError(str(exc)) from None
-    if settings.gateway == "paper":
-        problems = paper_problems(settings)
-        if problems:
-            raise StartupError("paper trading cannot start: " + "; ".join(problems))
+    if problems:
+        raise StartupError(f"gateway {settings.gateway} cannot start: " + "; ".join(problems))
     if settings.broker_tables is not None:
         try:
             load_broker_tables(settings.broker_tables)

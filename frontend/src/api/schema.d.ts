@@ -1628,6 +1628,14 @@ export interface components {
             /** Differences */
             differences: components["schemas"]["DifferenceOut"][];
         };
+        /**
+         * Refusal
+         * @description A request refused for what it asks, not for its shape: ``detail`` says why.
+         */
+        Refusal: {
+            /** Detail */
+            detail: string;
+        };
         /** ResetIn */
         ResetIn: {
             /**
@@ -2116,6 +2124,24 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResult"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Wrong password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2123,6 +2149,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Too many failed logins from this address (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The session could not be recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2145,6 +2189,24 @@ export interface operations {
                     "application/json": components["schemas"]["SignedOut"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2152,6 +2214,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2172,6 +2243,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Identity"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2206,6 +2286,24 @@ export interface operations {
                     "application/json": components["schemas"]["Tick"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No tick for the symbol yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2238,6 +2336,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Tick"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2279,6 +2386,15 @@ export interface operations {
                     "application/json": components["schemas"]["Bar"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2306,6 +2422,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractInfo"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2341,6 +2466,33 @@ export interface operations {
                     "application/json": components["schemas"]["SwitchResult"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2348,6 +2500,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2368,6 +2529,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2403,6 +2573,33 @@ export interface operations {
                     "application/json": components["schemas"]["Watchlist"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2410,6 +2607,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2430,6 +2636,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PositionSnapshot"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2459,6 +2674,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountSnapshot"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2495,6 +2719,15 @@ export interface operations {
                     "application/json": components["schemas"]["AccountSnapshot"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2529,6 +2762,15 @@ export interface operations {
                     "application/json": components["schemas"]["DailySettlement"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2559,6 +2801,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2597,6 +2848,33 @@ export interface operations {
                     "application/json": components["schemas"]["OrderAccepted"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2604,6 +2882,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2630,6 +2917,33 @@ export interface operations {
                     "application/json": components["schemas"]["ClosePreview"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2637,6 +2951,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2666,6 +2989,42 @@ export interface operations {
                     "application/json": components["schemas"]["CloseResult"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The close token is unknown, expired or already used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2673,6 +3032,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2697,6 +3065,33 @@ export interface operations {
                     "application/json": components["schemas"]["OrderAccepted"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No working order with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2704,6 +3099,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -2736,6 +3140,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_TradeRecord_"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2777,6 +3190,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2807,6 +3229,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DailySummary"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2848,6 +3279,15 @@ export interface operations {
                     "application/json": components["schemas"]["Statistics"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2881,6 +3321,15 @@ export interface operations {
                     "application/json": components["schemas"]["TriggerSummary"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -2908,6 +3357,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2942,6 +3400,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LogRecord"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -2979,6 +3446,15 @@ export interface operations {
                     "application/json": components["schemas"]["AuditEntry"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3008,6 +3484,15 @@ export interface operations {
                     "application/json": components["schemas"]["StrategyInfo"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3035,6 +3520,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyStatus"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3069,6 +3563,15 @@ export interface operations {
                     "application/json": components["schemas"]["Trigger"][];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3098,6 +3601,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StrategyParams"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No strategy with that name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3135,6 +3656,33 @@ export interface operations {
                     "application/json": components["schemas"]["ParamsStored"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3142,6 +3690,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3170,6 +3727,42 @@ export interface operations {
                     "application/json": components["schemas"]["StrategyStatus"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Not now: another runs, trading is halted, or its parameters fail */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3177,6 +3770,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3203,6 +3805,33 @@ export interface operations {
                     "application/json": components["schemas"]["StrategyStatus"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3210,6 +3839,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3236,6 +3874,42 @@ export interface operations {
                     "application/json": components["schemas"]["Handover"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Not those lots: not held, or owned or being closed already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3243,6 +3917,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3263,6 +3946,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TradingStatus"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3298,6 +3990,42 @@ export interface operations {
                     "application/json": components["schemas"]["TradingStatus"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Not now: an emergency stop or a reconciliation difference holds */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3305,6 +4033,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3331,6 +4068,33 @@ export interface operations {
                     "application/json": components["schemas"]["EmergencyReport"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3338,6 +4102,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3364,6 +4137,42 @@ export interface operations {
                     "application/json": components["schemas"]["TradingStatus"];
                 };
             };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No emergency stop is engaged, or the book still differs */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3371,6 +4180,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3391,6 +4209,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReconciliationOut"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3420,6 +4247,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MoneyOut"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3455,12 +4291,41 @@ export interface operations {
                     "application/json": components["schemas"]["AcceptedOut"];
                 };
             };
-            /** @description the book still differs after the adjustment */
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The book still differs after the adjustment */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
             };
             /** @description The request does not validate */
             422: {
@@ -3469,6 +4334,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };
@@ -3489,6 +4363,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpsView"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
             /** @description The request does not validate */
@@ -3520,6 +4403,33 @@ export interface operations {
                     "application/json": components["schemas"]["TestResults"];
                 };
             };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No notification channel is configured */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
             /** @description The request does not validate */
             422: {
                 headers: {
@@ -3527,6 +4437,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };

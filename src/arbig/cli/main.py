@@ -9,8 +9,10 @@ import typer
 
 from arbig import __version__
 from arbig.cli.auth import auth_app
+from arbig.cli.backtest import backtest
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
+from arbig.cli.ctp import ctp_app
 from arbig.cli.data import data_app
 from arbig.cli.notify import notify_app
 from arbig.cli.reconcile import reconcile
@@ -62,6 +64,10 @@ def run(
     port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
     data_dir: DataDirOption = None,
     config: ConfigOption = None,
+    gateway: Annotated[
+        str | None,
+        typer.Option(help="the gateway: sim (default), paper or ctp (docs/ctp.md)"),
+    ] = None,
     role: Annotated[
         str | None,
         typer.Option(
@@ -70,8 +76,9 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """Start the embedded system: simulated exchange, book, and web console."""
-    settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir)
+    """Start the embedded system: the gateway (the simulated exchange by default), the
+    book, and the web console."""
+    settings = settings_or_exit(config, host=host, port=port, data_dir=data_dir, gateway=gateway)
     if role is not None:
         _check_role(settings, role)
         if role == "core":
@@ -158,6 +165,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
+app.command()(backtest)
 app.add_typer(auth_app, name="auth")
 db_app.command("reconcile")(reconcile)
 app.add_typer(db_app, name="db")
@@ -165,6 +173,7 @@ app.add_typer(contract_app, name="contract")
 app.add_typer(data_app, name="data")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(notify_app, name="notify")
+app.add_typer(ctp_app, name="ctp")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.gateways.base import Fence, Gateway, GatewayError, TradingAccount
+from arbig.gateways.ctp.environment import ctp_problems
 from arbig.gateways.sim import SimGateway, default_state_path
 from arbig.gateways.simlink.gateway import SimLinkGateway
 
@@ -33,6 +34,8 @@ class GatewayParts:
 
 
 GatewayFactory = Callable[[GatewayParts], Gateway]
+GatewayProblems = Callable[[Settings], list[str]]
+"""What stops a gateway from starting with these settings, in a few words each."""
 
 
 class GatewayRegistry:
@@ -40,11 +43,24 @@ class GatewayRegistry:
 
     def __init__(self) -> None:
         self._factories: dict[str, GatewayFactory] = {}
+        self._problems: dict[str, GatewayProblems] = {}
 
-    def register(self, name: str, factory: GatewayFactory) -> None:
+    def register(
+        self, name: str, factory: GatewayFactory, problems: GatewayProblems | None = None
+    ) -> None:
+        """``problems``: checked before anything starts (``arbig run``'s preflight); a
+        gateway whose library can abort the process checks there what it needs."""
         if name in self._factories:
             raise ValueError(f"a gateway named {name!r} is already registered")
         self._factories[name] = factory
+        if problems is not None:
+            self._problems[name] = problems
+
+    def problems(self, name: str, settings: Settings) -> list[str]:
+        """What stops gateway ``name`` from starting (UnknownGateway if not registered)."""
+        self.check(name)
+        found = self._problems.get(name)
+        return found(settings) if found is not None else []
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -91,13 +107,41 @@ def _sim_link(parts: GatewayParts) -> Gateway:
     )
 
 
+def _sim_link_problems(settings: Settings) -> list[str]:
+    if settings.redis_url:
+        return []
+    return [
+        "gateway sim-link reaches the shared simulated exchange through Redis: set ARBIG_REDIS_URL"
+    ]
+
+
 def _paper(parts: GatewayParts) -> Gateway:
     from arbig.gateways.paper.build import build_paper  # the CTP library loads on demand
 
     return build_paper(parts.settings, parts.spec_for, parts.calendar, parts.clock)
 
 
+def _paper_problems(settings: Settings) -> list[str]:
+    from arbig.gateways.paper.build import paper_problems
+
+    return paper_problems(settings)
+
+
+def _ctp(parts: GatewayParts) -> Gateway:
+    problems = ctp_problems(parts.settings.ctp)
+    if problems:  # the library must not load: it aborts the process without the locale
+        raise GatewayError("the ctp gateway cannot start: " + "; ".join(problems))
+    from arbig.gateways.ctp.gateway import CtpGateway
+
+    return CtpGateway(parts.settings, parts.spec_for, parts.calendar, parts.clock)
+
+
+def _ctp_problems(settings: Settings) -> list[str]:
+    return ctp_problems(settings.ctp)
+
+
 GATEWAYS = GatewayRegistry()
 GATEWAYS.register("sim", _sim)
-GATEWAYS.register("sim-link", _sim_link)
-GATEWAYS.register("paper", _paper)
+GATEWAYS.register("sim-link", _sim_link, _sim_link_problems)
+GATEWAYS.register("paper", _paper, _paper_problems)
+GATEWAYS.register("ctp", _ctp, _ctp_problems)

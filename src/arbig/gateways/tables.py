@@ -22,7 +22,7 @@ The file is TOML; rates are given by contract (``au2612``) or by product (``au``
 import tomllib
 from pathlib import Path
 
-from arbig.codec import CodecError, convert, field_names
+from arbig.codec import CodecError, convert, field_names, text_fields
 from arbig.domain.broker_tables import BrokerTables, CommissionRate, InstrumentTerms, MarginRate
 from arbig.domain.contract import ContractError
 
@@ -71,3 +71,23 @@ def load_broker_tables(path: Path) -> BrokerTables:
         return BrokerTables(**sections)  # type: ignore[arg-type]
     except ContractError as exc:
         raise BrokerTablesError(f"broker tables {path}: {exc}") from None
+
+
+def broker_tables_toml(tables: BrokerTables) -> str:
+    """``tables`` as a ``broker_tables`` file (read back by ``load_broker_tables``);
+    amounts as quoted text, so nothing is lost to binary floats."""
+    lines: list[str] = []
+    for section, entries in (
+        ("instruments", tables.instruments),
+        ("margins", tables.margins),
+        ("commissions", tables.commissions),
+    ):
+        for symbol in sorted(entries):
+            lines.append(f"[{section}.{symbol}]")
+            for name, value in text_fields(entries[symbol]).items():
+                if value is None:
+                    continue
+                text = str(value) if isinstance(value, int) else f'"{value}"'
+                lines.append(f"{name} = {text}")
+            lines.append("")
+    return "\n".join(lines)

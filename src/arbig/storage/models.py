@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -335,6 +336,37 @@ class CoreFenceRow(Base):
     holder: Mapped[str] = mapped_column(String(128), default="")
     writes: Mapped[int] = mapped_column(BigInteger, default=0)
     update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BacktestRunRow(Base):
+    """``backtest_runs``: one backtest (or one combination of a sweep): what was asked
+    (strategy, parameters, data range, fill model), the code that ran it, and its
+    results (``metrics``; ``series``: fills, daily P&L, equity curve, decisions)."""
+
+    __tablename__ = "backtest_runs"
+    __table_args__ = (Index(None, "sweep_id"), Index(None, "create_time"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(ID), unique=True)
+    sweep_id: Mapped[str | None] = mapped_column(String(ID))
+    strategy_name: Mapped[str] = mapped_column(String(ID))
+    symbol: Mapped[str] = mapped_column(String(SYMBOL))
+    params: Mapped[dict[str, Any]]
+    mode: Mapped[str] = mapped_column(String(ENUM))
+    data_from: Mapped[date | None] = mapped_column(Date)
+    data_to: Mapped[date | None] = mapped_column(Date)
+    fill_model: Mapped[dict[str, Any]]
+    capital: Mapped[Decimal]
+    status: Mapped[str] = mapped_column(String(ENUM))  # running | done | failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    error: Mapped[str | None] = mapped_column(Text)
+    code_version: Mapped[str] = mapped_column(String(ID))
+    ticks: Mapped[int] = mapped_column(BigInteger, default=0)
+    elapsed_s: Mapped[float] = mapped_column(Float, default=0.0)
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    series: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+    finish_time: Mapped[datetime | None]
 
 
 TABLES: tuple[str, ...] = tuple(Base.metadata.tables)

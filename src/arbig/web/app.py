@@ -22,6 +22,7 @@ from arbig.ops.metrics import Metrics
 from arbig.web.hub import Hub
 from arbig.web.idempotency import Idempotency
 from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metrics_endpoint
+from arbig.web.refusals import add_common_refusals
 from arbig.web.routes import (
     auth,
     book,
@@ -35,7 +36,7 @@ from arbig.web.routes import (
     system,
     trades,
 )
-from arbig.web.schemas import INVALID
+from arbig.web.schemas import INVALID, LOGIN_REQUIRED
 from arbig.web.security import Guard, require_operator
 from arbig.web.uvicorn_ws import ws_protocol
 from arbig.web.ws import relay
@@ -147,6 +148,14 @@ def create_app(
     app.state.idempotency = Idempotency()
     app.state.ws_idle_timeout = 60.0
 
+    def openapi() -> dict[str, Any]:
+        # Generated on first use (FastAPI keeps it), with the refusals operations share.
+        if app.openapi_schema is None:
+            app.openapi_schema = add_common_refusals(FastAPI.openapi(app), API_PREFIX)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
@@ -169,7 +178,10 @@ def create_app(
     operator_only = [Depends(require_operator)]
     for module in (market, market_data, book, orders, trades, system, strategy, risk, ops):
         app.include_router(
-            module.router, prefix=API_PREFIX, dependencies=operator_only, responses=INVALID
+            module.router,
+            prefix=API_PREFIX,
+            dependencies=operator_only,
+            responses={**INVALID, **LOGIN_REQUIRED},
         )
     app.include_router(ws_router)
     app.add_api_route(

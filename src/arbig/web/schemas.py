@@ -8,10 +8,36 @@ schemas (Decimals as strings, times as ISO 8601, enums by value, as the codec do
 and the schemathesis tests check every answer against them.
 """
 
+import re
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from datetime import date
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AwareDatetime, BeforeValidator
 
 from arbig.domain import tick
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(what: str) -> Any:
+    """A validator refusing a number where a time or a day is written out: pydantic would
+    read ``0.5`` or ``20260601`` as seconds since 1970."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+            raise ValueError(f"expected {what}, not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Times and days in query parameters, written out as ISO 8601 (never epoch numbers).
+IsoTime = Annotated[
+    AwareDatetime,
+    _not_a_number("an ISO 8601 time with a UTC offset, e.g. 2026-06-01T10:00:00+08:00"),
+]
+IsoDay = Annotated[date, _not_a_number("an ISO 8601 day, e.g. 2026-06-01")]
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,22 @@ class InvalidRequest:
 
     detail: str
     errors: list[FieldError] | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request refused for what it asks, not for its shape: ``detail`` says why."""
+
+    detail: str
+
+
+def refused(code: int, description: str) -> dict[int | str, Any]:
+    """``responses=`` for a refusal a route answers with ``code``."""
+    return {code: {"model": Refusal, "description": description}}
+
+
+# What a route that needs the operator answers without one (web/security.py).
+LOGIN_REQUIRED = refused(401, "Login required: no or bad credential (WWW-Authenticate: Bearer)")
 
 
 def answers(model: Any, description: str = "Successful Response") -> dict[int | str, Any]:

@@ -13,7 +13,7 @@ from clirun import arbig, port_taken
 
 from arbig.auth.credentials import CredentialStore
 
-COMMANDS = ["run", "version", "auth", "db", "contract", "data", "strategy", "notify"]
+COMMANDS = ["run", "version", "auth", "db", "contract", "data", "strategy", "notify", "ctp"]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
 
 
@@ -106,22 +106,37 @@ def test_an_unknown_gateway_in_the_toml_file_stops_start_up_naming_the_known_one
     tmp_path: Path,
 ) -> None:
     config = tmp_path / "arbig.toml"
-    config.write_text('gateway = "ctp"\n')
+    config.write_text('gateway = "ib"\n')
 
     outcome = arbig("run", "--config", str(config), "--data-dir", "data", cwd=tmp_path)
 
     assert_one_line_refusal(
         outcome.code,
         outcome.stderr,
-        "arbig: unknown gateway 'ctp' (setting gateway, env ARBIG_GATEWAY); known gateways: sim",
+        "arbig: unknown gateway 'ib' (setting gateway, env ARBIG_GATEWAY); "
+        "known gateways: ctp, paper, sim",
     )
 
 
 def test_an_unknown_gateway_in_the_environment_stops_start_up(tmp_path: Path) -> None:
-    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env={"ARBIG_GATEWAY": "paper"})
+    outcome = arbig("run", "--data-dir", "data", cwd=tmp_path, env={"ARBIG_GATEWAY": "ib"})
 
-    assert_one_line_refusal(outcome.code, outcome.stderr, "unknown gateway 'paper'")
-    assert "known gateways: sim" in outcome.stderr
+    assert_one_line_refusal(outcome.code, outcome.stderr, "unknown gateway 'ib'")
+    assert "known gateways: ctp, paper, sim" in outcome.stderr
+
+
+def test_the_ctp_gateway_without_its_settings_says_in_one_line_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    outcome = arbig("run", "--gateway", "ctp", "--data-dir", "data", cwd=tmp_path)
+
+    assert_one_line_refusal(
+        outcome.code,
+        outcome.stderr,
+        "arbig: gateway ctp cannot start: CTP settings missing: ctp.td_fronts, ctp.md_fronts, "
+        "ctp.broker_id, ctp.investor_id, ctp.password, ctp.app_id, ctp.auth_code, ctp.capital "
+        "(see docs/ctp.md)",
+    )
 
 
 def test_a_toml_file_that_does_not_parse_names_the_file_and_the_line(tmp_path: Path) -> None:

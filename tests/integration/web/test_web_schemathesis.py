@@ -8,13 +8,16 @@ temporary folder, memory tick store) and the core.
 Three passes over every operation of the document:
 
 - **operator** (``Authorization: Bearer`` token): generated requests, valid and
-  invalid, must never get a server error (5xx), and every answer must match the
-  schema the document declares for its status (``web/schemas.py``);
+  invalid, must never get a server error (5xx); every answer must have a status the
+  operation documents (``status_code_conformance``) and match the schema declared for
+  it (``web/schemas.py``, ``web/refusals.py``); a request that does not validate must
+  be refused with one of the client errors in ``BAD_INPUT`` (``negative_data_rejection``);
 - **anonymous** (no credential) and **cookie without CSRF** (a signed-in browser
   session but no ``X-CSRF-Token`` header, as a forged cross-site request would
   carry): every state-changing request (POST/PUT/PATCH/DELETE) is refused (401,
   403 or 422; 400 for a body that is not JSON, 405 for a method the path does not
-  have), without a credential no read but health answers 2xx, and the book
+  have), each with a status the operation documents, without a credential no read
+  but health answers 2xx, and the book
   (orders, positions, trades) and the audit trail are exactly as before.
 
 Only ``POST /auth/login`` is public by design: a wrong password gets 401 (or 429
@@ -36,7 +39,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
 from arbig.auth.credentials import CredentialStore
@@ -49,6 +56,9 @@ STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # 400: a body that is not JSON at all (FastAPI reads the body before the guard runs);
 # 405: schemathesis also tries methods an operation does not have (e.g. PUT /health).
 REFUSED = frozenset({400, 401, 403, 405, 422})
+# What may answer a request that does not validate: a client error, never a server error
+# (and each status must be one the operation documents: status_code_conformance).
+BAD_INPUT = frozenset({"400", "401", "403", "404", "405", "409", "422", "429"})
 PUBLIC_LOGIN = ("POST", "/api/v1/auth/login")
 PUBLIC_PATHS = frozenset({"/api/v1/auth/login"})
 
@@ -161,7 +171,12 @@ DOCUMENT = embedded_app(make_settings(Path("unused"))).openapi()
 operator_schema = schemathesis.openapi.from_dict(
     DOCUMENT,
     config=schemathesis.Config.from_dict(
-        {"generation": {"max-examples": OPERATOR_EXAMPLES}, "seed": 20260522}
+        {
+            "generation": {"max-examples": OPERATOR_EXAMPLES},
+            "seed": 20260522,
+            # Bad input gets a 4xx, never a 5xx (schemathesis would accept one here).
+            "checks": {"negative_data_rejection": {"expected-statuses": sorted(BAD_INPUT)}},
+        }
     ),
 )
 anonymous_schema = schemathesis.openapi.from_dict(
@@ -231,7 +246,7 @@ def test_anonymous_requests_change_nothing(case: schemathesis.Case, book_with_st
     live = book_with_state
     before = book_and_audit(live)
     response = live.call(case)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
     if not is_public(case.path):
         assert not 200 <= response.status_code < 300, (case.method, case.path, response.text)
     if case.method.upper() in STATE_CHANGING:
@@ -248,7 +263,7 @@ def test_a_session_cookie_without_csrf_changes_nothing(
     live = book_with_state
     before = book_and_audit(live)
     response = live.call(case, cookies={SESSION_COOKIE: live.session_cookie})
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
     if case.method.upper() in STATE_CHANGING:
         assert response.status_code in state_change_allowed(case), (case.path, response.text)
         assert book_and_audit(live) == before, (case.method, case.path, response.status_code)
@@ -258,8 +273,15 @@ def test_a_session_cookie_without_csrf_changes_nothing(
 @bounded
 def test_operator_requests_never_get_a_server_error(case: schemathesis.Case, live: Live) -> None:
     response = live.call(case, headers=live.operator)
-    # Every answer also matches the schema the document declares for its status.
-    case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+    # Every answer has a status the operation documents and matches the schema declared
+    # for it; input that does not validate is refused with one of BAD_INPUT.
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        response_schema_conformance,
+        negative_data_rejection,
+    ]
+    case.validate_response(response, checks=checks)
 
 
 # Reads with real data behind them (a position, a trade, ticks and bars), each checked

@@ -10,6 +10,7 @@ API answer or a traceback that shows the object never shows them.
 import stat
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from arbig.ctpconfig import CtpSettings
@@ -32,6 +33,7 @@ class CtpLogin:
     password: str = field(repr=False)
     auth_code: str = field(repr=False)
     product_info: str = "ARBIG"
+    capital: Decimal = Decimal(0)
 
     def __repr__(self) -> str:
         return (
@@ -53,6 +55,7 @@ class CtpLogin:
             "ctp.password": trader and not self.password,
             "ctp.app_id": trader and not self.app_id,
             "ctp.auth_code": trader and not self.auth_code,
+            "ctp.capital": trader and self.capital <= 0,
         }
         return [name for name, absent in wanted.items() if absent]
 
@@ -108,4 +111,5 @@ def resolve_login(settings: CtpSettings) -> CtpLogin:
         password=password,
         auth_code=auth_code,
         product_info=settings.product_info,
+        capital=settings.capital,
     )

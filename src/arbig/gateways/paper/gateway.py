@@ -120,7 +120,8 @@ class PaperGateway:
         self._flush()
         self._save()
         self._engine = None
-        self._emit_connection(False, "paper trading closed")
+        if self._listener is not None:
+            self._listener.on_connection(False, "paper trading closed")
 
     async def subscribe(self, symbol: str) -> None:
         self._require()

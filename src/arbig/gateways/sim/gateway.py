@@ -16,7 +16,7 @@ snapshot due at ``now`` at once.
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -71,13 +71,14 @@ class SimGateway:
         settings: Settings,
         spec_for: Callable[[str], ContractSpec],
         calendar: TradingCalendar,
-        state_path: Path,
+        state_path: Path | None,
         clock: Clock,
         *,
         autotick: bool = True,
         source: TickSource | None = None,
     ) -> None:
-        """``source``: the market; None for the simulator's own random walk."""
+        """``source``: the market; None for the simulator's own random walk.
+        ``state_path``: None keeps the books in memory only (a backtest's exchange)."""
         self._sim = settings.sim
         self._spec_for = spec_for
         self._calendar = calendar
@@ -108,10 +109,10 @@ class SimGateway:
         """Load the books (or open a fresh account) and start the market."""
         if self._engine is not None:
             return
-        state = load_state(self._state_path) or SimState.fresh(
-            self._sim.account_id, self._sim.capital
-        )
-        self._engine = MatchingEngine(state, self._spec_for)
+        saved = load_state(self._state_path) if self._state_path is not None else None
+        state = saved or SimState.fresh(self._sim.account_id, self._sim.capital)
+        latency = timedelta(milliseconds=self._sim.fill_latency_ms)
+        self._engine = MatchingEngine(state, self._spec_for, latency, self._sim.fill_depth)
         self._walk = RandomWalk(self._sim, self._spec_for, self._calendar, state.markets)
         session = self._engine.start_session()
         self._save()
@@ -268,8 +269,15 @@ class SimGateway:
         for push in outbox:
             push()
 
+    @property
+    def posting(self) -> bool:
+        """Whether order reports wait to be pushed at the event loop's next turn."""
+        return bool(self._outbox)
+
     def _save(self) -> None:
         engine = self._require()
+        if self._state_path is None:
+            return
         if self._walk is not None:
             engine.state.markets.update(self._walk.states())
         save_state(engine.state, self._state_path)

@@ -14,7 +14,7 @@ id counters. Order ids carry the session number, which grows at each start.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from arbig.domain.account import frozen_for
@@ -28,6 +28,7 @@ from arbig.gateways.sim.state import SimState
 
 MARKET_ORDER_REASON = "SHFE does not accept market orders; send a marketable limit order"
 EXPIRED_REASON = "expired at the end of the trading day"
+UNLIMITED = 10**9  # lots shown at the best price when fills are not capped by depth
 
 
 class MatchingError(ValueError):
@@ -37,10 +38,26 @@ class MatchingError(ValueError):
 class MatchingEngine:
     """Accepts, rejects, cancels and fills orders against market snapshots."""
 
-    def __init__(self, state: SimState, spec_for: Callable[[str], ContractSpec]) -> None:
+    def __init__(
+        self,
+        state: SimState,
+        spec_for: Callable[[str], ContractSpec],
+        latency: timedelta = timedelta(0),
+        depth: bool = True,
+    ) -> None:
+        """``latency``: an order meets only the snapshots stamped this long after it was
+        accepted (its way to the exchange); by default the next snapshot. ``depth``:
+        fills are capped by the volume shown at the best price (False: any volume)."""
         self.state = state
         self._spec_for = spec_for
         self._last: dict[str, Tick] = {}
+        self._latency = latency
+        self._depth = depth
+        # The working orders, kept beside the state's dict of every order of the day:
+        # each snapshot matches these, and a busy day holds thousands of finished ones.
+        self._working: dict[str, Order] = {
+            order.order_id: order for order in state.orders.values() if order.is_active
+        }
 
     def start_session(self) -> int:
         """Begin a new session (one per start of the simulator); returns its number."""
@@ -51,11 +68,16 @@ class MatchingEngine:
         return self._last.get(symbol)
 
     def active_orders(self, symbol: str | None = None) -> list[Order]:
-        return [
-            order
-            for order in self.state.orders.values()
-            if order.is_active and (symbol is None or order.symbol == symbol)
-        ]
+        if symbol is None:
+            return list(self._working.values())
+        return [order for order in self._working.values() if order.symbol == symbol]
+
+    def _put(self, order: Order) -> None:
+        self.state.orders[order.order_id] = order
+        if order.is_active:
+            self._working[order.order_id] = order
+        else:
+            self._working.pop(order.order_id, None)
 
     def submit(self, request: OrderRequest, now: datetime) -> Order:
         """Accept ``request`` as a working order (not_traded) or reject it with a reason."""
@@ -63,14 +85,14 @@ class MatchingEngine:
         if reason:
             return self.reject(request, now, reason)
         order = self._new_order(request, now).transition(OrderStatus.NOT_TRADED, now)
-        self.state.orders[order.order_id] = order
+        self._put(order)
         self._refresh()
         return order
 
     def reject(self, request: OrderRequest, now: datetime, reason: str) -> Order:
         """Record ``request`` as rejected for ``reason``."""
         order = self._new_order(request, now).transition(OrderStatus.REJECTED, now, reason=reason)
-        self.state.orders[order.order_id] = order
+        self._put(order)
         return order
 
     def cancel(self, order_id: str, now: datetime, reason: str = "") -> Order:
@@ -81,7 +103,7 @@ class MatchingEngine:
         if not order.is_active:
             raise MatchingError(f"order {order_id} is {order.status}; only working orders cancel")
         order = order.transition(OrderStatus.CANCELLED, now, reason=reason)
-        self.state.orders[order_id] = order
+        self._put(order)
         self._refresh()
         return order
 
@@ -96,8 +118,13 @@ class MatchingEngine:
                 events.extend(self._new_day(tick.datetime))
             self.state.trading_day = tick.trading_day
         self._last[tick.symbol] = tick
-        depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
+        if self._depth:
+            depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
+        else:
+            depth = {Side.BUY: UNLIMITED, Side.SELL: UNLIMITED}
         for order in sorted(self.active_orders(tick.symbol), key=_priority):
+            if self._latency and tick.datetime - order.created_at < self._latency:
+                continue
             if order.side is Side.BUY:
                 crosses, price = order.price >= tick.ask_price, tick.ask_price
             else:
@@ -137,7 +164,7 @@ class MatchingEngine:
         self.state.account.record_fill(realized, trade.commission)
         self.state.trades.append(trade)
         order = order.fill(volume, now)
-        self.state.orders[order.order_id] = order
+        self._put(order)
         return [order, trade]
 
     def _new_day(self, now: datetime) -> list[Order | Trade]:
@@ -149,6 +176,7 @@ class MatchingEngine:
         account.realized_pnl = account.commission = Decimal(0)
         self.state.positions.roll_day()
         self.state.orders.clear()
+        self._working.clear()
         self.state.trades.clear()
         return expired
 

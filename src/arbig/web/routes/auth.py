@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from arbig.api.actor import Actor
 from arbig.auth.sessions import CSRF_COOKIE, SESSION_COOKIE
 from arbig.web.deps import ClientDep
+from arbig.web.schemas import LOGIN_REQUIRED, refused
 from arbig.web.security import Guard, Operator, client_address
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -38,7 +39,15 @@ class Identity(BaseModel):
     expires: int | None
 
 
-@router.post("/login", summary="Sign in; sets the session cookie and returns the CSRF token")
+@router.post(
+    "/login",
+    summary="Sign in; sets the session cookie and returns the CSRF token",
+    responses={
+        **refused(401, "Wrong password"),
+        **refused(429, "Too many failed logins from this address (Retry-After)"),
+        **refused(503, "The session could not be recorded"),
+    },
+)
 async def login(
     body: Login, request: Request, response: Response, client: ClientDep
 ) -> LoginResult:
@@ -74,7 +83,11 @@ async def login(
     return LoginResult(operator="operator", csrf_token=csrf, expires=session.expires)
 
 
-@router.post("/logout", summary="End the browser session (in every web process at once)")
+@router.post(
+    "/logout",
+    summary="End the browser session (in every web process at once)",
+    responses=LOGIN_REQUIRED,
+)
 async def logout(request: Request, response: Response, operator: Operator) -> SignedOut:
     if operator.session is not None:
         guard: Guard = request.app.state.guard
@@ -89,7 +102,7 @@ async def logout(request: Request, response: Response, operator: Operator) -> Si
     return SignedOut(operator=operator.name, signed_out=True)
 
 
-@router.get("/me", summary="Who is signed in")
+@router.get("/me", summary="Who is signed in", responses=LOGIN_REQUIRED)
 async def me(operator: Operator, request: Request) -> Identity:
     guard: Guard = request.app.state.guard
     csrf = guard.signer.csrf_token(operator.session) if operator.session else None

@@ -1,10 +1,9 @@
 """The book: positions with live P&L, the account and its equity curve, orders."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
 from arbig.api.errors import CloseError
@@ -15,7 +14,7 @@ from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.idempotency import Idempotency, IdempotencyKey
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import answers
+from arbig.web.schemas import IsoDay, IsoTime, answers, refused
 
 router = APIRouter(tags=["book"])
 
@@ -43,8 +42,8 @@ async def account(client: ClientDep) -> Any:
 )
 async def equity(
     client: ClientDep,
-    since: Annotated[AwareDatetime | None, Query(description="ISO 8601 with time zone")] = None,
-    until: AwareDatetime | None = None,
+    since: Annotated[IsoTime | None, Query(description="ISO 8601 with time zone")] = None,
+    until: IsoTime | None = None,
     points: Annotated[int, Query(ge=2, le=5000)] = 500,
 ) -> Any:
     if since and until and since >= until:
@@ -59,8 +58,8 @@ async def equity(
 )
 async def settlements(
     client: ClientDep,
-    since: Annotated[date | None, Query(description="first trading day")] = None,
-    until: Annotated[date | None, Query(description="last trading day")] = None,
+    since: Annotated[IsoDay | None, Query(description="first trading day")] = None,
+    until: Annotated[IsoDay | None, Query(description="last trading day")] = None,
 ) -> Any:
     if since and until and since > until:
         raise HTTPException(422, "since must not be after until")
@@ -106,7 +105,10 @@ async def preview_close(body: CloseRequest, client: ClientDep) -> Any:
 @router.post(
     "/positions/close/confirm",
     summary="Step 2 of a close: send the previewed orders",
-    responses=answers(CloseResult),
+    responses={
+        **answers(CloseResult),
+        **refused(409, "The close token is unknown, expired or already used"),
+    },
 )
 async def confirm_close(
     body: CloseConfirm,

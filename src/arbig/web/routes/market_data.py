@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from arbig.api.market import ContractInfo, SwitchResult
 from arbig.domain.bar import Bar
@@ -12,7 +12,7 @@ from arbig.domain.calendar import EXCHANGE_TZ
 from arbig.domain.contract import ContractError
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import Watchlist, answers
+from arbig.web.schemas import IsoTime, Watchlist, answers
 
 router = APIRouter(tags=["market"])
 
@@ -41,11 +41,11 @@ async def bars(
     symbol: Symbol,
     client: ClientDep,
     start: Annotated[
-        AwareDatetime | None,
+        IsoTime | None,
         Query(description="ISO 8601 with a UTC offset; default end - 4 h"),
     ] = None,
     end: Annotated[
-        AwareDatetime | None, Query(description="ISO 8601 with a UTC offset; default now")
+        IsoTime | None, Query(description="ISO 8601 with a UTC offset; default now")
     ] = None,
     current: Annotated[bool, Query(description="append the bar still being built")] = False,
 ) -> Any:

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from arbig.ops.notify import ChannelReport, Notifier
 from arbig.opsconfig import NotifySettings, ProtectionSettings
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import answers
+from arbig.web.schemas import answers, refused
 
 router = APIRouter(prefix="/ops", tags=["system"])
 
@@ -68,7 +68,7 @@ async def ops_view(request: Request) -> Any:
 @router.post(
     "/notify-test",
     summary="Send a test message to every notification channel now",
-    responses=answers(TestResults),
+    responses={**answers(TestResults), **refused(409, "No notification channel is configured")},
 )
 async def notify_test(request: Request) -> Any:
     notifier = _notifier(request)

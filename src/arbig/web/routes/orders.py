@@ -13,6 +13,7 @@ from arbig.domain.enums import Exchange, Offset, OrderSource, Side
 from arbig.domain.order import OrderRequest
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.idempotency import Idempotency, IdempotencyKey
+from arbig.web.schemas import refused
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -82,7 +83,12 @@ async def _send(order: OrderIn, client: CoreClient, actor: Actor) -> OrderAccept
     return OrderAccepted(order_id=order_id)
 
 
-@router.delete("/{order_id}", status_code=202, summary="Cancel a working order")
+@router.delete(
+    "/{order_id}",
+    status_code=202,
+    summary="Cancel a working order",
+    responses=refused(404, "No working order with that id"),
+)
 async def cancel_order(
     order_id: Annotated[str, Path(max_length=64)], client: ClientDep, actor: ActorDep
 ) -> OrderAccepted:

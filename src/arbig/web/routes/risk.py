@@ -13,15 +13,19 @@ from arbig.domain.enums import TradingState
 from arbig.domain.reconcile import AccountFigures
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import answers
+from arbig.web.schemas import answers, refused
 
 router = APIRouter(prefix="/risk", tags=["risk"])
 
 
 class EmergencyIn(BaseModel):
+    # Flattening moves money: a misspelt or non-boolean ``flatten`` is refused, not read
+    # as "do not flatten".
+    model_config = {"extra": "forbid"}
+
     confirm: Literal[True] = Field(description="must be true")
     reason: str = Field("", max_length=255, description="why, for the audit trail")
-    flatten: bool = Field(False, description="also close every position at the market")
+    flatten: bool = Field(False, strict=True, description="also close every position at the market")
 
 
 class ResetIn(BaseModel):
@@ -46,7 +50,10 @@ async def state(client: ClientDep) -> Any:
 @router.put(
     "/state",
     summary="Set the trading state by hand (not while an emergency stop holds)",
-    responses=answers(TradingStatus),
+    responses={
+        **answers(TradingStatus),
+        **refused(409, "Not now: an emergency stop or a reconciliation difference holds"),
+    },
 )
 async def set_state(body: StateIn, client: ClientDep, actor: ActorDep) -> Any:
     try:
@@ -69,7 +76,10 @@ async def emergency_stop(body: EmergencyIn, client: ClientDep, actor: ActorDep) 
 @router.post(
     "/emergency-stop/reset",
     summary="Lift the emergency stop (a reason is required)",
-    responses=answers(TradingStatus),
+    responses={
+        **answers(TradingStatus),
+        **refused(409, "No emergency stop is engaged, or the book still differs"),
+    },
 )
 async def reset(body: ResetIn, client: ClientDep, actor: ActorDep) -> Any:
     try:
@@ -190,7 +200,7 @@ async def money(client: ClientDep) -> MoneyOut:
 @router.post(
     "/reconciliation/accept",
     summary="Accept the broker's positions: audited adjustment fills, the halt lifted",
-    responses={409: {"description": "the book still differs after the adjustment"}},
+    responses=refused(409, "The book still differs after the adjustment"),
 )
 async def accept(body: AcceptIn, client: ClientDep, actor: ActorDep) -> AcceptedOut:
     try:

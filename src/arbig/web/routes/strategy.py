@@ -13,7 +13,7 @@ from arbig.domain.handover import Handover
 from arbig.domain.trigger import Trigger
 from arbig.web.deps import ActorDep, ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import StrategyParams, answers
+from arbig.web.schemas import StrategyParams, answers, refused
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 
@@ -60,7 +60,7 @@ async def triggers(
 @router.get(
     "/{name}/params",
     summary="A strategy's stored parameters and their schema",
-    responses=answers(StrategyParams),
+    responses={**answers(StrategyParams), **refused(404, "No strategy with that name")},
 )
 async def params(name: str, client: ClientDep) -> Any:
     for info in await client.strategies():
@@ -85,7 +85,10 @@ async def update_params(name: str, body: ParamsUpdate, client: ClientDep, actor:
 @router.post(
     "/{name}/start",
     summary="Start a strategy (one at a time)",
-    responses=answers(StrategyStatus),
+    responses={
+        **answers(StrategyStatus),
+        **refused(409, "Not now: another runs, trading is halted, or its parameters fail"),
+    },
 )
 async def start(name: str, body: Confirmation, client: ClientDep, actor: ActorDep) -> Any:
     try:
@@ -119,7 +122,10 @@ class HandOver(BaseModel):
 @router.post(
     "/hand-over",
     summary="Hand a strategy lots of the account, which it then owns and may close",
-    responses=answers(Handover),
+    responses={
+        **answers(Handover),
+        **refused(409, "Not those lots: not held, or owned or being closed already"),
+    },
 )
 async def hand_over(body: HandOver, client: ClientDep, actor: ActorDep) -> Any:
     try:

@@ -3,13 +3,12 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 
 from arbig.api.health import Health, LogRecord
 from arbig.domain.audit import AuditEntry
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import answers
+from arbig.web.schemas import IsoTime, answers
 
 router = APIRouter(tags=["system"])
 
@@ -31,7 +30,7 @@ async def status(client: ClientDep) -> Any:
 async def logs(
     client: ClientDep,
     level: Annotated[LogLevel | None, Query(description="this level and above")] = None,
-    since: AwareDatetime | None = None,
+    since: IsoTime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     return DomainJSON(await client.logs(level=level, since=since, limit=limit))
@@ -44,8 +43,8 @@ async def logs(
 )
 async def audit_trail(
     client: ClientDep,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    since: IsoTime | None = None,
+    until: IsoTime | None = None,
     action: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,

@@ -2,19 +2,17 @@
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from arbig.api.reports import DailySummary, TradeFilter, TradeRecord, TriggerSummary
 from arbig.domain.enums import Side
 from arbig.domain.statistics import Statistics
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import Page, answers
+from arbig.web.schemas import IsoDay, IsoTime, Page, answers
 
 router = APIRouter(tags=["trades"])
 
@@ -24,13 +22,11 @@ CSV_LIMIT = 100_000
 async def trade_filter(
     symbol: Annotated[str | None, Query(pattern=r"^[a-z]{1,2}\d{3,4}$")] = None,
     side: Side | None = None,
-    since: Annotated[AwareDatetime | None, Query(description="trade time from (ISO 8601)")] = None,
-    until: Annotated[
-        AwareDatetime | None, Query(description="trade time before (ISO 8601)")
-    ] = None,
-    trading_day: date | None = None,
-    since_day: date | None = None,
-    until_day: date | None = None,
+    since: Annotated[IsoTime | None, Query(description="trade time from (ISO 8601)")] = None,
+    until: Annotated[IsoTime | None, Query(description="trade time before (ISO 8601)")] = None,
+    trading_day: IsoDay | None = None,
+    since_day: IsoDay | None = None,
+    until_day: IsoDay | None = None,
 ) -> TradeFilter:
     if since and until and since >= until:
         raise HTTPException(422, "since must be before until")
@@ -112,7 +108,7 @@ async def trades_csv(client: ClientDep, filters: Filters) -> Response:
     responses=answers(list[DailySummary]),
 )
 async def daily(
-    client: ClientDep, since_day: date | None = None, until_day: date | None = None
+    client: ClientDep, since_day: IsoDay | None = None, until_day: IsoDay | None = None
 ) -> Any:
     if since_day and until_day and since_day > until_day:
         raise HTTPException(422, "since_day must not be after until_day")
@@ -137,8 +133,8 @@ async def statistics(client: ClientDep, filters: Filters) -> Any:
 async def trigger_summary(
     client: ClientDep,
     strategy: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] = None,
-    since_day: date | None = None,
-    until_day: date | None = None,
+    since_day: IsoDay | None = None,
+    until_day: IsoDay | None = None,
 ) -> Any:
     if since_day and until_day and since_day > until_day:
         raise HTTPException(422, "since_day must not be after until_day")

@@ -88,6 +88,7 @@ def ctp_settings(**changes: Any) -> CtpSettings:
         "app_id": "simnow_client_test",
         "password": "right-password",
         "auth_code": "0000000000000000",
+        "capital": "1000000",
         "query_interval_s": 0,
         "step_timeout_s": 10,
     }

@@ -24,6 +24,7 @@ def complete(**changes: object) -> CtpSettings:
         "app_id": "simnow_client_test",
         "password": PASSWORD,
         "auth_code": AUTH_CODE,
+        "capital": "1000000",
     }
     values.update(changes)
     return CtpSettings.model_validate(values)
@@ -100,6 +101,7 @@ def test_what_is_missing_is_listed_by_setting_name() -> None:
         "ctp.password",
         "ctp.app_id",
         "ctp.auth_code",
+        "ctp.capital",
     ]
     market_data_only = resolve_login(CtpSettings(md_fronts=["tcp://h:1"], broker_id="9999"))
     assert market_data_only.missing(trader=False) == ["ctp.investor_id"]

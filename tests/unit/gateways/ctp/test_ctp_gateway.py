@@ -1,0 +1,162 @@
+"""CtpGateway: the trader session and a market-data side composed behind the Gateway port."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ctpkit import ctp_settings, eventually
+from fakefront import FakeFront
+from ordersupport import buy_open
+
+from arbig.clock import LiveClock
+from arbig.config import Settings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.enums import OrderStatus
+from arbig.domain.order import Order
+from arbig.domain.session import StepState
+from arbig.domain.tick import Tick
+from arbig.domain.trade import Trade
+from arbig.gateways.base import AccountReport, GatewayError
+from arbig.gateways.ctp import environment
+from arbig.gateways.ctp.gateway import CtpGateway
+from arbig.gateways.ctp.md import MarketDataListener
+from arbig.gateways.registry import GATEWAYS, GatewayParts
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.orders: list[Order] = []
+        self.trades: list[Trade] = []
+        self.accounts: list[AccountReport] = []
+        self.connections: list[tuple[bool, str]] = []
+        self.ticks: list[Tick] = []
+        self.logs: list[tuple[str, str]] = []
+
+    def on_tick(self, tick: Tick) -> None:
+        self.ticks.append(tick)
+
+    def on_order(self, order: Order) -> None:
+        self.orders.append(order)
+
+    def on_trade(self, trade: Trade) -> None:
+        self.trades.append(trade)
+
+    def on_account(self, account: AccountReport) -> None:
+        self.accounts.append(account)
+
+    def on_connection(self, connected: bool, reason: str) -> None:
+        self.connections.append((connected, reason))
+
+    def on_log(self, level: str, message: str) -> None:
+        self.logs.append((level, message))
+
+
+class MarketData:
+    """Stands in for md.CtpMarketData: logs in when connected, records subscriptions."""
+
+    def __init__(self) -> None:
+        self.listener: MarketDataListener | None = None
+        self.subscribed: list[str] = []
+        self.closed = False
+
+    def set_listener(self, listener: MarketDataListener) -> None:
+        self.listener = listener
+
+    async def connect(self) -> None:
+        assert self.listener is not None
+        asyncio.get_running_loop().call_soon(self.listener.on_connection, True, "logged in")
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def subscribe(self, symbol: str) -> None:
+        self.subscribed.append(symbol)
+
+    async def unsubscribe(self, symbol: str) -> None:
+        self.subscribed.remove(symbol)
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        main_contract="au2606",
+        data_dir=tmp_path,
+        ctp=ctp_settings(),
+        gateway="ctp",
+    )
+
+
+@pytest.fixture
+async def front() -> AsyncIterator[FakeFront]:
+    fake = FakeFront()
+    yield fake
+    fake.stop()
+
+
+async def test_the_gateway_trades_once_both_sessions_are_up(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    given = settings(tmp_path)
+    market = MarketData()
+    gateway = CtpGateway(
+        given,
+        given.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=market,
+        api_factory=front.api,
+    )
+    listener = Listener()
+    gateway.set_listener(listener)
+    account = gateway.account()
+    assert (account.account_id, account.capital) == ("123456", Decimal("1000000"))
+
+    await gateway.connect()
+    await eventually(lambda: listener.connections and listener.connections[-1][0])
+    assert listener.connections[-1][1] == (
+        "trader: CTP trading, trading day 2026-12-03; market data: logged in"
+    )
+    assert front.flow_dir == f"{tmp_path / 'ctp' / 'td'}/"
+    assert [step.state for step in gateway.session_steps()] == [StepState.DONE] * 10
+    await gateway.subscribe("au2606")
+    assert market.subscribed == ["au2606"]
+
+    order_id = await gateway.send_order(buy_open(volume=2))
+    assert not listener.orders  # the caller has the id before any report
+    await eventually(lambda: listener.orders)
+    assert listener.orders[0].status is OrderStatus.SUBMITTING
+    ctp_order = front.order("8")
+    front.accept(ctp_order)
+    front.fill(ctp_order, 2, 912.0)
+    await eventually(lambda: listener.trades and listener.orders[-1].traded == 2)
+    assert listener.trades[0].order_id == order_id
+    assert [o.order_id for o in await gateway.query_orders()] == [order_id]
+    assert [t.trade_id for t in await gateway.query_trades()] == [listener.trades[0].trade_id]
+    report = await gateway.query_account()
+    assert report.account_id == "123456"
+
+    await gateway.close()
+    assert market.closed
+
+
+async def test_a_missing_locale_stops_the_ctp_gateway_before_the_library_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(environment, "locale_available", lambda name="": False)
+    given = settings(tmp_path)
+    problems = GATEWAYS.problems("ctp", given)
+    assert problems == [environment.LOCALE_HINT]
+    with pytest.raises(GatewayError, match=r"zh_CN\.GB18030 locale is missing"):
+        GATEWAYS.build(
+            "ctp",
+            GatewayParts(given, given.contract_spec, TradingCalendar.gold(), LiveClock()),
+        )
+
+
+def test_the_ctp_gateway_lists_its_missing_settings() -> None:
+    assert GATEWAYS.problems("ctp", Settings(gateway="ctp")) == [
+        "CTP settings missing: ctp.td_fronts, ctp.md_fronts, ctp.broker_id, ctp.investor_id, "
+        "ctp.password, ctp.app_id, ctp.auth_code, ctp.capital (see docs/ctp.md)"
+    ]
+    assert GATEWAYS.problems("sim", Settings()) == []
