@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
@@ -208,6 +209,7 @@ class EmbeddedRuntime:
             account.account_id,
             probe_interval_s=PROBE_INTERVAL_S,
             fence=None if lease is None else partial(_valid_token, lease),
+            fence_idle_s=None if lease is None else max(math.ceil(lease.ttl_s), 1),
         )
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)

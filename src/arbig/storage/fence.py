@@ -6,7 +6,10 @@ writer ends, inside its transaction, with an update of that row that matches the
 writer's own token: a batch from an older core (paused past its lease, then resumed)
 matches no row and is rolled back whole, so nothing it wrote lands. The check comes last
 in the transaction so that the row is locked only for the instant before the commit:
-a core paused in the middle of a batch does not hold up the next core's claim.
+a core paused in the middle of a batch does not hold up the next core's claim; and
+the writer's connection asks the server to end a transaction left idle longer than
+the lease (``limit_idle_transactions``), so that a core paused with a transaction open
+holds its locks no longer than its lease.
 """
 
 from sqlalchemy import insert, select, update
@@ -70,3 +73,22 @@ async def check(connection: AsyncConnection, token: int | None) -> None:
     )
     if kept.rowcount != 1:
         raise Fenced(f"the book is no longer this core's (token {token} superseded)")
+
+
+async def limit_idle_transactions(connection: AsyncConnection, seconds: int) -> None:
+    """Have the server end a transaction of ``connection`` left idle ``seconds`` (its
+    locks released): MariaDB's idle_transaction_timeout, PostgreSQL's
+    idle_in_transaction_session_timeout; MySQL has neither and closes the connection
+    after ``seconds`` of silence instead (wait_timeout: the writer's probe keeps an
+    idle connection talking); SQLite has no server."""
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        await connection.exec_driver_sql(
+            f"SET idle_in_transaction_session_timeout = {seconds * 1000}"
+        )
+    elif dialect.name == "mysql":
+        variable = (
+            "idle_transaction_timeout" if getattr(dialect, "is_mariadb", False) else "wait_timeout"
+        )
+        await connection.exec_driver_sql(f"SET SESSION {variable} = {int(seconds)}")
+    await connection.commit()

@@ -36,7 +36,7 @@ from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.storage import rows
 from arbig.storage.batch import Batch, Step, execute, plan
-from arbig.storage.fence import Fenced, check
+from arbig.storage.fence import Fenced, check, limit_idle_transactions
 from arbig.storage.latency import LatencyStats, LatencyWindow
 from arbig.storage.types import InvalidValue
 
@@ -89,9 +89,11 @@ class BookWriter:
         probe_interval_s: float | None = None,
         probe_timeout_s: float = 2.0,
         fence: Callable[[], int | None] | None = None,
+        fence_idle_s: int | None = None,
     ) -> None:
         """``fence``: in the split deployment, the core's fencing token now (None when
-        its lease is gone); every batch is checked against the book's (storage/fence.py)."""
+        its lease is gone); every batch is checked against the book's (storage/fence.py).
+        ``fence_idle_s``: the server ends a transaction of this writer left idle that long."""
         engine = session_factory.kw.get("bind")
         if not isinstance(engine, AsyncEngine):
             raise TypeError("BookWriter needs a session factory bound to an AsyncEngine")
@@ -125,6 +127,7 @@ class BookWriter:
         # Told each batch's commit time (the metrics' histogram); must be quick.
         self.on_commit: Callable[[float], None] | None = None
         self._fence = fence
+        self._fence_idle_s = fence_idle_s
         # Set once a batch was refused by the book's fence: this core writes no more.
         self.fenced: str | None = None
 
@@ -394,7 +397,7 @@ class BookWriter:
 
     async def _commit(self, items: list[_Item], steps: list[Step] | None = None) -> None:
         if self._connection is None:
-            self._connection = await self._engine.connect()
+            self._connection = await self._connect()
         if steps is None:
             steps = self._plan(items)
         try:
@@ -405,6 +408,18 @@ class BookWriter:
         except BaseException:
             await self._release()  # it may be broken; the retry opens a fresh one
             raise
+
+    async def _connect(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        if self._fence is not None and self._fence_idle_s is not None:
+            # A core paused in the middle of a batch must not hold its locks (the fence
+            # row's among them) past its lease: the server ends such a transaction.
+            try:
+                await limit_idle_transactions(connection, self._fence_idle_s)
+            except BaseException:
+                await connection.close()
+                raise
+        return connection
 
     async def _release(self) -> None:
         connection, self._connection = self._connection, None
@@ -433,7 +448,7 @@ class BookWriter:
         try:
             async with asyncio.timeout(self._probe_timeout):
                 if self._connection is None:
-                    self._connection = await self._engine.connect()
+                    self._connection = await self._connect()
                 async with self._connection.begin():
                     await self._connection.exec_driver_sql("SELECT 1")
         except Exception as exc:

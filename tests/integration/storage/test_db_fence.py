@@ -1,12 +1,17 @@
 """The book's fence on every backend: only the writer with the book's current token
 commits; a newer core's claim refuses an older core's next batch whole."""
 
+import asyncio
+import contextlib
+import time
+
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage_samples import ACCOUNT, make_trade
 
-from arbig.storage.fence import Fenced, claim, current_token
+from arbig.storage.fence import Fenced, check, claim, current_token, limit_idle_transactions
 from arbig.storage.models import TradeRow
 from arbig.storage.writer import BookWriter
 
@@ -79,3 +84,25 @@ async def test_a_writer_whose_lease_lapsed_writes_nothing(
         await writer.stop(drain_s=5)
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(TradeRow)) == 0
+
+
+async def test_a_paused_cores_open_transaction_does_not_block_the_next_claim(
+    engine: AsyncEngine, backend: str
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite has no server to end an idle transaction")
+    await claim(engine, 1, "core-a")
+    paused = await engine.connect()
+    try:
+        await limit_idle_transactions(paused, 1)
+        await paused.begin()
+        await check(paused, 1)  # holds the fence row's lock, then goes quiet (SIGSTOP)
+        started = time.monotonic()
+        await asyncio.wait_for(claim(engine, 2, "core-b"), timeout=20)
+        assert time.monotonic() - started < 10
+        with pytest.raises(DBAPIError):  # the server ended it: nothing of it lands
+            await paused.commit()
+    finally:
+        with contextlib.suppress(Exception):
+            await paused.close()
+    assert await current_token(engine) == 2

@@ -114,8 +114,8 @@ class SimLinkGateway:
             raise GatewayError(f"cannot reach Redis for the simulated exchange: {exc}") from None
         since = newest[0][0] if newest else "0-0"
         self._tasks = [
-            asyncio.create_task(self._follow_replies(), name="sim-link-replies"),
-            asyncio.create_task(self._follow_events(since), name="sim-link-events"),
+            asyncio.create_task(self._follow_replies(redis), name="sim-link-replies"),
+            asyncio.create_task(self._follow_events(redis, since), name="sim-link-events"),
         ]
         try:
             hello = await self._call(Op.HELLO, None)
@@ -224,13 +224,12 @@ class SimLinkGateway:
         finally:
             self._pending.pop(rid, None)
 
-    async def _follow_replies(self) -> None:
-        assert self._redis is not None
+    async def _follow_replies(self, redis: Redis) -> None:
         cursor: bytes | str = "0-0"
         delay = BACKOFF_MIN_S
         while True:
             try:
-                answer: Any = await self._redis.xread(
+                answer: Any = await redis.xread(
                     {self._reply_key: cursor}, count=100, block=BLOCK_MS
                 )
             except UNAVAILABLE as exc:
@@ -259,13 +258,12 @@ class SimLinkGateway:
         else:
             future.set_exception(GatewayError(fields[b"data"].decode()))
 
-    async def _follow_events(self, cursor: bytes | str) -> None:
-        assert self._redis is not None
+    async def _follow_events(self, redis: Redis, cursor: bytes | str) -> None:
         key = events_key(self._prefix)
         delay = BACKOFF_MIN_S
         while True:
             try:
-                answer: Any = await self._redis.xread({key: cursor}, count=500, block=BLOCK_MS)
+                answer: Any = await redis.xread({key: cursor}, count=500, block=BLOCK_MS)
             except UNAVAILABLE as exc:
                 log.warning("sim-link: exchange events not readable (%s); retrying", exc)
                 await asyncio.sleep(delay)
