@@ -53,6 +53,13 @@ class CtpSettings(BaseModel):
     step_timeout_s: float = Field(
         15.0, gt=0, le=600, description="longest wait for one session step's answer"
     )
+    connect_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="arbig run waits this long for the trader session to trade before "
+        "it gives up starting",
+    )
     check_timeout_s: float = Field(
         60.0, gt=0, le=3600, description="`arbig ctp check` gives up after this"
     )
@@ -64,10 +71,6 @@ class CtpSettings(BaseModel):
         ge=0,
         description="the balance ARBIG's book counts from (the account's balance when ARBIG "
         "first kept it); the broker's account report stays the truth for money",
-    )
-    products: list[str] = Field(
-        default_factory=lambda: ["au"],
-        description="products whose margin and commission rates are queried",
     )
 
     @field_validator("td_fronts", "md_fronts")

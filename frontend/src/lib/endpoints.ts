@@ -4,6 +4,7 @@
 export const EP = {
   health: '/health',
   systemStatus: '/system/status',
+  settlementStatement: '/system/settlement-statement',
   logs: '/logs',
   audit: '/audit',
   riskState: '/risk/state',

@@ -43,6 +43,7 @@ from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
+from arbig.domain.session import SettlementStatement
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -433,6 +434,10 @@ class RedisCoreClient:
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         result: tuple[str | None, list[PositionDifference]] = await self._call("reconciliation")
         return result
+
+    async def settlement_statement(self) -> SettlementStatement | None:
+        statement: SettlementStatement | None = await self._call("settlement_statement")
+        return statement
 
     async def money_reconciliation(self) -> MoneyReconciliation | None:
         result: MoneyReconciliation | None = await self._call("money_reconciliation")

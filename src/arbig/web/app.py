@@ -112,6 +112,10 @@ def create_app(
         session_store = getattr(host, "session_store", None)
         if session_store is not None:
             app.state.guard.sessions = session_store
+        # Likewise the login delay, when the host shares it between web processes.
+        make_limiter = getattr(host, "login_limiter", None)
+        if make_limiter is not None:
+            app.state.guard.limiter = make_limiter(app.state.guard.rule)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
         await host.start()
         app.state.client = host.client

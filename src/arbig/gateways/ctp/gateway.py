@@ -11,6 +11,7 @@ openctp-ctp, which aborts the process without the zh_CN.GB18030 locale.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,7 @@ from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Offset
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.session import SessionStep
+from arbig.domain.session import SessionStep, SettlementStatement, StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import (
@@ -31,6 +32,7 @@ from arbig.gateways.base import (
     GatewayError,
     GatewayListener,
     PositionReport,
+    StatementSink,
     TradingAccount,
 )
 from arbig.gateways.ctp.md import CtpMarketData, MarketDataListener, MdLogin
@@ -79,8 +81,10 @@ class CtpGateway:
         *,
         market_data: MarketData | None = None,
         api_factory: ApiFactory = default_api,
+        statements: StatementSink | None = None,
     ) -> None:
-        """``market_data``: the market-data side; the CTP one from the settings if None."""
+        """``market_data``: the market-data side; the CTP one from the settings if None.
+        ``statements``: where each confirmed settlement statement is kept."""
         self._settings = settings
         self._spec_for = spec_for
         self._login = login = resolve_login(settings.ctp)
@@ -91,7 +95,9 @@ class CtpGateway:
         self._md_up = False
         self._md_reason = "not connected"
         self._td_reason = "not connected"
-        self.settlement: tuple[date, str] | None = None
+        self._settlement: SettlementStatement | None = None
+        self._statements = statements
+        self._clock = clock
         folder = flow_dir(settings)
         self._trader = TraderSession(
             login,
@@ -122,9 +128,30 @@ class CtpGateway:
         self._listener = listener
 
     async def connect(self) -> None:
-        """Start both sessions; returns at once (the steps follow on the loop)."""
+        """Start both sessions and wait until the trader session trades: the core
+        reconciles its book with the broker's right after. GatewayError, naming the step
+        and why, when the session fails for good or is not trading within
+        ``ctp.connect_timeout_s``."""
         self._trader.start()
         await self._md.connect()
+        timeout = self._settings.ctp.connect_timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._trader.trading and self._trader.fatal is None:
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            self._trader.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._trader.changed.wait(), left)
+        if self._trader.fatal is not None:
+            raise GatewayError(self._trader.fatal)
+        if not self._trader.trading:
+            where = next(
+                (s for s in self._trader.steps.values() if s.state is not StepState.DONE), None
+            )
+            detail = f" (step {where.name}: {where.detail or where.state})" if where else ""
+            raise GatewayError(f"the CTP session is not trading after {timeout:g} s{detail}")
 
     async def close(self) -> None:
         if self._refresh is not None:
@@ -166,6 +193,10 @@ class CtpGateway:
         """The trader session's steps, in order, for the console and the health report."""
         return list(self._trader.steps.values())
 
+    def settlement_statement(self) -> SettlementStatement | None:
+        """The statement the session last confirmed (None before the first login)."""
+        return self._settlement
+
     @property
     def tables(self) -> BrokerTables:
         """The broker's instruments and rates, as last queried."""
@@ -197,7 +228,9 @@ class CtpGateway:
         self._listener.on_log(level, message)
 
     def on_settlement(self, trading_day: date, text: str) -> None:
-        self.settlement = (trading_day, text)
+        self._settlement = SettlementStatement(trading_day, text, self._clock.now())
+        if self._statements is not None:
+            self._statements(self._settlement)
         self._listener.on_log("info", f"settlement statement for {trading_day} received")
 
     # --- the market-data session's events --------------------------------------------------

@@ -15,10 +15,10 @@ from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import Order
-from arbig.domain.session import StepState
+from arbig.domain.session import SettlementStatement, StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, GatewayError
+from arbig.gateways.base import AccountReport, BrokerSession, GatewayError
 from arbig.gateways.ctp import environment
 from arbig.gateways.ctp.gateway import CtpGateway
 from arbig.gateways.ctp.md import MarketDataListener
@@ -99,6 +99,7 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
 ) -> None:
     given = settings(tmp_path)
     market = MarketData()
+    kept: list[SettlementStatement] = []
     gateway = CtpGateway(
         given,
         given.contract_spec,
@@ -106,6 +107,7 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
         LiveClock(),
         market_data=market,
         api_factory=front.api,
+        statements=kept.append,
     )
     listener = Listener()
     gateway.set_listener(listener)
@@ -119,6 +121,14 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
     )
     assert front.flow_dir == f"{tmp_path / 'ctp' / 'td'}/"
     assert [step.state for step in gateway.session_steps()] == [StepState.DONE] * 10
+    assert isinstance(gateway, BrokerSession)
+    statement = gateway.settlement_statement()
+    assert statement is not None
+    assert (statement.trading_day.isoformat(), statement.text) == (
+        "2026-12-03",
+        "结算单 2026-12-02\n客户号 123456\n",
+    )
+    assert kept == [statement]
     await gateway.subscribe("au2606")
     assert market.subscribed == ["au2606"]
 
@@ -160,3 +170,45 @@ def test_the_ctp_gateway_lists_its_missing_settings() -> None:
         "ctp.password, ctp.app_id, ctp.auth_code, ctp.capital (see docs/ctp.md)"
     ]
     assert GATEWAYS.problems("sim", Settings()) == []
+
+
+async def test_connect_names_the_step_when_the_session_cannot_trade(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    given = settings(tmp_path)
+    wrong = given.model_copy(update={"ctp": ctp_settings(password="wrong")})
+    gateway = CtpGateway(
+        wrong,
+        wrong.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=MarketData(),
+        api_factory=front.api,
+    )
+    with pytest.raises(GatewayError, match=r"step login failed: CTP error 3: CTP:不合法的登录"):
+        await gateway.connect()
+    await gateway.close()
+
+
+async def test_connect_gives_up_at_its_timeout_naming_the_step_it_waits_in(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    front.silent = True
+    given = settings(tmp_path)
+    slow = given.model_copy(update={"ctp": ctp_settings(connect_timeout_s=0.3, step_timeout_s=5)})
+    gateway = CtpGateway(
+        slow,
+        slow.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=MarketData(),
+        api_factory=front.api,
+    )
+    with pytest.raises(GatewayError) as refused:
+        await gateway.connect()
+    assert str(refused.value) == (
+        "the CTP session is not trading after 0.3 s (step authenticate: running)"
+    )
+    with pytest.raises(GatewayError, match="not trading"):
+        await gateway.send_order(buy_open())
+    await gateway.close()

@@ -1,7 +1,7 @@
 """The split deployment's book fence: the token of the core allowed to write the book.
 
 Revision ID: 0009_core_fence
-Revises: 0007_backtest_runs
+Revises: 0008_ctp
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from arbig.storage.types import UTCDateTime
 
 revision: str = "0009_core_fence"
-down_revision: str | None = "0007_backtest_runs"
+down_revision: str | None = "0008_ctp"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
