@@ -740,6 +740,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backtests/strategies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Strategies a backtest may run */
+        get: operations["strategies_api_v1_backtests_strategies_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Past and running backtests, newest first */
+        get: operations["runs_api_v1_backtests_get"];
+        put?: never;
+        /** Start a backtest (runs in the background; follow it with GET /backtests/{id}) */
+        post: operations["start_api_v1_backtests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Two runs' figures side by side */
+        get: operations["compare_api_v1_backtests_compare_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run: its figures and series (fills, daily P&L, equity, prices, decisions) */
+        get: operations["run_api_v1_backtests__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -862,6 +931,57 @@ export interface components {
             };
         };
         /**
+         * BacktestIn
+         * @description A run to start. ``synth_days``: simulated trading days (from ``first``, else
+         *     today) instead of the catalog's recorded ticks.
+         */
+        BacktestIn: {
+            /**
+             * Strategy
+             * @example ma_crossover
+             */
+            strategy: string;
+            /**
+             * Params
+             * @description the strategy's parameters
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /** Symbol */
+            symbol?: string | null;
+            /**
+             * First
+             * @description first trading day
+             */
+            first?: string | null;
+            /**
+             * Last
+             * @description last trading day
+             */
+            last?: string | null;
+            /**
+             * Mode
+             * @default ticks
+             * @enum {string}
+             */
+            mode: "ticks" | "bars";
+            /** Capital */
+            capital?: number | string | null;
+            /**
+             * Latency Ms
+             * @default 0
+             */
+            latency_ms: number;
+            /**
+             * Slippage Ticks
+             * @default 3
+             */
+            slippage_ticks: number;
+            /** Synth Days */
+            synth_days?: number | null;
+        };
+        /**
          * Bar
          * @description OHLC of one exchange minute; ``start`` is the minute's first instant.
          */
@@ -974,6 +1094,24 @@ export interface components {
              * @default
              */
             message: string;
+        };
+        /**
+         * Comparison
+         * @description Two runs side by side: each figure of ``b`` less ``a``'s, where both have it.
+         */
+        Comparison: {
+            /** A */
+            a: {
+                [key: string]: unknown;
+            };
+            /** B */
+            b: {
+                [key: string]: unknown;
+            };
+            /** Difference */
+            difference: {
+                [key: string]: number | null;
+            };
         };
         /** Component */
         Component: {
@@ -1668,6 +1806,78 @@ export interface components {
              * @description required
              */
             reason: string;
+        };
+        /**
+         * RunDetail
+         * @description A run with its series: ``fills`` (the trade list), ``days`` (daily P&L),
+         *     ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions) and
+         *     ``prices`` (the 1-minute closes the chart of entries and exits is drawn on).
+         */
+        RunDetail: {
+            summary: components["schemas"]["RunSummary"];
+            /** Series */
+            series: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * RunSummary
+         * @description A run as the list shows it; ``metrics`` once it is done (names as in
+         *     docs/backtesting.md: total_return, annual_return, sharpe, sortino, max_drawdown,
+         *     max_drawdown_pct, max_drawdown_duration_s, win_rate, profit_factor, trades_per_day,
+         *     commission, ...).
+         */
+        RunSummary: {
+            /** Run Id */
+            run_id: string;
+            /** Sweep Id */
+            sweep_id: string | null;
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Mode */
+            mode: string;
+            /** Data From */
+            data_from: string | null;
+            /** Data To */
+            data_to: string | null;
+            /** Fill Model */
+            fill_model: {
+                [key: string]: unknown;
+            };
+            /** Capital */
+            capital: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "done" | "failed";
+            /** Progress */
+            progress: number;
+            /** Error */
+            error: string | null;
+            /** Code Version */
+            code_version: string;
+            /** Ticks */
+            ticks: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
         };
         /**
          * SessionStep
@@ -4538,6 +4748,298 @@ export interface operations {
                 };
             };
             /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    strategies_api_v1_backtests_strategies_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This console runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    runs_api_v1_backtests_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This console runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    start_api_v1_backtests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The run cannot start */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This console runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    compare_api_v1_backtests_compare_get: {
+        parameters: {
+            query: {
+                a: string;
+                b: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Comparison"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This console runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    run_api_v1_backtests__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a run's id */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This console runs no backtester */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -26,7 +26,9 @@ class RunNotFound(LookupError):
 @dataclass(frozen=True, slots=True)
 class BacktestRequest:
     """One run of ``strategy`` with ``params`` on ``symbol`` (the main contract when
-    None) over the trading days [first, last] (all the data holds when None)."""
+    None) over the trading days [first, last] (all the catalog holds when None), or
+    over ``synth_days`` simulated trading days from ``first`` (a console without
+    recorded data)."""
 
     strategy: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -37,6 +39,7 @@ class BacktestRequest:
     capital: Decimal | None = None
     latency_ms: int = 0
     slippage_ticks: int = 3
+    synth_days: int | None = None  # simulated trading days instead of the catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +98,8 @@ class BacktestService(Protocol):
 
     async def strategies(self) -> list[str]:
         """The strategies a backtest may run."""
+        ...
+
+    async def close(self) -> None:
+        """Stop (the host's shutdown); a run under way is recorded as failed."""
         ...
