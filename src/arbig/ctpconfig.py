@@ -65,10 +65,6 @@ class CtpSettings(BaseModel):
         description="the balance ARBIG's book counts from (the account's balance when ARBIG "
         "first kept it); the broker's account report stays the truth for money",
     )
-    products: list[str] = Field(
-        default_factory=lambda: ["au"],
-        description="products whose margin and commission rates are queried",
-    )
 
     @field_validator("td_fronts", "md_fronts")
     @classmethod

@@ -432,6 +432,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/settlement-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The broker's settlement statement the session confirmed (null without one) */
+        get: operations["settlement_statement_api_v1_system_settlement_statement_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/logs": {
         parameters: {
             query?: never;
@@ -1350,6 +1367,8 @@ export interface components {
             components?: {
                 [key: string]: components["schemas"]["Component"];
             };
+            /** Session */
+            session?: components["schemas"]["SessionStep"][];
         };
         /**
          * Identity
@@ -1811,6 +1830,42 @@ export interface components {
             finished_at: string | null;
         };
         /**
+         * SessionStep
+         * @description One step of the session: its machine name, its state, what it found or why it
+         *     failed, and when it last changed.
+         */
+        SessionStep: {
+            /** Name */
+            name: string;
+            state: components["schemas"]["StepState"];
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /** At */
+            at?: string | null;
+        };
+        /**
+         * SettlementStatement
+         * @description The broker's settlement statement the session confirmed: the text of the last
+         *     settled day, received at the login of ``trading_day``.
+         */
+        SettlementStatement: {
+            /**
+             * Trading Day
+             * Format: date
+             */
+            trading_day: string;
+            /** Text */
+            text: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+        };
+        /**
          * Side
          * @description The side of an order or a trade (DESIGN.md: trades.direction is buy|sell).
          * @enum {string}
@@ -1851,6 +1906,11 @@ export interface components {
             /** Per Day */
             per_day: components["schemas"]["DayPnl"][];
         };
+        /**
+         * StepState
+         * @enum {string}
+         */
+        StepState: "waiting" | "running" | "done" | "failed";
         /**
          * StrategyInfo
          * @description A strategy the engine knows: what it does, its parameters and their schema.
@@ -3517,6 +3577,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    settlement_statement_api_v1_system_settlement_statement_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementStatement"] | null;
                 };
             };
             /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */

@@ -4,10 +4,13 @@
 export const EP = {
   health: '/health',
   systemStatus: '/system/status',
+  settlementStatement: '/system/settlement-statement',
   logs: '/logs',
   audit: '/audit',
   riskState: '/risk/state',
   money: '/risk/reconciliation/money',
+  reconciliation: '/risk/reconciliation',
+  reconciliationAccept: '/risk/reconciliation/accept',
   emergencyStop: '/risk/emergency-stop',
   emergencyReset: '/risk/emergency-stop/reset',
   ops: '/ops',

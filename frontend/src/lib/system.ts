@@ -12,6 +12,8 @@ export interface Health {
   version?: string
   uptime_s?: number
   components: Record<string, Component>
+  /** the broker session's steps (CTP); absent or empty for a gateway without one */
+  session?: unknown
   [key: string]: unknown
 }
 

@@ -32,6 +32,7 @@ from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
+from arbig.domain.session import SettlementStatement
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -178,6 +179,11 @@ class CoreClient(Protocol):
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         """The reconciliation halt's reason (None when none holds) and each difference
         between the book's positions and the broker's, now."""
+        ...
+
+    async def settlement_statement(self) -> SettlementStatement | None:
+        """The broker's settlement statement the session confirmed at its login (None
+        without a broker session, or before the login)."""
         ...
 
     async def money_reconciliation(self) -> MoneyReconciliation | None:

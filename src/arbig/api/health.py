@@ -5,6 +5,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from arbig.domain.session import SessionStep
+
 
 class ComponentState(StrEnum):
     UP = "up"
@@ -25,6 +27,9 @@ class Health:
     version: str
     uptime_s: float
     components: dict[str, Component] = field(default_factory=dict)
+    # the broker session's steps (CTP: authenticate, login, settlement, queries); empty
+    # for a gateway without one
+    session: list[SessionStep] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

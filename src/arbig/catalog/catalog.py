@@ -2,6 +2,7 @@
 
 import contextlib
 import fcntl
+import itertools
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,6 +27,7 @@ SOURCE_KEY = b"arbig.source"
 _SHAPES: dict[Kind, ArrowShape] = {Kind.TICKS: TICKS, Kind.BARS: BARS}
 _TIME_COLUMN = {Kind.TICKS: "datetime", Kind.BARS: "start"}
 _READ_ATTEMPTS = 3
+_STAGED = itertools.count(1)  # temporary names stay apart within a process
 
 
 class CatalogError(ValueError):
@@ -41,6 +43,14 @@ class Compacted:
     day: date
     rows: int
     segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A day file written aside (``temp``), to be renamed over ``target``."""
+
+    temp: Path
+    target: Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +219,18 @@ class Catalog:
         (symbol, day) of ``ticks`` gets those ticks and the bars built from them; each of
         ``bars`` (days known by their bars only, such as an imported bar file) those bars.
         Every file is written aside first and renamed in only once all are written."""
+        self.commit(self.stage(ticks, bars, source=source))
+
+    def stage(
+        self,
+        ticks: Mapping[tuple[str, date], Sequence[Tick]],
+        bars: Mapping[tuple[str, date], Sequence[Bar]] | None = None,
+        *,
+        source: str = "write",
+    ) -> list[Staged]:
+        """The files of ``write`` written aside, not yet in the catalog: ``commit`` puts
+        them in, ``discard`` deletes them. A write of more than memory holds stages its
+        days a few at a time and commits them all at the end."""
         tables: list[tuple[Path, pa.Table]] = []
         for (symbol, day), day_ticks in sorted(ticks.items()):
             check_symbol(symbol)
@@ -220,18 +242,28 @@ class Catalog:
             check_symbol(symbol)
             _check_day(symbol, day, day_bars, "start")
             tables.append((self.layout.day_file(Kind.BARS, symbol, day), BARS.table(day_bars)))
-        staged: list[tuple[Path, Path]] = []
+        staged: list[Staged] = []
         try:
             for target, table in tables:
-                staged.append((self._stage(target, table, self._kept(target), source), target))
+                temp = self._stage(target, table, self._kept(target), source)
+                staged.append(Staged(temp, target))
         except BaseException:
-            for temp, _ in staged:
-                temp.unlink(missing_ok=True)
+            self.discard(staged)
             raise
-        for temp, target in staged:
-            os.replace(temp, target)
-        for folder in {target.parent for _, target in staged}:
+        return staged
+
+    def commit(self, staged: Sequence["Staged"]) -> None:
+        """Rename staged files over their day files (each rename atomic), then make the
+        renames durable."""
+        for item in staged:
+            os.replace(item.temp, item.target)
+        for folder in {item.target.parent for item in staged}:
             fsync_dir(folder)
+
+    @staticmethod
+    def discard(staged: Sequence["Staged"]) -> None:
+        for item in staged:
+            item.temp.unlink(missing_ok=True)
 
     def _kept(self, target: Path) -> set[str]:
         """The segments a day file being replaced had taken in: still left out, so the
@@ -240,7 +272,7 @@ class Catalog:
 
     def _stage(self, target: Path, table: pa.Table, consumed: set[str], source: str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temp = target.with_name(f".{target.name}.{os.getpid()}-{next(_STAGED)}.tmp")
         metadata = {
             SEGMENTS_KEY: json.dumps(sorted(consumed)).encode(),
             SOURCE_KEY: source.encode(),

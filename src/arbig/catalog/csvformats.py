@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar
 from arbig.domain.contract import ContractError, ContractSpec
-from arbig.domain.hygiene import is_placeholder
 from arbig.domain.tick import Tick
+from arbig.domain.tick_hygiene import PLACEHOLDER
 
 Row = Mapping[str, str]
 SpecFor = Callable[[str], ContractSpec]
@@ -351,7 +351,7 @@ def _decimal(text: str | None, field: str | None) -> Decimal:
 
 def _last_price(text: str, spec: ContractSpec) -> Decimal:
     value = _decimal(text, "last price")
-    if value <= 0 or is_placeholder(value):
+    if value <= 0 or value >= PLACEHOLDER:
         raise RowError("bad_price", f"last price {text.strip()!r}")
     snapped = spec.snap(value)
     if abs(snapped - value) > _TOLERANCE:
@@ -362,7 +362,7 @@ def _last_price(text: str, spec: ContractSpec) -> Decimal:
 def _price(text: str | None, spec: ContractSpec, field: str | None) -> Decimal:
     """A price beside the last one: a placeholder or a blank is 0 (no such price)."""
     value = _decimal(text, field)
-    if value <= 0 or is_placeholder(value):
+    if value <= 0 or value >= PLACEHOLDER:
         return Decimal(0)
     snapped = spec.snap(value)
     if abs(snapped - value) <= _TOLERANCE:
@@ -372,14 +372,14 @@ def _price(text: str | None, spec: ContractSpec, field: str | None) -> Decimal:
 
 def _money(text: str | None, field: str | None) -> Decimal:
     value = _decimal(text, field)
-    if value < 0 or is_placeholder(value):
+    if value < 0 or value >= PLACEHOLDER:
         return Decimal(0)
     return value.quantize(_SCALE, rounding=ROUND_HALF_EVEN)
 
 
 def _int(text: str | None, field: str | None) -> int:
     value = _decimal(text, field)
-    if is_placeholder(value):
+    if value >= PLACEHOLDER:
         return 0
     if value != value.to_integral_value():
         raise RowError("unparsable", f"{field} {text!r} is not a whole number")

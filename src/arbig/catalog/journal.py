@@ -24,10 +24,9 @@ class SegmentWriter:
     def __init__(self, path: Path, schema: pa.Schema, *, fsync: bool = True) -> None:
         if not path.name.endswith(OPEN_SEGMENT):
             raise ValueError(f"an open segment's name ends with {OPEN_SEGMENT}: {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._fsync = fsync
-        self._file: IO[bytes] = open(path, "xb")  # noqa: SIM115 - held open until close()
+        self._file: IO[bytes] = _create(path)
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._stream = pa.ipc.new_stream(self._file, schema)
         self.rows = 0
@@ -57,6 +56,18 @@ class SegmentWriter:
         """Close the file without ending the stream (a failed write): readers keep its
         whole batches, as after a crash."""
         self._file.close()
+
+
+def _create(path: Path) -> IO[bytes]:
+    """``path`` created, with its folder. A compaction removes a day folder it emptied,
+    which may fall between the two steps: then both are done again."""
+    for _ in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return open(path, "xb")
+        except FileNotFoundError:
+            continue
+    return open(path, "xb")
 
 
 def read_segment(path: Path) -> pa.Table | None:

@@ -53,7 +53,8 @@ class Layout:
                 found.update(
                     p.name for p in parent.iterdir() if p.is_dir() and _SYMBOL.match(p.name)
                 )
-        return sorted(found)
+        # A folder left empty (a write that failed after making it) holds no contract.
+        return sorted(s for s in found if any(self.days(kind, s) for kind in Kind))
 
     def days(self, kind: Kind, symbol: str) -> list[date]:
         found: set[date] = set()

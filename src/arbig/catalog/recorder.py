@@ -5,8 +5,8 @@ hygiene, from whichever gateway runs) and only appends them to a list there. Eve
 ``flush_interval_s`` a worker thread appends what came to one journal segment per
 contract, kind and trading day, flushed and synced, so a killed process loses at
 most the last interval. When a contract's trading day changes the previous day's
-segments are closed and compacted into its Parquet files; at stop every segment is
-closed and compacted.
+segments are closed and compacted into its Parquet files, in a thread of its own so
+that the flushes go on meanwhile; at stop every segment is closed and compacted.
 """
 
 import asyncio
@@ -63,6 +63,7 @@ class CatalogRecorder:
         self._newest_day: dict[tuple[Kind, str], date] = {}
         self._bus: Bus | None = None
         self._task: asyncio.Task[None] | None = None
+        self._compactions: set[asyncio.Task[None]] = set()
         self._segments = 0
         self._failing = False
         self._lock = threading.Lock()  # a cancelled flush's thread may still be writing
@@ -93,6 +94,8 @@ class CatalogRecorder:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._compactions:
+            await asyncio.gather(*self._compactions, return_exceptions=True)
         await asyncio.to_thread(self._close_all)
 
     @property
@@ -112,15 +115,19 @@ class CatalogRecorder:
             await asyncio.sleep(self._interval)
             if self._pending:
                 batch, self._pending = self._pending, []
-                await asyncio.to_thread(self._write, batch)
+                for symbol in await asyncio.to_thread(self._write, batch):
+                    task = asyncio.create_task(asyncio.to_thread(self._compact, symbol))
+                    self._compactions.add(task)
+                    task.add_done_callback(self._compactions.discard)
 
-    # --- the worker thread (one at a time: each flush is awaited) -------------------
+    # --- the worker threads (one flush at a time: each is awaited) -------------------
 
-    def _write(self, batch: list[Tick | Bar]) -> None:
+    def _write(self, batch: list[Tick | Bar]) -> set[str]:
+        """Append ``batch``; the contracts whose previous trading day it closed."""
         with self._lock:
-            self._write_locked(batch)
+            return self._write_locked(batch)
 
-    def _write_locked(self, batch: list[Tick | Bar]) -> None:
+    def _write_locked(self, batch: list[Tick | Bar]) -> set[str]:
         groups: dict[_Key, list[Any]] = {}
         for value in batch:
             if isinstance(value, Tick):
@@ -144,8 +151,7 @@ class CatalogRecorder:
                 self._failing = False
             except (OSError, ValueError) as exc:
                 self._fail(key, len(values), exc)
-        for symbol in rolled:
-            self._compact(symbol)
+        return rolled
 
     def _writer(self, key: _Key) -> SegmentWriter:
         writer = self._writers.get(key)

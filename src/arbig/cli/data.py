@@ -214,6 +214,10 @@ def import_files(
     all_hours: Annotated[
         bool, typer.Option("--all-hours", help="keep ticks outside the trading sessions")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="replace the days already held instead of adding to them"),
+    ] = False,
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
     catalog: CatalogOption = None,
@@ -251,6 +255,7 @@ def import_files(
                     datetime_format=datetime_format,
                     encoding=encoding,
                     check_sessions=not all_hours,
+                    replace=replace,
                     progress=advance,
                 )
             except ImportRefused as exc:
@@ -270,6 +275,7 @@ def _print_report(report: ImportReport) -> None:
         f"{report.path}: {report.format} {report.kind} ({report.encoding}), "
         f"{report.rows:,} rows read, {report.imported:,} imported into {days} trading days "
         f"of {', '.join(report.days)}"
+        + (f"; added to {report.merged} days already held" if report.merged else "")
         + (f"; {report.replaced} days already held were replaced" if report.replaced else "")
     )
     _print_drops(report)

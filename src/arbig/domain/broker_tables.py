@@ -116,10 +116,15 @@ class BrokerTables:
         return replace(base, **changes) if changes else base  # type: ignore[arg-type]
 
     def spec_for(self, configured: Callable[[str], ContractSpec]) -> Callable[[str], ContractSpec]:
-        """A ``spec_for`` that asks ``configured`` and lays these tables over its answer."""
+        """A ``spec_for`` that asks ``configured`` and lays these tables over its answer,
+        once per symbol (the kernel asks on every tick and order; both sides are fixed)."""
+        known: dict[str, ContractSpec] = {}
 
         def spec_for(symbol: str) -> ContractSpec:
-            return self.spec(configured(symbol))
+            spec = known.get(symbol)
+            if spec is None:
+                spec = known[symbol] = self.spec(configured(symbol))
+            return spec
 
         return spec_for
 

@@ -2,7 +2,7 @@
 where each one stands, for the console and the health report."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -22,3 +22,13 @@ class SessionStep:
     state: StepState
     detail: str = ""
     at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementStatement:
+    """The broker's settlement statement the session confirmed: the text of the last
+    settled day, received at the login of ``trading_day``."""
+
+    trading_day: date
+    text: str
+    received_at: datetime

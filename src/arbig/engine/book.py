@@ -19,6 +19,7 @@ from arbig.domain.enums import Direction
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import PositionLeg
+from arbig.domain.session import SessionStep
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.engine.bus import EventType, Handler
@@ -183,6 +184,7 @@ class PartsHealth:
     recorder_saturated: bool  # new positions are refused while set
     tick_store_healthy: bool
     tick_store: str  # its name
+    session: tuple[SessionStep, ...] = ()  # a broker session's steps (CTP), in order
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from arbig.domain.reconcile import (
     money_differences,
     position_differences,
 )
+from arbig.domain.session import SettlementStatement
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook, Events, PartsHealth
@@ -36,7 +37,7 @@ from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
 from arbig.engine.ports import BookRecorder, BookSource
-from arbig.gateways.base import AccountReport, Gateway
+from arbig.gateways.base import AccountReport, BrokerSession, Gateway
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
@@ -129,7 +130,18 @@ class TradingCore:
             recorder_saturated=self.recorder.saturated,
             tick_store_healthy=self.tick_store.healthy,
             tick_store=self.tick_store.name,
+            session=(
+                tuple(self.gateway.session_steps())
+                if isinstance(self.gateway, BrokerSession)
+                else ()
+            ),
         )
+
+    def settlement_statement(self) -> SettlementStatement | None:
+        """The broker's settlement statement the gateway confirmed, if it has a session."""
+        if isinstance(self.gateway, BrokerSession):
+            return self.gateway.settlement_statement()
+        return None
 
     @property
     def account_id(self) -> str:

@@ -20,10 +20,11 @@ The contract, in plain words (after vn.py's BaseGateway):
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.session import SessionStep, SettlementStatement
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 
@@ -120,3 +121,13 @@ class Gateway(Protocol):
     async def query_orders(self) -> list[Order]: ...
 
     async def query_trades(self) -> list[Trade]: ...
+
+
+@runtime_checkable
+class BrokerSession(Protocol):
+    """A gateway with a broker session (CTP): its steps and the settlement statement it
+    confirmed, for the console and the health report."""
+
+    def session_steps(self) -> list[SessionStep]: ...
+
+    def settlement_statement(self) -> SettlementStatement | None: ...

@@ -81,11 +81,11 @@ class CommandServer:
             asyncio.create_task(self._retry_loop(), name="command-retries"),
         ]
 
-    async def _create_group(self) -> None:
+    async def _create_group(self, start: str = "$") -> None:
         # Not through when_ready: BUSYGROUP (the group is there) is no "busy" reply.
         try:
             await self._redis.xgroup_create(
-                self._keys.requests, self._keys.group, "$", mkstream=True
+                self._keys.requests, self._keys.group, start, mkstream=True
             )
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
@@ -120,8 +120,9 @@ class CommandServer:
             except (*UNAVAILABLE, ResponseError) as exc:
                 # A restarted Redis has lost the group with the stream: make it again.
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
+                    # Everything in the new stream came after the restart: read it all.
                     with contextlib.suppress(*UNAVAILABLE, ResponseError):
-                        await self._create_group()
+                        await self._create_group("0")
                 else:
                     log.warning("command stream unavailable; retrying", error=str(exc))
                 await asyncio.sleep(backoff)

@@ -34,6 +34,7 @@ from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
+from arbig.domain.session import SettlementStatement
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics, statistics
 from arbig.domain.tick import Tick
@@ -128,6 +129,7 @@ class LocalCoreClient:
             version=__version__,
             uptime_s=round((now - started).total_seconds(), 3),
             components=components,
+            session=list(parts.session),
         )
 
     def events(self) -> AsyncIterator[Event | Gap]:
@@ -390,6 +392,9 @@ class LocalCoreClient:
 
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         return self._core.halt_reason, await self._core.position_differences()
+
+    async def settlement_statement(self) -> SettlementStatement | None:
+        return self._core.settlement_statement()
 
     async def money_reconciliation(self) -> MoneyReconciliation | None:
         return self._core.money

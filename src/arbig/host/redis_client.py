@@ -43,6 +43,7 @@ from arbig.domain.enums import Direction, TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
+from arbig.domain.session import SettlementStatement
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.statistics import Statistics
 from arbig.domain.tick import Tick
@@ -141,21 +142,9 @@ class RedisCoreClient:
         deadline_ms = int((time.time() + self._timeout_s) * 1000)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
+        fields = request_fields(request_id, name, args, deadline_ms, self._reply_key)
         try:
-            try:
-                await when_ready(
-                    self._redis.xadd(
-                        self._keys.requests,
-                        request_fields(request_id, name, args, deadline_ms, self._reply_key),  # type: ignore[arg-type]
-                        maxlen=REQUESTS_MAXLEN,
-                        approximate=True,
-                    )
-                )
-            except (*UNAVAILABLE, ResponseError) as exc:
-                raise CoreUnreachable(
-                    f"the command bus (Redis) cannot be reached ({type(exc).__name__}): "
-                    f"{name} was not sent"
-                ) from None
+            await self._send(name, fields)
             try:
                 async with asyncio.timeout(self._timeout_s + ANSWER_GRACE_S):
                     return await future
@@ -166,6 +155,32 @@ class RedisCoreClient:
                 ) from None
         finally:
             self._waiting.pop(request_id, None)
+
+    async def _send(self, name: str, fields: dict[bytes, bytes]) -> None:
+        """XADD the request; once more on a lost connection (a pooled connection that
+        died with a restarted Redis): a second copy of a request that did arrive acts
+        once all the same, under the same id."""
+        for attempt in (1, 2):
+            try:
+                await when_ready(
+                    self._redis.xadd(
+                        self._keys.requests,
+                        fields,  # type: ignore[arg-type]
+                        maxlen=REQUESTS_MAXLEN,
+                        approximate=True,
+                    )
+                )
+                return
+            except UNAVAILABLE as exc:
+                if attempt == 2:
+                    raise CoreUnreachable(
+                        f"the command bus (Redis) cannot be reached ({type(exc).__name__}): "
+                        f"{name} was not sent"
+                    ) from None
+            except ResponseError as exc:
+                raise CoreUnreachable(
+                    f"the command bus (Redis) refused the request ({exc}): {name} was not sent"
+                ) from None
 
     async def _call(self, name: str, /, **args: Any) -> Any:
         return decode_answer(await self._ask(name, args), METHODS[name])
@@ -197,7 +212,26 @@ class RedisCoreClient:
         return health
 
     def events(self) -> AsyncIterator[Event | Gap]:
-        return EventFollower(self._url, self._keys).__aiter__()
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[Event | Gap]:
+        follower = EventFollower(self._url, self._keys)
+        async for item in follower:
+            if isinstance(item, Gap):
+                # The one who reads a gap re-reads its state through us next: not before
+                # the core answers again.
+                await self._core_answers()
+            yield item
+
+    async def _core_answers(self, limit_s: float = 60.0) -> None:
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            try:
+                await self._ask("trading_status", {})
+            except CoreUnreachable:
+                await asyncio.sleep(0.2)
+            else:
+                return  # an answer, whatever it says
 
     async def logs(
         self, *, level: str | None, since: datetime | None, limit: int
@@ -400,6 +434,10 @@ class RedisCoreClient:
     async def reconciliation(self) -> tuple[str | None, list[PositionDifference]]:
         result: tuple[str | None, list[PositionDifference]] = await self._call("reconciliation")
         return result
+
+    async def settlement_statement(self) -> SettlementStatement | None:
+        statement: SettlementStatement | None = await self._call("settlement_statement")
+        return statement
 
     async def money_reconciliation(self) -> MoneyReconciliation | None:
         result: MoneyReconciliation | None = await self._call("money_reconciliation")

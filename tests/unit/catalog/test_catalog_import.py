@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from catalogkit import CALENDAR, SYMBOL, some_ticks
 
-from arbig.catalog import Catalog
+from arbig.catalog import Catalog, importer
 from arbig.catalog.export import export
 from arbig.catalog.importer import ImportRefused, ImportReport, import_file
 from arbig.config import ProductSettings
@@ -177,3 +177,70 @@ def test_an_export_imports_back_exactly(tmp_path: Path) -> None:
     assert export(source, SYMBOL, tmp_path / "bars.csv", bars=True) == len(
         list(source.bars(SYMBOL))
     )
+
+
+def test_files_of_one_trading_day_add_up_and_a_second_import_doubles_nothing(
+    tmp_path: Path,
+) -> None:
+    night = write(
+        tmp_path / "night.csv", f"{CTP_HEADER}\n{ctp_row('21:00:00', 500, '920.02', 10)}\n"
+    )
+    day_row = ctp_row("09:00:01", 0, "920.04", 30, action="20261130")
+    day = write(tmp_path / "day.csv", f"{CTP_HEADER}\n{day_row}\n")
+    catalog = Catalog(tmp_path / "catalog")
+    run(catalog, night)
+    report = run(catalog, day)
+    assert report.merged == 1
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [10, 30]
+    run(catalog, night)
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [10, 30]
+    replaced = run(catalog, day, replace=True)
+    assert replaced.replaced == 1
+    assert [t.volume for t in catalog.ticks(SYMBOL)] == [30]
+
+
+def test_a_long_file_is_staged_day_by_day_and_committed_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "STAGE_AFTER_ROWS", 2)
+    days = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
+    ticks = {day: some_ticks(day, 5, seed=day.day) for day in days}
+    source = Catalog(tmp_path / "source")
+    source.write_days(SYMBOL, ticks)
+    out = tmp_path / "all.csv"
+    export(source, SYMBOL, out)
+    lines = out.read_text().splitlines()
+    # The file comes back to the first day after the second: that day is read back.
+    out.write_text("\n".join([lines[0], *lines[1:4], *lines[6:11], *lines[4:6], *lines[11:]]))
+    catalog = Catalog(tmp_path / "catalog")
+    report = run(catalog, out, fmt="generic")
+    assert report.imported == 15 and report.days == {SYMBOL: days}
+    assert list(catalog.ticks(SYMBOL)) == [t for day in days for t in ticks[day]]
+    assert not list((tmp_path / "catalog").rglob("*.tmp"))
+
+
+def test_a_failure_after_days_were_staged_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "STAGE_AFTER_ROWS", 2)
+    days = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
+    source = Catalog(tmp_path / "source")
+    source.write_days(SYMBOL, {day: some_ticks(day, 5, seed=day.day) for day in days})
+    out = tmp_path / "all.csv"
+    export(source, SYMBOL, out)
+    catalog = Catalog(tmp_path / "catalog")
+    stage = catalog.stage
+    calls = []
+
+    def failing_stage(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return stage(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "stage", failing_stage)
+    with pytest.raises(OSError, match="No space left"):
+        run(catalog, out, fmt="generic")
+    assert len(calls) == 3
+    assert catalog.symbols() == []
+    assert not list((tmp_path / "catalog").rglob("*.tmp"))

@@ -23,7 +23,7 @@ from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Offset
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.session import SessionStep
+from arbig.domain.session import SessionStep, SettlementStatement
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import (
@@ -91,7 +91,8 @@ class CtpGateway:
         self._md_up = False
         self._md_reason = "not connected"
         self._td_reason = "not connected"
-        self.settlement: tuple[date, str] | None = None
+        self._settlement: SettlementStatement | None = None
+        self._clock = clock
         folder = flow_dir(settings)
         self._trader = TraderSession(
             login,
@@ -166,6 +167,10 @@ class CtpGateway:
         """The trader session's steps, in order, for the console and the health report."""
         return list(self._trader.steps.values())
 
+    def settlement_statement(self) -> SettlementStatement | None:
+        """The statement the session last confirmed (None before the first login)."""
+        return self._settlement
+
     @property
     def tables(self) -> BrokerTables:
         """The broker's instruments and rates, as last queried."""
@@ -197,7 +202,7 @@ class CtpGateway:
         self._listener.on_log(level, message)
 
     def on_settlement(self, trading_day: date, text: str) -> None:
-        self.settlement = (trading_day, text)
+        self._settlement = SettlementStatement(trading_day, text, self._clock.now())
         self._listener.on_log("info", f"settlement statement for {trading_day} received")
 
     # --- the market-data session's events --------------------------------------------------

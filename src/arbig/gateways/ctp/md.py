@@ -158,6 +158,7 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
         self.trading_day: date | None = None
         self.gaps: deque[MarketGap] = deque(maxlen=GAPS_KEPT)
         self.unreadable = 0  # snapshots that could not be read as ticks
+        self._day_warned: set[date] = set()
         self.last_error = ""
 
     # --- the loop's side ---------------------------------------------------------------
@@ -201,7 +202,10 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
             self._send_subscription([symbol], subscribe=True)
 
     async def unsubscribe(self, symbol: str) -> None:
-        if self._symbols.pop(symbol, 0) is None and self.state is MdState.READY:
+        if symbol not in self._symbols:
+            return
+        del self._symbols[symbol]
+        if self.state is MdState.READY:
             self._send_subscription([symbol], subscribe=False)
 
     def _send_subscription(self, symbols: list[str], *, subscribe: bool) -> None:
@@ -269,7 +273,22 @@ class CtpMarketData(mdapi.CThostFtdcMdSpi):  # type: ignore[misc]
             if self.unreadable == 1 or self.unreadable % 1000 == 0:
                 self._log("warning", f"market data: snapshot dropped ({self.unreadable}): {exc}")
             return
+        self._check_trading_day(tick)
         self._listener.on_tick(tick)
+
+    def _check_trading_day(self, tick: Tick) -> None:
+        """Warn once per trading day when the exchange's trading day is not the calendar's:
+        the calendar (and its holidays) decides sessions, night trading and expiries."""
+        expected = self._calendar.trading_day(tick.datetime)
+        if expected == tick.trading_day or tick.trading_day in self._day_warned:
+            return
+        self._day_warned.add(tick.trading_day)
+        self._log(
+            "warning",
+            f"market data: {tick.symbol} at {tick.datetime.isoformat()} is in trading day "
+            f"{tick.trading_day.isoformat()} by the exchange, {expected.isoformat()} by "
+            "ARBIG's calendar: check the holidays setting",
+        )
 
     def _subscribed(self, symbol: str, error_id: int, message: str, subscribe: bool) -> None:
         if error_id:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from arbig.api.health import Health, LogRecord
 from arbig.domain.audit import AuditEntry
+from arbig.domain.session import SettlementStatement
 from arbig.web.deps import ClientDep
 from arbig.web.responses import DomainJSON
 from arbig.web.schemas import IsoTime, answers
@@ -22,6 +23,15 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 )
 async def status(client: ClientDep) -> Any:
     return DomainJSON(await client.health())
+
+
+@router.get(
+    "/system/settlement-statement",
+    summary="The broker's settlement statement the session confirmed (null without one)",
+    responses=answers(SettlementStatement | None),
+)
+async def settlement_statement(client: ClientDep) -> Any:
+    return DomainJSON(await client.settlement_statement())
 
 
 @router.get(

@@ -18,7 +18,7 @@ from arbig.domain.order import Order
 from arbig.domain.session import StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, GatewayError
+from arbig.gateways.base import AccountReport, BrokerSession, GatewayError
 from arbig.gateways.ctp import environment
 from arbig.gateways.ctp.gateway import CtpGateway
 from arbig.gateways.ctp.md import MarketDataListener
@@ -119,6 +119,13 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
     )
     assert front.flow_dir == f"{tmp_path / 'ctp' / 'td'}/"
     assert [step.state for step in gateway.session_steps()] == [StepState.DONE] * 10
+    assert isinstance(gateway, BrokerSession)
+    statement = gateway.settlement_statement()
+    assert statement is not None
+    assert (statement.trading_day.isoformat(), statement.text) == (
+        "2026-12-03",
+        "结算单 2026-12-02\n客户号 123456\n",
+    )
     await gateway.subscribe("au2606")
     assert market.subscribed == ["au2606"]
 

@@ -7,12 +7,13 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from mdkit import SYMBOL, FakeMdApi, MdRecorder, depth, until
+from mdkit import DBL_MAX, SYMBOL, FakeMdApi, MdRecorder, depth, until
 
 from arbig.clock import DrivenClock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
+from arbig.engine.hygiene import TickFilter
 from arbig.gateways.ctp.md import CtpMarketData, MdLogin, MdState
 
 FRIDAY_NIGHT = datetime(2026, 6, 5, 13, 0, tzinfo=UTC)  # 21:00 in Shanghai
@@ -171,3 +172,64 @@ async def test_nothing_is_pushed_after_close(tmp_path: Path) -> None:
         await asyncio.sleep(0)
     assert listener.ticks == []
     assert md.state is MdState.CLOSED
+
+
+async def test_dbl_max_fields_and_a_junk_tick_reach_the_hygiene_rules_as_such(
+    tmp_path: Path,
+) -> None:
+    md, apis, listener = build(tmp_path)
+    await md.subscribe(SYMBOL)
+    await md.connect()
+    await until(lambda: md.state is MdState.READY)
+    apis[0].push(
+        # limit up: nobody sells, and nothing has traded at an open price yet
+        depth(
+            "21:00:01",
+            action_day="20260605",
+            trading_day="20260608",
+            ask=DBL_MAX,
+            ask_volume=4,
+            OpenPrice=DBL_MAX,
+        ),
+        depth("20:59:00", action_day="20260605", trading_day="20260608"),  # the auction
+        depth("21:00:02", action_day="20260605", trading_day="20260608", last=DBL_MAX),
+    )
+    await until(lambda: len(listener.ticks) == 3)
+    limit_up, early, no_last = listener.ticks
+    assert (limit_up.ask_price, limit_up.ask_volume, limit_up.open_price) == (0, 0, 0)
+    hygiene = TickFilter(TradingCalendar.gold())
+    now = limit_up.datetime
+    assert [hygiene.accept(tick, now) for tick in listener.ticks] == [True, False, False]
+    assert hygiene.dropped == {"out_of_session": 1, "bad_price": 1}
+    assert early.trading_day == no_last.trading_day == date(2026, 6, 8)
+    await md.close()
+
+
+async def test_the_connection_is_reported_down_while_the_front_has_not_answered(
+    tmp_path: Path,
+) -> None:
+    md, _, listener = build(tmp_path)
+    await md.connect()
+    assert listener.connections[0] == (False, "market data: connecting to tcp://127.0.0.1:1")
+    await md.close()
+
+
+async def test_a_trading_day_the_calendar_does_not_know_is_warned_once(tmp_path: Path) -> None:
+    # The exchange closed Monday 8 June for a holiday the calendar was not told of: the
+    # Friday night trades for Tuesday.
+    md, apis, listener = build(tmp_path)
+    await md.connect()
+    await md.subscribe(SYMBOL)
+    await until(lambda: md.state is MdState.READY)
+    apis[0].push(
+        depth("21:00:01", action_day="20260605", trading_day="20260609"),
+        depth("21:00:02", action_day="20260605", trading_day="20260609"),
+    )
+    await until(lambda: len(listener.ticks) == 2)
+    warnings = [message for _, message in listener.logs if "by ARBIG's calendar" in message]
+    assert warnings == [
+        "market data: au2612 at 2026-06-05T21:00:01+08:00 is in trading day 2026-06-09 by "
+        "the exchange, 2026-06-08 by ARBIG's calendar: check the holidays setting"
+    ]
+    assert listener.ticks[0].trading_day == date(2026, 6, 9)  # the exchange's word stands
+    await md.close()
