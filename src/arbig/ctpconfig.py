@@ -53,6 +53,13 @@ class CtpSettings(BaseModel):
     step_timeout_s: float = Field(
         15.0, gt=0, le=600, description="longest wait for one session step's answer"
     )
+    connect_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="arbig run waits this long for the trader session to trade before "
+        "it gives up starting",
+    )
     check_timeout_s: float = Field(
         60.0, gt=0, le=3600, description="`arbig ctp check` gives up after this"
     )

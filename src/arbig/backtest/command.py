@@ -80,7 +80,7 @@ def parse_params(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def catalog_root(settings: Settings, given: Path | None) -> Path:
-    return given if given is not None else settings.data_dir / "catalog"
+    return given if given is not None else settings.catalog_root
 
 
 def build_spec(settings: Settings, options: Options) -> BacktestSpec:

@@ -287,6 +287,8 @@ class Catalog:
     def compact(self, symbol: str | None = None) -> list[Compacted]:
         """Fold the closed journal segments (and those a killed writer left) into the day
         files, then delete them. Segments still being written are left for later."""
+        if symbol is not None:
+            check_symbol(symbol)
         done: list[Compacted] = []
         journal = self.root / "journal"
         if not journal.is_dir():

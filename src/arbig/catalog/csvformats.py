@@ -71,6 +71,9 @@ CTP_REQUIRED = ("TradingDay", "InstrumentID", "UpdateTime", "LastPrice", "Volume
 VNPY_BAR_REQUIRED = ("datetime", "open", "high", "low", "close", "volume")
 VNPY_TICK_REQUIRED = ("datetime", "last_price", "volume")
 GENERIC_REQUIRED = ("datetime", "last_price")
+# --datetime-format values for times given as a count since 1970 (the tick stream's
+# ``timestamp`` is epoch milliseconds), in microseconds per unit.
+EPOCH_UNITS = {"epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,6 +328,17 @@ class _Parser:
 
     def _moment(self, text: str) -> datetime:
         text = text.strip()
+        if self._format in EPOCH_UNITS:
+            try:
+                count = int(text)
+            except ValueError:
+                raise RowError("unparsable", f"datetime {text!r}") from None
+            micros = count * EPOCH_UNITS[self._format]
+            try:
+                moment = datetime.fromtimestamp(micros // 1_000_000, EXCHANGE_TZ)
+            except (OverflowError, OSError, ValueError):
+                raise RowError("unparsable", f"datetime {text!r}") from None
+            return moment.replace(microsecond=micros % 1_000_000)
         try:
             if self._format:
                 moment = datetime.strptime(text, self._format)

@@ -6,6 +6,7 @@ back builds the dataclasses column by column: a decimal column is dictionary-enc
 first, so each distinct price becomes a ``Decimal`` once rather than once per row.
 """
 
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -64,6 +65,11 @@ class ArrowShape:
             for name in self.fields
             if isinstance(hints[name], type) and issubclass(hints[name], Enum)
         }
+        # Building values slot by slot is only sound for a plain slotted dataclass: one
+        # whose fields are all its slots and that checks nothing after __init__.
+        slots = getattr(cls, "__slots__", ())
+        plain = tuple(slots) == self.fields and not hasattr(cls, "__post_init__")
+        self._setters = [getattr(cls, name).__set__ for name in self.fields] if plain else None
 
     def table(self, values: Sequence[Any]) -> pa.Table:
         """``values`` (instances of the class) as a table."""
@@ -81,13 +87,26 @@ class ArrowShape:
             return iter(())
         table = table.select(list(self.fields)).combine_chunks()
         columns = [self._column(name, table.column(name)) for name in self.fields]
-        cls = self.cls
-        return (cls(*row) for row in zip(*columns, strict=True))
+        if self._setters is None:
+            cls = self.cls
+            return (cls(*row) for row in zip(*columns, strict=True))
+        # Column by column through the slots' own descriptors, each call made from C by
+        # map(): a frozen dataclass's __init__ sets every field through
+        # object.__setattr__, which costs more than the rest of the read.
+        new, cls = object.__new__, self.cls
+        values = [new(cls) for _ in range(table.num_rows)]
+        for setter, column in zip(self._setters, columns, strict=True):
+            deque(map(setter, values, column), maxlen=0)
+        return iter(values)
 
     def _column(self, name: str, column: pa.ChunkedArray) -> list[Any]:
         kind = column.type
         if pa.types.is_decimal(kind):
+            if name in _MONEY_FIELDS:  # a running total: nearly every value differs
+                return [Decimal(_cents(text)) for text in column.cast(pa.string()).to_pylist()]
             return _decoded(column, _trimmed)
+        if pa.types.is_date(kind):
+            return _decoded(column, lambda day: day)
         if pa.types.is_timestamp(kind):
             micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
             base, base_us = _BASE, _BASE_US
@@ -111,6 +130,12 @@ def _array(column: list[Any], kind: pa.DataType) -> pa.Array:
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(_SCALE, rounding=ROUND_HALF_EVEN)
+
+
+def _cents(text: str) -> str:
+    """A stored decimal's text with the column's last two zeros dropped (1234.5600 is
+    read as 1234.56)."""
+    return text[:-2] if text.endswith("00") else text
 
 
 def _trimmed(value: Decimal) -> Decimal:

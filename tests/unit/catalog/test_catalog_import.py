@@ -244,3 +244,20 @@ def test_a_failure_after_days_were_staged_leaves_nothing(
     assert len(calls) == 3
     assert catalog.symbols() == []
     assert not list((tmp_path / "catalog").rglob("*.tmp"))
+
+
+def test_a_generic_file_with_epoch_milliseconds(tmp_path: Path) -> None:
+    # The tick stream's `timestamp` field: 2026-11-30 09:00:01.500 in Shanghai.
+    path = write(tmp_path / "stream.csv", "timestamp,last_price\n1796000401500,920.02\nx,920.04\n")
+    catalog = Catalog(tmp_path / "catalog")
+    report = run(
+        catalog,
+        path,
+        fmt="generic",
+        symbol=SYMBOL,
+        mapping={"datetime": "timestamp"},
+        datetime_format="epoch_ms",
+    )
+    assert dict(report.dropped) == {"unparsable": 1}
+    [tick] = catalog.ticks(SYMBOL)
+    assert str(tick.datetime) == "2026-11-30 09:00:01.500000+08:00"

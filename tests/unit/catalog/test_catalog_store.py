@@ -22,7 +22,11 @@ def test_ticks_come_back_exactly_as_written(tmp_path: Path) -> None:
     back = list(catalog.ticks(SYMBOL))
     assert back == ticks
     assert [str(t.last_price) for t in back] == [str(t.last_price) for t in ticks]
-    assert back[0].datetime.tzinfo == ticks[0].datetime.tzinfo
+    assert [str(t.turnover) for t in back] == [str(t.turnover) for t in ticks]
+    assert back[0].datetime.tzinfo is ticks[0].datetime.tzinfo
+    assert {*back} == {*ticks}  # hashable like any Tick
+    with pytest.raises(AttributeError):
+        back[0].volume = 1  # type: ignore[misc]  # still frozen
 
 
 def test_bars_are_built_from_the_written_ticks(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ openctp-ctp, which aborts the process without the zh_CN.GB18030 locale.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,7 @@ from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Offset
 from arbig.domain.order import Order, OrderRequest
-from arbig.domain.session import SessionStep, SettlementStatement
+from arbig.domain.session import SessionStep, SettlementStatement, StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import (
@@ -123,9 +124,30 @@ class CtpGateway:
         self._listener = listener
 
     async def connect(self) -> None:
-        """Start both sessions; returns at once (the steps follow on the loop)."""
+        """Start both sessions and wait until the trader session trades: the core
+        reconciles its book with the broker's right after. GatewayError, naming the step
+        and why, when the session fails for good or is not trading within
+        ``ctp.connect_timeout_s``."""
         self._trader.start()
         await self._md.connect()
+        timeout = self._settings.ctp.connect_timeout_s
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._trader.trading and self._trader.fatal is None:
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            self._trader.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._trader.changed.wait(), left)
+        if self._trader.fatal is not None:
+            raise GatewayError(self._trader.fatal)
+        if not self._trader.trading:
+            where = next(
+                (s for s in self._trader.steps.values() if s.state is not StepState.DONE), None
+            )
+            detail = f" (step {where.name}: {where.detail or where.state})" if where else ""
+            raise GatewayError(f"the CTP session is not trading after {timeout:g} s{detail}")
 
     async def close(self) -> None:
         if self._refresh is not None:

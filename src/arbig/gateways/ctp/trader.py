@@ -345,20 +345,24 @@ class TraderSession:
             raise GatewayError(f"cancel of {order_id} not sent: {failure}")
 
     async def query_account(self) -> AccountReport:
-        rows = await self._query(
-            "account", "ReqQryTradingAccount", build.account_query(self._login)
+        """The broker's account now (GatewayError when CTP cannot answer)."""
+        return self._take_account(
+            await self._ask("account", "ReqQryTradingAccount", build.account_query(self._login))
         )
-        if not rows:
-            raise GatewayError("CTP answered the account query with no account")
-        self.account = account_report(rows[0], self._login.investor_id)
-        return self.account
 
     async def query_positions(self) -> list[PositionReport]:
-        rows = await self._query(
+        """The broker's positions now (GatewayError when CTP cannot answer)."""
+        rows = await self._ask(
             "positions", "ReqQryInvestorPosition", build.position_query(self._login)
         )
         self.positions = self._position_reports(rows)
         return self.positions
+
+    def _take_account(self, rows: list[Fields]) -> AccountReport:
+        if not rows:
+            raise StepFailed("account", "CTP answered the account query with no account")
+        self.account = account_report(rows[0], self._login.investor_id)
+        return self.account
 
     # --- the session ----------------------------------------------------------------------
     def _begin(self) -> None:
@@ -466,11 +470,16 @@ class TraderSession:
         return f"{len(instruments)} futures contracts"
 
     async def _account(self) -> str:
-        account = await self.query_account()
+        account = self._take_account(
+            await self._query("account", "ReqQryTradingAccount", build.account_query(self._login))
+        )
         return f"balance {account.balance}, available {account.available}"
 
     async def _positions(self) -> str:
-        positions = await self.query_positions()
+        rows = await self._query(
+            "positions", "ReqQryInvestorPosition", build.position_query(self._login)
+        )
+        positions = self.positions = self._position_reports(rows)
         return f"{len(positions)} position legs"
 
     async def _rates(self) -> str:
@@ -544,6 +553,20 @@ class TraderSession:
         )
 
     # --- requests -------------------------------------------------------------------------
+    async def _ask(self, name: str, method: str, request: Any) -> list[Fields]:
+        """A query for a caller outside the session steps: every failure a GatewayError."""
+        try:
+            async with asyncio.timeout(self._options.step_timeout_s):
+                return await self._query(name, method, request)
+        except StepFailed as exc:
+            raise GatewayError(f"CTP {name} query: {exc.reason}") from None
+        except _Refused as exc:
+            raise GatewayError(f"CTP {name} query: {exc.error}") from None
+        except TimeoutError:
+            raise GatewayError(
+                f"CTP {name} query: no answer within {self._options.step_timeout_s:g} s"
+            ) from None
+
     async def _request(self, name: str, method: str, request: Any) -> list[Fields]:
         """Send a request that is not a query (no flow pacing) and wait for its answer."""
         return await self._send(name, method, request)
@@ -583,7 +606,9 @@ class TraderSession:
     def _fail_pending(self) -> None:
         pending, self._pending = self._pending, {}
         for item in pending.values():
-            item.future.cancel()
+            if not item.future.done():
+                item.future.set_exception(StepFailed(item.name, "the trader front disconnected"))
+                item.future.exception()  # retrieved: a cancelled step may never read it
 
     async def _stop_run(self) -> None:
         task, self._run_task = self._run_task, None

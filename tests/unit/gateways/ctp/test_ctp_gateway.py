@@ -167,3 +167,45 @@ def test_the_ctp_gateway_lists_its_missing_settings() -> None:
         "ctp.password, ctp.app_id, ctp.auth_code, ctp.capital (see docs/ctp.md)"
     ]
     assert GATEWAYS.problems("sim", Settings()) == []
+
+
+async def test_connect_names_the_step_when_the_session_cannot_trade(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    given = settings(tmp_path)
+    wrong = given.model_copy(update={"ctp": ctp_settings(password="wrong")})
+    gateway = CtpGateway(
+        wrong,
+        wrong.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=MarketData(),
+        api_factory=front.api,
+    )
+    with pytest.raises(GatewayError, match=r"step login failed: CTP error 3: CTP:不合法的登录"):
+        await gateway.connect()
+    await gateway.close()
+
+
+async def test_connect_gives_up_at_its_timeout_naming_the_step_it_waits_in(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    front.silent = True
+    given = settings(tmp_path)
+    slow = given.model_copy(update={"ctp": ctp_settings(connect_timeout_s=0.3, step_timeout_s=5)})
+    gateway = CtpGateway(
+        slow,
+        slow.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=MarketData(),
+        api_factory=front.api,
+    )
+    with pytest.raises(GatewayError) as refused:
+        await gateway.connect()
+    assert str(refused.value) == (
+        "the CTP session is not trading after 0.3 s (step authenticate: running)"
+    )
+    with pytest.raises(GatewayError, match="not trading"):
+        await gateway.send_order(buy_open())
+    await gateway.close()
