@@ -20,6 +20,7 @@ from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import TradingState
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
+from arbig.domain.session import SettlementStatement
 from arbig.domain.state import MarketChoice
 from arbig.domain.trade import Trade
 from arbig.engine.bars import BarService
@@ -54,6 +55,7 @@ from arbig.storage.reads import Reader
 from arbig.storage.session_store import SqlSessionStore
 from arbig.storage.state_import import import_json_state
 from arbig.storage.state_store import SqlStateStore
+from arbig.storage.statement_store import SqlStatementStore
 from arbig.storage.strategy_store import SqlStrategyStore
 from arbig.storage.writer import BookWriter
 from arbig.ticks.base import TickStore
@@ -189,8 +191,11 @@ class EmbeddedRuntime:
         contracts = settings.contract_table
         spec_for = broker_spec_for(settings)
         self.clock = clock = LiveClock()
+        self.statement_store = SqlStatementStore(sessions)
+        self._statement_saves: set[asyncio.Task[None]] = set()
         self.gateway = GATEWAYS.build(
-            settings.gateway, GatewayParts(settings, spec_for, calendar, clock)
+            settings.gateway,
+            GatewayParts(settings, spec_for, calendar, clock, statements=self._keep_statement),
         )
         account = self.gateway.account()
         self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
@@ -273,6 +278,19 @@ class EmbeddedRuntime:
             clock,
         )
         self.writer.on_commit = self.metrics.writer_commit.observe
+
+    def _keep_statement(self, statement: SettlementStatement) -> None:
+        """Record a settlement statement the broker session confirmed (on the loop)."""
+
+        async def save() -> None:
+            try:
+                await self.statement_store.save(self.gateway.account().account_id, statement)
+            except Exception:
+                log.exception("the settlement statement of %s was not saved", statement.trading_day)
+
+        task = asyncio.get_running_loop().create_task(save())
+        self._statement_saves.add(task)
+        task.add_done_callback(self._statement_saves.discard)
 
     @property
     def metrics(self) -> Metrics:

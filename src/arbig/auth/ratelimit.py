@@ -10,6 +10,17 @@ A success clears the address's record.
 
 import time
 from collections import defaultdict, deque
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """What the login route asks: this process's ``LoginLimiter`` or a shared one."""
+
+    async def wait_s(self, client: str) -> float: ...
+
+    async def record_failure(self, client: str) -> None: ...
+
+    async def record_success(self, client: str) -> None: ...
 
 
 class LoginLimiter:
@@ -52,3 +63,14 @@ class LoginLimiter:
 
     def succeeded(self, client: str) -> None:
         self._failures.pop(client, None)
+
+    # The shape the login route uses, which a shared limiter has as well.
+
+    async def wait_s(self, client: str) -> float:
+        return self.retry_after(client)
+
+    async def record_failure(self, client: str) -> None:
+        self.failed(client)
+
+    async def record_success(self, client: str) -> None:
+        self.succeeded(client)

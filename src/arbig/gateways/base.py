@@ -18,6 +18,7 @@ The contract, in plain words (after vn.py's BaseGateway):
   is set here, at the edge, not guessed later.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
@@ -121,6 +122,11 @@ class Gateway(Protocol):
     async def query_orders(self) -> list[Order]: ...
 
     async def query_trades(self) -> list[Trade]: ...
+
+
+StatementSink = Callable[[SettlementStatement], None]
+"""Takes each settlement statement a broker session confirms (to keep it); returns at
+once."""
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
-from arbig.gateways.base import Gateway, GatewayError
+from arbig.gateways.base import Gateway, GatewayError, StatementSink
 from arbig.gateways.ctp.environment import ctp_problems
 from arbig.gateways.sim import SimGateway, default_state_path
 
@@ -28,6 +28,8 @@ class GatewayParts:
     spec_for: Callable[[str], ContractSpec]
     calendar: TradingCalendar
     clock: Clock
+    # where a broker session's settlement statements are kept (the ctp gateway's)
+    statements: StatementSink | None = None
 
 
 GatewayFactory = Callable[[GatewayParts], Gateway]
@@ -105,7 +107,13 @@ def _ctp(parts: GatewayParts) -> Gateway:
         raise GatewayError("the ctp gateway cannot start: " + "; ".join(problems))
     from arbig.gateways.ctp.gateway import CtpGateway
 
-    return CtpGateway(parts.settings, parts.spec_for, parts.calendar, parts.clock)
+    return CtpGateway(
+        parts.settings,
+        parts.spec_for,
+        parts.calendar,
+        parts.clock,
+        statements=parts.statements,
+    )
 
 
 def _ctp_problems(settings: Settings) -> list[str]:

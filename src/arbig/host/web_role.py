@@ -4,9 +4,12 @@ is a ``RedisCoreClient`` to the active core, the SQL session store shared by eve
 replica, and this process's own metrics (the report cache's hits and misses among
 them)."""
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arbig.api.client import CoreClient
+from arbig.auth.ratelimit import LoginLimiter
+from arbig.auth.shared_limit import SharedLoginLimiter
 from arbig.config import Settings
 from arbig.host.redis_client import RedisCoreClient
 from arbig.host.wire import BusKeys
@@ -22,6 +25,8 @@ class WebHost:
         self.metrics = Metrics()
         self.notifier = None
         self._engine = engine
+        self._settings = settings
+        self._limit_redis: Redis | None = None
         self.session_store = SqlSessionStore(session_factory(engine))
         split = settings.split
         self._client = RedisCoreClient(
@@ -31,6 +36,14 @@ class WebHost:
             cache_ttl_s=split.cache_ttl_s,
             counted=lambda result: self.metrics.report_cache.labels(result).inc(),
         )
+
+    def login_limiter(self, rule: LoginLimiter) -> SharedLoginLimiter:
+        """The login delay, shared with the other replicas through Redis."""
+        assert self._settings.redis_url is not None
+        self._limit_redis = Redis.from_url(
+            self._settings.redis_url, socket_connect_timeout=1.0, socket_timeout=1.0
+        )
+        return SharedLoginLimiter(self._limit_redis, self._settings.split.prefix, rule)
 
     @property
     def client(self) -> CoreClient:
@@ -46,5 +59,7 @@ class WebHost:
     async def stop(self) -> None:
         try:
             await self._client.stop()
+            if self._limit_redis is not None:
+                await self._limit_redis.aclose()
         finally:
             await self._engine.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from arbig.storage.types import Money, UTCDateTime, utcnow
@@ -323,6 +324,20 @@ class WebSessionRow(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     expires: Mapped[int] = mapped_column(BigInteger)  # epoch seconds
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettlementStatementRow(Base):
+    """``settlement_statements``: the broker's settlement statement as the CTP session
+    received and confirmed it, one per account and trading day (the day of the login)."""
+
+    __tablename__ = "settlement_statements"
+    __table_args__ = (UniqueConstraint("account_id", "trading_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(ID))
+    trading_day: Mapped[date] = mapped_column(Date)
+    content: Mapped[str] = mapped_column(Text().with_variant(LONGTEXT(), "mysql"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class BacktestRunRow(Base):

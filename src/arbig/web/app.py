@@ -115,6 +115,10 @@ def create_app(
             app.state.guard.sessions = session_store
         # The backtester when the host runs one (the embedded system does).
         app.state.backtests = getattr(host, "backtests", None)
+        # Likewise the login delay, when the host shares it between web processes.
+        make_limiter = getattr(host, "login_limiter", None)
+        if make_limiter is not None:
+            app.state.guard.limiter = make_limiter(app.state.guard.rule)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
         await host.start()
         app.state.client = host.client

@@ -10,7 +10,7 @@ from fastapi import Depends, HTTPException, Request
 from starlette.requests import HTTPConnection
 
 from arbig.auth.credentials import Credentials, CredentialStore
-from arbig.auth.ratelimit import LoginLimiter
+from arbig.auth.ratelimit import Limiter, LoginLimiter
 from arbig.auth.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -43,9 +43,12 @@ class Guard:
         self.settings = settings
         self.store = CredentialStore(settings.data_dir, settings.auth.password_hash)
         auth = settings.auth
-        self.limiter = LoginLimiter(
+        self.rule = LoginLimiter(
             auth.max_login_failures, auth.login_window_s, auth.login_max_delay_s
         )
+        # The process's own, or one shared by every web process (the host's, if it
+        # keeps one: the split deployment's web role, through Redis).
+        self.limiter: Limiter = self.rule
         self.credentials = Credentials()
         self.signer = SessionSigner("", "", 1)
         self.sessions: SessionStore = MemorySessionStore()

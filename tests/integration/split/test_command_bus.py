@@ -229,3 +229,33 @@ async def test_concurrent_report_reads_compute_once_and_a_new_trade_invalidates(
     await plain.incr(keys.cache_generation)  # what the core does when a trade lands
     _, total = await rig.client.trades(TradeFilter(), limit=10, offset=0)
     assert total == 2
+
+
+async def test_the_login_delay_is_shared_by_every_replica(redis_url: str, keys: BusKeys) -> None:
+    from arbig.auth.ratelimit import LoginLimiter
+    from arbig.auth.shared_limit import SharedLoginLimiter
+
+    redis = Redis.from_url(redis_url)
+    try:
+        a = SharedLoginLimiter(redis, keys.prefix, LoginLimiter(free_failures=2, window_s=60))
+        b = SharedLoginLimiter(redis, keys.prefix, LoginLimiter(free_failures=2, window_s=60))
+        await a.record_failure("10.0.0.9")
+        assert await b.wait_s("10.0.0.9") == 0.0
+        await b.record_failure("10.0.0.9")  # the second, on another replica
+        assert 0.5 < await a.wait_s("10.0.0.9") <= 1.0
+        assert await a.wait_s("10.0.0.10") == 0.0
+        await a.record_success("10.0.0.9")
+        assert await b.wait_s("10.0.0.9") == 0.0
+    finally:
+        await redis.aclose()
+
+
+async def test_without_redis_the_login_delay_is_the_processes_own() -> None:
+    from arbig.auth.ratelimit import LoginLimiter
+    from arbig.auth.shared_limit import SharedLoginLimiter
+
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    limiter = SharedLoginLimiter(redis, "x:", LoginLimiter(free_failures=1, window_s=60))
+    await limiter.record_failure("10.0.0.9")
+    assert await limiter.wait_s("10.0.0.9") > 0.5
+    await redis.aclose()

@@ -32,6 +32,7 @@ from arbig.gateways.base import (
     GatewayError,
     GatewayListener,
     PositionReport,
+    StatementSink,
     TradingAccount,
 )
 from arbig.gateways.ctp.md import CtpMarketData, MarketDataListener, MdLogin
@@ -80,8 +81,10 @@ class CtpGateway:
         *,
         market_data: MarketData | None = None,
         api_factory: ApiFactory = default_api,
+        statements: StatementSink | None = None,
     ) -> None:
-        """``market_data``: the market-data side; the CTP one from the settings if None."""
+        """``market_data``: the market-data side; the CTP one from the settings if None.
+        ``statements``: where each confirmed settlement statement is kept."""
         self._settings = settings
         self._spec_for = spec_for
         self._login = login = resolve_login(settings.ctp)
@@ -93,6 +96,7 @@ class CtpGateway:
         self._md_reason = "not connected"
         self._td_reason = "not connected"
         self._settlement: SettlementStatement | None = None
+        self._statements = statements
         self._clock = clock
         folder = flow_dir(settings)
         self._trader = TraderSession(
@@ -225,6 +229,8 @@ class CtpGateway:
 
     def on_settlement(self, trading_day: date, text: str) -> None:
         self._settlement = SettlementStatement(trading_day, text, self._clock.now())
+        if self._statements is not None:
+            self._statements(self._settlement)
         self._listener.on_log("info", f"settlement statement for {trading_day} received")
 
     # --- the market-data session's events --------------------------------------------------

@@ -54,7 +54,7 @@ async def login(
     guard: Guard = request.app.state.guard
     guard.refresh()  # a password set while running counts from the next second
     address = client_address(request)
-    wait = guard.limiter.retry_after(address)
+    wait = await guard.limiter.wait_s(address)
     if wait > 0:
         raise HTTPException(
             429,
@@ -62,10 +62,10 @@ async def login(
             headers={"Retry-After": str(int(wait) + 1)},
         )
     if not guard.credentials.verify_password(body.password):
-        guard.limiter.failed(address)
+        await guard.limiter.record_failure(address)
         await client.record_login(Actor("anonymous", address), "failed")
         raise HTTPException(401, "wrong password")
-    guard.limiter.succeeded(address)
+    await guard.limiter.record_success(address)
     try:
         token, session = await guard.open_session()
     except Exception as exc:  # the store (the database) is down or hung

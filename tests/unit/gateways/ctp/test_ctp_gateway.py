@@ -15,7 +15,7 @@ from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import OrderStatus
 from arbig.domain.order import Order
-from arbig.domain.session import StepState
+from arbig.domain.session import SettlementStatement, StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport, BrokerSession, GatewayError
@@ -99,6 +99,7 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
 ) -> None:
     given = settings(tmp_path)
     market = MarketData()
+    kept: list[SettlementStatement] = []
     gateway = CtpGateway(
         given,
         given.contract_spec,
@@ -106,6 +107,7 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
         LiveClock(),
         market_data=market,
         api_factory=front.api,
+        statements=kept.append,
     )
     listener = Listener()
     gateway.set_listener(listener)
@@ -126,6 +128,7 @@ async def test_the_gateway_trades_once_both_sessions_are_up(
         "2026-12-03",
         "结算单 2026-12-02\n客户号 123456\n",
     )
+    assert kept == [statement]
     await gateway.subscribe("au2606")
     assert market.subscribed == ["au2606"]
 
