@@ -164,6 +164,15 @@ class Catalog:
         check_symbol(symbol)
         return sorted({*self.layout.days(Kind.BARS, symbol), *self.days(symbol)})
 
+    def compacted(self, kind: Kind, symbol: str, day: date) -> pa.Table:
+        """A day's rows in its day file alone (empty without one): what a rewrite of the
+        file starts from, the journal left to add to it on reads."""
+        file = self.layout.day_file(kind, check_symbol(symbol), day)
+        try:
+            return pq.read_table(file).replace_schema_metadata(None)
+        except FileNotFoundError:
+            return _SHAPES[kind].schema.empty_table()
+
     def _range(
         self, symbol: str, first: date | None, last: date | None, days: list[date] | None = None
     ) -> list[date]:

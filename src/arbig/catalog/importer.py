@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from arbig.catalog.catalog import Catalog, Staged
+from arbig.catalog.catalog import Catalog, Staged, build_bars
 from arbig.catalog.csvformats import FormatError, RowError, SpecFor, detect, make_format
 from arbig.catalog.layout import Kind
 from arbig.catalog.schema import BARS, TICKS
@@ -237,9 +237,16 @@ class _Days:
             self._report.replaced += 1
             return []
         self._report.merged += 1
+        # The day files only: journal segments the recorder has not compacted yet are
+        # not taken in, and so keep adding to the day when it is read, never twice.
         if ticks:
-            return list(self._catalog.ticks(symbol, day, day))
-        return list(self._catalog.bars(symbol, day, day))
+            return list(TICKS.rows(self._catalog.compacted(Kind.TICKS, symbol, day)))
+        bars = self._catalog.compacted(Kind.BARS, symbol, day)
+        if bars.num_rows:
+            return list(BARS.rows(bars))
+        return list(
+            build_bars(symbol, TICKS.rows(self._catalog.compacted(Kind.TICKS, symbol, day)))
+        )
 
 
 def _staged_rows(staged: list[Staged], ticks: bool) -> list[Tick | Bar]:

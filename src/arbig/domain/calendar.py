@@ -73,6 +73,14 @@ class TradingCalendar:
     def session_at(self, moment: datetime) -> Session | None:
         """The session trading at ``moment``, its end second included: CTP stamps the
         closing snapshot with the session's last second, and milliseconds (15:00:00.500)."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            to_exchange_time(moment)  # raises: a naive moment has no place on the clock
+        # Sessions start and end on whole minutes, the end's first second included, so
+        # the answer is the same for a minute's seconds 1-59: cached by (minute, second 0).
+        seconds = int(moment.timestamp())
+        return _session_at(self, seconds // 60, seconds % 60 == 0)
+
+    def _session_at(self, moment: datetime) -> Session | None:
         local = to_exchange_time(moment)
         clock = local.time().replace(tzinfo=None, microsecond=0)
         for session in self.sessions:
@@ -97,6 +105,12 @@ class TradingCalendar:
         if moment.tzinfo is None or moment.utcoffset() is None:
             to_exchange_time(moment)  # raises: a naive moment has no place on the clock
         return _trading_day(self.holidays, int(moment.timestamp() // 3600))
+
+
+@lru_cache(maxsize=4096)
+def _session_at(calendar: TradingCalendar, minute: int, first_second: bool) -> Session | None:
+    second = 0 if first_second else 1
+    return calendar._session_at(datetime.fromtimestamp(minute * 60 + second, EXCHANGE_TZ))
 
 
 @lru_cache(maxsize=512)

@@ -34,6 +34,10 @@ class EventBus:
     def subscribe(self, event_type: EventType, handler: Handler) -> None:
         self._handlers[event_type] = (*self._handlers.get(event_type, ()), handler)
 
+    def listened(self, event_type: EventType) -> bool:
+        """Whether any handler takes ``event_type`` (a publisher may then skip building it)."""
+        return bool(self._handlers.get(event_type))
+
     def subscribe_all(self, handler: Handler) -> None:
         for event_type in EventType:
             self.subscribe(event_type, handler)

@@ -547,9 +547,13 @@ class TradingCore:
     # --- book publishing --------------------------------------------------------------
 
     def _publish_book(self) -> None:
+        # Built only for a listener: a backtest has none, and a held position would
+        # otherwise cost two snapshots on every tick.
         now = self._clock()
-        self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
-        self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
+        if self.bus.listened(EventType.POSITIONS):
+            self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
+        if self.bus.listened(EventType.ACCOUNT):
+            self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
 
     def _record_settlements(self) -> None:
         for record in self.portfolio.take_settled():

@@ -10,6 +10,8 @@ from catalogkit import CALENDAR, SYMBOL, some_ticks
 from arbig.catalog import Catalog, importer
 from arbig.catalog.export import export
 from arbig.catalog.importer import ImportRefused, ImportReport, import_file
+from arbig.catalog.journal import SegmentWriter
+from arbig.catalog.schema import TICKS
 from arbig.config import ProductSettings
 
 MONDAY = date(2026, 11, 30)  # its night session is on Friday 27 November
@@ -261,3 +263,20 @@ def test_a_generic_file_with_epoch_milliseconds(tmp_path: Path) -> None:
     assert dict(report.dropped) == {"unparsable": 1}
     [tick] = catalog.ticks(SYMBOL)
     assert str(tick.datetime) == "2026-11-30 09:00:01.500000+08:00"
+
+
+def test_an_import_into_a_day_being_recorded_doubles_nothing(tmp_path: Path) -> None:
+    ticks = some_ticks(MONDAY, 20)
+    catalog = Catalog(tmp_path / "catalog")
+    segment = tmp_path / "catalog" / "journal" / "ticks" / SYMBOL / MONDAY.isoformat() / "s.arrows"
+    writer = SegmentWriter(segment.with_name("s.arrows.part"), TICKS.schema, fsync=False)
+    writer.append(TICKS.table(ticks[:10]))
+    writer.close()
+    source = Catalog(tmp_path / "source")
+    source.write_ticks(SYMBOL, MONDAY, ticks[10:])
+    export(source, SYMBOL, tmp_path / "rest.csv")
+    report = run(catalog, tmp_path / "rest.csv", fmt="generic")
+    assert report.merged == 1
+    assert list(catalog.ticks(SYMBOL)) == ticks
+    catalog.compact()
+    assert list(catalog.ticks(SYMBOL)) == ticks
