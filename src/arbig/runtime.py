@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from arbig.api.backtests import BacktestService
 from arbig.api.client import CoreClient
 from arbig.catalog import Catalog
 from arbig.catalog.recorder import CatalogRecorder
@@ -197,6 +198,8 @@ class EmbeddedRuntime:
         self.settings = settings
         self.lease = lease
         self.engine = engine
+        # The console's backtester, given by the assembly (``arbig.embedded``).
+        self.backtests: BacktestService | None = None
         sessions = session_factory(engine)
         calendar = TradingCalendar.gold(settings.holidays)
         contracts = settings.contract_table
