@@ -107,6 +107,13 @@ class SimSettings(BaseModel):
     )
     capital: Decimal = Field(Decimal("1000000.00"), gt=0, description="starting cash, yuan")
     account_id: str = Field("sim-001", min_length=1, max_length=32)
+    link_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="gateway sim-link: how long a core waits for the shared simulated "
+        "exchange's answer (an order not answered by then is refused, never sent late)",
+    )
 
 
 class AuthSettings(BaseModel):
@@ -211,6 +218,19 @@ class StrategySettings(BaseModel):
     )
 
 
+class LeaseSettings(BaseModel):
+    """One core at a time in the split deployment (docs/deployment.md, "One core at a time")."""
+
+    ttl_s: float = Field(
+        5.0,
+        ge=0.5,
+        le=60,
+        description="the active core's lease lasts this long unless renewed (every third of "
+        "it); a standby takes over within about ttl_s + poll_s of the active core's end",
+    )
+    poll_s: float = Field(0.5, gt=0, le=10, description="a standby asks for the lease this often")
+
+
 # The product codes the settings know, for checking symbols before the settings exist.
 _PRODUCTS = ContractTable([ProductSettings().product()])
 
@@ -247,6 +267,7 @@ class Settings(BaseSettings):
     )
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
+    lease: LeaseSettings = LeaseSettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
     shutdown_timeout_s: float = Field(
         10.0,

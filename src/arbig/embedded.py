@@ -24,13 +24,19 @@ class StartupError(Exception):
 
 def embedded_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:
     """The console's app serving the core ``arbig.runtime`` assembles in this process."""
-    return create_app(settings, build_host, freeze_heap=freeze_heap)
+    return create_app(settings, build_with_backtests, freeze_heap=freeze_heap)
 
 
-async def build_host(settings: Settings) -> EmbeddedRuntime:
-    """The embedded runtime with the console's backtester on the same database."""
+async def build_with_backtests(settings: Settings) -> EmbeddedRuntime:
+    """The embedded runtime with the console's backtester on its database."""
     runtime = await build_embedded(settings)
-    runtime.backtests = BacktestDesk(settings, session_factory(runtime.engine))
+    desk = BacktestDesk(settings, session_factory(runtime.engine))
+    try:
+        await desk.open()
+    except BaseException:
+        await runtime.engine.dispose()
+        raise
+    runtime.backtests = desk
     return runtime
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import partial
@@ -42,6 +43,7 @@ from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.gateways.tables import load_broker_tables
+from arbig.host.lease import CoreLease
 from arbig.host.local import LocalCoreClient
 from arbig.operations import Kernel, Operations
 from arbig.ops.metrics import Metrics
@@ -51,6 +53,7 @@ from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
 from arbig.storage.checkpoint import WalCheckpointer
 from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
+from arbig.storage.fence import claim
 from arbig.storage.log_sink import LogSink
 from arbig.storage.migrations import upgrade
 from arbig.storage.reads import Reader
@@ -100,7 +103,8 @@ class RepositorySource:
 def market_hours_only(settings: Settings) -> bool:
     """Whether ticks and orders outside the trading sessions are refused: always with a
     real market; the demo simulator trades around the clock unless told otherwise."""
-    return settings.gateway != "sim" or not settings.sim.ignore_sessions
+    simulated = settings.gateway in ("sim", "sim-link")
+    return not simulated or not settings.sim.ignore_sessions
 
 
 def broker_spec_for(settings: Settings) -> Callable[[str], ContractSpec]:
@@ -201,11 +205,21 @@ async def prepare_database(settings: Settings) -> AsyncEngine:
 class EmbeddedRuntime:
     """The simulated exchange, the SQL book and the in-memory tick store in one process."""
 
-    def __init__(self, settings: Settings, engine: AsyncEngine, saved: MarketChoice) -> None:
-        """``saved``: the market choice in the state store, read by ``build_embedded``."""
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        saved: MarketChoice,
+        *,
+        lease: CoreLease | None = None,
+    ) -> None:
+        """``saved``: the market choice in the state store, read by ``build_embedded``.
+        ``lease``: the split deployment's core lease; the gateway's orders, the book's
+        writes and every order's pre-trade checks are fenced by it."""
         self.settings = settings
+        self.lease = lease
         self.engine = engine
-        # The console's backtester, when the host adds one (``arbig.embedded``).
+        # The console's backtester, given by the assembly (``arbig.embedded``).
         self.backtests: BacktestService | None = None
         sessions = session_factory(engine)
         calendar = TradingCalendar.gold(settings.holidays)
@@ -216,10 +230,18 @@ class EmbeddedRuntime:
         self._statement_saves: set[asyncio.Task[None]] = set()
         self.gateway = GATEWAYS.build(
             settings.gateway,
-            GatewayParts(settings, spec_for, calendar, clock, statements=self._keep_statement),
+            GatewayParts(
+                settings, spec_for, calendar, clock, statements=self._keep_statement, fence=lease
+            ),
         )
         account = self.gateway.account()
-        self.writer = BookWriter(sessions, account.account_id, probe_interval_s=PROBE_INTERVAL_S)
+        self.writer = BookWriter(
+            sessions,
+            account.account_id,
+            probe_interval_s=PROBE_INTERVAL_S,
+            fence=None if lease is None else partial(_valid_token, lease),
+            fence_idle_s=None if lease is None else max(math.ceil(lease.ttl_s), 1),
+        )
         audit = AuditTrail(sessions)
         state = SqlStateStore(sessions)
         self.tick_store = make_tick_store(settings)
@@ -241,6 +263,8 @@ class EmbeddedRuntime:
             auditor=audit,
             drain_s=settings.shutdown_timeout_s * DRAIN_SHARE,
         )
+        if lease is not None:
+            self.core.add_pre_trade_check(partial(_lease_refusal, lease))
         self.controls = build_controls(
             self.core,
             settings,
@@ -424,15 +448,32 @@ async def load_market_choice(settings: Settings, engine: AsyncEngine) -> MarketC
     return await store.load_market_choice()
 
 
-async def build_embedded(settings: Settings) -> EmbeddedRuntime:
+def _valid_token(lease: CoreLease) -> int | None:
+    """The lease's token while this core may write, else None (the writer is fenced)."""
+    return lease.token() if lease.valid() else None
+
+
+def _lease_refusal(lease: CoreLease, request: object) -> str | None:
+    """The pre-trade check of a core in the split deployment: nothing is sent once its
+    lease's local deadline has passed (another core may hold it by now)."""
+    if lease.valid():
+        return None
+    return "this core's lease has lapsed (another core may be active): no order is sent"
+
+
+async def build_embedded(settings: Settings, *, lease: CoreLease | None = None) -> EmbeddedRuntime:
+    """The runtime; with ``lease`` (a core of the split deployment, holding it), the book
+    is claimed for the lease's token first (storage/fence.py)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = await prepare_database(settings)
     try:
+        if lease is not None:
+            await claim(engine, lease.token(), lease.holder)
         saved = await load_market_choice(settings, engine)
     except BaseException:
         await engine.dispose()
         raise
-    return EmbeddedRuntime(settings, engine, saved)
+    return EmbeddedRuntime(settings, engine, saved, lease=lease)
 
 
 def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
@@ -443,6 +484,14 @@ def adapter_states(runtime: EmbeddedRuntime) -> dict[str, tuple[bool, str]]:
         stats = ticks.stats()
         detail = f"redis: {stats.pending} pending, {stats.not_stored} not stored"
         states["tick_store"] = (stats.healthy, detail)
+    lease = runtime.lease
+    if lease is not None:
+        if lease.valid():
+            waiting = ", ".join(lease.standbys) or "none"
+            detail = f"active: {lease.holder} (lease token {lease.token()}); standby: {waiting}"
+            states["core"] = (True, detail)
+        else:
+            states["core"] = (False, f"lease lapsed: {lease.holder} is stopping")
     if runtime.exporter is not None:
         export = runtime.exporter.stats()
         detail = f"{export['pending']} pending, {export['dropped']} dropped"

@@ -5,14 +5,20 @@ PostgreSQL) and Redis; the web app is the embedded one's, on a ``RedisCoreClient
 
 import asyncio
 import contextlib
+import logging
+import os
 import signal
 
 import structlog
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
 from arbig.config import Settings
 from arbig.embedded import StartupError, preflight
+from arbig.engine.bus import EventType
 from arbig.host.core_role import CoreRole
+from arbig.host.lease import CoreLease
+from arbig.host.standby import StopLeftBehind, serve_while_leased, wait_for_lease
 from arbig.host.web_role import WebHost
 from arbig.runtime import build_embedded, prepare_database
 from arbig.web.app import create_app
@@ -49,26 +55,70 @@ def check_role(settings: Settings, role: str) -> None:
     preflight(settings)
 
 
-async def run_core(settings: Settings) -> None:
-    """Run the core role until SIGINT or SIGTERM."""
-    role = CoreRole(settings, build_embedded)
+LEASE_LOST_EXIT = 3  # the exit status of a core that lost its lease (docs/deployment.md)
+STOP_MARGIN_S = 5.0  # beyond shutdown_timeout_s, for the parts around the runtime
+
+
+def core_settings(settings: Settings) -> Settings:
+    """A core of the split deployment resumes the strategy that was running: taking the
+    lease over is a takeover, not an operator's restart (docs/deployment.md)."""
+    strategy = settings.strategy.model_copy(update={"resume": True})
+    return settings.model_copy(update={"strategy": strategy})
+
+
+async def run_core(settings: Settings) -> str:
+    """Run the core role until SIGINT or SIGTERM: a standby until it holds the lease,
+    then the active core until it stops or loses the lease. Returns why it ended."""
+    settings = core_settings(settings)
+    url = settings.redis_url
+    assert url is not None  # check_role made sure
+    role = CoreRole(settings, lambda s: build_embedded(s, lease=lease))
+    lease_redis: Redis = Redis.from_url(
+        url, socket_connect_timeout=2.0, socket_timeout=settings.lease.ttl_s / 3
+    )
+    lease = CoreLease(lease_redis, settings.split.prefix, role.name, settings.lease.ttl_s)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     loopback: LoopbackServer | None = None
-    try:
-        await role.activate()
-        assert role.runtime is not None
+
+    async def active() -> None:
+        nonlocal loopback
+        runtime = role.runtime
+        assert runtime is not None
+        # Every replica passes it to its consoles, which re-read the health page.
+        runtime.bus.publish(
+            EventType.SYSTEM, {"core": lease.holder, "lease_token": lease.token(), "role": "active"}
+        )
         if settings.metrics.port:
-            loopback = LoopbackServer(role.runtime.metrics, settings.metrics.port)
+            loopback = LoopbackServer(runtime.metrics, settings.metrics.port)
             await loopback.start()
-        log.info("core role running", core=role.name)
-        await stopping.wait()
+        log.info("core role running", core=role.name, lease_token=lease.token())
+
+    try:
+        if not await wait_for_lease(lease, settings.lease.poll_s, stopping):
+            return "stopped"
+        try:
+            return await serve_while_leased(
+                lease,
+                role,
+                stopping,
+                announce=active,
+                stop_timeout_s=settings.shutdown_timeout_s + STOP_MARGIN_S,
+            )
+        except StopLeftBehind as exc:
+            # A fenced core sends nothing more (every order path checks the lease); it ends
+            # now rather than wait for a part that does not stop.
+            log.error("core exits without a clean stop", reason=str(exc))
+            logging.shutdown()
+            os._exit(LEASE_LOST_EXIT if str(exc).startswith("lease lost") else 1)
     finally:
         if loopback is not None:
             await loopback.stop()
         await role.close()
+        await lease.withdraw_standby()
+        await lease_redis.aclose()
 
 
 async def _web_host(settings: Settings) -> WebHost:
@@ -81,5 +131,11 @@ def web_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:
 
 
 def main_core(settings: Settings) -> None:
+    """Run the core role; a core that lost its lease ends with ``LEASE_LOST_EXIT``, for
+    its supervisor to start it again as a standby."""
+    reason = "stopped"
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_core(settings))
+        reason = asyncio.run(run_core(settings))
+    if reason.startswith("lease lost"):
+        log.error("core exits: it lost its lease", reason=reason)
+        raise SystemExit(LEASE_LOST_EXIT)

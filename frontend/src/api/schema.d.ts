@@ -740,23 +740,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/backtests/strategies": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Strategies a backtest may run */
-        get: operations["strategies_api_v1_backtests_strategies_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/backtests": {
         parameters: {
             query?: never;
@@ -764,28 +747,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Past and running backtests, newest first */
+        /** The latest backtest runs, newest first (a sweep's only with sweep_id) */
         get: operations["runs_api_v1_backtests_get"];
         put?: never;
-        /** Start a backtest (runs in the background; follow it with GET /backtests/{id}) */
+        /** Start a backtest; it runs in the background (poll it for its progress) */
         post: operations["start_api_v1_backtests_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/backtests/compare": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Two runs' figures side by side */
-        get: operations["compare_api_v1_backtests_compare_get"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -799,7 +765,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run: its figures and series (fills, daily P&L, equity, prices, decisions) */
+        /** One run with its series: trades, daily P&L, equity curve, prices, decisions */
         get: operations["run_api_v1_backtests__run_id__get"];
         put?: never;
         post?: never;
@@ -931,24 +897,28 @@ export interface components {
             };
         };
         /**
-         * BacktestIn
-         * @description A run to start. ``synth_days``: simulated trading days (from ``first``, else
-         *     today) instead of the catalog's recorded ticks.
+         * BacktestBody
+         * @description One run: ``strategy`` with ``params`` on ``symbol`` (the main contract when
+         *     omitted) over the trading days ``first``..``last`` (all the catalog holds when
+         *     omitted); the fill assumptions as docs/backtesting.md states them.
          */
-        BacktestIn: {
+        BacktestBody: {
             /**
              * Strategy
-             * @example ma_crossover
+             * @description a strategy's name
              */
             strategy: string;
             /**
              * Params
-             * @description the strategy's parameters
+             * @description see the strategy's schema
              */
             params?: {
                 [key: string]: unknown;
             };
-            /** Symbol */
+            /**
+             * Symbol
+             * @description e.g. au2612
+             */
             symbol?: string | null;
             /**
              * First
@@ -978,8 +948,6 @@ export interface components {
              * @default 3
              */
             slippage_ticks: number;
-            /** Synth Days */
-            synth_days?: number | null;
         };
         /**
          * Bar
@@ -1094,24 +1062,6 @@ export interface components {
              * @default
              */
             message: string;
-        };
-        /**
-         * Comparison
-         * @description Two runs side by side: each figure of ``b`` less ``a``'s, where both have it.
-         */
-        Comparison: {
-            /** A */
-            a: {
-                [key: string]: unknown;
-            };
-            /** B */
-            b: {
-                [key: string]: unknown;
-            };
-            /** Difference */
-            difference: {
-                [key: string]: number | null;
-            };
         };
         /** Component */
         Component: {
@@ -4758,57 +4708,11 @@ export interface operations {
             };
         };
     };
-    strategies_api_v1_backtests_strategies_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string[];
-                };
-            };
-            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Refusal"];
-                };
-            };
-            /** @description The request does not validate */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidRequest"];
-                };
-            };
-            /** @description This console runs no backtester */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Refusal"];
-                };
-            };
-        };
-    };
     runs_api_v1_backtests_get: {
         parameters: {
             query?: {
                 limit?: number;
+                sweep_id?: string | null;
             };
             header?: never;
             path?: never;
@@ -4843,7 +4747,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequest"];
                 };
             };
-            /** @description This console runs no backtester */
+            /** @description This process runs no backtester */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4863,12 +4767,12 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["BacktestIn"];
+                "application/json": components["schemas"]["BacktestBody"];
             };
         };
         responses: {
             /** @description Successful Response */
-            202: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4903,7 +4807,7 @@ export interface operations {
                     "application/json": components["schemas"]["Refusal"];
                 };
             };
-            /** @description The run cannot start */
+            /** @description Too many backtests running */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4921,66 +4825,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequest"];
                 };
             };
-            /** @description This console runs no backtester */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Refusal"];
-                };
-            };
-        };
-    };
-    compare_api_v1_backtests_compare_get: {
-        parameters: {
-            query: {
-                a: string;
-                b: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Comparison"];
-                };
-            };
-            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Refusal"];
-                };
-            };
-            /** @description No such run */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Refusal"];
-                };
-            };
-            /** @description The request does not validate */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InvalidRequest"];
-                };
-            };
-            /** @description This console runs no backtester */
+            /** @description This process runs no backtester */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4996,7 +4841,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description a run's id */
                 run_id: string;
             };
             cookie?: never;
@@ -5021,7 +4865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Refusal"];
                 };
             };
-            /** @description No such run */
+            /** @description No run with that id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5039,7 +4883,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvalidRequest"];
                 };
             };
-            /** @description This console runs no backtester */
+            /** @description This process runs no backtester */
             503: {
                 headers: {
                     [name: string]: unknown;

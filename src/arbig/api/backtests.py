@@ -26,9 +26,7 @@ class RunNotFound(LookupError):
 @dataclass(frozen=True, slots=True)
 class BacktestRequest:
     """One run of ``strategy`` with ``params`` on ``symbol`` (the main contract when
-    None) over the trading days [first, last] (all the catalog holds when None), or
-    over ``synth_days`` simulated trading days from ``first`` (a console without
-    recorded data)."""
+    None) over the trading days [first, last] (all the data holds when None)."""
 
     strategy: str
     params: dict[str, Any] = field(default_factory=dict)
@@ -39,7 +37,6 @@ class BacktestRequest:
     capital: Decimal | None = None
     latency_ms: int = 0
     slippage_ticks: int = 3
-    synth_days: int | None = None  # simulated trading days instead of the catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +85,8 @@ class BacktestService(Protocol):
         background; the summary says ``running`` with its id."""
         ...
 
-    async def runs(self, limit: int = 50) -> list[RunSummary]:
-        """The latest runs, newest first."""
+    async def runs(self, limit: int = 50, sweep_id: str | None = None) -> list[RunSummary]:
+        """The latest runs, newest first (only the sweep's when ``sweep_id`` is given)."""
         ...
 
     async def run(self, run_id: str) -> RunDetail:
@@ -101,5 +98,5 @@ class BacktestService(Protocol):
         ...
 
     async def close(self) -> None:
-        """Stop (the host's shutdown); a run under way is recorded as failed."""
+        """End the runs still going (recorded as failed): the host is stopping."""
         ...

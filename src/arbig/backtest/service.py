@@ -1,104 +1,78 @@
 """The console's backtester (``arbig.api.backtests.BacktestService``): runs started from
-the web, one at a time in a worker process of their own (a replay is CPU-bound and
-must not slow the live core's event loop), recorded in ``backtest_runs`` as they start
-and when they end, with their progress readable while they run.
+the Backtest page, each in a process of its own on the catalog's recorded ticks,
+recorded in ``backtest_runs`` from the moment it starts (``running``, its progress)
+to its end (``done`` with its results, or ``failed`` with why).
+
+A run replays the live kernel for seconds to minutes of full CPU: in a process of its
+own it never holds the console's event loop, and stopping the console ends it.
 """
 
 import asyncio
+import contextlib
+import logging
+import queue
 import uuid
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from multiprocessing import get_context
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.queues import Queue
 from typing import Any
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from arbig.api.backtests import (
-    BacktestRefused,
-    BacktestRequest,
-    RunDetail,
-    RunSummary,
-)
+from arbig.api.backtests import BacktestRefused, BacktestRequest, RunDetail, RunSummary
 from arbig.backtest.command import outcome_of
-from arbig.backtest.data import DataError, DataSource, days_from, open_reader
-from arbig.backtest.kernel import BacktestError, check_spec
+from arbig.backtest.data import DataError, DataSource, open_reader
+from arbig.backtest.kernel import BacktestError
 from arbig.backtest.results import code_version, plain
-from arbig.backtest.spec import BacktestResult, BacktestSpec, FillModel
+from arbig.backtest.spec import BacktestSpec, FillModel
 from arbig.backtest.sweep import Job, run_job
 from arbig.config import Settings
-from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar
-from arbig.engine.strategy.loader import registry
+from arbig.domain.calendar import EXCHANGE_TZ
+from arbig.engine.strategy.loader import StrategyError, registry, validate_params
 from arbig.storage.backtests import BacktestRunStore, NewRun, Outcome
 
-log = structlog.get_logger(__name__)
+log = logging.getLogger(__name__)
 
-_progress: "Synchronized[float] | None" = None  # the worker process's share with the desk
-
-
-def _share(progress: "Synchronized[float]") -> None:
-    global _progress
-    _progress = progress
-
-
-def _run_in_worker(job: Job, start: datetime, end: datetime) -> BacktestResult:
-    """A run in the worker process, its progress (a fraction of [start, end]) shared."""
-    span = max((end - start).total_seconds(), 1.0)
-    share = _progress
-
-    def progress(now: datetime) -> None:
-        if share is not None:
-            share.value = min(max((now - start).total_seconds() / span, 0.0), 1.0)
-
-    if share is not None:
-        share.value = 0.0
-    return run_job(job, progress)
-
-
-def _worker_main(
-    answer: Connection, share: "Synchronized[float]", job: Job, start: datetime, end: datetime
-) -> None:
-    """The worker process: one run, its result or its failure sent back."""
-    _share(share)
-    try:
-        answer.send(("done", _run_in_worker(job, start, end)))
-    except Exception as exc:
-        answer.send(("failed", f"{type(exc).__name__}: {exc}"))
-    finally:
-        answer.close()
-
-
-@dataclass(slots=True)
-class _Queued:
-    run_id: str
-    job: Job
-    start: datetime
-    end: datetime
+MOST_AT_ONCE = 2  # runs going at the same time; each takes a core
+POLL_S = 0.5  # how often a run's process is asked for news
+STOPPED = "stopped: the console shut down before the run ended"
 
 
 class BacktestDesk:
-    """Starts, follows and lists backtests for the console."""
+    """Starts runs in their own processes and keeps ``backtest_runs`` up to date."""
 
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._settings = settings
         self._store = BacktestRunStore(sessions)
-        self._calendar = TradingCalendar.gold(settings.holidays)
-        self._ctx = get_context("spawn")
-        self._share: Synchronized[float] = self._ctx.Value("d", 0.0)
-        self._queue: list[_Queued] = []  # waiting, in order; the first is running
-        self._wake = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
-        self._process: BaseProcess | None = None
+        self._going: dict[str, asyncio.Task[None]] = {}
+
+    async def open(self) -> None:
+        """Runs a previous console left ``running`` ended with it: mark them failed."""
+        await self._store.abandon(STOPPED)
+
+    async def close(self) -> None:
+        tasks = list(self._going.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def strategies(self) -> list[str]:
         return sorted(registry(self._settings.strategy.modules))
 
+    async def runs(self, limit: int = 50, sweep_id: str | None = None) -> list[RunSummary]:
+        return await self._store.runs(limit, sweep_id)
+
+    async def run(self, run_id: str) -> RunDetail:
+        return await self._store.run(run_id)
+
     async def start(self, request: BacktestRequest) -> RunSummary:
+        if len(self._going) >= MOST_AT_ONCE:
+            raise BacktestRefused(f"{MOST_AT_ONCE} backtests are running: wait for one to end")
         spec = self._spec(request)
-        source, start, end = self._data(request, spec)
+        window = await asyncio.to_thread(self._window, spec)
         run = NewRun(
             run_id=uuid.uuid4().hex,
             sweep_id=None,
@@ -113,137 +87,130 @@ class BacktestDesk:
             code_version=code_version(),
         )
         await self._store.begin(run)
-        self._queue.append(_Queued(run.run_id, Job(self._settings, spec, source), start, end))
-        if self._runner is None:
-            self._runner = asyncio.get_running_loop().create_task(self._work(), name="backtests")
-        self._wake.set()
-        return await self._summary(run.run_id)
-
-    async def runs(self, limit: int = 50) -> list[RunSummary]:
-        return [self._live(summary) for summary in await self._store.runs(limit)]
-
-    async def run(self, run_id: str) -> RunDetail:
-        detail = await self._store.run(run_id)
-        return RunDetail(self._live(detail.summary), detail.series)
-
-    async def close(self) -> None:
-        """Stop the worker: the run under way and those waiting are recorded as failed."""
-        process = self._process
-        if process is not None and process.is_alive():
-            process.terminate()
-        if self._runner is not None:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
-            self._runner = None
-        for queued in self._queue:
-            await self._store.finish(
-                queued.run_id, Outcome("failed", error="stopped with the console")
-            )
-        self._queue.clear()
-
-    # --- internals ------------------------------------------------------------------
-
-    async def _summary(self, run_id: str) -> RunSummary:
-        return self._live((await self._store.run(run_id)).summary)
-
-    def _live(self, summary: RunSummary) -> RunSummary:
-        """A running run's progress as the worker reports it."""
-        current = self._queue[0].run_id if self._queue else None
-        if summary.status != "running" or summary.run_id != current:
-            return summary
-        return _with(summary, progress=float(self._share.value))
-
-    async def _work(self) -> None:
-        """Run the queued runs one at a time, each in a worker process of its own."""
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                queued = self._queue[0]
-                outcome = await self._run(queued)
-                await self._store.finish(queued.run_id, outcome)
-                self._queue.pop(0)
-
-    async def _run(self, queued: _Queued) -> Outcome:
-        receive, answer = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(
-            target=_worker_main,
-            args=(answer, self._share, queued.job, queued.start, queued.end),
-            name=f"arbig-backtest-{queued.run_id[:8]}",
-            daemon=True,
-        )
-        self._share.value = 0.0
-        process.start()
-        answer.close()
-        self._process = process
-        try:
-            kind, value = await asyncio.to_thread(receive.recv)
-        except EOFError:
-            return Outcome("failed", error=f"the worker process ended (exit {process.exitcode})")
-        finally:
-            receive.close()
-            await asyncio.to_thread(process.join, 30)
-            self._process = None
-        if kind == "done":
-            return outcome_of(value)
-        log.warning("backtest failed", run_id=queued.run_id, error=value)
-        return Outcome("failed", error=str(value))
+        source = DataSource("catalog", root=self._settings.catalog_root)
+        job = Job(self._settings, spec, source)
+        task = asyncio.create_task(self._follow(run.run_id, job, window), name="backtest")
+        self._going[run.run_id] = task
+        task.add_done_callback(lambda _: self._going.pop(run.run_id, None))
+        return (await self._store.run(run.run_id)).summary
 
     def _spec(self, request: BacktestRequest) -> BacktestSpec:
+        """The run's spec, or BacktestRefused naming the field that is wrong."""
         settings = self._settings
-        symbol = request.symbol or request.params.get("symbol") or settings.main_contract
+        cls = registry(settings.strategy.modules).get(request.strategy)
+        if cls is None:
+            known = ", ".join(sorted(registry(settings.strategy.modules)))
+            raise BacktestRefused(
+                f"no strategy named {request.strategy!r}; known: {known}", "strategy"
+            )
+        try:
+            validate_params(cls, request.params)
+        except StrategyError as exc:
+            raise BacktestRefused(str(exc), "params") from None
+        symbol = request.symbol or settings.main_contract
+        try:
+            settings.contract_spec(symbol)
+        except ValueError as exc:
+            raise BacktestRefused(f"symbol {symbol!r}: {exc}", "symbol") from None
         if request.first and request.last and request.first > request.last:
-            raise BacktestRefused(f"first {request.first} is after last {request.last}", "first")
-        if request.capital is not None and request.capital <= 0:
-            raise BacktestRefused("the starting capital must be positive", "capital")
-        spec = BacktestSpec(
+            raise BacktestRefused(f"from {request.first} is after to {request.last}", "last")
+        return BacktestSpec(
             strategy=request.strategy,
-            symbol=str(symbol),
+            symbol=symbol,
             params=dict(request.params),
             first=request.first,
             last=request.last,
             mode=request.mode,
             capital=request.capital if request.capital is not None else settings.sim.capital,
-            fill=FillModel(request.latency_ms, request.slippage_ticks),
+            fill=FillModel(latency_ms=request.latency_ms, slippage_ticks=request.slippage_ticks),
         )
+
+    def _window(self, spec: BacktestSpec) -> tuple[datetime, datetime]:
+        """The span of exchange time the run covers (its progress is measured on it), or
+        BacktestRefused when the catalog holds no day of the contract in the range."""
         try:
-            check_spec(settings, spec)
-        except BacktestError as exc:
-            message = str(exc)
-            field = "strategy"
-            if "parameters" in message:
-                field = "params"
-            elif "symbol" in message:
-                field = "symbol"
-            raise BacktestRefused(message, field) from None
-        return spec
+            held = open_reader(DataSource("catalog", root=self._settings.catalog_root)).days(
+                spec.symbol
+            )
+        except ModuleNotFoundError as exc:
+            raise BacktestRefused(f"{exc.name} is not installed: the catalog needs it") from None
+        days = [
+            d
+            for d in held
+            if (spec.first is None or d >= spec.first) and (spec.last is None or d <= spec.last)
+        ]
+        if not days:
+            holds = f"it holds {held[0]} .. {held[-1]}" if held else "it holds none"
+            asked = f"{spec.first or 'the first day'} .. {spec.last or 'the last day'}"
+            raise BacktestRefused(
+                f"the catalog holds no trading day of {spec.symbol} in {asked} ({holds}); "
+                "`arbig data synth --days 5` writes simulated days",
+                "first",
+            )
+        return _opening(days[0]), datetime.combine(days[-1], time(15), EXCHANGE_TZ)
 
-    def _data(
-        self, request: BacktestRequest, spec: BacktestSpec
-    ) -> tuple[DataSource, datetime, datetime]:
-        """Where the run's ticks come from and the span its progress is measured on."""
-        if request.synth_days is not None:
-            source = DataSource("synth", days=request.synth_days, start=spec.first or date.today())
-            days = days_from(self._calendar, source.start, source.days)
-        else:
-            source = DataSource("catalog", root=self._settings.catalog_root)
+    async def _follow(self, run_id: str, job: Job, window: tuple[datetime, datetime]) -> None:
+        context = get_context("spawn")
+        news: Queue[tuple[str, Any]] = context.Queue()
+        process = context.Process(
+            target=_replay, args=(job, window, news), name=f"backtest-{run_id[:8]}", daemon=True
+        )
+        outcome: Outcome | None = None
+        try:
+            process.start()
+            outcome = await self._listen(run_id, process, news)
+        except asyncio.CancelledError:
+            outcome = Outcome(status="failed", error=STOPPED)
+            raise
+        except Exception as exc:  # the run fails, the console goes on
+            log.exception("backtest %s failed", run_id)
+            outcome = Outcome(status="failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            if process.is_alive():
+                process.terminate()
+            if process.pid is not None:
+                await asyncio.to_thread(process.join, 10)
+            news.close()
+            if outcome is not None:
+                await asyncio.shield(self._store.finish(run_id, outcome))
+
+    async def _listen(
+        self, run_id: str, process: BaseProcess, news: "Queue[tuple[str, Any]]"
+    ) -> Outcome:
+        while True:
             try:
-                held = open_reader(source).days(spec.symbol)
-            except (DataError, ValueError) as exc:
-                raise BacktestRefused(str(exc), "symbol") from None
-            days = [d for d in held if (not spec.first or d >= spec.first)
-                    and (not spec.last or d <= spec.last)]  # fmt: skip
-            if not days:
-                raise BacktestRefused(
-                    f"the catalog holds no ticks of {spec.symbol} in the range asked for "
-                    "(record some, import a file, `arbig data synth`, or ask for synth_days)",
-                    "symbol",
-                )
-        # From the night session before the first day (at most) to the last day's close.
-        start = datetime.combine(days[0] - timedelta(days=1), time(21), EXCHANGE_TZ)
-        end = datetime.combine(days[-1], time(15), EXCHANGE_TZ)
-        return source, start, end
+                kind, value = await asyncio.to_thread(news.get, True, POLL_S)
+            except queue.Empty:
+                if not process.is_alive():
+                    return Outcome(
+                        status="failed",
+                        error=f"the run's process ended with exit code {process.exitcode}",
+                    )
+                continue
+            if kind == "progress":
+                await self._store.progress(run_id, float(value))
+            elif kind == "done":
+                return outcome_of(value)
+            else:
+                return Outcome(status="failed", error=str(value))
 
 
-def _with(summary: RunSummary, **changes: Any) -> RunSummary:
-    return replace(summary, **changes)
+def _opening(day: date) -> datetime:
+    """Where a trading day's data may start: the night session before it (21:00)."""
+    return datetime.combine(day, time(0), EXCHANGE_TZ) - timedelta(hours=3)
+
+
+def _replay(job: Job, window: tuple[datetime, datetime], news: "Queue[tuple[str, Any]]") -> None:
+    """A run's process: replay, telling the parent how far it is, then its result."""
+    start, end = window
+    span = (end - start).total_seconds() or 1.0
+
+    def progress(now: datetime) -> None:
+        news.put(("progress", min(max((now - start).total_seconds() / span, 0.0), 0.99)))
+
+    try:
+        news.put(("done", run_job(job, progress)))
+    except (BacktestError, DataError) as exc:
+        news.put(("failed", str(exc)))
+    except Exception as exc:  # reported as the run's error, not lost with the process
+        news.put(("failed", f"{type(exc).__name__}: {exc}"))

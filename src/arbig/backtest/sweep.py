@@ -70,7 +70,8 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
 
 
 def run_job(job: Job, progress: Progress | None = None) -> BacktestResult:
-    """One run, in whichever process runs it (a pool's, a Dask worker's)."""
+    """One combination, in whichever process runs it (a pool's, a Dask worker's, the
+    console's); ``progress`` hears of the exchange time reached."""
     configure_logging("error")  # a worker's refusals and fills are in its result
     settings, spec = job.settings, job.spec
     calendar = TradingCalendar.gold(settings.holidays)

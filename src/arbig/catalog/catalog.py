@@ -1,11 +1,9 @@
 """The catalog: read and write ticks and 1-minute bars by contract and trading day."""
 
 import contextlib
-import fcntl
-import itertools
-import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,35 +12,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from arbig.catalog.journal import read_segment, writer_alive
+from arbig.catalog.compaction import Compacted, compact
+from arbig.catalog.dayfile import write_aside, write_lock
+from arbig.catalog.journal import read_segment
 from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
-from arbig.catalog.schema import BARS, TICKS, ArrowShape
+from arbig.catalog.schema import (
+    BARS,
+    SHAPES,
+    TICKS,
+    TIME_COLUMN,
+    consumed_segments,
+)
 from arbig.domain.bar import Bar, BarBuilder
 from arbig.domain.tick import Tick
 
-# Parquet key-value metadata: the journal segments a day file already holds, and where
-# its data came from.
-SEGMENTS_KEY = b"arbig.segments"
-SOURCE_KEY = b"arbig.source"
-_SHAPES: dict[Kind, ArrowShape] = {Kind.TICKS: TICKS, Kind.BARS: BARS}
-_TIME_COLUMN = {Kind.TICKS: "datetime", Kind.BARS: "start"}
 _READ_ATTEMPTS = 3
-_STAGED = itertools.count(1)  # temporary names stay apart within a process
 
 
 class CatalogError(ValueError):
     """Data the catalog refuses to write; the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class Compacted:
-    """One day file a compaction (re)wrote."""
-
-    kind: Kind
-    symbol: str
-    day: date
-    rows: int
-    segments: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +129,7 @@ class Catalog:
             with contextlib.suppress(FileNotFoundError):
                 meta = pq.read_metadata(file)
                 rows, size = meta.num_rows, file.stat().st_size
-                consumed = _consumed(meta.schema.to_arrow_schema())
+                consumed = consumed_segments(meta.schema.to_arrow_schema())
             pending = 0
             for path in segments(self.layout.journal_day(Kind.TICKS, symbol, day)):
                 if segment_name(path) in consumed:
@@ -171,7 +159,7 @@ class Catalog:
         try:
             return pq.read_table(file).replace_schema_metadata(None)
         except FileNotFoundError:
-            return _SHAPES[kind].schema.empty_table()
+            return SHAPES[kind].schema.empty_table()
 
     def _range(
         self, symbol: str, first: date | None, last: date | None, days: list[date] | None = None
@@ -188,7 +176,7 @@ class Catalog:
         consumed: set[str] = set()
         if file.exists():
             table = pq.read_table(file)
-            consumed = _consumed(table.schema)
+            consumed = consumed_segments(table.schema)
             parts.append(table.replace_schema_metadata(None))
         for path in segments(self.layout.journal_day(kind, symbol, day)):
             if segment_name(path) not in consumed:
@@ -200,7 +188,7 @@ class Catalog:
         if len(parts) == 1:
             return parts[0]
         merged = pa.concat_tables(parts)
-        order = pc.sort_indices(merged, sort_keys=[(_TIME_COLUMN[kind], "ascending")])
+        order = pc.sort_indices(merged, sort_keys=[(TIME_COLUMN[kind], "ascending")])
         return merged.take(order)
 
     # --- writing ------------------------------------------------------------------
@@ -228,7 +216,8 @@ class Catalog:
         (symbol, day) of ``ticks`` gets those ticks and the bars built from them; each of
         ``bars`` (days known by their bars only, such as an imported bar file) those bars.
         Every file is written aside first and renamed in only once all are written."""
-        self.commit(self.stage(ticks, bars, source=source))
+        with self.lock():
+            self.commit(self.stage(ticks, bars, source=source))
 
     def stage(
         self,
@@ -239,7 +228,8 @@ class Catalog:
     ) -> list[Staged]:
         """The files of ``write`` written aside, not yet in the catalog: ``commit`` puts
         them in, ``discard`` deletes them. A write of more than memory holds stages its
-        days a few at a time and commits them all at the end."""
+        days a few at a time and commits them all at the end, holding ``lock()`` from
+        the first stage to the commit."""
         tables: list[tuple[Path, pa.Table]] = []
         for (symbol, day), day_ticks in sorted(ticks.items()):
             check_symbol(symbol)
@@ -254,7 +244,7 @@ class Catalog:
         staged: list[Staged] = []
         try:
             for target, table in tables:
-                temp = self._stage(target, table, self._kept(target), source)
+                temp = write_aside(target, table, self._kept(target), source)
                 staged.append(Staged(temp, target))
         except BaseException:
             self.discard(staged)
@@ -277,73 +267,19 @@ class Catalog:
     def _kept(self, target: Path) -> set[str]:
         """The segments a day file being replaced had taken in: still left out, so the
         replaced data does not come back from the journal."""
-        return _consumed(pq.read_schema(target)) if target.exists() else set()
-
-    def _stage(self, target: Path, table: pa.Table, consumed: set[str], source: str) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.{os.getpid()}-{next(_STAGED)}.tmp")
-        metadata = {
-            SEGMENTS_KEY: json.dumps(sorted(consumed)).encode(),
-            SOURCE_KEY: source.encode(),
-        }
-        pq.write_table(table.replace_schema_metadata(metadata), temp, compression="zstd")
-        with open(temp, "rb") as file:
-            os.fsync(file.fileno())
-        return temp
+        return consumed_segments(pq.read_schema(target)) if target.exists() else set()
 
     # --- compaction -----------------------------------------------------------------
 
     def compact(self, symbol: str | None = None) -> list[Compacted]:
         """Fold the closed journal segments (and those a killed writer left) into the day
         files, then delete them. Segments still being written are left for later."""
-        if symbol is not None:
-            check_symbol(symbol)
-        done: list[Compacted] = []
-        journal = self.root / "journal"
-        if not journal.is_dir():
-            return done
-        with _locked(journal / ".compact.lock"):
-            for kind in Kind:
-                base = journal / kind.value
-                names = [symbol] if symbol is not None else _children(base)
-                for name in names:
-                    for folder in _children_paths(base / name):
-                        day = _as_day(folder.name)
-                        if day is not None:
-                            result = self._compact_day(kind, name, day, folder)
-                            if result is not None:
-                                done.append(result)
-        return done
+        return compact(self.layout, symbol)
 
-    def _compact_day(self, kind: Kind, symbol: str, day: date, folder: Path) -> Compacted | None:
-        ready = [path for path in segments(folder) if not writer_alive(path)]
-        if not ready:
-            return None
-        target = self.layout.day_file(kind, symbol, day)
-        parts: list[pa.Table] = []
-        consumed: set[str] = set()
-        if target.exists():
-            existing = pq.read_table(target)
-            consumed = _consumed(existing.schema)
-            parts.append(existing.replace_schema_metadata(None))
-        present = {segment_name(path) for path in segments(folder)}
-        consumed &= present  # names of segments already deleted need not be kept
-        for path in ready:
-            if segment_name(path) not in consumed:
-                table = read_segment(path)
-                if table is not None:
-                    parts.append(table.replace_schema_metadata(None))
-            consumed.add(segment_name(path))
-        merged = pa.concat_tables(parts) if parts else _SHAPES[kind].schema.empty_table()
-        order = pc.sort_indices(merged, sort_keys=[(_TIME_COLUMN[kind], "ascending")])
-        temp = self._stage(target, merged.take(order), consumed, "recorder")
-        os.replace(temp, target)
-        fsync_dir(target.parent)
-        for path in ready:
-            path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            folder.rmdir()  # only once empty
-        return Compacted(kind, symbol, day, merged.num_rows, len(ready))
+    def lock(self) -> AbstractContextManager[None]:
+        """The catalog's write lock (a ``flock``, across processes): a compaction and a
+        write of whole days never rewrite one day file at the same time. Not reentrant."""
+        return write_lock(self.root)
 
 
 def build_bars(symbol: str, ticks: Iterator[Tick] | Sequence[Tick]) -> list[Bar]:
@@ -369,34 +305,3 @@ def _check_day(symbol: str, day: date, values: Sequence[Tick] | Sequence[Bar], t
         if moment < previous:
             raise CatalogError(f"{symbol} {day}: out of time order at {moment}")
         previous = moment
-
-
-def _consumed(schema: pa.Schema) -> set[str]:
-    raw = (schema.metadata or {}).get(SEGMENTS_KEY)
-    return set(json.loads(raw)) if raw else set()
-
-
-def _children(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-
-
-def _children_paths(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-
-
-def _as_day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as file:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(file.fileno(), fcntl.LOCK_UN)

@@ -114,7 +114,9 @@ def import_file(
     report = ImportReport(path)
     name, total = scan(path, encoding)
     report.encoding = "utf-8" if name == "utf-8-sig" else name
-    with open(path, encoding=name, newline="") as file:
+    # The lock from the first day staged to the commit: a compaction meanwhile would
+    # fold segments into a day file that the commit then replaces.
+    with open(path, encoding=name, newline="") as file, catalog.lock():
         reader = csv.DictReader(file)
         columns = [column.strip() for column in reader.fieldnames or []]
         reader.fieldnames = columns
@@ -158,9 +160,9 @@ def import_file(
         except BaseException:
             days.discard()
             raise
+        days.commit()
     if progress is not None:
         progress(total, total)
-    days.commit()
     return report
 
 

@@ -6,6 +6,7 @@ back builds the dataclasses column by column: a decimal column is dictionary-enc
 first, so each distinct price becomes a ``Decimal`` once rather than once per row.
 """
 
+import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any, TypeVar, get_type_hints
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from arbig.catalog.layout import Kind
 from arbig.codec import field_names
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import EXCHANGE_TZ
@@ -153,3 +155,16 @@ def _decoded(column: pa.ChunkedArray, convert: Callable[[Any], T]) -> list[T]:
 
 TICKS = ArrowShape(Tick)
 BARS = ArrowShape(Bar)
+SHAPES: dict[Kind, ArrowShape] = {Kind.TICKS: TICKS, Kind.BARS: BARS}
+TIME_COLUMN = {Kind.TICKS: "datetime", Kind.BARS: "start"}
+
+# A day file's key-value metadata: the journal segments folded into it, and where its
+# data came from.
+SEGMENTS_KEY = b"arbig.segments"
+SOURCE_KEY = b"arbig.source"
+
+
+def consumed_segments(schema: pa.Schema) -> set[str]:
+    """The journal segments a day file lists as folded into it."""
+    raw = (schema.metadata or {}).get(SEGMENTS_KEY)
+    return set(json.loads(raw)) if raw else set()

@@ -140,6 +140,25 @@ def _check_role(settings: Settings, role: str) -> None:
         raise fail(str(exc)) from None
 
 
+@app.command("sim-exchange")
+def sim_exchange(
+    data_dir: DataDirOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Run the simulated exchange the cores of a split deployment share (gateway sim-link)."""
+    settings = settings_or_exit(config, data_dir=data_dir)
+    from arbig.logs import configure_logging
+    from arbig.simexchange import ExchangeConfigError, check, main
+
+    try:
+        check(settings)
+    except ExchangeConfigError as exc:
+        raise fail(str(exc)) from None
+    configure_logging(settings.log_level)
+    typer.echo(f"ARBIG {__version__}: shared simulated exchange", err=True)
+    main(settings)
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

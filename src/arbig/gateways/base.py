@@ -137,3 +137,18 @@ class BrokerSession(Protocol):
     def session_steps(self) -> list[SessionStep]: ...
 
     def settlement_statement(self) -> SettlementStatement | None: ...
+
+
+class Fence(Protocol):
+    """The lease of the core a gateway sends for (split deployment), as the order's
+    receiver checks it: ``key`` is where the receiver finds the current token."""
+
+    key: str
+
+    def token(self) -> int:
+        """The fencing token held; raises when none is."""
+        ...
+
+    def valid(self) -> bool:
+        """Whether this core may send now (held, and its local deadline not passed)."""
+        ...

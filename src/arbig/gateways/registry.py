@@ -1,7 +1,8 @@
 """Gateways by name: the ``gateway`` setting (``ARBIG_GATEWAY``) picks one of these.
 
 The assembly asks ``build_gateway(settings.gateway, parts)``; an adapter is added
-by registering a factory under its name: ``sim`` and ``paper`` (docs/paper-trading.md).
+by registering a factory under its name: ``sim``, ``paper`` (docs/paper-trading.md) and
+``sim-link`` (the simulated exchange shared by the cores of a split deployment).
 """
 
 from collections.abc import Callable
@@ -11,9 +12,10 @@ from arbig.clock import Clock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
-from arbig.gateways.base import Gateway, GatewayError, StatementSink
+from arbig.gateways.base import Fence, Gateway, GatewayError, StatementSink, TradingAccount
 from arbig.gateways.ctp.environment import ctp_problems
 from arbig.gateways.sim import SimGateway, default_state_path
+from arbig.gateways.simlink.gateway import SimLinkGateway
 
 
 class UnknownGateway(ValueError):
@@ -30,6 +32,7 @@ class GatewayParts:
     clock: Clock
     # where a broker session's settlement statements are kept (the ctp gateway's)
     statements: StatementSink | None = None
+    fence: Fence | None = None  # the core's lease, in the split deployment
 
 
 GatewayFactory = Callable[[GatewayParts], Gateway]
@@ -89,6 +92,31 @@ def _sim(parts: GatewayParts) -> Gateway:
     )
 
 
+def _sim_link(parts: GatewayParts) -> Gateway:
+    settings = parts.settings
+    if parts.fence is None or not settings.redis_url:
+        raise GatewayError(
+            "gateway sim-link reaches the shared simulated exchange (arbig sim-exchange): it "
+            "runs in a core of the split deployment (arbig run --role core, ARBIG_REDIS_URL)"
+        )
+    sim = settings.sim
+    return SimLinkGateway(
+        settings.redis_url,
+        settings.split.prefix,
+        TradingAccount(sim.account_id, sim.capital),
+        parts.fence,
+        timeout_s=sim.link_timeout_s,
+    )
+
+
+def _sim_link_problems(settings: Settings) -> list[str]:
+    if settings.redis_url:
+        return []
+    return [
+        "gateway sim-link reaches the shared simulated exchange through Redis: set ARBIG_REDIS_URL"
+    ]
+
+
 def _paper(parts: GatewayParts) -> Gateway:
     from arbig.gateways.paper.build import build_paper  # the CTP library loads on demand
 
@@ -122,5 +150,6 @@ def _ctp_problems(settings: Settings) -> list[str]:
 
 GATEWAYS = GatewayRegistry()
 GATEWAYS.register("sim", _sim)
+GATEWAYS.register("sim-link", _sim_link, _sim_link_problems)
 GATEWAYS.register("paper", _paper, _paper_problems)
 GATEWAYS.register("ctp", _ctp, _ctp_problems)

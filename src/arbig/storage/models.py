@@ -326,6 +326,19 @@ class WebSessionRow(Base):
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CoreFenceRow(Base):
+    """``core_fence``: the fencing token of the core allowed to write the book (split
+    deployment, docs/deployment.md); a batch from a core with another token is refused."""
+
+    __tablename__ = "core_fence"
+
+    name: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    token: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str] = mapped_column(String(128), default="")
+    writes: Mapped[int] = mapped_column(BigInteger, default=0)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SettlementStatementRow(Base):
     """``settlement_statements``: the broker's settlement statement as the CTP session
     received and confirmed it, one per account and trading day (the day of the login)."""

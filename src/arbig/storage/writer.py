@@ -36,6 +36,7 @@ from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.storage import rows
 from arbig.storage.batch import Batch, Step, execute, plan
+from arbig.storage.fence import Fenced, check, limit_idle_transactions
 from arbig.storage.latency import LatencyStats, LatencyWindow
 from arbig.storage.types import InvalidValue
 
@@ -87,7 +88,12 @@ class BookWriter:
         stall_s: float = 3.0,
         probe_interval_s: float | None = None,
         probe_timeout_s: float = 2.0,
+        fence: Callable[[], int | None] | None = None,
+        fence_idle_s: int | None = None,
     ) -> None:
+        """``fence``: in the split deployment, the core's fencing token now (None when
+        its lease is gone); every batch is checked against the book's (storage/fence.py).
+        ``fence_idle_s``: the server ends a transaction of this writer left idle that long."""
         engine = session_factory.kw.get("bind")
         if not isinstance(engine, AsyncEngine):
             raise TypeError("BookWriter needs a session factory bound to an AsyncEngine")
@@ -120,6 +126,10 @@ class BookWriter:
         self._latency = LatencyWindow()
         # Told each batch's commit time (the metrics' histogram); must be quick.
         self.on_commit: Callable[[float], None] | None = None
+        self._fence = fence
+        self._fence_idle_s = fence_idle_s
+        # Set once a batch was refused by the book's fence: this core writes no more.
+        self.fenced: str | None = None
 
     # ------------------------------------------------------------------ enqueue
 
@@ -172,6 +182,8 @@ class BookWriter:
         self._put_one("bar", rows.bar_row(bar))
 
     def _put_fact(self, kind: str, row: rows.Row) -> None:
+        if self.fenced is not None:
+            return
         if len(self._items) >= self.queue_size:
             self.over_bound += 1
         self._seq += 1
@@ -180,12 +192,16 @@ class BookWriter:
 
     def _put_one(self, kind: str, row: rows.Row) -> None:
         # The common case (one equity point, one bar) without building a list per call.
+        if self.fenced is not None:
+            return
         self._make_room(1)
         self._seq += 1
         self._items.append(_Item(self._seq, kind, row, time.perf_counter()))
         self._wake.set()
 
     def _put(self, entries: list[tuple[str, rows.Row]]) -> None:
+        if self.fenced is not None:
+            return
         self._make_room(len(entries))
         now = time.perf_counter()
         for kind, row in entries:
@@ -218,12 +234,16 @@ class BookWriter:
         """Committing: the last attempt did not fail, and nothing queued has waited
         ``stall_s`` or longer. A database that accepts connections but never answers
         fails no attempt; only the age of the oldest write shows it."""
+        if self.fenced is not None:
+            return False
         return not self._failing and self.oldest_age_s < self.stall_s
 
     @property
     def health_detail(self) -> str:
         """Why the writer is not healthy, or its queue depth when it is."""
         age = self.oldest_age_s
+        if self.fenced is not None:
+            return f"fenced: {self.fenced}"
         if self._failing:
             return f"cannot commit ({self.last_error}); {len(self._items)} writes queued"
         if age >= self.stall_s:
@@ -313,6 +333,9 @@ class BookWriter:
                     ahead = await self._commit_planning_ahead(items, steps)
                     if self.on_commit is not None:
                         self.on_commit(time.perf_counter() - started)
+                except Fenced as exc:
+                    self._refused_by_fence(exc)
+                    return
                 except Exception as exc:
                     if is_bad_row(exc):
                         # A bad row must not block the book: write one by one, drop the bad.
@@ -374,15 +397,29 @@ class BookWriter:
 
     async def _commit(self, items: list[_Item], steps: list[Step] | None = None) -> None:
         if self._connection is None:
-            self._connection = await self._engine.connect()
+            self._connection = await self._connect()
         if steps is None:
             steps = self._plan(items)
         try:
             async with self._connection.begin():
                 await execute(self._connection, steps)
+                if self._fence is not None:
+                    await check(self._connection, self._fence())
         except BaseException:
             await self._release()  # it may be broken; the retry opens a fresh one
             raise
+
+    async def _connect(self) -> AsyncConnection:
+        connection = await self._engine.connect()
+        if self._fence is not None and self._fence_idle_s is not None:
+            # A core paused in the middle of a batch must not hold its locks (the fence
+            # row's among them) past its lease: the server ends such a transaction.
+            try:
+                await limit_idle_transactions(connection, self._fence_idle_s)
+            except BaseException:
+                await connection.close()
+                raise
+        return connection
 
     async def _release(self) -> None:
         connection, self._connection = self._connection, None
@@ -411,7 +448,7 @@ class BookWriter:
         try:
             async with asyncio.timeout(self._probe_timeout):
                 if self._connection is None:
-                    self._connection = await self._engine.connect()
+                    self._connection = await self._connect()
                 async with self._connection.begin():
                     await self._connection.exec_driver_sql("SELECT 1")
         except Exception as exc:
@@ -423,6 +460,15 @@ class BookWriter:
         if self._failing:
             log.info("book writer's database answers again")
         self._failing = False
+
+    def _refused_by_fence(self, exc: Fenced) -> None:
+        """Another core owns the book: what is queued here is dropped (the broker has the
+        fills; the core that owns the book recorded them at its reconciliation)."""
+        self.fenced = str(exc)
+        left = len(self._items)
+        self._items.clear()
+        self._done_seq = self._seq
+        log.error("book writer fenced, %d writes dropped: %s", left, exc)
 
     def _degraded(self, exc: BaseException) -> None:
         if not self._failing:

@@ -114,6 +114,8 @@ def create_app(
         session_store = getattr(host, "session_store", None)
         if session_store is not None:
             app.state.guard.sessions = session_store
+        # The backtester when the host runs one (the embedded system does).
+        app.state.backtests = getattr(host, "backtests", None)
         # Likewise the login delay, when the host shares it between web processes.
         make_limiter = getattr(host, "login_limiter", None)
         if make_limiter is not None:
@@ -154,6 +156,7 @@ def create_app(
     app.state.hub = Hub()
     app.state.guard = Guard(settings)
     app.state.idempotency = Idempotency()
+    app.state.backtests = None
     app.state.ws_idle_timeout = 60.0
 
     def openapi() -> dict[str, Any]:

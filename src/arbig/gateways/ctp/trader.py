@@ -17,7 +17,6 @@ the operator restarts: retrying a wrong password gets an account locked.
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any, Protocol
 from arbig.clock import Clock
 from arbig.ctpconfig import CtpSettings
 from arbig.domain.calendar import TradingCalendar, to_exchange_time
-from arbig.domain.enums import Direction, Exchange, Offset, OrderStatus, OrderType
+from arbig.domain.enums import Offset, OrderStatus, OrderType
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.session import SessionStep, StepState
 from arbig.domain.trade import Trade
@@ -35,13 +34,12 @@ from arbig.gateways.ctp import fields as build
 from arbig.gateways.ctp.book import TraderBook, order_id_for
 from arbig.gateways.ctp.bridge import CallbackBridge, Fields
 from arbig.gateways.ctp.convert import (
-    POSITION_DIRECTION,
     account_report,
     ctp_date,
-    exchange,
-    price,
 )
-from arbig.gateways.ctp.errors import CtpError, request_failure, rsp_error
+from arbig.gateways.ctp.errors import request_failure, rsp_error
+from arbig.gateways.ctp.positions import position_reports
+from arbig.gateways.ctp.requests import Refused, RequestDesk, StepFailed
 from arbig.gateways.ctp.settings import CtpLogin
 from arbig.gateways.ctp.tables import (
     FUTURES,
@@ -76,19 +74,6 @@ _DISCONNECT_REASONS = {
     0x2002: "heartbeat send failed",
     0x2003: "the front sent a bad message",
 }
-
-
-class StepFailed(Exception):
-    def __init__(self, step: str, reason: str) -> None:
-        super().__init__(f"{step}: {reason}")
-        self.step = step
-        self.reason = reason
-
-
-class _Refused(Exception):
-    def __init__(self, error: CtpError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 class TraderApi(Protocol):
@@ -138,13 +123,6 @@ class TraderEvents(Protocol):
     def on_settlement(self, trading_day: date, text: str) -> None: ...
 
 
-@dataclass(slots=True)
-class _Pending:
-    name: str
-    future: asyncio.Future[list[Fields]]
-    rows: list[Fields] = field(default_factory=list)
-
-
 class TraderSession:
     """One CTP trader connection and its session state. See the module docstring."""
 
@@ -174,10 +152,7 @@ class TraderSession:
         self._bridge: CallbackBridge | None = None
         self._run_task: asyncio.Task[None] | None = None
         self._retry: asyncio.TimerHandle | None = None
-        self._pending: dict[int, _Pending] = {}
-        self._request_id = 0
-        self._query_lock = asyncio.Lock()
-        self._last_query = float("-inf")
+        self._desk = RequestDesk(self._live_api, options.query_interval_s)
         self._order_ref = 0
         self._front_id = 0
         self._session_id = 0
@@ -240,7 +215,7 @@ class TraderSession:
         self.connected = self.trading = False
         if was_trading:
             self._dropped_at = self._now()
-        self._fail_pending()
+        self._desk.fail_all("the trader front disconnected")
         if self._run_task is not None:
             self._run_task.cancel()
         for name in STEPS[1:]:
@@ -255,21 +230,7 @@ class TraderSession:
     def on_response(
         self, request_id: int, data: Fields | None, info: Fields | None, is_last: bool
     ) -> None:
-        pending = self._pending.get(request_id)
-        if pending is None:
-            return
-        error = rsp_error(info)
-        if error is not None:
-            del self._pending[request_id]
-            if not pending.future.done():
-                pending.future.set_exception(_Refused(error))
-            return
-        if data is not None:
-            pending.rows.append(data)
-        if is_last:
-            del self._pending[request_id]
-            if not pending.future.done():
-                pending.future.set_result(pending.rows)
+        self._desk.answer(request_id, data, info, is_last)
 
     def on_rtn_order(self, fields: Fields) -> None:
         order, released = self.book.on_order(fields)
@@ -315,7 +276,7 @@ class TraderSession:
             rejected = self.book.reject(order_id, "CTP orders are limit orders here")
             return rejected or order
         code = api.ReqOrderInsert(
-            build.input_order(self._login, request, ref), self._next_request_id()
+            build.input_order(self._login, request, ref), self._desk.next_id()
         )
         failure = request_failure(code)
         if failure is not None:
@@ -340,22 +301,30 @@ class TraderSession:
             session_id=int(session),
             order_ref=ref,
         )
-        failure = request_failure(api.ReqOrderAction(field, self._next_request_id()))
+        failure = request_failure(api.ReqOrderAction(field, self._desk.next_id()))
         if failure is not None:
             raise GatewayError(f"cancel of {order_id} not sent: {failure}")
 
     async def query_account(self) -> AccountReport:
         """The broker's account now (GatewayError when CTP cannot answer)."""
         return self._take_account(
-            await self._ask("account", "ReqQryTradingAccount", build.account_query(self._login))
+            await self._desk.ask(
+                "account",
+                "ReqQryTradingAccount",
+                build.account_query(self._login),
+                self._options.step_timeout_s,
+            )
         )
 
     async def query_positions(self) -> list[PositionReport]:
         """The broker's positions now (GatewayError when CTP cannot answer)."""
-        rows = await self._ask(
-            "positions", "ReqQryInvestorPosition", build.position_query(self._login)
+        rows = await self._desk.ask(
+            "positions",
+            "ReqQryInvestorPosition",
+            build.position_query(self._login),
+            self._options.step_timeout_s,
         )
-        self.positions = self._position_reports(rows)
+        self.positions = position_reports(rows, self.tables.instruments)
         return self.positions
 
     def _take_account(self, rows: list[Fields]) -> AccountReport:
@@ -390,7 +359,7 @@ class TraderSession:
             except TimeoutError:
                 self._failed(name, f"no answer within {self._options.step_timeout_s:g} s")
                 return
-            except _Refused as exc:
+            except Refused as exc:
                 self._failed(name, str(exc.error))
                 return
             except StepFailed as exc:
@@ -424,13 +393,13 @@ class TraderSession:
     async def _authenticate(self) -> str:
         if not self._login.app_id:
             return "skipped: no app id configured"
-        rows = await self._request(
+        rows = await self._desk.request(
             "authenticate", "ReqAuthenticate", build.authenticate(self._login)
         )
         return f"app {rows[0]['AppID']}" if rows else "authenticated"
 
     async def _log_in(self) -> str:
-        rows = await self._request("login", "ReqUserLogin", build.login(self._login))
+        rows = await self._desk.request("login", "ReqUserLogin", build.login(self._login))
         if not rows:
             raise StepFailed("login", "CTP answered the login with nothing")
         answer = rows[0]
@@ -448,19 +417,19 @@ class TraderSession:
         )
 
     async def _settle(self) -> str:
-        rows = await self._query(
+        rows = await self._desk.query(
             "settlement", "ReqQrySettlementInfo", build.settlement_query(self._login)
         )
         self.settlement = _statement(rows)
         assert self.trading_day is not None
         self._events.on_settlement(self.trading_day, self.settlement)
-        await self._request(
+        await self._desk.request(
             "settlement", "ReqSettlementInfoConfirm", build.settlement_confirm(self._login)
         )
         return f"statement of {len(self.settlement)} characters confirmed"
 
     async def _instruments(self) -> str:
-        rows = await self._query("instruments", "ReqQryInstrument", build.instrument_query())
+        rows = await self._desk.query("instruments", "ReqQryInstrument", build.instrument_query())
         instruments = {
             row["InstrumentID"]: Instrument.from_fields(row)
             for row in rows
@@ -471,15 +440,17 @@ class TraderSession:
 
     async def _account(self) -> str:
         account = self._take_account(
-            await self._query("account", "ReqQryTradingAccount", build.account_query(self._login))
+            await self._desk.query(
+                "account", "ReqQryTradingAccount", build.account_query(self._login)
+            )
         )
         return f"balance {account.balance}, available {account.available}"
 
     async def _positions(self) -> str:
-        rows = await self._query(
+        rows = await self._desk.query(
             "positions", "ReqQryInvestorPosition", build.position_query(self._login)
         )
-        positions = self.positions = self._position_reports(rows)
+        positions = self.positions = position_reports(rows, self.tables.instruments)
         return f"{len(positions)} position legs"
 
     async def _rates(self) -> str:
@@ -488,14 +459,14 @@ class TraderSession:
             if symbol not in self.tables.instruments:
                 self._events.on_log("warning", f"the broker does not list {symbol}")
                 continue
-            rows = await self._query(
+            rows = await self._desk.query(
                 "rates",
                 "ReqQryInstrumentMarginRate",
                 build.margin_query(self._login, symbol),
             )
             if rows:
                 self.tables.margin[symbol] = MarginRate.from_fields(rows[0])
-            rows = await self._query(
+            rows = await self._desk.query(
                 "rates",
                 "ReqQryInstrumentCommissionRate",
                 build.commission_query(self._login, symbol),
@@ -504,13 +475,15 @@ class TraderSession:
                 self.tables.commission[row["InstrumentID"] or symbol] = CommissionRate.from_fields(
                     row
                 )
-            rows = await self._query("rates", "ReqQryDepthMarketData", build.quote_query(symbol))
+            rows = await self._desk.query(
+                "rates", "ReqQryDepthMarketData", build.quote_query(symbol)
+            )
             if rows:
                 self.tables.limits[symbol] = LimitPrices.from_fields(rows[0])
         return f"rates of {', '.join(symbols) or 'no contract'}"
 
     async def _orders(self) -> str:
-        rows = await self._query("orders", "ReqQryOrder", build.order_query(self._login))
+        rows = await self._desk.query("orders", "ReqQryOrder", build.order_query(self._login))
         listed: set[str] = set()
         for row in rows:
             self.on_rtn_order(row)
@@ -536,7 +509,7 @@ class TraderSession:
         )
 
     async def _trades(self) -> str:
-        rows = await self._query("trades", "ReqQryTrade", build.trade_query(self._login))
+        rows = await self._desk.query("trades", "ReqQryTrade", build.trade_query(self._login))
         for row in rows:
             self.on_rtn_trade(row)
         waiting = self.book.waiting_trades
@@ -553,62 +526,8 @@ class TraderSession:
         )
 
     # --- requests -------------------------------------------------------------------------
-    async def _ask(self, name: str, method: str, request: Any) -> list[Fields]:
-        """A query for a caller outside the session steps: every failure a GatewayError."""
-        try:
-            async with asyncio.timeout(self._options.step_timeout_s):
-                return await self._query(name, method, request)
-        except StepFailed as exc:
-            raise GatewayError(f"CTP {name} query: {exc.reason}") from None
-        except _Refused as exc:
-            raise GatewayError(f"CTP {name} query: {exc.error}") from None
-        except TimeoutError:
-            raise GatewayError(
-                f"CTP {name} query: no answer within {self._options.step_timeout_s:g} s"
-            ) from None
-
-    async def _request(self, name: str, method: str, request: Any) -> list[Fields]:
-        """Send a request that is not a query (no flow pacing) and wait for its answer."""
-        return await self._send(name, method, request)
-
-    async def _query(self, name: str, method: str, request: Any) -> list[Fields]:
-        """A query, at CTP's pace; retried while CTP reports its flow limit."""
-        loop = asyncio.get_running_loop()
-        async with self._query_lock:
-            while True:
-                wait = self._last_query + self._options.query_interval_s - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._last_query = loop.time()
-                try:
-                    return await self._send(name, method, request)
-                except _FlowLimited:
-                    await asyncio.sleep(max(self._options.query_interval_s, 0.1))
-
-    async def _send(self, name: str, method: str, request: Any) -> list[Fields]:
-        api = self._api
-        if api is None or not self.connected:
-            raise StepFailed(name, "the trader front is not connected")
-        request_id = self._next_request_id()
-        future: asyncio.Future[list[Fields]] = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = _Pending(name, future)
-        code = getattr(api, method)(request, request_id)
-        if code:
-            del self._pending[request_id]
-            if code in (-2, -3):
-                raise _FlowLimited
-            raise StepFailed(name, request_failure(code) or f"code {code}")
-        try:
-            return await future
-        finally:
-            self._pending.pop(request_id, None)
-
-    def _fail_pending(self) -> None:
-        pending, self._pending = self._pending, {}
-        for item in pending.values():
-            if not item.future.done():
-                item.future.set_exception(StepFailed(item.name, "the trader front disconnected"))
-                item.future.exception()  # retrieved: a cancelled step may never read it
+    def _live_api(self) -> TraderApi | None:
+        return self._api if self.connected else None
 
     async def _stop_run(self) -> None:
         task, self._run_task = self._run_task, None
@@ -616,10 +535,6 @@ class TraderSession:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-    def _next_request_id(self) -> int:
-        self._request_id += 1
-        return self._request_id
 
     def _ready_api(self) -> TraderApi:
         if self._api is None or not self.trading:
@@ -643,39 +558,6 @@ class TraderSession:
         if fee is None and self._fallback_fee is not None:
             return self._fallback_fee(symbol, offset, fill_price, volume)
         return fee if fee is not None else Decimal(0)
-
-    def _position_reports(self, rows: list[Fields]) -> list[PositionReport]:
-        legs: dict[tuple[str, Direction], list[Any]] = {}
-        for row in rows:
-            direction = POSITION_DIRECTION.get(row["PosiDirection"])
-            if direction is None or not row["Position"]:
-                continue
-            leg = legs.setdefault((row["InstrumentID"], direction), [0, 0, Decimal(0), row])
-            position = int(row["Position"])
-            if exchange(row["ExchangeID"]) in (Exchange.SHFE, Exchange.INE):
-                # SHFE and INE: one record for today's lots, one for yesterday's
-                leg[0 if row["PositionDate"] == "1" else 1] += position
-            else:
-                today = int(row["TodayPosition"])
-                leg[0] += today
-                leg[1] += position - today
-            leg[2] += price(row["OpenCost"])
-        reports = []
-        for (symbol, direction), (today, yesterday, cost, _row) in sorted(legs.items()):
-            volume = today + yesterday
-            instrument = self.tables.instruments.get(symbol)
-            multiplier = instrument.multiplier if instrument else 1
-            average = cost / (volume * multiplier) if volume else Decimal(0)
-            if instrument is not None:
-                average = average.quantize(instrument.price_tick / 100)
-            reports.append(
-                PositionReport(symbol, direction, volume, today, yesterday, average.normalize())
-            )
-        return reports
-
-
-class _FlowLimited(Exception):
-    """CTP refused to send the query now (too many in flight or per second)."""
 
 
 def _statement(rows: list[Fields]) -> str:

@@ -1,15 +1,12 @@
-"""Backtests for the console's Backtest page: start a run, follow its progress, list
-past runs, open one with its series, compare two. The backtester runs the live kernel
-on recorded data in a worker process (docs/backtesting.md)."""
+"""Backtests: start a run of a strategy on the catalog's history, list the runs (the
+console polls a running one for its progress), read one with its series."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi import Path as PathParam
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arbig.api.backtests import (
     BacktestRefused,
@@ -20,117 +17,86 @@ from arbig.api.backtests import (
     RunSummary,
 )
 from arbig.web.responses import DomainJSON
-from arbig.web.schemas import answers, refused
+from arbig.web.schemas import INVALID, IsoDay, answers, refused
 
-router = APIRouter(
-    prefix="/backtests",
-    tags=["backtests"],
-    responses=refused(503, "This console runs no backtester"),
-)
-
-RunId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$", description="a run's id")]
-COMPARED = (
-    "total_return",
-    "annual_return",
-    "sharpe",
-    "sortino",
-    "max_drawdown_pct",
-    "max_drawdown_duration_s",
-    "win_rate",
-    "profit_factor",
-    "trades_per_day",
-)
+router = APIRouter(prefix="/backtests", tags=["backtests"])
 
 
-class BacktestIn(BaseModel):
-    """A run to start. ``synth_days``: simulated trading days (from ``first``, else
-    today) instead of the catalog's recorded ticks."""
-
-    strategy: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$", examples=["ma_crossover"])]
-    params: dict[str, Any] = Field(default_factory=dict, description="the strategy's parameters")
-    symbol: Annotated[str | None, Field(pattern=r"^[a-z]{1,2}\d{3,4}$")] = None
-    first: date | None = Field(None, description="first trading day")
-    last: date | None = Field(None, description="last trading day")
-    mode: Literal["ticks", "bars"] = "ticks"
-    capital: Annotated[Decimal | None, Field(gt=0, max_digits=16, decimal_places=2)] = None
-    latency_ms: Annotated[int, Field(ge=0, le=60_000)] = 0
-    slippage_ticks: Annotated[int, Field(ge=0, le=20)] = 3
-    synth_days: Annotated[int | None, Field(ge=1, le=60)] = None
-
-
-class Comparison(BaseModel):
-    """Two runs side by side: each figure of ``b`` less ``a``'s, where both have it."""
-
-    a: dict[str, Any]
-    b: dict[str, Any]
-    difference: dict[str, float | None]
-
-
-def desk(request: Request) -> BacktestService:
-    service: BacktestService | None = getattr(request.app.state, "backtests", None)
+async def get_backtests(request: Request) -> BacktestService:
+    service: BacktestService | None = request.app.state.backtests
     if service is None:
-        raise HTTPException(503, "this console runs no backtester")
+        raise HTTPException(503, "this process runs no backtester (it runs in the core's process)")
     return service
 
 
-@router.get("/strategies", summary="Strategies a backtest may run", responses=answers(list[str]))
-async def strategies(request: Request) -> Any:
-    return DomainJSON(await desk(request).strategies())
+BacktestsDep = Annotated[BacktestService, Depends(get_backtests)]
+UNAVAILABLE = refused(503, "This process runs no backtester")
+
+
+class BacktestBody(BaseModel):
+    """One run: ``strategy`` with ``params`` on ``symbol`` (the main contract when
+    omitted) over the trading days ``first``..``last`` (all the catalog holds when
+    omitted); the fill assumptions as docs/backtesting.md states them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(min_length=1, max_length=64, description="a strategy's name")
+    params: dict[str, Any] = Field(default_factory=dict, description="see the strategy's schema")
+    symbol: str | None = Field(None, pattern=r"^[A-Za-z]{1,4}\d{3,4}$", description="e.g. au2612")
+    first: IsoDay | None = Field(None, description="first trading day")
+    last: IsoDay | None = Field(None, description="last trading day")
+    mode: Literal["ticks", "bars"] = "ticks"
+    capital: Decimal | None = Field(None, gt=0, le=Decimal("1e12"), decimal_places=2)
+    latency_ms: int = Field(0, ge=0, le=60_000)
+    slippage_ticks: int = Field(3, ge=0, le=100)
+
+
+def _refusal(exc: BacktestRefused) -> JSONResponse:
+    """A field that is wrong: 422 naming it as a validation error does; else 409."""
+    if exc.field is None:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+    error = {"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}
+    return JSONResponse({"detail": f"{exc.field}: {exc}", "errors": [error]}, status_code=422)
 
 
 @router.post(
     "",
-    status_code=202,
-    summary="Start a backtest (runs in the background; follow it with GET /backtests/{id})",
-    responses={202: {"model": RunSummary}, **refused(409, "The run cannot start")},
+    summary="Start a backtest; it runs in the background (poll it for its progress)",
+    responses={
+        **answers(RunSummary),
+        **INVALID,
+        **refused(409, "Too many backtests running"),
+        **UNAVAILABLE,
+    },
 )
-async def start(body: BacktestIn, request: Request) -> Any:
+async def start(body: BacktestBody, service: BacktestsDep) -> Any:
+    request = BacktestRequest(**body.model_dump())
     try:
-        summary = await desk(request).start(BacktestRequest(**body.model_dump()))
+        return DomainJSON(await service.start(request))
     except BacktestRefused as exc:
-        field = ["body", exc.field or "strategy"]
-        errors = [{"loc": field, "msg": str(exc), "type": "refused"}]
-        return JSONResponse({"detail": str(exc), "errors": errors}, status_code=422)
-    return DomainJSON(summary, status_code=202)
+        return _refusal(exc)
 
 
 @router.get(
-    "", summary="Past and running backtests, newest first", responses=answers(list[RunSummary])
+    "",
+    summary="The latest backtest runs, newest first (a sweep's only with sweep_id)",
+    responses={**answers(list[RunSummary]), **UNAVAILABLE},
 )
-async def runs(request: Request, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
-    return DomainJSON(await desk(request).runs(limit))
-
-
-@router.get(
-    "/compare",
-    summary="Two runs' figures side by side",
-    responses={**answers(Comparison), **refused(404, "No such run")},
-)
-async def compare(
-    request: Request,
-    a: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$")],
-    b: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$")],
+async def runs(
+    service: BacktestsDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    sweep_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
 ) -> Any:
-    service = desk(request)
-    try:
-        first, second = (await service.run(a)).summary, (await service.run(b)).summary
-    except RunNotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    difference: dict[str, float | None] = {}
-    for name in COMPARED:
-        x = (first.metrics or {}).get(name)
-        y = (second.metrics or {}).get(name)
-        difference[name] = float(y) - float(x) if x is not None and y is not None else None
-    return DomainJSON({"a": first, "b": second, "difference": difference})
+    return DomainJSON(await service.runs(limit, sweep_id))
 
 
 @router.get(
     "/{run_id}",
-    summary="One run: its figures and series (fills, daily P&L, equity, prices, decisions)",
-    responses={**answers(RunDetail), **refused(404, "No such run")},
+    summary="One run with its series: trades, daily P&L, equity curve, prices, decisions",
+    responses={**answers(RunDetail), **refused(404, "No run with that id"), **UNAVAILABLE},
 )
-async def run(run_id: RunId, request: Request) -> Any:
+async def run(run_id: str, service: BacktestsDep) -> Any:
     try:
-        return DomainJSON(await desk(request).run(run_id))
+        return DomainJSON(await service.run(run_id))
     except RunNotFound as exc:
         raise HTTPException(404, str(exc)) from None

@@ -1,8 +1,23 @@
 """Test helpers for the CTP gateway: real openctp_ctp structs as a broker fills them."""
 
+import asyncio
 import ctypes
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 from openctp_ctp import tdapi
+
+from arbig.clock import LiveClock
+from arbig.ctpconfig import CtpSettings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.order import Order
+from arbig.domain.trade import Trade
+from arbig.gateways.base import AccountReport
+from arbig.gateways.ctp.md import MarketDataListener
+from arbig.gateways.ctp.settings import resolve_login
+from arbig.gateways.ctp.trader import TraderSession
 
 
 def put_gb18030(struct: object, name: str, text: str) -> None:
@@ -30,20 +45,6 @@ def gb18030_rsp_info(error_id: int, message: str) -> tdapi.CThostFtdcRspInfoFiel
 
 
 # --- a session wired to a fake front -----------------------------------------------------
-import asyncio  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from arbig.clock import LiveClock  # noqa: E402
-from arbig.ctpconfig import CtpSettings  # noqa: E402
-from arbig.domain.calendar import TradingCalendar  # noqa: E402
-from arbig.domain.order import Order  # noqa: E402
-from arbig.domain.trade import Trade  # noqa: E402
-from arbig.gateways.base import AccountReport  # noqa: E402
-from arbig.gateways.ctp.settings import resolve_login  # noqa: E402
-from arbig.gateways.ctp.trader import TraderSession  # noqa: E402
 
 
 class Events:
@@ -119,3 +120,28 @@ async def eventually(condition: Callable[[], object], timeout_s: float = 20.0) -
     while not condition():
         assert loop.time() < deadline, "condition not met in time"
         await asyncio.sleep(0.005)
+
+
+class MarketData:
+    """Stands in for md.CtpMarketData: logs in when connected, records subscriptions."""
+
+    def __init__(self) -> None:
+        self.listener: MarketDataListener | None = None
+        self.subscribed: list[str] = []
+        self.closed = False
+
+    def set_listener(self, listener: MarketDataListener) -> None:
+        self.listener = listener
+
+    async def connect(self) -> None:
+        assert self.listener is not None
+        asyncio.get_running_loop().call_soon(self.listener.on_connection, True, "logged in")
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def subscribe(self, symbol: str) -> None:
+        self.subscribed.append(symbol)
+
+    async def unsubscribe(self, symbol: str) -> None:
+        self.subscribed.remove(symbol)

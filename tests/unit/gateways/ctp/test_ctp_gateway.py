@@ -1,12 +1,11 @@
 """CtpGateway: the trader session and a market-data side composed behind the Gateway port."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ctpkit import ctp_settings, eventually
+from ctpkit import MarketData, ctp_settings, eventually
 from fakefront import FakeFront
 from ordersupport import buy_open
 
@@ -21,7 +20,6 @@ from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport, BrokerSession, GatewayError
 from arbig.gateways.ctp import environment
 from arbig.gateways.ctp.gateway import CtpGateway
-from arbig.gateways.ctp.md import MarketDataListener
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 
 
@@ -51,31 +49,6 @@ class Listener:
 
     def on_log(self, level: str, message: str) -> None:
         self.logs.append((level, message))
-
-
-class MarketData:
-    """Stands in for md.CtpMarketData: logs in when connected, records subscriptions."""
-
-    def __init__(self) -> None:
-        self.listener: MarketDataListener | None = None
-        self.subscribed: list[str] = []
-        self.closed = False
-
-    def set_listener(self, listener: MarketDataListener) -> None:
-        self.listener = listener
-
-    async def connect(self) -> None:
-        assert self.listener is not None
-        asyncio.get_running_loop().call_soon(self.listener.on_connection, True, "logged in")
-
-    async def close(self) -> None:
-        self.closed = True
-
-    async def subscribe(self, symbol: str) -> None:
-        self.subscribed.append(symbol)
-
-    async def unsubscribe(self, symbol: str) -> None:
-        self.subscribed.remove(symbol)
 
 
 def settings(tmp_path: Path) -> Settings:
