@@ -108,6 +108,7 @@ def create_app(
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
         app.state.notifier = getattr(host, "notifier", None)
+        app.state.backtests = getattr(host, "backtests", None)
         # Sessions live in the host's store when it keeps one (the embedded system's
         # database, shared by every web process on it); else in this process.
         session_store = getattr(host, "session_store", None)
