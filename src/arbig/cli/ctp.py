@@ -1,6 +1,7 @@
 """``arbig ctp ...``: the broker connection, checked from the shell."""
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +18,15 @@ def check(
     timeout: Annotated[
         float | None,
         typer.Option(help="give up after this many seconds (default: ctp.check_timeout_s)"),
+    ] = None,
+    save_tables: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-tables",
+            help="write the instruments and the margin and commission rates the session "
+            "queried as a broker_tables file (for paper trading)",
+            dir_okay=False,
+        ),
     ] = None,
 ) -> None:
     """Log in with the [ctp] settings, run the session steps, and print the trading day,
@@ -48,3 +58,9 @@ def check(
     typer.echo(f"instruments   {report.instruments} futures contracts")
     for step in report.steps:
         typer.echo(f"  {step.name:<13} {step.state:<8} {step.detail}")
+    if save_tables is not None:
+        try:
+            save_tables.write_text(report.broker_tables, encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"--save-tables {save_tables}: {exc.strerror}", code=1) from None
+        typer.echo(f"broker tables written to {save_tables} (setting broker_tables)")

@@ -149,6 +149,12 @@ def synth(
     if last is None:
         today = calendar.trading_day(datetime.now(EXCHANGE_TZ))
         last = today.fromordinal(today.toordinal() - 1)
+    product, year, month = settings.contract_table.product(symbol)
+    final = product.listing.last_day(year, month, settings.holidays)
+    if last > final:
+        raise fail(
+            f"{symbol} stops trading on {final}: pass --end on or before it, or a later month"
+        )
     wanted = trading_days(calendar, last, days)
     maker = Synthesizer(
         settings.contract_spec(symbol),

@@ -4,6 +4,7 @@ tests/integration/cli/test_cli_ctp_check.py)."""
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,6 +59,18 @@ def test_a_session_that_trades_prints_what_the_broker_said(
     )
     assert "  au2606 long 3 (today 1, yesterday 2) at 907.3333" in lines
     assert "instruments   812 futures contracts" in lines
+
+
+def test_the_broker_tables_are_saved_when_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    report = CheckReport(None, "trading", date(2026, 12, 3), broker_tables="[margins.au]\n")
+    monkeypatch.setattr(check, "run_check", answering(report, []))
+    target = tmp_path / "broker.toml"
+    result = invoke("ctp", "check", "--save-tables", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text() == "[margins.au]\n"
+    assert f"broker tables written to {target} (setting broker_tables)" in result.output
 
 
 def test_a_failed_step_is_one_line_and_exit_code_one(monkeypatch: pytest.MonkeyPatch) -> None:

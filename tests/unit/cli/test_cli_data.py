@@ -40,6 +40,11 @@ def test_bad_options_get_one_line(tmp_path: Path) -> None:
     assert bad_day.exit_code == 2 and "--end: '2026-13-01' is not a day" in bad_day.output
     bad_symbol = invoke("data", "synth", "--days", "1", "--symbol", "gold", "--catalog", "x")
     assert bad_symbol.exit_code == 2 and "--symbol:" in bad_symbol.output
+    expired = invoke(
+        "data", "synth", "--days", "1", "--symbol", "au2612", "--end", "2026-12-16",
+        "--catalog", "x",
+    )  # fmt: skip
+    assert expired.exit_code == 2 and "au2612 stops trading on 2026-12-15" in flat(expired.output)
     assert invoke("data", "compact", "--catalog", str(tmp_path)).output.strip() == (
         "nothing to compact"
     )

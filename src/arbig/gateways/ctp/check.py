@@ -21,7 +21,9 @@ from arbig.domain.session import SessionStep, StepState
 from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport, PositionReport
 from arbig.gateways.ctp.environment import LOCALE_HINT, library_installed, locale_available
+from arbig.gateways.ctp.rates import broker_tables
 from arbig.gateways.ctp.settings import CtpSettingsError, resolve_login
+from arbig.gateways.tables import broker_tables_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class CheckReport:
     positions: list[PositionReport] = field(default_factory=list)
     instruments: int = 0
     steps: list[SessionStep] = field(default_factory=list)
+    broker_tables: str = ""  # what the session queried, as a broker_tables file
 
     @property
     def ok(self) -> bool:
@@ -118,6 +121,7 @@ async def run_check(
             session.positions,
             len(session.tables.instruments),
             steps,
+            broker_tables_toml(broker_tables(session.tables)),
         )
     failed = next(
         (step for step in steps if step.state is StepState.FAILED and step.name != "front"),

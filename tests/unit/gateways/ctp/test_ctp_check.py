@@ -11,6 +11,7 @@ from fakefront import FakeFront, Position
 from arbig.config import Settings
 from arbig.domain.session import StepState
 from arbig.gateways.ctp.check import run_check
+from arbig.gateways.tables import load_broker_tables
 
 
 @pytest.fixture
@@ -33,6 +34,12 @@ async def test_the_check_reports_what_the_broker_said(front: FakeFront, tmp_path
     assert report.instruments == 2
     assert all(step.state is StepState.DONE for step in report.steps)
     assert not [name for name, _ in front.requests if name in ("order", "cancel")]
+    saved = tmp_path / "broker.toml"
+    saved.write_text(report.broker_tables)
+    tables = load_broker_tables(saved)
+    assert tables.margins["au2606"].long_by_money == Decimal("0.12")
+    assert tables.commissions["au"].open_by_volume == Decimal("10.0")
+    assert tables.instruments["au2606"].multiplier == 1000
 
 
 async def test_the_check_names_the_first_failed_step(front: FakeFront, tmp_path: Path) -> None:
