@@ -17,6 +17,7 @@ export const router = createRouter({
     { path: '/account', name: 'account', component: () => import('./views/AccountView.vue') },
     { path: '/strategy', name: 'strategy', component: () => import('./views/StrategyView.vue') },
     { path: '/trades', name: 'trades', component: () => import('./views/TradesView.vue') },
+    { path: '/backtest', name: 'backtest', component: () => import('./views/BacktestView.vue') },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],

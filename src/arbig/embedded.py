@@ -8,11 +8,12 @@ import asyncio
 
 from fastapi import FastAPI
 
+from arbig.backtest.service import BacktestDesk
 from arbig.config import Settings
 from arbig.gateways.registry import GATEWAYS, UnknownGateway
 from arbig.gateways.tables import BrokerTablesError, load_broker_tables
-from arbig.runtime import build_embedded, prepare_database
-from arbig.storage.database import DatabaseError
+from arbig.runtime import EmbeddedRuntime, build_embedded, prepare_database
+from arbig.storage.database import DatabaseError, session_factory
 from arbig.ticks.redis_stream import RedisUnavailable, check_redis
 from arbig.web.app import create_app
 
@@ -23,7 +24,20 @@ class StartupError(Exception):
 
 def embedded_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:
     """The console's app serving the core ``arbig.runtime`` assembles in this process."""
-    return create_app(settings, build_embedded, freeze_heap=freeze_heap)
+    return create_app(settings, build_with_backtests, freeze_heap=freeze_heap)
+
+
+async def build_with_backtests(settings: Settings) -> EmbeddedRuntime:
+    """The embedded runtime with the console's backtester on its database."""
+    runtime = await build_embedded(settings)
+    desk = BacktestDesk(settings, session_factory(runtime.engine))
+    try:
+        await desk.open()
+    except BaseException:
+        await runtime.engine.dispose()
+        raise
+    runtime.backtests = desk
+    return runtime
 
 
 def preflight(settings: Settings) -> None:

@@ -4,17 +4,20 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from arbig.api.backtests import BacktestService
 from arbig.api.client import CoreClient
 from arbig.catalog import Catalog
 from arbig.catalog.recorder import CatalogRecorder
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
 from arbig.domain.account import DailySettlement
+from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import TradingState
@@ -34,7 +37,7 @@ from arbig.engine.hygiene import TickFilter
 from arbig.engine.market import MarketDesk
 from arbig.engine.ports import StateStore
 from arbig.engine.risk import RiskEngine, RiskLimits
-from arbig.engine.strategy.engine import StrategyEngine, StrategyOptions
+from arbig.engine.strategy.engine import BarHistory, StrategyEngine, StrategyOptions
 from arbig.engine.strategy.loader import StrategyClass, registry
 from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
@@ -71,6 +74,7 @@ log = logging.getLogger(__name__)
 DRAIN_SHARE = 0.6
 CLOSE_GRACE_S = 0.5
 PROBE_INTERVAL_S = 1.0  # an idle book writer asks the database this often
+HISTORY_LOOKBACK = timedelta(days=10)  # how far back the bar store is read for load_bars
 
 
 class RepositorySource:
@@ -111,6 +115,22 @@ def broker_spec_for(settings: Settings) -> Callable[[str], ContractSpec]:
     return load_broker_tables(settings.broker_tables).spec_for(settings.contract_table.spec)
 
 
+def catalog_bars(catalog: Catalog, symbol: str, before: datetime, count: int) -> list[Bar]:
+    """The last ``count`` bars of ``symbol`` the catalog holds that start before
+    ``before`` (read from its newest days back, as few as needed)."""
+    try:
+        days = catalog.bar_days(symbol)
+    except ValueError:  # not a symbol the catalog can hold
+        return []
+    found: list[Bar] = []
+    for day in reversed(days):
+        bars = [b for b in catalog.bars(symbol, day, day) if b.start < before]
+        found = bars + found
+        if len(found) >= count:
+            break
+    return found[-count:]
+
+
 def make_tick_store(settings: Settings) -> TickStore:
     """Redis Streams when ``redis_url`` is set, else in memory."""
     if settings.redis_url:
@@ -127,6 +147,7 @@ def build_controls(
     *,
     strategies: dict[str, StrategyClass] | None = None,
     clock: Clock,
+    bar_history: BarHistory | None = None,
 ) -> TradingControls:
     """Risk (added to the core's pre-trade checks), the strategy engine and the emergency
     stop around ``core``, from the settings' plain values."""
@@ -149,6 +170,7 @@ def build_controls(
         can_start=lambda: strategy_start_refusal(emergency.status, core.halt_reason),
         clock=clock,
         contracts=settings.contract_table,
+        history=bar_history,
     )
     emergency = EmergencyStop(
         core.book,
@@ -197,6 +219,8 @@ class EmbeddedRuntime:
         self.settings = settings
         self.lease = lease
         self.engine = engine
+        # The console's backtester, given by the assembly (``arbig.embedded``).
+        self.backtests: BacktestService | None = None
         sessions = session_factory(engine)
         calendar = TradingCalendar.gold(settings.holidays)
         contracts = settings.contract_table
@@ -242,7 +266,13 @@ class EmbeddedRuntime:
         if lease is not None:
             self.core.add_pre_trade_check(partial(_lease_refusal, lease))
         self.controls = build_controls(
-            self.core, settings, SqlStrategyStore(sessions), state, calendar, clock=clock
+            self.core,
+            settings,
+            SqlStrategyStore(sessions),
+            state,
+            calendar,
+            clock=clock,
+            bar_history=self.bar_history,
         )
         self.bars = BarService(
             self.core.events,
@@ -312,6 +342,16 @@ class EmbeddedRuntime:
         task = asyncio.get_running_loop().create_task(save())
         self._statement_saves.add(task)
         task.add_done_callback(self._statement_saves.discard)
+
+    async def bar_history(self, symbol: str, count: int) -> list[Bar]:
+        """The last ``count`` bars of ``symbol`` before now (a strategy's ``load_bars``):
+        the bar store's of the last days, else the market-data catalog's."""
+        now = self.clock.now()
+        bars = await self.bars.history(symbol, now - HISTORY_LOOKBACK, now)
+        if len(bars) < count:
+            catalog = Catalog(self.settings.catalog_root)
+            bars = await asyncio.to_thread(catalog_bars, catalog, symbol, now, count) or bars
+        return bars[-count:]
 
     @property
     def metrics(self) -> Metrics:

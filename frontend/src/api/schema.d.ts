@@ -740,6 +740,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backtests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest backtest runs, newest first (a sweep's only with sweep_id) */
+        get: operations["runs_api_v1_backtests_get"];
+        put?: never;
+        /** Start a backtest; it runs in the background (poll it for its progress) */
+        post: operations["start_api_v1_backtests_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backtests/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One run with its series: trades, daily P&L, equity curve, prices, decisions */
+        get: operations["run_api_v1_backtests__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -860,6 +895,59 @@ export interface components {
             detail?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * BacktestBody
+         * @description One run: ``strategy`` with ``params`` on ``symbol`` (the main contract when
+         *     omitted) over the trading days ``first``..``last`` (all the catalog holds when
+         *     omitted); the fill assumptions as docs/backtesting.md states them.
+         */
+        BacktestBody: {
+            /**
+             * Strategy
+             * @description a strategy's name
+             */
+            strategy: string;
+            /**
+             * Params
+             * @description see the strategy's schema
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Symbol
+             * @description e.g. au2612
+             */
+            symbol?: string | null;
+            /**
+             * First
+             * @description first trading day
+             */
+            first?: string | null;
+            /**
+             * Last
+             * @description last trading day
+             */
+            last?: string | null;
+            /**
+             * Mode
+             * @default ticks
+             * @enum {string}
+             */
+            mode: "ticks" | "bars";
+            /** Capital */
+            capital?: number | string | null;
+            /**
+             * Latency Ms
+             * @default 0
+             */
+            latency_ms: number;
+            /**
+             * Slippage Ticks
+             * @default 3
+             */
+            slippage_ticks: number;
         };
         /**
          * Bar
@@ -1668,6 +1756,78 @@ export interface components {
              * @description required
              */
             reason: string;
+        };
+        /**
+         * RunDetail
+         * @description A run with its series: ``fills`` (the trade list), ``days`` (daily P&L),
+         *     ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions) and
+         *     ``prices`` (the 1-minute closes the chart of entries and exits is drawn on).
+         */
+        RunDetail: {
+            summary: components["schemas"]["RunSummary"];
+            /** Series */
+            series: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * RunSummary
+         * @description A run as the list shows it; ``metrics`` once it is done (names as in
+         *     docs/backtesting.md: total_return, annual_return, sharpe, sortino, max_drawdown,
+         *     max_drawdown_pct, max_drawdown_duration_s, win_rate, profit_factor, trades_per_day,
+         *     commission, ...).
+         */
+        RunSummary: {
+            /** Run Id */
+            run_id: string;
+            /** Sweep Id */
+            sweep_id: string | null;
+            /** Strategy */
+            strategy: string;
+            /** Symbol */
+            symbol: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+            /** Mode */
+            mode: string;
+            /** Data From */
+            data_from: string | null;
+            /** Data To */
+            data_to: string | null;
+            /** Fill Model */
+            fill_model: {
+                [key: string]: unknown;
+            };
+            /** Capital */
+            capital: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "done" | "failed";
+            /** Progress */
+            progress: number;
+            /** Error */
+            error: string | null;
+            /** Code Version */
+            code_version: string;
+            /** Ticks */
+            ticks: number;
+            /** Elapsed S */
+            elapsed_s: number;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
         };
         /**
          * SessionStep
@@ -4538,6 +4698,192 @@ export interface operations {
                 };
             };
             /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    runs_api_v1_backtests_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                sweep_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"][];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This process runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    start_api_v1_backtests_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Too many backtests running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This process runs no backtester */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    run_api_v1_backtests__run_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description No run with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description This process runs no backtester */
             503: {
                 headers: {
                     [name: string]: unknown;

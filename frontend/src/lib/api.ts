@@ -9,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly path: string,
+    /** the response's parsed body (a 422's `errors` name the fields) */
+    readonly body: unknown = null,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -109,7 +111,7 @@ export async function request<T>(
   }
   if (!res.ok) {
     if (res.status === 401 && !opts.quiet401) hooks.onUnauthorized?.(path)
-    throw new ApiError(res.status, errorMessage(res.status, parsed), path)
+    throw new ApiError(res.status, errorMessage(res.status, parsed), path, parsed)
   }
   return (text ? parsed : null) as T
 }

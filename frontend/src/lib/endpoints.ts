@@ -37,4 +37,6 @@ export const EP = {
   strategyStart: (name: string) => `/strategies/${encodeURIComponent(name)}/start`,
   strategyStop: '/strategies/stop',
   triggers: '/strategies/triggers',
+  backtests: '/backtests',
+  backtest: (id: string) => `/backtests/${encodeURIComponent(id)}`,
 } as const

@@ -85,8 +85,8 @@ class BacktestService(Protocol):
         background; the summary says ``running`` with its id."""
         ...
 
-    async def runs(self, limit: int = 50) -> list[RunSummary]:
-        """The latest runs, newest first."""
+    async def runs(self, limit: int = 50, sweep_id: str | None = None) -> list[RunSummary]:
+        """The latest runs, newest first (only the sweep's when ``sweep_id`` is given)."""
         ...
 
     async def run(self, run_id: str) -> RunDetail:
@@ -95,4 +95,8 @@ class BacktestService(Protocol):
 
     async def strategies(self) -> list[str]:
         """The strategies a backtest may run."""
+        ...
+
+    async def close(self) -> None:
+        """End the runs still going (recorded as failed): the host is stopping."""
         ...

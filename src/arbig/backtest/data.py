@@ -44,6 +44,10 @@ class TickReader(Protocol):
         self, symbol: str, first: date | None = None, last: date | None = None
     ) -> Iterator[Tick]: ...
 
+    def bars(
+        self, symbol: str, first: date | None = None, last: date | None = None
+    ) -> Iterator[Bar]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class DataSource:
@@ -96,6 +100,21 @@ def load_ticks(
             "or write simulated days (`arbig data synth`)"
         )
     return reader.ticks(symbol, first, last)
+
+
+def bars_before(source: DataSource, symbol: str, first: date | None, count: int) -> list[Bar]:
+    """The last ``count`` bars the catalog holds of ``symbol`` before trading day
+    ``first`` (a strategy's ``load_bars`` in a backtest); none for simulated days or when
+    the replay starts with the first day held."""
+    if source.kind != "catalog" or first is None:
+        return []
+    reader = open_reader(source)
+    found: list[Bar] = []
+    for day in reversed([d for d in reader.days(symbol) if d < first]):
+        found = list(reader.bars(symbol, day, day)) + found
+        if len(found) >= count:
+            break
+    return found[-count:]
 
 
 def days_from(calendar: TradingCalendar, first: date, count: int) -> list[date]:

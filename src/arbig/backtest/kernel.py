@@ -14,7 +14,7 @@ import asyncio
 import functools
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -108,8 +108,16 @@ def check_spec(base: Settings, spec: BacktestSpec) -> None:
 class BacktestRun:
     """The kernel of one run and what it records."""
 
-    def __init__(self, settings: Settings, spec: BacktestSpec, ticks: Iterable[Tick]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        spec: BacktestSpec,
+        ticks: Iterable[Tick],
+        history: Sequence[Bar] = (),
+    ) -> None:
+        """``history``: the bars before the replay (a strategy's ``load_bars``)."""
         self.spec = spec
+        self.history = list(history)
         self.calendar = TradingCalendar.gold(settings.holidays)
         self.source = ReplayTicks(ticks)
         start = self.source.next_time
@@ -142,12 +150,21 @@ class BacktestRun:
         )
         self.store = MemoryStrategyStore()
         self.controls = build_controls(
-            self.core, settings, self.store, MemoryStateStore(), self.calendar, clock=self.clock
+            self.core,
+            settings,
+            self.store,
+            MemoryStateStore(),
+            self.calendar,
+            clock=self.clock,
+            bar_history=self.bar_history,
         )
         self.bars = BarService(self.core.events, self.clock, sessions=self.calendar.sessions)
         self.curve: list[EquityPoint] = []
         self.prices: list[tuple[datetime, Decimal]] = []
         self.core.events.subscribe(EventType.BAR, self._on_bar)
+
+    async def bar_history(self, symbol: str, count: int) -> list[Bar]:
+        return [b for b in self.history if b.symbol == symbol][-count:]
 
     def _on_bar(self, _: EventType, bar: Bar) -> None:
         if bar.symbol == self.spec.symbol:
@@ -218,14 +235,19 @@ def _triggers(store: MemoryStrategyStore) -> list[TriggerLine]:
 
 
 async def replay(
-    base: Settings, spec: BacktestSpec, ticks: Iterable[Tick], progress: Progress | None = None
+    base: Settings,
+    spec: BacktestSpec,
+    ticks: Iterable[Tick],
+    progress: Progress | None = None,
+    history: Sequence[Bar] = (),
 ) -> BacktestResult:
-    """Run ``spec`` over ``ticks`` (time order) in the running event loop."""
+    """Run ``spec`` over ``ticks`` (time order) in the running event loop; ``history``:
+    the bars before them, for the strategy's ``load_bars``."""
     check_spec(base, spec)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="arbig-backtest-") as folder:
         settings = backtest_settings(base, spec, Path(folder))
-        run = BacktestRun(settings, spec, ticks)
+        run = BacktestRun(settings, spec, ticks, history)
         data_first = run.source.next_time
         await run.run(progress)
     elapsed = time.perf_counter() - began
@@ -252,7 +274,11 @@ async def replay(
 
 
 def run_backtest(
-    base: Settings, spec: BacktestSpec, ticks: Iterable[Tick], progress: Progress | None = None
+    base: Settings,
+    spec: BacktestSpec,
+    ticks: Iterable[Tick],
+    progress: Progress | None = None,
+    history: Sequence[Bar] = (),
 ) -> BacktestResult:
     """Run ``spec`` over ``ticks`` in an event loop of its own (a process, a worker)."""
-    return asyncio.run(replay(base, spec, ticks, progress))
+    return asyncio.run(replay(base, spec, ticks, progress, history))

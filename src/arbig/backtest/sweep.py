@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
-from arbig.backtest.data import DataSource, bar_ticks, bars_of, load_ticks
-from arbig.backtest.kernel import run_backtest
+from arbig.backtest.data import DataSource, bar_ticks, bars_before, bars_of, load_ticks
+from arbig.backtest.kernel import Progress, run_backtest
 from arbig.backtest.spec import BacktestResult, BacktestSpec
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.performance import LOWER_IS_BETTER, METRIC_NAMES
+from arbig.engine.strategy.runner import BARS_KEPT
 from arbig.logs import configure_logging
 
 DASK_ENV = "ARBIG_DASK_SCHEDULER"
@@ -68,8 +69,9 @@ def combinations(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in itertools.product(*grid.values())]
 
 
-def run_job(job: Job) -> BacktestResult:
-    """One combination, in whichever process runs it (a pool's, a Dask worker's)."""
+def run_job(job: Job, progress: Progress | None = None) -> BacktestResult:
+    """One combination, in whichever process runs it (a pool's, a Dask worker's, the
+    console's); ``progress`` hears of the exchange time reached."""
     configure_logging("error")  # a worker's refusals and fills are in its result
     settings, spec = job.settings, job.spec
     calendar = TradingCalendar.gold(settings.holidays)
@@ -77,7 +79,8 @@ def run_job(job: Job) -> BacktestResult:
     ticks = load_ticks(job.source, spec.symbol, contract, calendar, spec.first, spec.last)
     if spec.mode == "bars":
         ticks = bar_ticks(bars_of(ticks, calendar), contract)
-    return run_backtest(settings, spec, ticks)
+    history = bars_before(job.source, spec.symbol, spec.first, BARS_KEPT)
+    return run_backtest(settings, spec, ticks, progress, history)
 
 
 def cores() -> int:

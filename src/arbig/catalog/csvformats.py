@@ -401,9 +401,10 @@ def _int(text: str | None, field: str | None) -> int:
 
 
 def _yyyymmdd(text: str, field: str) -> date:
+    """A CTP date: YYYYMMDD, as the API sends it (YYYY-MM-DD, as some dumps write it)."""
     text = text.strip()
     try:
-        return datetime.strptime(text, "%Y%m%d").date()
+        return date.fromisoformat(text)  # both forms, since Python 3.11
     except ValueError:
         raise RowError("unparsable", f"{field} {text!r}") from None
 

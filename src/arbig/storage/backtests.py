@@ -75,6 +75,16 @@ class BacktestRunStore:
                 )
             )
 
+    async def abandon(self, error: str) -> None:
+        """Mark every run still ``running`` as failed with ``error`` (the process that
+        ran them has ended)."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(BacktestRunRow)
+                .where(BacktestRunRow.status == "running")
+                .values(status="failed", error=error, finish_time=utcnow())
+            )
+
     async def save(self, run: NewRun, outcome: Outcome) -> None:
         """Record a run that has already ended (the command line's)."""
         row = _row(run, outcome.status)

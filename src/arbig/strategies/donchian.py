@@ -28,6 +28,10 @@ class DonchianBreakout(Strategy[DonchianParams]):
     description = "Donchian channel breakout with a stop-loss, on 1-minute bars"
     params_model = DonchianParams
 
+    def on_start(self) -> None:
+        # The channel is whole from the first bar after a start, not window minutes on.
+        self.load_bars(self.params.window + 1)
+
     def on_bar(self, bar: Bar) -> None:
         history = list(self.bars)[:-1]  # the channel is made of the bars before this one
         p = self.params

@@ -25,6 +25,7 @@ from arbig.web.metrics import HubCollector, LoopbackServer, RequestTimer, metric
 from arbig.web.refusals import add_common_refusals
 from arbig.web.routes import (
     auth,
+    backtests,
     book,
     health,
     market,
@@ -107,11 +108,14 @@ def create_app(
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
         app.state.notifier = getattr(host, "notifier", None)
+        app.state.backtests = getattr(host, "backtests", None)
         # Sessions live in the host's store when it keeps one (the embedded system's
         # database, shared by every web process on it); else in this process.
         session_store = getattr(host, "session_store", None)
         if session_store is not None:
             app.state.guard.sessions = session_store
+        # The backtester when the host runs one (the embedded system does).
+        app.state.backtests = getattr(host, "backtests", None)
         # Likewise the login delay, when the host shares it between web processes.
         make_limiter = getattr(host, "login_limiter", None)
         if make_limiter is not None:
@@ -138,6 +142,8 @@ def create_app(
             if loopback is not None:
                 await loopback.stop()
             unregister_hub()
+            if app.state.backtests is not None:
+                await app.state.backtests.close()
             await host.stop()
 
     app = FastAPI(
@@ -150,6 +156,7 @@ def create_app(
     app.state.hub = Hub()
     app.state.guard = Guard(settings)
     app.state.idempotency = Idempotency()
+    app.state.backtests = None
     app.state.ws_idle_timeout = 60.0
 
     def openapi() -> dict[str, Any]:
@@ -180,7 +187,18 @@ def create_app(
     app.include_router(auth.router, prefix=API_PREFIX, responses=INVALID)
     # Everything else needs the operator (session cookie + CSRF, or a bearer token).
     operator_only = [Depends(require_operator)]
-    for module in (market, market_data, book, orders, trades, system, strategy, risk, ops):
+    for module in (
+        market,
+        market_data,
+        book,
+        orders,
+        trades,
+        system,
+        strategy,
+        risk,
+        ops,
+        backtests,
+    ):
         app.include_router(
             module.router,
             prefix=API_PREFIX,

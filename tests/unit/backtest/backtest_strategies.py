@@ -19,3 +19,15 @@ class LateBuyer(Strategy[StrategyParams]):
         if time(14, 59, 30) <= at <= time(15) and self.state.get("day") != str(tick.trading_day):
             self.state["day"] = str(tick.trading_day)
             self.buy("the session's last half minute")
+
+
+class BarLoader(Strategy[StrategyParams]):
+    """Says at its start how many bars ``load_bars`` gave and when the last began."""
+
+    name = "bar_loader"
+    description = "reports load_bars at start (tests)"
+
+    def on_start(self) -> None:
+        loaded = self.load_bars(30)
+        last = loaded[-1].start.isoformat() if loaded else "none"
+        self.hold(f"loaded {len(loaded)} bars, bars {len(self.bars)}, last {last}")

@@ -280,3 +280,12 @@ def test_an_import_into_a_day_being_recorded_doubles_nothing(tmp_path: Path) -> 
     assert list(catalog.ticks(SYMBOL)) == ticks
     catalog.compact()
     assert list(catalog.ticks(SYMBOL)) == ticks
+
+
+def test_ctp_dates_written_with_dashes(tmp_path: Path) -> None:
+    row = ctp_row("21:00:00", 500, "920.02", 10).replace("20261130", "2026-11-30", 1)
+    row = row.replace(",20261127", ",2026-11-27")
+    catalog = Catalog(tmp_path / "catalog")
+    run(catalog, write(tmp_path / "ctp.csv", f"{CTP_HEADER}\n{row}\n"))
+    [tick] = catalog.ticks(SYMBOL)
+    assert (tick.trading_day, str(tick.datetime)) == (MONDAY, "2026-11-27 21:00:00.500000+08:00")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from catalogkit import SYMBOL, some_ticks
 
 from arbig.catalog import Catalog
@@ -124,3 +125,35 @@ def test_a_segment_killed_before_its_schema_holds_nothing(tmp_path: Path) -> Non
     path.write_bytes(b"\xff\xff")
     assert read_segment(path) is None
     assert list(Catalog(tmp_path).ticks(SYMBOL)) == []
+
+
+async def test_a_failed_write_is_counted_lost_and_the_next_flush_starts_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = Catalog(tmp_path)
+    bus = EventBus()
+    recorder = CatalogRecorder(catalog, flush_interval_s=0.05, fsync=False)
+    recorder.attach(bus)
+    await recorder.start()
+    ticks = some_ticks(MONDAY, 30)
+    for tick in ticks[:10]:
+        bus.publish(EventType.TICK, tick)
+    await until(lambda: recorder.written == 10)
+    append = SegmentWriter.append
+
+    def full_disk(self: SegmentWriter, table: pa.Table) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(SegmentWriter, "append", full_disk)
+    for tick in ticks[10:20]:
+        bus.publish(EventType.TICK, tick)
+    await until(lambda: recorder.dropped == 10)
+    assert not recorder.healthy
+    monkeypatch.setattr(SegmentWriter, "append", append)
+    for tick in ticks[20:]:
+        bus.publish(EventType.TICK, tick)
+    await until(lambda: recorder.written == 20)
+    assert recorder.healthy
+    await recorder.stop()
+    assert list(catalog.ticks(SYMBOL)) == ticks[:10] + ticks[20:]
+    assert recorder.stats()["errors"] == 1

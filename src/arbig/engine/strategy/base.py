@@ -60,6 +60,8 @@ class StrategyContext(Protocol):
 
     def bars(self) -> Sequence[Bar]: ...
 
+    def load_bars(self, count: int) -> Sequence[Bar]: ...
+
     def working_orders(self) -> list[Order]: ...
 
     def submit(
@@ -137,6 +139,13 @@ class Strategy(Generic[P]):
     def bars(self) -> Sequence[Bar]:
         """Recent finished bars, oldest first."""
         return self.ctx.bars()
+
+    def load_bars(self, count: int) -> Sequence[Bar]:
+        """The last ``count`` finished 1-minute bars before the strategy started, oldest
+        first: from the bar store live, from the catalog in a backtest. Called in
+        ``on_start``, they also become the first of ``self.bars``, so a channel or an
+        average is whole from the first bar after the start (vn.py's ``load_bar``)."""
+        return self.ctx.load_bars(count)
 
     @property
     def last_tick(self) -> Tick | None:

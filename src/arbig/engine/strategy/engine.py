@@ -7,7 +7,7 @@ to start it again.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ import structlog
 
 from arbig.api.trading import StrategyInfo, StrategyStatus
 from arbig.clock import Clock
+from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractError, ContractTable
 from arbig.domain.enums import Direction
@@ -25,10 +26,13 @@ from arbig.engine.book import CorePorts
 from arbig.engine.bus import EventType
 from arbig.engine.strategy.base import StrategyParams
 from arbig.engine.strategy.loader import StrategyClass, StrategyError, validate_params
-from arbig.engine.strategy.runner import StrategyRunner
+from arbig.engine.strategy.runner import BARS_KEPT, StrategyRunner
 from arbig.engine.strategy.store import StrategyStore
 
 log = structlog.get_logger(__name__)
+
+# The last bars of a symbol before now, oldest first (``Strategy.load_bars``).
+BarHistory = Callable[[str, int], Awaitable[list[Bar]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,9 @@ class StrategyEngine:
         can_start: Callable[[], str | None] = lambda: None,
         clock: Clock,
         contracts: ContractTable,
+        history: BarHistory | None = None,
     ) -> None:
+        """``history``: the last bars of a symbol before now, for ``load_bars``."""
         self._core = core
         self._contracts = contracts  # a ``symbol`` parameter must name a listed month
         self._main_contract = main_contract
@@ -69,6 +75,7 @@ class StrategyEngine:
         self._store = store
         self._calendar = calendar
         self._can_start = can_start
+        self._history = history
         self._clock = clock.now
         self._params: dict[str, dict[str, Any]] = {}
         self._runner: StrategyRunner | None = None
@@ -180,7 +187,8 @@ class StrategyEngine:
             await self._store.set_active(name, True)
             self._runner, self.error, self.notice = runner, None, None
             self._started_at = self._clock()
-            runner.start(strategy, self._core.book.last_tick(symbol))
+            history = await self._history(symbol, BARS_KEPT) if self._history else []
+            runner.start(strategy, self._core.book.last_tick(symbol), history)
             log.info("strategy started", strategy=name, symbol=symbol)
             self._core.events.publish(EventType.SYSTEM, {"strategy": name, "state": "running"})
             return self.status()

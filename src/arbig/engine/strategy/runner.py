@@ -66,6 +66,7 @@ class StrategyRunner:
         self._on_failure = on_failure
         self._clock = clock
         self._bars: deque[Bar] = deque(maxlen=BARS_KEPT)
+        self._history: tuple[Bar, ...] = ()
         self._last: Tick | None = None
         self._expiring: set[str] = set()
         self._desk = TriggerDesk(
@@ -104,6 +105,12 @@ class StrategyRunner:
     def bars(self) -> Sequence[Bar]:
         return tuple(self._bars)
 
+    def load_bars(self, count: int) -> Sequence[Bar]:
+        loaded = tuple(self._history[-count:]) if count > 0 else ()
+        if not self._bars:  # before the first bar since the start: they lead the bars
+            self._bars.extend(loaded)
+        return loaded
+
     def working_orders(self) -> list[Order]:
         book = self._core.book
         orders = (book.order(i) for i in self._desk.live)
@@ -137,8 +144,12 @@ class StrategyRunner:
 
     # --- lifecycle -----------------------------------------------------------------
 
-    def start(self, strategy: Strategy[Any], last_tick: Tick | None) -> None:
-        """Run ``strategy``: on_start, then market and book events until ``halt``."""
+    def start(
+        self, strategy: Strategy[Any], last_tick: Tick | None, history: Sequence[Bar] = ()
+    ) -> None:
+        """Run ``strategy``: on_start, then market and book events until ``halt``.
+        ``history``: the finished bars before the start (``load_bars``), oldest first."""
+        self._history = tuple(history)
         self.strategy = strategy
         self.name = strategy.name
         self._last = last_tick
