@@ -13,7 +13,8 @@ import httpx
 import pytest
 from failover_kit import POLL_S, TTL_S, Failover, eventually
 
-pytestmark = pytest.mark.e2e
+# Five processes start on a shared 2-core machine: more than the default limit per test.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 # The lease expires TTL_S after the last renewal, which may have been TTL_S / 3 before
 # the kill; a standby asks every POLL_S; the rest is slack for a loaded machine.
@@ -46,17 +47,22 @@ def _start_pair(failover: Failover) -> tuple[str, str]:
 
 
 def _check_books_agree(failover: Failover) -> None:
-    """Stop everything, then compare the book in SQL with the exchange's own record."""
-    for name in ("b", "exchange"):
-        failover.processes[name].stop()
+    """Stop the exchange (its record is then final), let the active core take in its last
+    reports, stop the core, and compare the book in SQL with the exchange's own record."""
+    failover.processes["exchange"].stop()
     record = failover.exchange_record()
-    exchange_trades = [trade["trade_id"] for trade in record["trades"]]
+    exchange_trades = sorted(trade["trade_id"] for trade in record["trades"])
     exchange_orders = {order["order_id"] for order in record["orders"]}
-    book_trades = [row[0] for row in failover.sql("SELECT trade_id FROM trades")]
-    book_orders = {row[0] for row in failover.sql("SELECT order_id FROM orders")}
     assert exchange_trades, "the exchange filled nothing"
     assert len(set(exchange_trades)) == len(exchange_trades)
-    assert sorted(book_trades) == sorted(exchange_trades)  # none lost, none twice
+
+    def book_trades() -> list[str]:
+        return sorted(row[0] for row in failover.sql("SELECT trade_id FROM trades"))
+
+    eventually(lambda: book_trades() == exchange_trades, 30, "the book records every fill")
+    failover.processes["b"].stop()
+    assert book_trades() == exchange_trades  # none lost, none twice
+    book_orders = {row[0] for row in failover.sql("SELECT order_id FROM orders")}
     assert exchange_orders <= book_orders
     # Every order the exchange holds was taken once, from one request.
     taken = [note["data"].strip('"') for note in failover.ledger() if note["op"] == "send"]
@@ -90,7 +96,10 @@ def test_the_standby_takes_over_a_killed_core_within_the_bound_and_nothing_is_lo
     token_b = failover.lease()["token"]
     assert int(token_b) > int(token_a)
     # b reconciled, resumed the strategy and trades under its own token.
-    eventually(lambda: _orders_by_token(failover)[token_b] >= 5, 60, "core b trades")
+    eventually(lambda: _orders_by_token(failover)[token_b] >= 1, 60, "core b trades")
+    trading_after = time.monotonic() - killed
+    print(f"takeover: lease {taken_after:.2f} s, first order {trading_after:.2f} s after the kill")
+    eventually(lambda: _orders_by_token(failover)[token_b] >= 5, 60, "core b keeps trading")
     # Both consoles' health shows the new core.
     holder = failover.lease()["holder"]
     for base in web:
