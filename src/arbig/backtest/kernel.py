@@ -177,13 +177,13 @@ class BacktestRun:
 
     async def settle(self) -> None:
         """Give the event loop the turns the last timer's work asked for."""
-        engine = self.controls.strategy_engine
-        while True:
-            if self.gateway.posting:
+        engine, gateway = self.controls.strategy_engine, self.gateway
+        # Checked before awaiting: most timers (a tick that decides nothing, a bar's
+        # close) leave no work, and three coroutines per timer for nothing add up.
+        while gateway.posting or engine.busy:
+            if gateway.posting:
                 await asyncio.sleep(0)
             await engine.idle()
-            if not self.gateway.posting:
-                return
 
     async def run(self, progress: Progress | None) -> None:
         clock, source = self.clock, self.source

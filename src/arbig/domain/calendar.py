@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 EXCHANGE_TZ = ZoneInfo("Asia/Shanghai")
@@ -47,6 +48,19 @@ class TradingCalendar:
 
     sessions: tuple[Session, ...] = GOLD_SESSIONS
     holidays: frozenset[date] = field(default_factory=frozenset)
+    # The session lookup is cached by calendar, asked twice per tick: hashing the
+    # sessions and holidays anew each time cost more than the cached lookup itself.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.sessions, self.holidays)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type["TradingCalendar"], tuple[Any, ...]]:
+        # Rebuilt, not restored: a hash from another process (PYTHONHASHSEED) is stale.
+        return (TradingCalendar, (self.sessions, self.holidays))
 
     @classmethod
     def gold(cls, holidays: Iterable[date] = ()) -> "TradingCalendar":

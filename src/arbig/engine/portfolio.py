@@ -220,20 +220,27 @@ class Portfolio:
         if previous == tick.last_price:
             return False
         if any(leg.volume > 0 and leg.symbol == symbol for leg in self.positions.legs.values()):
-            self._revalue()
+            self._remark()
             return True
         return False
 
     def _revalue(self) -> None:
-        unrealized = margin = profit = ZERO
+        """Margin and floating P&L anew: after a fill or a settlement, what margin is
+        made of (lots, settlement prices) has changed."""
+        margin = ZERO
         for leg in self.positions.held():
-            spec = self._spec_for(leg.symbol)
+            margin += leg.margin(self._spec_for(leg.symbol), self._settlement.get(leg.symbol))
+        self.account.margin = margin
+        self._remark()
+
+    def _remark(self) -> None:
+        """Floating P&L at the last prices; the margin does not depend on them."""
+        unrealized = profit = ZERO
+        for leg in self.positions.held():
             last = self._last.get(leg.symbol, leg.avg_price)
-            unrealized += leg.unrealized_pnl(last, spec.multiplier)
-            margin += leg.margin(spec, self._settlement.get(leg.symbol))
+            unrealized += leg.unrealized_pnl(last, self._spec_for(leg.symbol).multiplier)
             profit += self._position_profit(leg, last)
         self.account.unrealized_pnl = unrealized
-        self.account.margin = margin
         self.account.position_profit = profit
 
     def position_snapshots(self, now: datetime) -> list[PositionSnapshot]:

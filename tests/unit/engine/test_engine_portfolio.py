@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from enginekit import ACCOUNT, MONDAY, MONDAY_10AM, OTHER, TUESDAY, make_tick, make_trade, spec_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arbig.domain.enums import Direction, Offset, Side
 from arbig.engine.portfolio import Portfolio
@@ -249,3 +251,38 @@ def test_a_manual_close_of_a_strategys_lots_takes_them_from_its_own_position() -
     assert book.cap_owned("au2612", Direction.LONG) == []
     # The operator's yesterday lot is not the strategy's to lose.
     assert long_of(book) == (2, 1, 1)
+
+
+_PRICES = st.integers(min_value=45_950, max_value=46_050).map(lambda c: Decimal(c) / 50)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["tick", "buy", "sell", "next day"]),
+            _PRICES,
+        ),
+        max_size=30,
+    )
+)
+def test_marking_leaves_the_account_as_a_full_revaluation_has_it(
+    steps: list[tuple[str, Decimal]],
+) -> None:
+    """A tick re-marks only the floating P&L; the margin it leaves must equal what valuing
+    the whole book anew gives (it changes with fills and settlements, never with a price)."""
+    book = portfolio()
+    day, at = MONDAY, MONDAY_10AM
+    for n, (kind, price) in enumerate(steps):
+        at += timedelta(seconds=1)
+        if kind == "next day":
+            day += timedelta(days=1)
+        elif kind == "tick":
+            book.mark(make_tick(str(price), at=at, day=day))
+        else:
+            side = Side.BUY if kind == "buy" else Side.SELL
+            book.apply_trade(make_trade(f"T{n}", side=side, price=str(price), at=at, day=day))
+        account = book.account
+        seen = (account.margin, account.unrealized_pnl, account.position_profit)
+        book._revalue()
+        assert seen == (account.margin, account.unrealized_pnl, account.position_profit)

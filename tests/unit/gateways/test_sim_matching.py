@@ -4,6 +4,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from simkit import MONDAY_10AM, SYMBOL, make_tick, request, spec_for
 
 from arbig.domain.enums import Direction, Exchange, Offset, OrderStatus, OrderType, Side
@@ -315,3 +317,54 @@ def test_order_ids_carry_the_session_so_a_new_session_never_reuses_one() -> None
     matching.start_session()
     second = matching.submit(request(), NOW)
     assert (first.order_id, second.order_id) == ("S0001-000001", "S0002-000002")
+
+
+# --- the account between fills ---------------------------------------------------------
+
+_PRICES = st.integers(min_value=45_950, max_value=46_050).map(lambda c: Decimal(c) / 50)
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("tick"), _PRICES, st.sampled_from(["919.00", "920.00", "921.00"])),
+        st.tuples(
+            st.sampled_from([Side.BUY, Side.SELL]),
+            _PRICES,
+            st.sampled_from([Offset.OPEN, Offset.CLOSE]),
+        ),
+        st.tuples(st.just("next day"), st.just(Decimal(0)), st.just("920.00")),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_STEPS)
+def test_a_tick_leaves_the_account_as_a_full_recomputation_has_it(
+    steps: list[tuple[str | Side, Decimal, str | Offset]],
+) -> None:
+    """A tick that fills nothing only re-marks the floating P&L; margin and frozen amounts
+    must still equal what recomputing everything from the book and last prices gives."""
+    matching = held_over_the_night(today=1, yesterday=2)
+    day = TUESDAY
+    for kind, price, extra in steps:
+        if kind == "next day":
+            day += timedelta(days=1)
+            continue
+        if isinstance(kind, Side) and isinstance(extra, Offset):
+            matching.submit(request(kind, str(price), 1, extra), NOW)
+        else:
+            ask = str(price + Decimal("0.02"))
+            matching.on_tick(make_tick(str(price), ask, day=day, pre_settlement=str(extra)))
+        account = matching.state.account
+        seen = (
+            account.margin,
+            account.unrealized_pnl,
+            account.frozen_margin,
+            account.frozen_commission,
+        )
+        matching._refresh()
+        assert seen == (
+            account.margin,
+            account.unrealized_pnl,
+            account.frozen_margin,
+            account.frozen_commission,
+        )

@@ -275,6 +275,14 @@ class StrategyEngine:
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
         return await self._store.triggers(name, limit)
 
+    @property
+    def busy(self) -> bool:
+        """Whether ``idle`` would wait: a strategy's queued work or a stop's cleanup."""
+        cleanup = self._cleanup
+        return (cleanup is not None and not cleanup.done()) or (
+            self._runner is not None and self._runner.busy
+        )
+
     async def idle(self) -> None:
         """Wait until the running strategy's queued work (trigger writes, sends) is done."""
         if self._cleanup is not None:

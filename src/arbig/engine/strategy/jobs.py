@@ -76,6 +76,11 @@ class JobLine:
                     self._busy = False
                     self._finished()
 
+    @property
+    def pending(self) -> bool:
+        """Whether a job put so far has not ended (``join`` would wait)."""
+        return self._unfinished > 0
+
     async def join(self) -> None:
         """Until every job put so far has ended."""
         if self._unfinished:

@@ -190,6 +190,11 @@ class StrategyRunner:
             self._worker.cancel()
             await asyncio.gather(self._worker, return_exceptions=True)
 
+    @property
+    def busy(self) -> bool:
+        """Whether queued work has not ended: ``idle`` would wait."""
+        return self._jobs.pending
+
     async def idle(self) -> None:
         """Wait until every queued trigger write and order send is done (tests, shutdown)."""
         await self._jobs.join()

@@ -113,10 +113,12 @@ class MatchingEngine:
         The first snapshot of a new trading day first expires the working
         orders and rolls today's lots to yesterday."""
         events: list[Order | Trade] = []
-        if self.state.trading_day is None or tick.trading_day > self.state.trading_day:
+        rolled = self.state.trading_day is None or tick.trading_day > self.state.trading_day
+        if rolled:
             if self.state.trading_day is not None:
                 events.extend(self._new_day(tick.datetime))
             self.state.trading_day = tick.trading_day
+        previous = self._last.get(tick.symbol)
         self._last[tick.symbol] = tick
         if self._depth:
             depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
@@ -134,7 +136,10 @@ class MatchingEngine:
                 continue
             depth[order.side] -= volume
             events.extend(self._fill(order, price, volume, tick.datetime, tick.trading_day))
-        self._refresh()
+        if rolled or events or previous is None or previous.pre_settlement != tick.pre_settlement:
+            self._refresh()
+        else:  # only the price moved: margin and frozen amounts stand
+            self._remark()
         return events
 
     def _fill(
@@ -254,6 +259,17 @@ class MatchingEngine:
         account.frozen_margin, account.frozen_commission = frozen_for(
             self.active_orders(), self._spec_for
         )
+
+    def _remark(self) -> None:
+        """Floating P&L at the last prices (what a tick without fills changes)."""
+        unrealized = Decimal(0)
+        for leg in self.state.positions.held():
+            tick = self._last.get(leg.symbol)
+            if tick is not None:
+                unrealized += leg.unrealized_pnl(
+                    tick.last_price, self._spec_for(leg.symbol).multiplier
+                )
+        self.state.account.unrealized_pnl = unrealized
 
 
 def _priority(order: Order) -> tuple[Decimal, datetime, str]:
