@@ -1,6 +1,6 @@
 """Backtest throughput: ticks/s through the whole kernel, beside a bare loop and vn.py.
 
-    .venv/bin/python bench/bench_backtest.py [--days 2] [--no-vnpy]
+    .venv/bin/python bench/bench_backtest.py [--days 1] [--repeat 2] [--no-vnpy]
 
 The same simulated gold ticks (the catalog's synthesizer, a snapshot every 500 ms,
 ``--days`` trading days) and the same decision on every tick: the simple averages of
@@ -202,8 +202,8 @@ def vnpy_run(python: Path, ticks: list[Tick], repeat: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--days", type=int, default=2, help="simulated trading days")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
+    parser.add_argument("--days", type=int, default=1, help="simulated trading days")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each; the best counts")
     parser.add_argument("--no-vnpy", action="store_true", help="skip vn.py")
     args = parser.parse_args()
     configure_logging("error")

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from arbig.backtest.service import BacktestDesk
 from arbig.config import Settings
+from arbig.gateways.base import GatewayError
 from arbig.gateways.registry import GATEWAYS, UnknownGateway
 from arbig.gateways.tables import BrokerTablesError, load_broker_tables
 from arbig.runtime import EmbeddedRuntime, build_embedded, prepare_database
@@ -20,6 +21,19 @@ from arbig.web.app import create_app
 
 class StartupError(Exception):
     """What stops the embedded system from starting, in one line."""
+
+
+def startup_failure(exc: BaseException | None) -> str | None:
+    """One line for what commonly stops the system at start-up after the preflight (a
+    gateway whose session does not come up, a database or Redis that went away); None
+    for anything else, which is a fault and keeps its traceback."""
+    if isinstance(exc, GatewayError):
+        return f"the gateway did not start: {exc}"
+    if isinstance(exc, DatabaseError | RedisUnavailable | StartupError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename or 'start-up'}: {exc.strerror}"
+    return None
 
 
 def embedded_app(settings: Settings, *, freeze_heap: bool = False) -> FastAPI:

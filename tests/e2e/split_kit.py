@@ -5,6 +5,7 @@ each `arbig run --role ...` in a subprocess with its output in a log file."""
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from typing import IO
 
 import httpx
 import pytest
+import redis
 from arbig_server import PASSWORD, SYMBOL, arbig, free_port
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "ticks"))
@@ -36,6 +38,30 @@ def _admin(statement: str) -> None:
         "asyncio.run(main())\n"
     )
     subprocess.run([sys.executable, "-c", code, MYSQL_ADMIN, statement], check=True, timeout=60)
+
+
+class PersistentRedis(PrivateRedis):
+    """A private redis-server that keeps its data across a kill (append-only file,
+    fsync on every write), as the split deployment's Redis must: the core lease, the
+    consumer group and the streams outlive a restart."""
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            unavailable("redis-server is not installed (apt-get install redis-server)")
+        assert binary is not None
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += ["--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.workdir)]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis(port=self.port, socket_connect_timeout=0.2).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        self.kill()
+        pytest.fail(f"private redis-server on port {self.port} did not start")
 
 
 class RoleProcess:
@@ -114,7 +140,7 @@ class SplitDeployment:
         self.workdir = workdir
         self.data_dir = workdir / "data"
         self.database = f"arbig_split_{os.getpid()}_{secrets.token_hex(3)}"
-        self.redis = PrivateRedis(workdir)
+        self.redis = PersistentRedis(workdir)
         self.headers: dict[str, str] = {}
         self.core: RoleProcess | None = None
         self.webs: list[RoleProcess] = []
@@ -136,6 +162,7 @@ class SplitDeployment:
             "ARBIG_SIM__SEED": "11",
             "ARBIG_SPLIT__RETRY_AFTER_S": "0.5",
             "ARBIG_SPLIT__COMMAND_TIMEOUT_S": "3",
+            "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",  # orders in quick succession
         }
         env.pop("ARBIG_CONFIG", None)
         self.data_dir.mkdir(parents=True)

@@ -2,8 +2,9 @@
 
 import errno
 import ipaddress
+import logging
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,9 @@ from arbig.cli.reconcile import reconcile
 from arbig.cli.strategy import strategy_app
 from arbig.config import Settings
 from arbig.storage.cli import db_app
+
+if TYPE_CHECKING:  # the web stack loads only for the commands that serve it
+    from fastapi import FastAPI
 
 app = typer.Typer(
     name="arbig",
@@ -117,17 +121,44 @@ def run(
     configure_logging(settings.log_level)
     what = "console" if role is None else "console replica (split deployment)"
     typer.echo(f"ARBIG {__version__}: {what} on http://{settings.host}:{settings.port}/", err=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        # X-Forwarded-For is believed only from the configured proxies (none by default),
-        # so that no client can choose the address the login delay and the audit see.
-        proxy_headers=bool(settings.auth.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.auth.trusted_proxies) or "",
-        **SERVER_OPTIONS,
-    )
+    known_failure = _KnownStartupFailure(app)
+    logging.getLogger("uvicorn.error").addFilter(known_failure)
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            # X-Forwarded-For is believed only from the configured proxies (none by default),
+            # so that no client can choose the address the login delay and the audit see.
+            proxy_headers=bool(settings.auth.trusted_proxies),
+            forwarded_allow_ips=",".join(settings.auth.trusted_proxies) or "",
+            **SERVER_OPTIONS,
+        )
+    except SystemExit:
+        line = known_failure.line()
+        if line is not None:
+            raise fail(f"cannot start: {line}", code=1) from None
+        raise
+    finally:
+        logging.getLogger("uvicorn.error").removeFilter(known_failure)
+
+
+class _KnownStartupFailure(logging.Filter):
+    """Keeps uvicorn from logging the traceback of a start-up failure that ``run`` says
+    in one line instead (a gateway, the database or Redis that would not come up)."""
+
+    def __init__(self, app: "FastAPI") -> None:
+        super().__init__()
+        self._app = app
+
+    def line(self) -> str | None:
+        from arbig.embedded import startup_failure
+
+        return startup_failure(self._app.state.startup_error)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR or self.line() is None
 
 
 def _check_role(settings: Settings, role: str) -> None:

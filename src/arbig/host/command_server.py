@@ -23,7 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from arbig.api.client import CoreClient
-from arbig.api.errors import Refused
+from arbig.api.errors import CoreUnreachable, Refused
 from arbig.api.health import Component, ComponentState, Health
 from arbig.domain.contract import ContractError
 from arbig.host.wire import (
@@ -191,7 +191,9 @@ class CommandServer:
         )
         request_id, reply_to = fields.get(b"id"), fields.get(b"r")
         if request_id and reply_to:
-            error = CoreFailed(f"the core could not process this request ({reason})")
+            error = CoreUnreachable(
+                f"the core could not process this request ({reason}): it was not carried out"
+            )
             with contextlib.suppress(*UNAVAILABLE):
                 answer = answer_fields(request_id.decode(), error=error)
                 await self._reply(reply_to.decode(), answer)
@@ -199,11 +201,20 @@ class CommandServer:
     # --- carrying out -----------------------------------------------------------------
 
     async def _handle(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+        request_id: str | None = None
         try:
             request = decode_request(fields)
-            answer = await self._answer(request)
-            await self._reply(request.reply_to, answer)
-            await when_ready(self._redis.xack(self._keys.requests, self._keys.group, entry_id))
+            request_id = request.request_id
+            answer, record = await self._answer(request)
+            # One transaction: the command's answer recorded, the replica answered, the
+            # entry acknowledged; all or none (then the entry is delivered again).
+            async with self._redis.pipeline(transaction=True) as pipe:
+                if record is not None:
+                    pipe.set(record, answer, ex=ANSWER_TTL_S)
+                pipe.xadd(request.reply_to, {b"a": answer}, maxlen=REPLIES_MAXLEN, approximate=True)
+                pipe.expire(request.reply_to, ANSWER_TTL_S)
+                pipe.xack(self._keys.requests, self._keys.group, entry_id)
+                await when_ready(pipe.execute())
         except (WireError, *UNAVAILABLE, ResponseError) as exc:
             # Left pending: tried again after retry_after_s, dead-lettered in the end.
             log.warning("command not processed", entry=entry_id.decode(), error=str(exc))
@@ -211,52 +222,47 @@ class CommandServer:
             log.exception("command handling failed", entry=entry_id.decode())
         finally:
             self._in_hand.discard(entry_id)
+            running = self._running.get(request_id or "")
+            if running is not None and running.done():
+                del self._running[request_id or ""]
 
-    async def _answer(self, request: Request) -> bytes:
+    async def _answer(self, request: Request) -> tuple[bytes, str | None]:
+        """The answer, and the key to record it under (a command carried out here)."""
         if request.expired:
             late = int(time.time() * 1000) - request.deadline_ms
-            return answer_fields(
-                request.request_id,
-                error=Refused(
-                    f"the command reached the core {late} ms after its deadline and was not "
-                    "carried out"
-                ),
+            refusal = Refused(
+                f"the command reached the core {late} ms after its deadline and was not carried out"
             )
+            return answer_fields(request.request_id, error=refusal), None
         if not request.method.is_command:
-            return await self._carry_out(request)
+            return await self._carry_out(request), None
         running = self._running.get(request.request_id)
         if running is not None:
-            return await asyncio.shield(running)
-        record = self._keys.answer(request.request_id)
+            # A repeated delivery while the first is carried out (or being recorded).
+            return await asyncio.shield(running), None
         running = self._running[request.request_id] = asyncio.get_running_loop().create_future()
         try:
-            answer = await self._once(request, record)
+            answer, record = await self._once(request)
         except BaseException as exc:
             running.set_exception(exc)
             running.exception()  # retrieved: the repeated delivery, if any, sees it
             raise
-        else:
-            running.set_result(answer)
-            return answer
-        finally:
-            del self._running[request.request_id]
+        running.set_result(answer)
+        return answer, record
 
-    async def _once(self, request: Request, record: str) -> bytes:
+    async def _once(self, request: Request) -> tuple[bytes, str | None]:
+        record = self._keys.answer(request.request_id)
         taken = await when_ready(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
         if not taken:
             earlier: Any = await when_ready(self._redis.get(record))
             if earlier is not None and earlier != RUNNING:
-                return bytes(earlier)  # a repeated delivery: the first answer
-            return answer_fields(
-                request.request_id,
-                error=CoreFailed(
-                    "this command was taken up before and its outcome was not recorded: "
-                    "check the orders and the audit trail before sending it again"
-                ),
+                return bytes(earlier), None  # a repeated delivery: the first answer
+            unknown = CoreFailed(
+                "this command was taken up before and its outcome was not recorded: "
+                "check the orders and the audit trail before sending it again"
             )
-        answer = await self._carry_out(request)
-        await when_ready(self._redis.set(record, answer, ex=ANSWER_TTL_S))
-        return answer
+            return answer_fields(request.request_id, error=unknown), None
+        return await self._carry_out(request), record
 
     async def _carry_out(self, request: Request) -> bytes:
         method = getattr(self._client, request.method.name)

@@ -100,7 +100,11 @@ def create_app(
                 file=sys.stderr,
                 flush=True,
             )
-        host = await host_factory(settings)
+        try:
+            host = await host_factory(settings)
+        except Exception as exc:
+            app.state.startup_error = exc
+            raise
         # The host's registry when it keeps one (the embedded system does); the web
         # layer's own families go into the same one.
         metrics = getattr(host, "metrics", None)
@@ -108,7 +112,6 @@ def create_app(
             metrics = Metrics()
         app.state.metrics = app.state.hub.metrics = metrics
         app.state.notifier = getattr(host, "notifier", None)
-        app.state.backtests = getattr(host, "backtests", None)
         # Sessions live in the host's store when it keeps one (the embedded system's
         # database, shared by every web process on it); else in this process.
         session_store = getattr(host, "session_store", None)
@@ -121,7 +124,14 @@ def create_app(
         if make_limiter is not None:
             app.state.guard.limiter = make_limiter(app.state.guard.rule)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
-        await host.start()
+        try:
+            await host.start()
+        except Exception as exc:
+            # Kept for the command that started the server: it turns what it knows (a
+            # gateway, the database or Redis that would not start) into one line.
+            app.state.startup_error = exc
+            unregister_hub()
+            raise
         app.state.client = host.client
         loopback = LoopbackServer(metrics, settings.metrics.port) if settings.metrics.port else None
         if loopback is not None:
@@ -157,6 +167,7 @@ def create_app(
     app.state.guard = Guard(settings)
     app.state.idempotency = Idempotency()
     app.state.backtests = None
+    app.state.startup_error = None
     app.state.ws_idle_timeout = 60.0
 
     def openapi() -> dict[str, Any]:

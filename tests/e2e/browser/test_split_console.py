@@ -166,16 +166,18 @@ def test_a_redis_restart_under_load_is_ridden_out_and_no_order_runs_twice(
             response = buy(split, 0, 1)
             assert response.status_code == 202, response.text
             accepted += 1
+        tick = api(split, 0, "GET", f"/market/{SYMBOL}/tick")
+        price = Decimal(tick["ask_price"]) + Decimal("0.40")
 
         split.redis.kill()
-        refused = buy_during_outage(split)
+        refused = post_order(split, price)
         assert refused.status_code == 503
         assert "cannot be reached" in refused.json()["detail"]
         split.redis.start()
 
         deadline = time.monotonic() + 60
         while True:
-            response = buy(split, 0, 1)
+            response = post_order(split, price)
             if response.status_code == 202:
                 accepted += 1
                 break
@@ -190,9 +192,9 @@ def test_a_redis_restart_under_load_is_ridden_out_and_no_order_runs_twice(
     assert len(orders) == accepted + 2  # and the two of the close test
 
 
-def buy_during_outage(split: SplitDeployment) -> httpx.Response:
-    # The price is read before Redis goes (the tick read itself would be refused).
-    order = {"symbol": SYMBOL, "side": "buy", "price": "1000.00", "volume": 1}
+def post_order(split: SplitDeployment, price: Decimal) -> httpx.Response:
+    # At a price read before Redis went: the tick read itself is refused meanwhile.
+    order = {"symbol": SYMBOL, "side": "buy", "price": f"{price:.2f}", "volume": 1}
     return httpx.post(
         f"{split.webs[0].base}/api/v1/orders", json=order, headers=split.headers, timeout=30
     )
