@@ -44,6 +44,7 @@ from arbig.gateways.simlink.wire import (
     events_key,
     intake_key,
     ledger_key,
+    raise_if_cancelled,
 )
 from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE
 
@@ -105,6 +106,7 @@ class _Publisher:
                         )
                     await pipe.execute()
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 log.warning("simulated exchange cannot publish (%s); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
@@ -152,6 +154,7 @@ class SimExchange:
                         {self._intake: cursor}, count=100, block=BLOCK_MS
                     )
                 except UNAVAILABLE as exc:
+                    raise_if_cancelled()
                     log.warning("simulated exchange cannot read its intake (%s); retrying", exc)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, BACKOFF_MAX_S)
