@@ -17,7 +17,7 @@ from typing import Protocol
 import structlog
 
 from arbig.host.lease import CoreLease, LeaseKeeper
-from arbig.ticks.redis_conn import UNAVAILABLE
+from arbig.ticks.redis_conn import UNAVAILABLE, raise_if_cancelled
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +60,7 @@ async def wait_for_lease(
                 )
                 announced = True
         except UNAVAILABLE as exc:
+            raise_if_cancelled()
             log.warning("standby cannot reach Redis", error=f"{type(exc).__name__}: {exc}")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), poll_s)

@@ -1,6 +1,7 @@
 """Redis connection matters shared by the tick writer and readers: which errors mean
 "Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
 
+import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -15,6 +16,15 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, Timeout
 # restart, running a long script, a replica without its primary. Retried as well.
 _NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
 T = TypeVar("T")
+
+
+def raise_if_cancelled() -> None:
+    """Inside a retry loop's handler of a lost connection: redis-py may turn a task's
+    cancellation into a ConnectionError, which the loop must not retry (it would never
+    end, its cancellation swallowed)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def not_ready(reply: Exception) -> bool:

@@ -44,9 +44,13 @@ from arbig.gateways.simlink.wire import (
     events_key,
     intake_key,
     ledger_key,
+)
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
     raise_if_cancelled,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE
 
 log = logging.getLogger(__name__)
 

@@ -44,10 +44,14 @@ from arbig.gateways.simlink.wire import (
     encode,
     events_key,
     intake_key,
-    raise_if_cancelled,
     reply_key,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+)
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@
 The exchange's own state file is the record of what it took and filled.
 """
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -68,14 +67,6 @@ class Kind(StrEnum):
     ACCOUNT = "account"
     CONNECTION = "connection"
     LOG = "log"
-
-
-def raise_if_cancelled() -> None:
-    """Inside a retry loop's handler of a lost connection: redis-py may turn a task's
-    cancellation into a ConnectionError, which the loop must not retry."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 def intake_key(prefix: str) -> str:
