@@ -55,7 +55,7 @@ def check_role(settings: Settings, role: str) -> None:
             f"--role {role} needs a server database (MariaDB/MySQL or PostgreSQL) in "
             "ARBIG_DATABASE_URL, not SQLite: the processes of a split deployment share it"
         )
-    preflight(settings)
+    preflight(settings, redis_required=True)
 
 
 LEASE_LOST_EXIT = 3  # the exit status of a core that lost its lease (docs/deployment.md)

@@ -69,8 +69,9 @@ class RedisUnavailable(RuntimeError):
     """Redis cannot be used; the message is one line fit for the operator."""
 
 
-async def check_redis(url: str, timeout_s: float = 2.0) -> None:
-    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line.
+async def check_redis(url: str, timeout_s: float = 2.0, *, required: bool = False) -> None:
+    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line (offering to
+    go without Redis unless it is ``required``, as the split deployment's roles need it).
 
     A Redis that answers but cannot serve yet (loading its data, busy with a script) is
     there and configured right: it passes, and the tick writer waits for it."""
@@ -91,7 +92,8 @@ async def check_redis(url: str, timeout_s: float = 2.0) -> None:
     except UNAVAILABLE as exc:
         raise RedisUnavailable(
             f"cannot reach Redis at {shown} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
-            "and that the server is running, or unset it to keep ticks in memory"
+            "and that the server is running"
+            + ("" if required else ", or unset it to keep ticks in memory")
         ) from None
     finally:
         await client.aclose()
