@@ -4,8 +4,8 @@ embedded path, in the same run.
     .venv/bin/python bench/bench_split.py [--clients 1,100] [--seconds 20] [--orders 300]
 
 Both deployments run the same code on MariaDB (a fresh database each) and
-the same Redis (the machine's, db 15, keys under a fresh prefix), so only the bus
-differs:
+the same Redis (the machine's, db 15, keys under a fresh prefix, deleted after),
+so only the bus differs:
 
 - **embedded**: one `arbig run` (the default role);
 - **split**: `arbig run --role core` and one `arbig run --role web`.
@@ -42,6 +42,7 @@ from typing import Any
 
 import httpx
 import orjson
+import redis
 from _harness import harness_without_gc
 from websockets.asyncio.client import connect
 
@@ -162,6 +163,13 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        # The bus's keys of this run, and the tick stream the core wrote.
+        client = redis.Redis.from_url(REDIS)
+        keys = [*client.scan_iter(match=f"{self.env['ARBIG_SPLIT__PREFIX']}*", count=1000)]
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+        client.delete(f"market_data:{SYMBOL}")
+        client.close()
 
 
 async def tick_latencies(deployment: Deployment, clients: int, seconds: float) -> list[float]:

@@ -54,7 +54,7 @@ async def build_with_backtests(settings: Settings) -> EmbeddedRuntime:
     return runtime
 
 
-def preflight(settings: Settings) -> None:
+def preflight(settings: Settings, *, redis_required: bool = False) -> None:
     """Find gateway, database and Redis problems before the server starts
     (``StartupError``, one line each)."""
     try:
@@ -73,7 +73,7 @@ def preflight(settings: Settings) -> None:
         engine = await prepare_database(settings)
         await engine.dispose()
         if settings.redis_url:
-            await check_redis(settings.redis_url)
+            await check_redis(settings.redis_url, required=redis_required)
 
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import signal
+from functools import partial
 
 import structlog
 from fastapi import FastAPI
@@ -21,6 +22,8 @@ from arbig.host.lease import CoreLease
 from arbig.host.standby import StopLeftBehind, serve_while_leased, wait_for_lease
 from arbig.host.web_role import WebHost
 from arbig.runtime import build_embedded, prepare_database
+from arbig.storage.database import create_engine
+from arbig.storage.fence import current_token
 from arbig.web.app import create_app
 from arbig.web.metrics import LoopbackServer
 
@@ -52,7 +55,7 @@ def check_role(settings: Settings, role: str) -> None:
             f"--role {role} needs a server database (MariaDB/MySQL or PostgreSQL) in "
             "ARBIG_DATABASE_URL, not SQLite: the processes of a split deployment share it"
         )
-    preflight(settings)
+    preflight(settings, redis_required=True)
 
 
 LEASE_LOST_EXIT = 3  # the exit status of a core that lost its lease (docs/deployment.md)
@@ -97,7 +100,9 @@ async def run_core(settings: Settings) -> str:
         log.info("core role running", core=role.name, lease_token=lease.token())
 
     try:
-        if not await wait_for_lease(lease, settings.lease.poll_s, stopping):
+        if not await wait_for_lease(
+            lease, settings.lease.poll_s, stopping, partial(_book_token, settings)
+        ):
             return "stopped"
         try:
             return await serve_while_leased(
@@ -119,6 +124,15 @@ async def run_core(settings: Settings) -> str:
         await role.close()
         await lease.withdraw_standby()
         await lease_redis.aclose()
+
+
+async def _book_token(settings: Settings) -> int:
+    """The token of the core that last claimed the book (0 before any)."""
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        return await current_token(engine) or 0
+    finally:
+        await engine.dispose()
 
 
 async def _web_host(settings: Settings) -> WebHost:

@@ -11,13 +11,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 import httpx
 import orjson
 import redis
-from arbig_server import SYMBOL, free_port
+from arbig_server import PASSWORD, SYMBOL, arbig, free_port
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "ticks"))
 
@@ -119,6 +120,7 @@ class Failover:
         self.database = f"arbig_failover_{os.getpid()}_{secrets.token_hex(3)}"
         self.redis_server = PrivateRedis(workdir)
         self.processes: dict[str, Process] = {}
+        self.headers: dict[str, str] = {}
         self.env: dict[str, str] = {}
         self.url = ""
 
@@ -145,6 +147,10 @@ class Failover:
             "ARBIG_RISK__MAX_ORDERS_PER_MINUTE": "100000",
             "ARBIG_RISK__MAX_ORDERS_PER_DAY": "100000",
             "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",
+            "ARBIG_RISK__MAX_TICKS_FROM_MARKET": "1000",
+            "ARBIG_RISK__MAX_WORKING_ORDERS": "1000",
+            "ARBIG_RISK__MAX_POSITION": "100000",
+            "ARBIG_SIM__CAPITAL": "1000000000",
             "ARBIG_STRATEGY__MODULES": orjson.dumps([str(STRATEGY)]).decode(),
             "ARBIG_STRATEGY__NAME": "churn",
             "ARBIG_STRATEGY__AUTOSTART": "true",
@@ -172,11 +178,15 @@ class Failover:
         return self.spawn(name, ["run", "--role", "core", "--data-dir", str(data)])
 
     def web(self, name: str) -> str:
+        """A web replica; every replica shares the folder with the credential and tokens."""
+        shared = self.workdir / "web"
+        if not self.headers:
+            shared.mkdir()
+            arbig("auth", "set-password", "--data-dir", str(shared), stdin=f"{PASSWORD}\n")
+            token = arbig("auth", "create-token", "e2e", "--data-dir", str(shared))
+            self.headers = {"Authorization": f"Bearer {token}"}
         port = free_port()
-        self.spawn(
-            name,
-            ["run", "--role", "web", "--port", str(port), "--data-dir", str(self.workdir / name)],
-        )
+        self.spawn(name, ["run", "--role", "web", "--port", str(port), "--data-dir", str(shared)])
         base = f"http://127.0.0.1:{port}"
         eventually(
             lambda: httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200,
@@ -201,6 +211,13 @@ class Failover:
         now_ms = int(time.time() * 1000)
         names = self.redis().zrangebyscore(f"{PREFIX}core:standbys", now_ms, "+inf")
         return [name.decode() for name in names]
+
+    def last_price(self) -> Decimal:
+        """The newest price the exchange published."""
+        for _id, fields in self.redis().xrevrange(f"{PREFIX}simx:events", count=50):
+            if fields[b"kind"] == b"tick":
+                return Decimal(orjson.loads(fields[b"data"])["last_price"])
+        raise AssertionError("no tick on the exchange's events stream")
 
     def ledger(self) -> list[dict[str, str]]:
         entries = self.redis().xrange(f"{PREFIX}simx:ledger")

@@ -4,13 +4,17 @@ the shared simulated exchange's own record."""
 
 import random
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from arbig_server import SYMBOL
 from failover_kit import POLL_S, TTL_S, Failover, eventually
 
 # Five processes start on a shared 2-core machine: more than the default limit per test.
@@ -46,7 +50,7 @@ def _start_pair(failover: Failover) -> tuple[str, str]:
     return token_a, failover.standbys()[0]
 
 
-def _check_books_agree(failover: Failover) -> None:
+def _check_books_agree(failover: Failover) -> dict[str, Any]:
     """Stop the exchange (its record is then final), let the active core take in its last
     reports, stop the core, and compare the book in SQL with the exchange's own record."""
     failover.processes["exchange"].stop()
@@ -78,6 +82,62 @@ def _check_books_agree(failover: Failover) -> None:
         for leg in record["positions"]
     }
     assert held == {key: volume for key, volume in broker.items() if volume}
+    return record
+
+
+BURST_MAX = 300  # distinct (price, volume) pairs
+
+
+class OperatorBurst:
+    """Orders sent through the web replicas in turn, each resting far from the market with
+    a price and volume of its own, so that the exchange's record shows which request each
+    of its orders came from."""
+
+    def __init__(self, failover: Failover, bases: list[str]) -> None:
+        self._failover = failover
+        self._bases = bases
+        self._stop = threading.Event()
+        self.answers: list[tuple[Decimal, int, int, str]] = []  # price, volume, status, id
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(60)
+
+    def _run(self) -> None:
+        base = self._failover.last_price()
+        for k in range(BURST_MAX):
+            if self._stop.is_set():
+                return
+            price = base - Decimal("0.02") * (60 + k % 100)
+            volume = 1 + k // 100
+            url = self._bases[k % len(self._bases)] + "/api/v1/orders"
+            body = {"symbol": SYMBOL, "side": "buy", "price": str(price), "volume": volume}
+            try:
+                answer = httpx.post(url, json=body, headers=self._failover.headers, timeout=15)
+                status, order_id = answer.status_code, str(answer.json().get("order_id", ""))
+            except (httpx.TransportError, ValueError):
+                status, order_id = 0, ""
+            self.answers.append((price, volume, status, order_id))
+            time.sleep(0.05)
+
+
+def _check_operator_orders(burst: OperatorBurst, record: dict[str, Any]) -> None:
+    """Every accepted order is at the exchange once, as asked; no request made two."""
+    orders = [o for o in record["orders"] if o["source"] == "operator"]
+    by_id = {o["order_id"]: o for o in orders}
+    pairs = Counter((Decimal(o["price"]), int(o["volume"])) for o in orders)
+    assert all(count == 1 for count in pairs.values()), pairs.most_common(3)
+    print("operator orders by answer:", Counter(status for _p, _v, status, _i in burst.answers))
+    accepted = [(p, v, i) for p, v, status, i in burst.answers if status == 202]
+    assert len(accepted) >= 10
+    for price, volume, order_id in accepted:
+        order = by_id[order_id]
+        assert (Decimal(order["price"]), int(order["volume"])) == (price, volume)
+    assert set(pairs) <= {(p, v) for p, v, _status, _id in burst.answers}
 
 
 def test_the_standby_takes_over_a_killed_core_within_the_bound_and_nothing_is_lost(
@@ -85,6 +145,9 @@ def test_the_standby_takes_over_a_killed_core_within_the_bound_and_nothing_is_lo
 ) -> None:
     token_a, _standby = _start_pair(failover)
     web = [failover.web("web-1"), failover.web("web-2")]
+    burst = OperatorBurst(failover, web)
+    burst.start()
+    eventually(lambda: len(burst.answers) >= 10, 60, "the operator's orders flow")
     # Killed at a random moment of the stream of orders.
     time.sleep(random.uniform(0.0, 1.0))
     failover.processes["a"].signal(signal.SIGKILL)
@@ -100,6 +163,9 @@ def test_the_standby_takes_over_a_killed_core_within_the_bound_and_nothing_is_lo
     trading_after = time.monotonic() - killed
     print(f"takeover: lease {taken_after:.2f} s, first order {trading_after:.2f} s after the kill")
     eventually(lambda: _orders_by_token(failover)[token_b] >= 5, 60, "core b keeps trading")
+    sent = len(burst.answers)
+    eventually(lambda: len(burst.answers) >= sent + 10, 60, "the operator's orders flow again")
+    burst.stop()
     # Both consoles' health shows the new core.
     holder = failover.lease()["holder"]
     for base in web:
@@ -112,7 +178,8 @@ def test_the_standby_takes_over_a_killed_core_within_the_bound_and_nothing_is_lo
         )
         assert core["state"] == "up"
         assert core["detail"].startswith(f"active: {holder} ")
-    _check_books_agree(failover)
+    record = _check_books_agree(failover)
+    _check_operator_orders(burst, record)
 
 
 def test_a_core_paused_past_its_lease_sends_nothing_when_it_resumes(failover: Failover) -> None:

@@ -12,19 +12,7 @@ from datetime import datetime
 
 from arbig.clock import Callback, Clock, Timer
 from arbig.domain.tick import Tick
-
-
-class _Chain:
-    """The replay's one timer at a time; cancelling stops the chain."""
-
-    def __init__(self) -> None:
-        self.current: Timer | None = None
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-        if self.current is not None:
-            self.current.cancel()
+from arbig.gateways.ticksource import TimerChain
 
 
 class ReplayTicks:
@@ -45,7 +33,7 @@ class ReplayTicks:
         return self._next.datetime if self._next is not None else None
 
     def start(self, clock: Clock, due: Callback) -> Timer:
-        chain = _Chain()
+        chain = TimerChain()
 
         def fire() -> None:
             due()

@@ -30,8 +30,9 @@ class TickSource(Protocol):
         ...
 
 
-class _Chain:
-    """One timer at a time, each set by the previous one; cancelling stops the chain."""
+class TimerChain:
+    """One timer at a time, each set by the previous one; cancelling stops the chain
+    (the tick sources' way to play ticks at their own times)."""
 
     def __init__(self) -> None:
         self.current: Timer | None = None
@@ -56,7 +57,7 @@ class ScriptedTicks:
 
     def start(self, clock: Clock, due: Callback) -> Timer:
         """One timer per distinct timestamp, each set when the previous one fires."""
-        chain = _Chain()
+        chain = TimerChain()
         times = sorted({tick.datetime for tick in self._ticks[self._next :]})
         position = 0
 

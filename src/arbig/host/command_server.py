@@ -36,7 +36,13 @@ from arbig.host.wire import (
     answer_fields,
     decode_request,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, when_ready
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+    when_ready,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -118,6 +124,7 @@ class CommandServer:
                 )
                 backoff = BACKOFF_MIN_S
             except (*UNAVAILABLE, ResponseError) as exc:
+                raise_if_cancelled()
                 # A restarted Redis has lost the group with the stream: make it again.
                 if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
                     # Everything in the new stream came after the restart: read it all.
@@ -148,6 +155,7 @@ class CommandServer:
             try:
                 await self._retry_once()
             except (*UNAVAILABLE, ResponseError) as exc:
+                raise_if_cancelled()
                 log.debug("command retries: redis unavailable", error=str(exc))
 
     async def _retry_once(self) -> None:

@@ -21,6 +21,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MIN_S,
     UNAVAILABLE,
     parse_id,
+    raise_if_cancelled,
     when_ready,
 )
 
@@ -68,6 +69,7 @@ class EventFollower:
                     )
                     backoff = BACKOFF_MIN_S
                 except UNAVAILABLE as exc:
+                    raise_if_cancelled()
                     log.info("event stream interrupted; resuming", error=str(exc))
                     check = True
                     await asyncio.sleep(backoff)

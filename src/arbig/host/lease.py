@@ -38,6 +38,10 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
   return nil
 end
 local token = redis.call('INCR', KEYS[2])
+if token <= tonumber(ARGV[3]) then
+  token = tonumber(ARGV[3]) + 1
+  redis.call('SET', KEYS[2], token)
+end
 redis.call('HSET', KEYS[1], 'token', token, 'holder', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return token
@@ -141,11 +145,13 @@ class CoreLease:
             return 0.0
         return self._deadline - self._monotonic()
 
-    async def try_acquire(self) -> int | None:
-        """Take the lease if nobody holds it; returns the new fencing token, or None."""
+    async def try_acquire(self, floor: int = 0) -> int | None:
+        """Take the lease if nobody holds it; returns the new fencing token (above
+        ``floor``: the newest token the book has seen, should Redis have lost its
+        counter), or None."""
         started = self._monotonic()
         keys = [self.key, self._fence_key]
-        token = await self._acquire(keys=keys, args=[self.holder, self._ttl_ms])
+        token = await self._acquire(keys=keys, args=[self.holder, self._ttl_ms, floor])
         if token is None:
             return None
         self._token = int(token)

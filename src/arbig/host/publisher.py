@@ -17,7 +17,13 @@ from redis.asyncio import Redis
 from arbig.api.events import EventType
 from arbig.engine.book import Events
 from arbig.host.wire import GAP, BusKeys, event_fields
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, when_ready
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+    when_ready,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +85,7 @@ class EventPublisher:
             try:
                 await self._write(batch, trades, gap=dropped > 0)
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 # Kept to be written when Redis is back (bounded by QUEUE_LIMIT).
                 self._queue[:0] = batch
                 self._trades += trades

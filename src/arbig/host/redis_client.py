@@ -59,7 +59,13 @@ from arbig.host.wire import (
     encode,
     request_fields,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE, when_ready
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+    when_ready,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -123,6 +129,7 @@ class RedisCoreClient:
                 )
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 log.info("reply stream interrupted; resuming", error=str(exc))
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)

@@ -17,7 +17,7 @@ from typing import Protocol
 import structlog
 
 from arbig.host.lease import CoreLease, LeaseKeeper
-from arbig.ticks.redis_conn import UNAVAILABLE
+from arbig.ticks.redis_conn import UNAVAILABLE, raise_if_cancelled
 
 log = structlog.get_logger(__name__)
 
@@ -34,13 +34,20 @@ class Role(Protocol):
     async def deactivate(self) -> None: ...
 
 
-async def wait_for_lease(lease: CoreLease, poll_s: float, stopping: asyncio.Event) -> bool:
+async def wait_for_lease(
+    lease: CoreLease,
+    poll_s: float,
+    stopping: asyncio.Event,
+    floor: Callable[[], Awaitable[int]] | None = None,
+) -> bool:
     """Poll until ``lease`` is taken (True) or ``stopping`` is set (False); listed as a
-    standby meanwhile."""
+    standby meanwhile. ``floor`` gives the newest token the book has seen (asked only
+    when the lease is free): a Redis restarted empty must not hand out an old token."""
     announced = False
     while not stopping.is_set():
         try:
-            if await lease.try_acquire() is not None:
+            free = await lease.current() is None
+            if free and await lease.try_acquire(await floor() if floor else 0) is not None:
                 await lease.withdraw_standby()
                 return True
             await lease.announce_standby(poll_s * 3)
@@ -53,6 +60,7 @@ async def wait_for_lease(lease: CoreLease, poll_s: float, stopping: asyncio.Even
                 )
                 announced = True
         except UNAVAILABLE as exc:
+            raise_if_cancelled()
             log.warning("standby cannot reach Redis", error=f"{type(exc).__name__}: {exc}")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), poll_s)

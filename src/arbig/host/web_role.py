@@ -12,6 +12,7 @@ from arbig.auth.ratelimit import LoginLimiter
 from arbig.auth.shared_limit import SharedLoginLimiter
 from arbig.config import Settings
 from arbig.host.redis_client import RedisCoreClient
+from arbig.host.shared_idempotency import SharedIdempotency
 from arbig.host.wire import BusKeys
 from arbig.ops.metrics import Metrics
 from arbig.storage.database import session_factory
@@ -27,6 +28,11 @@ class WebHost:
         self._engine = engine
         self._settings = settings
         self._limit_redis: Redis | None = None
+        self._keys_redis: Redis = Redis.from_url(
+            settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0
+        )
+        # Idempotency-Key answers, shared by the replicas (the web app takes it).
+        self.idempotency = SharedIdempotency(self._keys_redis, settings.split.prefix)
         self.session_store = SqlSessionStore(session_factory(engine))
         split = settings.split
         self._client = RedisCoreClient(
@@ -61,5 +67,6 @@ class WebHost:
             await self._client.stop()
             if self._limit_redis is not None:
                 await self._limit_redis.aclose()
+            await self._keys_redis.aclose()
         finally:
             await self._engine.dispose()

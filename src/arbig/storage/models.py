@@ -384,10 +384,6 @@ class BacktestRunRow(Base):
     finish_time: Mapped[datetime | None]
 
 
-TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
-VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")
-
-
 class StrategyHandoverRow(Base):
     """``strategy_handovers``: lots of the account the operator made a strategy's own."""
 
@@ -403,3 +399,8 @@ class StrategyHandoverRow(Base):
     price: Mapped[Decimal]
     trading_day: Mapped[date] = mapped_column(Date)
     handed_at: Mapped[datetime]
+
+
+# After every row class, so that each table is named.
+TABLES: tuple[str, ...] = tuple(Base.metadata.tables)
+VIEWS: tuple[str, ...] = ("account_summary", "daily_trade_summary", "strategy_trigger_summary")

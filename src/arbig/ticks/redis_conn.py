@@ -1,6 +1,7 @@
 """Redis connection matters shared by the tick writer and readers: which errors mean
 "Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
 
+import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -15,6 +16,15 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, Timeout
 # restart, running a long script, a replica without its primary. Retried as well.
 _NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
 T = TypeVar("T")
+
+
+def raise_if_cancelled() -> None:
+    """Inside a retry loop's handler of a lost connection: redis-py may turn a task's
+    cancellation into a ConnectionError, which the loop must not retry (it would never
+    end, its cancellation swallowed)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def not_ready(reply: Exception) -> bool:
@@ -59,8 +69,9 @@ class RedisUnavailable(RuntimeError):
     """Redis cannot be used; the message is one line fit for the operator."""
 
 
-async def check_redis(url: str, timeout_s: float = 2.0) -> None:
-    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line.
+async def check_redis(url: str, timeout_s: float = 2.0, *, required: bool = False) -> None:
+    """Ping the Redis at ``url``; RedisUnavailable says why not, in one line (offering to
+    go without Redis unless it is ``required``, as the split deployment's roles need it).
 
     A Redis that answers but cannot serve yet (loading its data, busy with a script) is
     there and configured right: it passes, and the tick writer waits for it."""
@@ -81,7 +92,8 @@ async def check_redis(url: str, timeout_s: float = 2.0) -> None:
     except UNAVAILABLE as exc:
         raise RedisUnavailable(
             f"cannot reach Redis at {shown} ({type(exc).__name__}: {exc}): check ARBIG_REDIS_URL "
-            "and that the server is running, or unset it to keep ticks in memory"
+            "and that the server is running"
+            + ("" if required else ", or unset it to keep ticks in memory")
         ) from None
     finally:
         await client.aclose()

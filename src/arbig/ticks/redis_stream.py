@@ -46,6 +46,7 @@ from arbig.ticks.redis_conn import (
     RedisUnavailable,
     check_redis,
     parse_id,
+    raise_if_cancelled,
     raise_if_not_ready,
     safe_url,
     when_ready,
@@ -271,6 +272,7 @@ class RedisTickStore:
                 self._healthy = True
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 if self._healthy:
                     log.warning("redis tick store lost; retrying", url=self._safe_url, error=exc)
                 self._healthy = False

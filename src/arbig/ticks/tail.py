@@ -26,6 +26,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MIN_S,
     UNAVAILABLE,
     parse_id,
+    raise_if_cancelled,
     when_ready,
 )
 
@@ -117,6 +118,7 @@ class StreamTail:
                 )
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 if self.closed():  # a method call: mypy must not assume the loop's narrowing
                     return
                 self.interruptions += 1

@@ -119,7 +119,11 @@ def create_app(
             app.state.guard.sessions = session_store
         # The backtester when the host runs one (the embedded system does).
         app.state.backtests = getattr(host, "backtests", None)
-        # Likewise the login delay, when the host shares it between web processes.
+        # Likewise Idempotency-Key answers and the login delay, when the host shares
+        # them between web processes.
+        idempotency = getattr(host, "idempotency", None)
+        if idempotency is not None:
+            app.state.idempotency = idempotency
         make_limiter = getattr(host, "login_limiter", None)
         if make_limiter is not None:
             app.state.guard.limiter = make_limiter(app.state.guard.rule)

@@ -25,7 +25,7 @@ from arbig.codec import json_bytes, tick_fields
 from arbig.domain.tick import Tick
 from arbig.ops.metrics import Metrics
 from arbig.web.frames import FrameSink, Outgoing
-from arbig.web.topics import MESSAGE_TYPE, is_conflated, topic_kind, topic_of
+from arbig.web.topics import MESSAGE_TYPE, browser_payload, is_conflated, topic_kind, topic_of
 
 log = structlog.get_logger(__name__)
 
@@ -203,7 +203,7 @@ class Hub:
         channels = self._subscribers.get(topic)
         if not channels:
             return
-        message = Outgoing(envelope(topic, seq, payload))
+        message = Outgoing(envelope(topic, seq, browser_payload(event_type, payload)))
         for channel in channels:
             channel.offer(topic, message)
         if self.metrics is not None and event_type is EventType.TICK:

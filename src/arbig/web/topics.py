@@ -5,6 +5,7 @@ from typing import Any
 
 from arbig.api.events import EventType
 from arbig.domain.bar import Bar
+from arbig.domain.snapshot import PositionSnapshot
 from arbig.domain.tick import Tick
 
 _SYMBOL = r"[a-z]{1,2}\d{3,4}"
@@ -43,6 +44,15 @@ def topic_of(event_type: EventType, payload: Any) -> str | None:
     if event_type is EventType.BAR and isinstance(payload, Bar):
         return f"bar:{payload.symbol}"
     return _PLAIN.get(event_type)
+
+
+def browser_payload(event_type: EventType, payload: Any) -> Any:
+    """What a topic's message carries: the core's positions event lists every leg it
+    has seen, flat ones included (for the stores that remove them), while the topic
+    carries the open positions, as ``GET /positions`` does."""
+    if event_type is EventType.POSITIONS and isinstance(payload, list):
+        return [p for p in payload if not isinstance(p, PositionSnapshot) or p.volume > 0]
+    return payload
 
 
 _PLAIN = {

@@ -89,3 +89,25 @@ def test_a_refused_run_shows_why_next_to_the_field(console: Console) -> None:
     expect(page.get_by_test_id("bt-error-first")).to_contain_text("no trading day")
     # the browser logs each refused request (422) as a failed resource, nothing else
     assert [e for e in console.errors if "422" not in e] == []
+
+
+def test_a_sweep_opens_as_its_ranking_and_heatmap(console: Console, server: ArbigServer) -> None:
+    arbig(
+        "backtest", "ma_crossover", "--bars", "--from", DAY, "--to", DAY,
+        "--grid", "fast=3,5", "--grid", "slow=8,20", "--workers", "2",
+        "--data-dir", str(server.data_dir),
+    )  # fmt: skip
+    page = console.page
+    page.goto(console.url("/backtest"))
+    sweep = page.get_by_test_id("bt-run-row").filter(has_text="参数扫描：4 组")
+    sweep.first.get_by_test_id("bt-open").click()
+    view = page.get_by_test_id("bt-sweep")
+    expect(view.get_by_test_id("bt-ranked").locator("tbody tr")).to_have_count(4)
+    expect(view.get_by_test_id("bt-heatmap").locator("canvas")).to_have_count(1)
+    page.get_by_test_id("bt-rank").select_option("total_return")
+    first = view.get_by_test_id("bt-ranked").locator("tbody tr").first
+    expect(first.locator("td").first).to_have_text("1")
+    assert "sweep=" in page.url
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / "backtest-sweep.png"), full_page=True)
+    assert console.errors == []

@@ -223,3 +223,20 @@ def test_a_killed_replicas_websocket_client_reconnects_to_the_other_and_rereads(
             assert volumes.get("long", 0) >= sum(r["volume"] for r in snapshot["data"])
         finally:
             split.webs[0].start()
+
+
+def test_an_order_retried_with_its_key_on_the_other_replica_acts_once(
+    split: SplitDeployment,
+) -> None:
+    tick = api(split, 1, "GET", f"/market/{SYMBOL}/tick")
+    price = Decimal(tick["bid_price"]) - Decimal("0.60")  # rests
+    order = {"symbol": SYMBOL, "side": "buy", "price": f"{price:.2f}", "volume": 1}
+    headers = {**split.headers, "Idempotency-Key": uuid.uuid4().hex}
+    before = len(api(split, 1, "GET", "/orders"))
+    answers = [
+        httpx.post(f"{web.base}/api/v1/orders", json=order, headers=headers, timeout=30)
+        for web in split.webs
+    ]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json()
+    assert len(api(split, 1, "GET", "/orders")) == before + 1

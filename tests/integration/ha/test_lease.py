@@ -186,3 +186,31 @@ async def test_a_clean_stop_releases_the_lease_for_the_standby(client: Redis, pr
     assert await asyncio.wait_for(serving, 5.0) == "stopped"
     assert role.calls == ["activate", "deactivate"]
     assert await lease.current() is None
+
+
+async def test_a_redis_that_lost_its_counter_still_hands_out_a_newer_token(
+    client: Redis, prefix: str
+) -> None:
+    lease = CoreLease(client, prefix, "core-a", 5.0)
+    # The book was last claimed with token 41; Redis came back empty (counter at 0).
+    assert await lease.try_acquire(floor=41) == 42
+    await lease.release()
+    assert await lease.try_acquire(floor=41) == 43
+
+
+async def test_a_standby_asks_for_the_books_token_only_when_the_lease_is_free(
+    client: Redis, prefix: str
+) -> None:
+    active = CoreLease(client, prefix, "core-a", 0.5)
+    standby = CoreLease(client, prefix, "core-b", 5.0)
+    await active.try_acquire()
+    asked: list[int] = []
+
+    async def floor() -> int:
+        asked.append(1)
+        return 9
+
+    stopping = asyncio.Event()
+    assert await asyncio.wait_for(wait_for_lease(standby, 0.05, stopping, floor), 5.0)
+    assert standby.token() == 10
+    assert len(asked) <= 2  # once the old lease expired, not on every poll

@@ -218,7 +218,14 @@ async def test_a_busy_redis_is_waited_out_and_every_tick_stored_once_in_order(
 async def test_the_preflight_check_names_what_is_wrong(private_redis: PrivateRedis) -> None:
     await check_redis(private_redis.url)
     private_redis.kill()
-    with pytest.raises(RedisUnavailable, match=r"cannot reach Redis at redis://127\.0\.0\.1"):
+    with pytest.raises(
+        RedisUnavailable, match=r"cannot reach Redis at redis://127\.0\.0\.1"
+    ) as lost:
         await check_redis(private_redis.url, timeout_s=0.5)
+    assert "or unset it to keep ticks in memory" in str(lost.value)
+    # the split deployment's roles cannot go without Redis: no such advice for them
+    with pytest.raises(RedisUnavailable) as needed:
+        await check_redis(private_redis.url, timeout_s=0.5, required=True)
+    assert "unset" not in str(needed.value)
     with pytest.raises(RedisUnavailable, match="is not usable"):
         await check_redis("http://127.0.0.1:6379")

@@ -2,6 +2,7 @@
 catalog's ticks, is followed to its end and read back with its series; a request that
 cannot run is refused with 422 naming the field."""
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -9,10 +10,15 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import login, wait_for
 
+from arbig.api.backtests import RunSummary
+from arbig.backtest.service import STOPPED
 from arbig.catalog import Catalog
 from arbig.catalog.synth import Synthesizer
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
+from arbig.embedded import embedded_app
+from arbig.storage.backtests import BacktestRunStore
+from arbig.storage.database import create_engine, session_factory
 
 pytestmark = pytest.mark.integration
 
@@ -98,3 +104,25 @@ def test_a_run_that_cannot_run_is_refused_naming_the_field(
 def test_an_unknown_run_is_404(client: TestClient) -> None:
     login(client)
     assert client.get("/api/v1/backtests/" + "0" * 32).status_code == 404
+
+
+def test_a_run_under_way_when_the_console_stops_is_recorded_as_stopped(
+    recorded: Settings,
+) -> None:
+    with TestClient(embedded_app(recorded)) as client:
+        csrf = login(client)
+        response = start(client, csrf, strategy="ma_crossover", first=str(DAY))
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "running"
+
+    async def stored() -> list[RunSummary]:
+        engine = create_engine(recorded.sqlalchemy_url)
+        try:
+            return await BacktestRunStore(session_factory(engine)).runs()
+        finally:
+            await engine.dispose()
+
+    [run] = asyncio.run(stored())
+    assert run.status == "failed"
+    assert run.error == STOPPED
+    assert run.finished_at is not None

@@ -10,7 +10,8 @@ from typing import Any
 import orjson
 
 from arbig.api.events import Event, EventType, Gap
-from arbig.domain.enums import Exchange
+from arbig.domain.enums import Direction, Exchange
+from arbig.domain.snapshot import PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.web.hub import CLOSE_TOO_SLOW, GONE, Hub
 from arbig.web.ws import MAX_TOPICS_PER_CONNECTION, handle, relay
@@ -284,3 +285,33 @@ async def test_a_connection_past_its_subscription_cap_is_told_why() -> None:
     [error] = [m for m in socket.sent if m.get("type") == "error"]
     assert "too many subscriptions" in error["message"]
     hub.close(channel)
+
+
+def position(symbol: str, volume: int) -> PositionSnapshot:
+    now = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    return PositionSnapshot(
+        account_id="sim-001",
+        symbol=symbol,
+        direction=Direction.LONG,
+        volume=volume,
+        volume_today=volume,
+        volume_yesterday=0,
+        avg_price=Decimal("920.00"),
+        current_price=Decimal("921.00"),
+        unrealized_pnl=Decimal(1000 * volume),
+        margin=Decimal(0),
+        open_time=now,
+        update_time=now,
+    )
+
+
+def test_the_positions_topic_carries_open_positions_only_as_get_positions_does() -> None:
+    hub = Hub()
+    sink = RecordingSink()
+    channel = hub.open(RecordingSocket(), sink)  # type: ignore[arg-type]
+    hub.subscribe(channel, "positions", [])
+    # the core's event lists every leg it has seen; au2704 was just closed
+    hub.on_event(EventType.POSITIONS, [position("au2702", 2), position("au2704", 0)])
+    [_, change] = sink.messages()
+    assert change["type"] == "positions"
+    assert [p["symbol"] for p in change["data"]] == ["au2702"]

@@ -37,7 +37,7 @@ from arbig.gateways.base import (
 )
 from arbig.gateways.ctp.md import CtpMarketData, MarketDataListener, MdLogin
 from arbig.gateways.ctp.settings import resolve_login
-from arbig.gateways.ctp.tables import BrokerTables
+from arbig.gateways.ctp.tables import QueriedTables
 from arbig.gateways.ctp.trader import ApiFactory, TraderSession, default_api
 
 ACCOUNT_REFRESH_S = 2.0  # after fills, the broker's account is asked again at most this often
@@ -198,7 +198,7 @@ class CtpGateway:
         return self._settlement
 
     @property
-    def tables(self) -> BrokerTables:
+    def tables(self) -> QueriedTables:
         """The broker's instruments and rates, as last queried."""
         return self._trader.tables
 

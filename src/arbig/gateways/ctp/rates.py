@@ -7,7 +7,7 @@ from arbig.domain.broker_tables import BrokerTables, CommissionRate, InstrumentT
 from arbig.gateways.ctp import tables as queried
 
 
-def broker_tables(found: queried.BrokerTables) -> BrokerTables:
+def broker_tables(found: queried.QueriedTables) -> BrokerTables:
     """What the session's queries found, by contract (commission rates also by product,
     as brokers often answer them). The session queries the long side's margin rates;
     they stand for the short side as well."""

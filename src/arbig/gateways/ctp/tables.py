@@ -102,7 +102,7 @@ class LimitPrices:
 
 
 @dataclass(slots=True)
-class BrokerTables:
+class QueriedTables:
     """What the broker said in the session's queries, by symbol."""
 
     instruments: dict[str, Instrument] = field(default_factory=dict)

@@ -43,11 +43,11 @@ from arbig.gateways.ctp.requests import Refused, RequestDesk, StepFailed
 from arbig.gateways.ctp.settings import CtpLogin
 from arbig.gateways.ctp.tables import (
     FUTURES,
-    BrokerTables,
     CommissionRate,
     Instrument,
     LimitPrices,
     MarginRate,
+    QueriedTables,
 )
 
 STEPS = (
@@ -162,7 +162,7 @@ class TraderSession:
         self.fatal: str | None = None
         self.trading_day: date | None = None
         self.steps = {name: SessionStep(name, StepState.WAITING) for name in STEPS}
-        self.tables = BrokerTables()
+        self.tables = QueriedTables()
         self.book = TraderBook(calendar, self._fee, self._now)
         self.positions: list[PositionReport] = []
         self.account: AccountReport | None = None

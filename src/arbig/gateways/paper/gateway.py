@@ -27,13 +27,12 @@ from arbig.domain.tick import Tick
 from arbig.domain.tick_hygiene import tick_fault
 from arbig.domain.trade import Trade
 from arbig.gateways.base import (
-    AccountReport,
     GatewayError,
     GatewayListener,
-    PositionReport,
     TradingAccount,
 )
-from arbig.gateways.sim.matching import MatchingEngine, MatchingError
+from arbig.gateways.sim.matching import MatchingEngine
+from arbig.gateways.sim.reports import MatchedBook
 from arbig.gateways.sim.state import SimState, load_state, save_state
 
 STATE_FILE_NAME = "paper-exchange.json"
@@ -62,7 +61,7 @@ class _FeedListener(Protocol):
     def on_log(self, level: str, message: str) -> None: ...
 
 
-class PaperGateway:
+class PaperGateway(MatchedBook):
     """Implements ``arbig.gateways.base.Gateway`` with a ``MarketFeed`` and the matching
     engine; ``spec_for`` gives the broker's figures."""
 
@@ -151,51 +150,6 @@ class PaperGateway:
         self._save()
         self._post(order)
         return order.order_id
-
-    async def cancel_order(self, order_id: str) -> None:
-        engine = self._require()
-        try:
-            order = engine.cancel(order_id, self._now())
-        except MatchingError as exc:
-            raise GatewayError(str(exc)) from None
-        self._save()
-        self._post(order)
-
-    async def query_account(self) -> AccountReport:
-        return self.account_report()
-
-    async def query_positions(self) -> list[PositionReport]:
-        return [
-            PositionReport(
-                symbol=leg.symbol,
-                direction=leg.direction,
-                volume=leg.volume,
-                volume_today=leg.volume_today,
-                volume_yesterday=leg.volume_yesterday,
-                avg_price=leg.avg_price,
-            )
-            for leg in self._require().state.positions.held()
-        ]
-
-    async def query_orders(self) -> list[Order]:
-        return list(self._require().state.orders.values())
-
-    async def query_trades(self) -> list[Trade]:
-        return list(self._require().state.trades)
-
-    def account_report(self) -> AccountReport:
-        account = self._require().state.account
-        return AccountReport(
-            account_id=account.account_id,
-            balance=account.balance,
-            available=account.available,
-            margin=account.margin,
-            commission=account.commission,
-            realized_pnl=account.realized_pnl,
-            unrealized_pnl=account.unrealized_pnl,
-            frozen_margin=account.frozen_margin,
-            frozen_commission=account.frozen_commission,
-        )
 
     # --- the feed's side (on the event loop) -----------------------------------------
 

@@ -31,11 +31,11 @@ from arbig.gateways.base import (
     AccountReport,
     GatewayError,
     GatewayListener,
-    PositionReport,
     TradingAccount,
 )
 from arbig.gateways.sim.market import RandomWalk
-from arbig.gateways.sim.matching import MatchingEngine, MatchingError
+from arbig.gateways.sim.matching import MatchingEngine
+from arbig.gateways.sim.reports import MatchedBook
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
 from arbig.gateways.ticksource import TickSource
 
@@ -61,7 +61,7 @@ def default_state_path(settings: Settings) -> Path:
     return settings.data_dir / STATE_FILE_NAME
 
 
-class SimGateway:
+class SimGateway(MatchedBook):
     """The embedded simulated exchange; implements ``arbig.gateways.base.Gateway``."""
 
     name = "sim"
@@ -155,51 +155,6 @@ class SimGateway:
         self._save()
         self._post(order)
         return order.order_id
-
-    async def cancel_order(self, order_id: str) -> None:
-        engine = self._require()
-        try:
-            order = engine.cancel(order_id, self._now())
-        except MatchingError as exc:
-            raise GatewayError(str(exc)) from None
-        self._save()
-        self._post(order)
-
-    async def query_account(self) -> AccountReport:
-        return self.account_report()
-
-    async def query_positions(self) -> list[PositionReport]:
-        return [
-            PositionReport(
-                symbol=leg.symbol,
-                direction=leg.direction,
-                volume=leg.volume,
-                volume_today=leg.volume_today,
-                volume_yesterday=leg.volume_yesterday,
-                avg_price=leg.avg_price,
-            )
-            for leg in self._require().state.positions.held()
-        ]
-
-    async def query_orders(self) -> list[Order]:
-        return list(self._require().state.orders.values())
-
-    async def query_trades(self) -> list[Trade]:
-        return list(self._require().state.trades)
-
-    def account_report(self) -> AccountReport:
-        account = self._require().state.account
-        return AccountReport(
-            account_id=account.account_id,
-            balance=account.balance,
-            available=account.available,
-            margin=account.margin,
-            commission=account.commission,
-            realized_pnl=account.realized_pnl,
-            unrealized_pnl=account.unrealized_pnl,
-            frozen_margin=account.frozen_margin,
-            frozen_commission=account.frozen_commission,
-        )
 
     def step(self, now: datetime | None = None) -> list[Tick]:
         """Take the market's snapshot due now, push it and what it fills; returns the

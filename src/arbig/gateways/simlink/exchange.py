@@ -45,7 +45,12 @@ from arbig.gateways.simlink.wire import (
     intake_key,
     ledger_key,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +110,7 @@ class _Publisher:
                         )
                     await pipe.execute()
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 log.warning("simulated exchange cannot publish (%s); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
@@ -152,6 +158,7 @@ class SimExchange:
                         {self._intake: cursor}, count=100, block=BLOCK_MS
                     )
                 except UNAVAILABLE as exc:
+                    raise_if_cancelled()
                     log.warning("simulated exchange cannot read its intake (%s); retrying", exc)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, BACKOFF_MAX_S)

@@ -46,7 +46,12 @@ from arbig.gateways.simlink.wire import (
     intake_key,
     reply_key,
 )
-from arbig.ticks.redis_conn import BACKOFF_MAX_S, BACKOFF_MIN_S, UNAVAILABLE
+from arbig.ticks.redis_conn import (
+    BACKOFF_MAX_S,
+    BACKOFF_MIN_S,
+    UNAVAILABLE,
+    raise_if_cancelled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +115,7 @@ class SimLinkGateway:
         try:
             newest: Any = await redis.xrevrange(events_key(self._prefix), count=1)
         except UNAVAILABLE as exc:
+            raise_if_cancelled()
             await self._drop_connection()
             raise GatewayError(f"cannot reach Redis for the simulated exchange: {exc}") from None
         since = newest[0][0] if newest else "0-0"
@@ -216,6 +222,7 @@ class SimLinkGateway:
                 raise GatewayError(f"refused by the exchange's intake: {exc}") from None
             raise GatewayError(f"the exchange's intake failed: {exc}") from None
         except UNAVAILABLE as exc:
+            raise_if_cancelled()
             raise GatewayError(f"cannot reach Redis for the simulated exchange: {exc}") from None
         except TimeoutError:
             raise GatewayError(
@@ -233,6 +240,7 @@ class SimLinkGateway:
                     {self._reply_key: cursor}, count=100, block=BLOCK_MS
                 )
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 log.warning("sim-link: replies not readable (%s); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
@@ -265,6 +273,7 @@ class SimLinkGateway:
             try:
                 answer: Any = await redis.xread({key: cursor}, count=500, block=BLOCK_MS)
             except UNAVAILABLE as exc:
+                raise_if_cancelled()
                 log.warning("sim-link: exchange events not readable (%s); retrying", exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)

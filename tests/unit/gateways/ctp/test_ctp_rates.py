@@ -14,7 +14,7 @@ from arbig.gateways.ctp.rates import broker_tables
 from arbig.gateways.tables import broker_tables_toml, load_broker_tables
 
 
-def session_tables() -> queried.BrokerTables:
+def session_tables() -> queried.QueriedTables:
     instrument = tdapi.CThostFtdcInstrumentField()
     instrument.InstrumentID, instrument.ExchangeID, instrument.ProductID = "au2612", "SHFE", "au"
     instrument.VolumeMultiple, instrument.PriceTick = 1000, 0.02
@@ -28,7 +28,7 @@ def session_tables() -> queried.BrokerTables:
     commission.OpenRatioByVolume, commission.CloseRatioByVolume = 2.0, 2.0
     commission.CloseTodayRatioByVolume = 0.0
     commission.OpenRatioByMoney = 0.00001
-    found = queried.BrokerTables()
+    found = queried.QueriedTables()
     found.instruments["au2612"] = queried.Instrument.from_fields(copy_fields(instrument) or {})
     found.margin["au2612"] = queried.MarginRate.from_fields(copy_fields(margin) or {})
     found.commission["au"] = queried.CommissionRate.from_fields(copy_fields(commission) or {})

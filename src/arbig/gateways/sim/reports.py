@@ -1,0 +1,76 @@
+"""The broker's side of a gateway whose orders ARBIG's own matching engine fills (the
+simulated exchange, paper trading): cancels and every report come from that engine's
+state, the same way for both."""
+
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from arbig.domain.order import Order
+from arbig.domain.trade import Trade
+from arbig.gateways.base import AccountReport, GatewayError, PositionReport
+from arbig.gateways.sim.matching import MatchingEngine, MatchingError
+
+
+class MatchedBook(ABC):
+    """Cancel and the ``query_*`` reports of the Gateway protocol, read off the matching
+    engine the gateway keeps."""
+
+    @abstractmethod
+    def _require(self) -> MatchingEngine:
+        """The matching engine; GatewayError when the gateway is not connected."""
+
+    @abstractmethod
+    def _now(self) -> datetime: ...
+
+    @abstractmethod
+    def _save(self) -> None:
+        """Keep the engine's state after it changed."""
+
+    @abstractmethod
+    def _post(self, order: Order) -> None:
+        """Push ``order`` to the listener (after the caller has its answer)."""
+
+    async def cancel_order(self, order_id: str) -> None:
+        engine = self._require()
+        try:
+            order = engine.cancel(order_id, self._now())
+        except MatchingError as exc:
+            raise GatewayError(str(exc)) from None
+        self._save()
+        self._post(order)
+
+    async def query_account(self) -> AccountReport:
+        return self.account_report()
+
+    async def query_positions(self) -> list[PositionReport]:
+        return [
+            PositionReport(
+                symbol=leg.symbol,
+                direction=leg.direction,
+                volume=leg.volume,
+                volume_today=leg.volume_today,
+                volume_yesterday=leg.volume_yesterday,
+                avg_price=leg.avg_price,
+            )
+            for leg in self._require().state.positions.held()
+        ]
+
+    async def query_orders(self) -> list[Order]:
+        return list(self._require().state.orders.values())
+
+    async def query_trades(self) -> list[Trade]:
+        return list(self._require().state.trades)
+
+    def account_report(self) -> AccountReport:
+        account = self._require().state.account
+        return AccountReport(
+            account_id=account.account_id,
+            balance=account.balance,
+            available=account.available,
+            margin=account.margin,
+            commission=account.commission,
+            realized_pnl=account.realized_pnl,
+            unrealized_pnl=account.unrealized_pnl,
+            frozen_margin=account.frozen_margin,
+            frozen_commission=account.frozen_commission,
+        )
