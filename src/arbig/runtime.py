@@ -41,6 +41,7 @@ from arbig.engine.strategy.engine import BarHistory, StrategyEngine, StrategyOpt
 from arbig.engine.strategy.loader import StrategyClass, registry
 from arbig.engine.strategy.store import StrategyStore
 from arbig.exporters.influx import InfluxExporter
+from arbig.gateways.base import BrokerContracts
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 from arbig.gateways.tables import load_broker_tables
 from arbig.host.lease import CoreLease
@@ -234,6 +235,9 @@ class EmbeddedRuntime:
                 settings, spec_for, calendar, clock, statements=self._keep_statement, fence=lease
             ),
         )
+        # A broker that states the contracts' terms (CTP) is the kernel's source for them.
+        if isinstance(self.gateway, BrokerContracts):
+            spec_for = self.gateway.live_spec_for(spec_for)
         account = self.gateway.account()
         self.writer = BookWriter(
             sessions,

@@ -186,6 +186,9 @@ class TradingCore:
         self._record_settlements()
         self.gateway.set_listener(self)
         await self.gateway.connect()
+        # A broker's session has just described the contracts (CTP): specs are asked
+        # again, so that margin, commission and limits follow the broker's terms.
+        self._specs.clear()
         await self.subscribe(self.main_contract)
         await self._reconcile()
         self.started_at = self._clock()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.session import SessionStep, SettlementStatement
@@ -137,6 +138,19 @@ class BrokerSession(Protocol):
     def session_steps(self) -> list[SessionStep]: ...
 
     def settlement_statement(self) -> SettlementStatement | None: ...
+
+
+@runtime_checkable
+class BrokerContracts(Protocol):
+    """A gateway whose broker states the contracts' terms (CTP's instrument, margin and
+    commission queries): the kernel takes its specs from them once the session has them."""
+
+    def live_spec_for(
+        self, configured: Callable[[str], ContractSpec]
+    ) -> Callable[[str], ContractSpec]:
+        """Specs from the broker's answers laid over ``configured``'s; ``configured``'s
+        alone for a contract the broker has not (yet) described."""
+        ...
 
 
 class Fence(Protocol):

@@ -36,6 +36,7 @@ from arbig.gateways.base import (
     TradingAccount,
 )
 from arbig.gateways.ctp.md import CtpMarketData, MarketDataListener, MdLogin
+from arbig.gateways.ctp.rates import broker_tables
 from arbig.gateways.ctp.settings import resolve_login
 from arbig.gateways.ctp.tables import QueriedTables
 from arbig.gateways.ctp.trader import ApiFactory, TraderSession, default_api
@@ -196,6 +197,21 @@ class CtpGateway:
     def settlement_statement(self) -> SettlementStatement | None:
         """The statement the session last confirmed (None before the first login)."""
         return self._settlement
+
+    def live_spec_for(
+        self, configured: Callable[[str], ContractSpec]
+    ) -> Callable[[str], ContractSpec]:
+        """The broker's terms for a contract its session has described (multiplier, price
+        tick, margin and commission rates), laid over ``configured``'s; ``configured``'s
+        before the queries and for a contract the broker did not list."""
+
+        def spec_for(symbol: str) -> ContractSpec:
+            found = self._trader.tables
+            if symbol not in found.instruments:
+                return configured(symbol)
+            return broker_tables(found).spec_for(configured)(symbol)
+
+        return spec_for
 
     @property
     def tables(self) -> QueriedTables:

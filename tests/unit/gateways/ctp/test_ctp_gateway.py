@@ -17,7 +17,7 @@ from arbig.domain.order import Order
 from arbig.domain.session import SettlementStatement, StepState
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, BrokerSession, GatewayError
+from arbig.gateways.base import AccountReport, BrokerContracts, BrokerSession, GatewayError
 from arbig.gateways.ctp import environment
 from arbig.gateways.ctp.gateway import CtpGateway
 from arbig.gateways.registry import GATEWAYS, GatewayParts
@@ -185,3 +185,30 @@ async def test_connect_gives_up_at_its_timeout_naming_the_step_it_waits_in(
     with pytest.raises(GatewayError, match="not trading"):
         await gateway.send_order(buy_open())
     await gateway.close()
+
+
+async def test_the_kernel_takes_the_contract_terms_the_broker_stated(
+    front: FakeFront, tmp_path: Path
+) -> None:
+    given = settings(tmp_path)
+    gateway = CtpGateway(
+        given,
+        given.contract_spec,
+        TradingCalendar.gold(),
+        LiveClock(),
+        market_data=MarketData(),
+        api_factory=front.api,
+    )
+    gateway.set_listener(Listener())
+    assert isinstance(gateway, BrokerContracts)
+    spec_for = gateway.live_spec_for(given.contract_spec)
+    assert spec_for("au2606").margin_ratio == Decimal("0.10")  # before the session: configured
+
+    await gateway.connect()
+    try:
+        stated = spec_for("au2606")
+        assert stated.margin_ratio == Decimal("0.12")  # the broker's margin rate
+        assert (stated.multiplier, stated.price_tick) == (1000, Decimal("0.02"))
+        assert spec_for("au2612") == given.contract_spec("au2612")  # not listed by the broker
+    finally:
+        await gateway.close()

@@ -41,7 +41,7 @@ async def core_on(front: FakeFront, tmp_path: Path) -> AsyncIterator[TradingCore
         account_id=account.account_id,
         capital=account.capital,
         main_contract=settings.main_contract,
-        spec_for=settings.contract_spec,
+        spec_for=gateway.live_spec_for(settings.contract_spec),  # as the runtime builds it
         gateway=gateway,
         recorder=book,
         source=book,
@@ -50,6 +50,8 @@ async def core_on(front: FakeFront, tmp_path: Path) -> AsyncIterator[TradingCore
         clock=clock,
         snapshot_interval_s=3600,
     )
+    asked_before = core.spec("au2606")  # as replaying a stored book does, before connecting
+    assert asked_before.margin_ratio == Decimal("0.10")  # the configured terms
     await core.start()
     try:
         yield core
@@ -105,5 +107,16 @@ async def test_a_disconnect_mid_order_leaves_each_trade_once_in_the_core(
             assert core.oms.duplicate_trades == 0  # the gateway never pushed one twice
             leg = next(iter(core.portfolio.positions.held()))
             assert leg.avg_price == Decimal("912.01")
+    finally:
+        front.stop()
+
+
+async def test_once_connected_the_core_counts_with_the_brokers_contract_terms(
+    tmp_path: Path,
+) -> None:
+    front = FakeFront()
+    try:
+        async with core_on(front, tmp_path) as core:
+            assert core.spec("au2606").margin_ratio == Decimal("0.12")  # the broker's rate
     finally:
         front.stop()
