@@ -120,6 +120,9 @@ def test_components_report_the_writer_gateway_and_redis() -> None:
 def test_warnings_and_errors_are_counted_by_level() -> None:
     metrics = Metrics()
     logger = logging.getLogger("arbig.test.ops")
+    # its own level: a command run in this process before (`arbig backtest`) may have
+    # set the root logger's to error
+    logger.setLevel(logging.INFO)
     handler = metrics.log_handler()
     logger.addHandler(handler)
     try:
@@ -128,6 +131,7 @@ def test_warnings_and_errors_are_counted_by_level() -> None:
         logger.info("not counted")
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
     found = scrape(metrics)
     assert found["arbig_log_messages_total", (("level", "warning"),)] == 1
     assert found["arbig_log_messages_total", (("level", "error"),)] == 1
