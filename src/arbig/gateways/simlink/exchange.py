@@ -29,6 +29,7 @@ from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport, GatewayError
 from arbig.gateways.sim.gateway import SimGateway
+from arbig.gateways.simlink.streams import follow
 from arbig.gateways.simlink.wire import (
     EVENTS_MAXLEN,
     LEDGER_MAXLEN,
@@ -53,8 +54,6 @@ from arbig.ticks.redis_conn import (
 )
 
 log = logging.getLogger(__name__)
-
-BLOCK_MS = 1000
 
 
 class _Publisher:
@@ -151,23 +150,10 @@ class SimExchange:
             cursor = await self._last_id()
             if ready is not None:
                 ready.set()
-            delay = BACKOFF_MIN_S
-            while True:
-                try:
-                    answer: Any = await self._redis.xread(
-                        {self._intake: cursor}, count=100, block=BLOCK_MS
-                    )
-                except UNAVAILABLE as exc:
-                    raise_if_cancelled()
-                    log.warning("simulated exchange cannot read its intake (%s); retrying", exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, BACKOFF_MAX_S)
-                    continue
-                delay = BACKOFF_MIN_S
-                for _stream, entries in answer:
-                    for entry_id, fields in entries:
-                        cursor = entry_id
-                        await self._take(fields)
+            async for _entry_id, fields in follow(
+                self._redis, self._intake, cursor, count=100, what="the exchange's intake"
+            ):
+                await self._take(fields)
         finally:
             await self._gateway.close()
             await self._publisher.drain(2.0)

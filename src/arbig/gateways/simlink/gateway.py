@@ -30,6 +30,7 @@ from arbig.gateways.base import (
     PositionReport,
     TradingAccount,
 )
+from arbig.gateways.simlink.streams import follow
 from arbig.gateways.simlink.wire import (
     FENCED,
     FENCED_INTAKE,
@@ -47,15 +48,12 @@ from arbig.gateways.simlink.wire import (
     reply_key,
 )
 from arbig.ticks.redis_conn import (
-    BACKOFF_MAX_S,
-    BACKOFF_MIN_S,
     UNAVAILABLE,
     raise_if_cancelled,
 )
 
 log = logging.getLogger(__name__)
 
-BLOCK_MS = 1000
 CLOSE_WAIT_S = 2.0
 
 
@@ -232,24 +230,10 @@ class SimLinkGateway:
             self._pending.pop(rid, None)
 
     async def _follow_replies(self, redis: Redis) -> None:
-        cursor: bytes | str = "0-0"
-        delay = BACKOFF_MIN_S
-        while True:
-            try:
-                answer: Any = await redis.xread(
-                    {self._reply_key: cursor}, count=100, block=BLOCK_MS
-                )
-            except UNAVAILABLE as exc:
-                raise_if_cancelled()
-                log.warning("sim-link: replies not readable (%s); retrying", exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, BACKOFF_MAX_S)
-                continue
-            delay = BACKOFF_MIN_S
-            for _stream, entries in answer:
-                for entry_id, fields in entries:
-                    cursor = entry_id
-                    self._answer(fields)
+        async for _entry_id, fields in follow(
+            redis, self._reply_key, "0-0", count=100, what="replies"
+        ):
+            self._answer(fields)
 
     def _answer(self, fields: dict[bytes, bytes]) -> None:
         waiting = self._pending.get(fields[b"rid"].decode())
@@ -268,24 +252,11 @@ class SimLinkGateway:
 
     async def _follow_events(self, redis: Redis, cursor: bytes | str) -> None:
         key = events_key(self._prefix)
-        delay = BACKOFF_MIN_S
-        while True:
+        async for entry_id, fields in follow(redis, key, cursor, count=500, what="exchange events"):
             try:
-                answer: Any = await redis.xread({key: cursor}, count=500, block=BLOCK_MS)
-            except UNAVAILABLE as exc:
-                raise_if_cancelled()
-                log.warning("sim-link: exchange events not readable (%s); retrying", exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, BACKOFF_MAX_S)
-                continue
-            delay = BACKOFF_MIN_S
-            for _stream, entries in answer:
-                for entry_id, fields in entries:
-                    cursor = entry_id
-                    try:
-                        self._push(Kind(fields[b"kind"].decode()), fields[b"data"])
-                    except Exception:  # one bad event must not stop the feed
-                        log.exception("sim-link: event %r not taken", entry_id)
+                self._push(Kind(fields[b"kind"].decode()), fields[b"data"])
+            except Exception:  # one bad event must not stop the feed
+                log.exception("sim-link: event %r not taken", entry_id)
 
     def _push(self, kind: Kind, data: bytes) -> None:
         listener = self._listener
