@@ -2,6 +2,7 @@
 embedded path, in the same run.
 
     .venv/bin/python bench/bench_split.py [--clients 1,100] [--seconds 20] [--orders 300]
+                                          [--order-rounds N]
 
 Both deployments run the same code on MariaDB (a fresh database each) and
 the same Redis (the machine's, db 15, keys under a fresh prefix, deleted after),
@@ -261,6 +262,13 @@ def main() -> None:
     parser.add_argument("--clients", default="1,100")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument(
+        "--order-rounds",
+        type=int,
+        default=0,
+        help="then also, with both deployments up at once, ROUNDS alternating rounds of "
+        "--orders orders each (the two paths meet the same database moments)",
+    )
     args = parser.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     # A database each: a fresh simulated exchange must meet a fresh book.
@@ -268,13 +276,7 @@ def main() -> None:
     results = {}
     try:
         for database in databases.values():
-            admin(f"CREATE DATABASE {database}")
-            subprocess.run(
-                [BIN / "arbig", "db", "upgrade"],
-                env={**os.environ, "ARBIG_DATABASE_URL": f"{MYSQL}/{database}"},
-                check=True,
-                capture_output=True,
-            )
+            create_database(database)
         with tempfile.TemporaryDirectory() as tmp, harness_without_gc():
             for kind in KINDS:
                 prefix = f"bench{secrets.token_hex(3)}:"
@@ -286,6 +288,15 @@ def main() -> None:
                     )
                 finally:
                     deployment.stop()
+            if args.order_rounds:
+                # Fresh ones again: a new simulated exchange must meet a new book.
+                fresh = {kind: f"{name}_i" for kind, name in databases.items()}
+                databases.update({f"{kind}_i": name for kind, name in fresh.items()})
+                for database in fresh.values():
+                    create_database(database)
+                interleaved = orders_interleaved(
+                    Path(tmp) / "interleaved", fresh, args.order_rounds, args.orders
+                )
     finally:
         for database in databases.values():
             admin(f"DROP DATABASE IF EXISTS {database}")
@@ -306,6 +317,52 @@ def main() -> None:
     for key in results["embedded"]:
         added = percentile(results["split"][key], 0.99) - percentile(results["embedded"][key], 0.99)
         print(f"{key}: the split path adds {added * 1000:+.2f} ms at p99")
+    if args.order_rounds:
+        print(f"\norders, both deployments up, {args.order_rounds} alternating rounds:")
+        for kind in KINDS:
+            print(row(f"POST /orders round trip, {kind}", interleaved[kind]))
+        added = percentile(interleaved["split"], 0.99) - percentile(interleaved["embedded"], 0.99)
+        print(f"order (interleaved): the split path adds {added * 1000:+.2f} ms at p99")
+
+
+def create_database(database: str) -> None:
+    admin(f"CREATE DATABASE {database}")
+    subprocess.run(
+        [BIN / "arbig", "db", "upgrade"],
+        env={**os.environ, "ARBIG_DATABASE_URL": f"{MYSQL}/{database}"},
+        check=True,
+        capture_output=True,
+    )
+
+
+def orders_interleaved(
+    tmp: Path, databases: dict[str, str], rounds: int, orders: int
+) -> dict[str, list[float]]:
+    """Order round trips with both deployments running, in alternating rounds (the
+    first deployment of each round alternates too), so that a slow spell of the shared
+    database or machine falls on both paths alike."""
+    deployments = {
+        kind: Deployment(kind, tmp, databases[kind], f"bench{secrets.token_hex(3)}:")
+        for kind in KINDS
+    }
+    times: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    try:
+        for deployment in deployments.values():
+            deployment.start()
+
+        async def run() -> None:
+            for deployment in deployments.values():
+                await deployment.ready()
+            for n in range(rounds):
+                kinds = KINDS if n % 2 == 0 else tuple(reversed(KINDS))
+                for kind in kinds:
+                    times[kind] += await order_round_trips(deployments[kind], orders)
+
+        asyncio.run(run())
+    finally:
+        for deployment in deployments.values():
+            deployment.stop()
+    return times
 
 
 if __name__ == "__main__":
