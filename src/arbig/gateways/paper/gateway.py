@@ -12,15 +12,13 @@ A tick that fails the hygiene rules (no last price, a stale time stamp, outside 
 sessions) still goes to the kernel, which drops and counts it, but never fills an order.
 """
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from arbig.clock import Clock
-from arbig.domain.calendar import TradingCalendar, to_exchange_time
+from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
@@ -188,30 +186,11 @@ class PaperGateway(MatchedBook):
             self._listener.on_connection(connected, f"paper trading: {reason}")
 
     def _post(self, order: Order) -> None:
-        """Push ``order`` and the account right after the caller returns; a tick in
-        between flushes first, so updates never overtake each other."""
-        account = self.account_report()
-        listener = self._listener
-        if listener is None:
-            return
-        self._outbox.append(lambda: listener.on_order(order))
-        self._outbox.append(lambda: listener.on_account(account))
-        if len(self._outbox) == 2:
-            asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        outbox, self._outbox = self._outbox, []
-        for push in outbox:
-            push()
+        if self._listener is not None:
+            self._post_to(self._listener, order)
 
     def _save(self) -> None:
         save_state(self._require().state, self._state_path)
-
-    def _now(self) -> datetime:
-        now = self._clock.now()
-        if now.tzinfo is None:
-            raise GatewayError("the gateway clock must return timezone-aware datetimes")
-        return to_exchange_time(now)
 
     def _require(self) -> MatchingEngine:
         if self._engine is None:

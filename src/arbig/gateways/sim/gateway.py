@@ -14,7 +14,6 @@ With ``autotick=False`` no timer is set; ``step(now)`` then produces the
 snapshot due at ``now`` at once.
 """
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -211,18 +210,7 @@ class SimGateway(MatchedBook):
         return self._walk
 
     def _post(self, order: Order) -> None:
-        """Push ``order`` and the account right after the caller returns (loop.call_soon);
-        a ``step`` in between flushes first, so updates never overtake each other."""
-        account = self.account_report()
-        self._outbox.append(lambda: self._listener.on_order(order))
-        self._outbox.append(lambda: self._listener.on_account(account))
-        if len(self._outbox) == 2:
-            asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        outbox, self._outbox = self._outbox, []
-        for push in outbox:
-            push()
+        self._post_to(self._listener, order)
 
     @property
     def posting(self) -> bool:
@@ -237,12 +225,6 @@ class SimGateway(MatchedBook):
             engine.state.markets.update(self._walk.states())
         save_state(engine.state, self._state_path)
         self._ticks_since_save = 0
-
-    def _now(self) -> datetime:
-        now = self._clock.now()
-        if now.tzinfo is None:
-            raise GatewayError("the gateway clock must return timezone-aware datetimes")
-        return to_exchange_time(now)
 
     def _require(self) -> MatchingEngine:
         if self._engine is None:

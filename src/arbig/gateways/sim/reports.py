@@ -2,25 +2,29 @@
 simulated exchange, paper trading): cancels and every report come from that engine's
 state, the same way for both."""
 
+import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import datetime
 
+from arbig.clock import Clock
+from arbig.domain.calendar import to_exchange_time
 from arbig.domain.order import Order
 from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, GatewayError, PositionReport
+from arbig.gateways.base import AccountReport, GatewayError, GatewayListener, PositionReport
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
 
 
 class MatchedBook(ABC):
     """Cancel and the ``query_*`` reports of the Gateway protocol, read off the matching
-    engine the gateway keeps."""
+    engine the gateway keeps, and the order reports pushed after the caller returns."""
+
+    _clock: Clock
+    _outbox: list[Callable[[], None]]
 
     @abstractmethod
     def _require(self) -> MatchingEngine:
         """The matching engine; GatewayError when the gateway is not connected."""
-
-    @abstractmethod
-    def _now(self) -> datetime: ...
 
     @abstractmethod
     def _save(self) -> None:
@@ -29,6 +33,26 @@ class MatchedBook(ABC):
     @abstractmethod
     def _post(self, order: Order) -> None:
         """Push ``order`` to the listener (after the caller has its answer)."""
+
+    def _now(self) -> datetime:
+        now = self._clock.now()
+        if now.tzinfo is None:
+            raise GatewayError("the gateway clock must return timezone-aware datetimes")
+        return to_exchange_time(now)
+
+    def _post_to(self, listener: GatewayListener, order: Order) -> None:
+        """Push ``order`` and the account right after the caller returns (loop.call_soon);
+        a tick in between flushes first, so updates never overtake each other."""
+        account = self.account_report()
+        self._outbox.append(lambda: listener.on_order(order))
+        self._outbox.append(lambda: listener.on_account(account))
+        if len(self._outbox) == 2:
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        outbox, self._outbox = self._outbox, []
+        for push in outbox:
+            push()
 
     async def cancel_order(self, order_id: str) -> None:
         engine = self._require()
