@@ -2,34 +2,26 @@
 prefix of its own (deleted afterwards). An unreachable Redis skips the tests with the
 reason, or fails the run when CI=true."""
 
-import os
 import secrets
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis
 from redis.asyncio import Redis
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "ticks"))
 
-from redis_kit import unavailable
+from redis_kit import delete_prefixed, shared_redis_url
 
 from arbig.host.wire import BusKeys
 
 pytestmark = pytest.mark.integration
 
-SHARED_URL = os.environ.get("ARBIG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
 
 @pytest.fixture
 def redis_url() -> str:
-    try:
-        redis.Redis.from_url(SHARED_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis not reachable at {SHARED_URL}: {exc}")
-    return SHARED_URL
+    return shared_redis_url()
 
 
 @pytest.fixture
@@ -38,9 +30,7 @@ async def keys(redis_url: str) -> AsyncIterator[BusKeys]:
     keys = BusKeys(f"test:{secrets.token_hex(4)}:bus:")
     yield keys
     client = Redis.from_url(redis_url)
-    found = [key async for key in client.scan_iter(match=f"{keys.prefix}*")]
-    if found:
-        await client.delete(*found)
+    await delete_prefixed(client, keys.prefix)
     await client.aclose()
 
 

@@ -5,28 +5,20 @@ ARBIG_TEST_REDIS_URL names the shared server (default redis://127.0.0.1:6379/0).
 unreachable server skips the tests with the reason, or fails the run when CI=true.
 """
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from redis.asyncio import Redis
-from redis_kit import PrivateRedis, unavailable
+from redis_kit import PrivateRedis, delete_prefixed, shared_redis_url
 
 pytestmark = pytest.mark.integration
-
-SHARED_URL = os.environ.get("ARBIG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
 def redis_url() -> str:
-    try:
-        redis.Redis.from_url(SHARED_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis not reachable at {SHARED_URL}: {exc}")
-    return SHARED_URL
+    return shared_redis_url()
 
 
 @pytest.fixture
@@ -40,9 +32,7 @@ async def cleanup(redis_url: str, prefix: str) -> AsyncIterator[Redis]:
     """A plain client for assertions; every key under ``prefix`` is deleted afterwards."""
     client = Redis.from_url(redis_url)
     yield client
-    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-    if keys:
-        await client.delete(*keys)
+    await delete_prefixed(client, prefix)
     await client.aclose()
 
 

@@ -1,7 +1,8 @@
-"""A private redis-server for the tests that stop and restart Redis (the machine's
-shared Redis is never stopped). A module of its own: test modules import it by this
-unique name, never through ``conftest`` (pytest keeps one ``conftest`` module name
-for every folder's conftest.py)."""
+"""The machine's shared Redis for the integration tests (checked, and every key under a
+test's prefix deleted afterwards), and a private redis-server for the tests that stop
+and restart Redis (the shared one is never stopped). A module of its own: test
+modules import it by this unique name, never through ``conftest`` (pytest keeps one
+``conftest`` module name for every folder's conftest.py)."""
 
 import os
 import shutil
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pytest
 import redis
+from redis.asyncio import Redis
+
+SHARED_URL = os.environ.get("ARBIG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def unavailable(reason: str) -> None:
@@ -19,6 +23,22 @@ def unavailable(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+def shared_redis_url() -> str:
+    """The shared server's URL (ARBIG_TEST_REDIS_URL), once it answers a PING."""
+    try:
+        redis.Redis.from_url(SHARED_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        unavailable(f"Redis not reachable at {SHARED_URL}: {exc}")
+    return SHARED_URL
+
+
+async def delete_prefixed(client: Redis, prefix: str) -> None:
+    """Delete every key under ``prefix``: what a test left on the shared server."""
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
 
 
 def free_port() -> int:
