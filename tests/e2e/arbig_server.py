@@ -5,6 +5,7 @@ standard input) and an API token before the first start; the server's output
 goes to a log file per start, so a chatty server can never block on a full pipe.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -27,6 +28,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def interrupt(process: "subprocess.Popen[bytes]", timeout_s: float) -> None:
+    """Ctrl-C to ``process``, as an operator would; killed if it has not ended within
+    ``timeout_s``."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def arbig(*args: str, stdin: str | None = None) -> str:
@@ -116,13 +130,7 @@ class ArbigServer:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        interrupt(process, 20)
         self._close_log()
         if process.returncode != 0:
             raise RuntimeError(

@@ -18,7 +18,7 @@ from typing import IO, Any
 import httpx
 import orjson
 import redis
-from arbig_server import PASSWORD, SYMBOL, arbig, free_port
+from arbig_server import PASSWORD, SYMBOL, arbig, free_port, interrupt
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "ticks"))
 
@@ -100,13 +100,8 @@ class Process:
         process = self.process
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGCONT)
-                process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                process.send_signal(signal.SIGCONT)  # a paused core must hear the Ctrl-C
+            interrupt(process, 30)
         if self._log is not None:
             self._log.close()
             self._log = None

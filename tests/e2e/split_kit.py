@@ -6,7 +6,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from typing import IO
 import httpx
 import pytest
 import redis
-from arbig_server import PASSWORD, SYMBOL, arbig, free_port
+from arbig_server import PASSWORD, SYMBOL, arbig, free_port, interrupt
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration" / "ticks"))
 
@@ -113,13 +112,7 @@ class RoleProcess:
         if self.process is None:
             return
         process, self.process = self.process, None
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        interrupt(process, 30)
         self._close_log()
 
     def kill(self) -> None:
