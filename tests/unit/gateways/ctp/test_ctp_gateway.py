@@ -5,7 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ctpkit import MarketData, ctp_settings, eventually
+from ctpkit import Events, MarketData, ctp_settings, eventually
 from fakefront import FakeFront
 from ordersupport import buy_open
 
@@ -13,42 +13,23 @@ from arbig.clock import LiveClock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import OrderStatus
-from arbig.domain.order import Order
 from arbig.domain.session import SettlementStatement, StepState
 from arbig.domain.tick import Tick
-from arbig.domain.trade import Trade
-from arbig.gateways.base import AccountReport, BrokerContracts, BrokerSession, GatewayError
+from arbig.gateways.base import BrokerContracts, BrokerSession, GatewayError
 from arbig.gateways.ctp import environment
 from arbig.gateways.ctp.gateway import CtpGateway
 from arbig.gateways.registry import GATEWAYS, GatewayParts
 
 
-class Listener:
+class Listener(Events):
+    """The gateway's listener: what the session reports, and the ticks."""
+
     def __init__(self) -> None:
-        self.orders: list[Order] = []
-        self.trades: list[Trade] = []
-        self.accounts: list[AccountReport] = []
-        self.connections: list[tuple[bool, str]] = []
+        super().__init__()
         self.ticks: list[Tick] = []
-        self.logs: list[tuple[str, str]] = []
 
     def on_tick(self, tick: Tick) -> None:
         self.ticks.append(tick)
-
-    def on_order(self, order: Order) -> None:
-        self.orders.append(order)
-
-    def on_trade(self, trade: Trade) -> None:
-        self.trades.append(trade)
-
-    def on_account(self, account: AccountReport) -> None:
-        self.accounts.append(account)
-
-    def on_connection(self, connected: bool, reason: str) -> None:
-        self.connections.append((connected, reason))
-
-    def on_log(self, level: str, message: str) -> None:
-        self.logs.append((level, message))
 
 
 def settings(tmp_path: Path) -> Settings:
