@@ -40,12 +40,17 @@ def raise_if_not_ready(reply: Exception) -> None:
 
 
 async def when_ready(call: Awaitable[T]) -> T:
-    """``call``'s result, a "not yet" reply raised as a lost connection."""
+    """``call``'s result, a "not yet" reply raised as a lost connection, and a
+    cancellation of the calling task raised even when redis-py swallowed it (a blocking
+    read cancelled mid-wait may return empty, as if its block had ended: a read loop
+    would then never end)."""
     try:
-        return await call
+        result = await call
     except ResponseError as exc:
         raise_if_not_ready(exc)
         raise
+    raise_if_cancelled()
+    return result
 
 
 BACKOFF_MIN_S = 0.05
