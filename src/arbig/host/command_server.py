@@ -39,9 +39,10 @@ from arbig.host.wire import (
 from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
+    CALL_LIMIT_S,
     UNAVAILABLE,
     raise_if_cancelled,
-    when_ready,
+    within,
 )
 
 log = structlog.get_logger(__name__)
@@ -52,7 +53,10 @@ BLOCK_MS = 1000
 
 
 class CommandServer:
-    """Serves ``client`` (the core's local one) to the replicas, as consumer ``name``."""
+    """Serves ``client`` (the core's local one) to the replicas, as consumer ``name``.
+
+    ``redis``: a client of its own, made without ``socket_timeout`` (every call here is
+    bounded by ``within``), so that no other traffic queues ahead of a command's."""
 
     def __init__(
         self,
@@ -90,9 +94,10 @@ class CommandServer:
     async def _create_group(self, start: str = "$") -> None:
         # Not through when_ready: BUSYGROUP (the group is there) is no "busy" reply.
         try:
-            await self._redis.xgroup_create(
-                self._keys.requests, self._keys.group, start, mkstream=True
-            )
+            async with asyncio.timeout(CALL_LIMIT_S):
+                await self._redis.xgroup_create(
+                    self._keys.requests, self._keys.group, start, mkstream=True
+                )
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -113,14 +118,15 @@ class CommandServer:
         backoff = BACKOFF_MIN_S
         while True:
             try:
-                reply: Any = await when_ready(
+                reply: Any = await within(
                     self._redis.xreadgroup(
                         self._keys.group,
                         self.name,
                         {self._keys.requests: ">"},
                         count=READ_COUNT,
                         block=BLOCK_MS,
-                    )
+                    ),
+                    BLOCK_MS / 1000 + CALL_LIMIT_S,
                 )
                 backoff = BACKOFF_MIN_S
             except (*UNAVAILABLE, ResponseError) as exc:
@@ -160,7 +166,7 @@ class CommandServer:
 
     async def _retry_once(self) -> None:
         keys = self._keys
-        pending: Any = await when_ready(
+        pending: Any = await within(
             self._redis.xpending_range(
                 keys.requests, keys.group, "-", "+", 100, idle=self._retry_after_ms
             )
@@ -169,11 +175,13 @@ class CommandServer:
             entry_id = item["message_id"]
             if entry_id in self._in_hand:
                 continue
-            claimed: Any = await self._redis.xclaim(
-                keys.requests, keys.group, self.name, self._retry_after_ms, [entry_id]
+            claimed: Any = await within(
+                self._redis.xclaim(
+                    keys.requests, keys.group, self.name, self._retry_after_ms, [entry_id]
+                )
             )
             if not claimed or claimed[0][1] is None:  # trimmed away meanwhile
-                await self._redis.xack(keys.requests, keys.group, entry_id)
+                await within(self._redis.xack(keys.requests, keys.group, entry_id))
                 continue
             _, fields = claimed[0]
             if item["times_delivered"] >= self._max_deliveries:
@@ -188,7 +196,7 @@ class CommandServer:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.xadd(keys.dead_letters, letter, maxlen=10_000, approximate=True)  # type: ignore[arg-type]
             pipe.xack(keys.requests, keys.group, entry_id)
-            await when_ready(pipe.execute())
+            await within(pipe.execute())
         self.dead_letters += 1
         self._on_dead_letter()
         log.error(
@@ -222,7 +230,7 @@ class CommandServer:
                 pipe.xadd(request.reply_to, {b"a": answer}, maxlen=REPLIES_MAXLEN, approximate=True)
                 pipe.expire(request.reply_to, ANSWER_TTL_S)
                 pipe.xack(self._keys.requests, self._keys.group, entry_id)
-                await when_ready(pipe.execute())
+                await within(pipe.execute())
         except (WireError, *UNAVAILABLE, ResponseError) as exc:
             # Left pending: tried again after retry_after_s, dead-lettered in the end.
             log.warning("command not processed", entry=entry_id.decode(), error=str(exc))
@@ -260,9 +268,9 @@ class CommandServer:
 
     async def _once(self, request: Request) -> tuple[bytes, str | None]:
         record = self._keys.answer(request.request_id)
-        taken = await when_ready(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
+        taken = await within(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
         if not taken:
-            earlier: Any = await when_ready(self._redis.get(record))
+            earlier: Any = await within(self._redis.get(record))
             if earlier is not None and earlier != RUNNING:
                 return bytes(earlier), None  # a repeated delivery: the first answer
             unknown = CoreFailed(
@@ -290,7 +298,7 @@ class CommandServer:
     async def _with_bus_health(self, health: Health) -> Health:
         """The core's health, with the bus's own component (dead letters, who serves)."""
         try:
-            dead = int(await when_ready(self._redis.xlen(self._keys.dead_letters)))
+            dead = int(await within(self._redis.xlen(self._keys.dead_letters)))
         except (*UNAVAILABLE, ResponseError):
             dead = -1
         if dead > 0:
@@ -310,4 +318,4 @@ class CommandServer:
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.xadd(reply_to, {b"a": answer}, maxlen=REPLIES_MAXLEN, approximate=True)
             pipe.expire(reply_to, ANSWER_TTL_S)
-            await when_ready(pipe.execute())
+            await within(pipe.execute())

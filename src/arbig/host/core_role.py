@@ -62,8 +62,14 @@ class CoreRole:
         self.name = core_name()
         self.keys = BusKeys(settings.split.prefix)
         self._build = build
-        self._redis: Redis = Redis.from_url(
-            settings.redis_url, socket_connect_timeout=2.0, socket_timeout=5.0
+        # Without socket_timeout: each call is bounded by redis_conn.within instead (a
+        # timer, where redis-py's socket_timeout runs every send as a task of its own).
+        # The requests' client is their own, so that no batch of events queues ahead.
+        self._events_redis: Redis = Redis.from_url(
+            settings.redis_url, socket_connect_timeout=2.0, socket_timeout=None
+        )
+        self._requests_redis: Redis = Redis.from_url(
+            settings.redis_url, socket_connect_timeout=2.0, socket_timeout=None
         )
         self.runtime: CoreRuntime | None = None
         self._publisher: EventPublisher | None = None
@@ -81,11 +87,11 @@ class CoreRole:
             await runtime.start()
             split = self.settings.split
             self._publisher = EventPublisher(
-                self._redis, self.keys, runtime.bus, maxlen=split.events_maxlen
+                self._events_redis, self.keys, runtime.bus, maxlen=split.events_maxlen
             )
             await self._publisher.start()
             self._server = CommandServer(
-                self._redis,
+                self._requests_redis,
                 self.keys,
                 runtime.client,
                 name=self.name,
@@ -114,4 +120,5 @@ class CoreRole:
 
     async def close(self) -> None:
         await self.deactivate()
-        await self._redis.aclose()
+        await self._events_redis.aclose()
+        await self._requests_redis.aclose()

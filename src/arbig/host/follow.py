@@ -19,10 +19,11 @@ from arbig.host.wire import BusKeys, WireError, decode_event
 from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
+    CALL_LIMIT_S,
     UNAVAILABLE,
     parse_id,
     raise_if_cancelled,
-    when_ready,
+    within,
 )
 
 log = structlog.get_logger(__name__)
@@ -34,10 +35,9 @@ BLOCK_MS = 1000
 class EventFollower:
     def __init__(self, url: str, keys: BusKeys) -> None:
         self._key = keys.events
-        # Blocking reads need a socket timeout longer than the block.
-        self._redis: Redis = Redis.from_url(
-            url, socket_connect_timeout=2.0, socket_timeout=BLOCK_MS / 1000 + 5.0
-        )
+        # Without socket_timeout: each call is bounded by redis_conn.within instead (a
+        # timer, where redis-py's socket_timeout runs every send as a task of its own).
+        self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=None)
         self.last_id = "$"
         self._run_id: str | None = None
         self.resumes = 0
@@ -60,12 +60,13 @@ class EventFollower:
                         if reason is not None:
                             yield self._gap(reason)
                     if self.last_id == "$":
-                        top: Any = await when_ready(self._redis.xrevrange(self._key, count=1))
+                        top: Any = await within(self._redis.xrevrange(self._key, count=1))
                         self.last_id = top[0][0].decode() if top else "0-0"
-                    reply: Any = await when_ready(
+                    reply: Any = await within(
                         self._redis.xread(
                             {self._key: self.last_id}, count=READ_COUNT, block=BLOCK_MS
-                        )
+                        ),
+                        BLOCK_MS / 1000 + CALL_LIMIT_S,
                     )
                     backoff = BACKOFF_MIN_S
                 except UNAVAILABLE as exc:
@@ -100,7 +101,7 @@ class EventFollower:
         return Gap(0)
 
     async def _check_restart(self) -> str | None:
-        info: Any = await when_ready(self._redis.info("server"))
+        info: Any = await within(self._redis.info("server"))
         run_id = str(info.get("run_id", ""))
         previous, self._run_id = self._run_id, run_id
         if previous is not None and previous != run_id:
@@ -115,7 +116,7 @@ class EventFollower:
     async def _trimmed_past(self, first_returned: bytes) -> bool:
         if self.last_id in ("$", "0-0"):
             return False
-        still: Any = await when_ready(
+        still: Any = await within(
             self._redis.xrange(self._key, self.last_id, self.last_id, count=1)
         )
         return not still and parse_id(first_returned) > parse_id(self.last_id)

@@ -22,7 +22,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MIN_S,
     UNAVAILABLE,
     raise_if_cancelled,
-    when_ready,
+    within,
 )
 
 log = structlog.get_logger(__name__)
@@ -32,6 +32,8 @@ BATCH = 500
 
 
 class EventPublisher:
+    """``redis``: made without ``socket_timeout`` (each write is bounded by ``within``)."""
+
     def __init__(self, redis: Redis, keys: BusKeys, bus: Events, *, maxlen: int) -> None:
         self._redis = redis
         self._keys = keys
@@ -106,4 +108,4 @@ class EventPublisher:
                 pipe.xadd(key, fields, maxlen=self._maxlen, approximate=True)  # type: ignore[arg-type]
             if trades:
                 pipe.incr(self._keys.cache_generation)
-            await when_ready(pipe.execute())
+            await within(pipe.execute())

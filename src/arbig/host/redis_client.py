@@ -62,9 +62,10 @@ from arbig.host.wire import (
 from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
+    CALL_LIMIT_S,
     UNAVAILABLE,
     raise_if_cancelled,
-    when_ready,
+    within,
 )
 
 log = structlog.get_logger(__name__)
@@ -94,9 +95,11 @@ class RedisCoreClient:
         self.replica = replica or uuid.uuid4().hex[:12]
         self._reply_key = keys.replies(self.replica)
         self._redis: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=5.0)
-        self._reader: Redis = Redis.from_url(
-            url, socket_connect_timeout=2.0, socket_timeout=BLOCK_MS / 1000 + 5.0
-        )
+        # The requests' way out and the answers' way in: without socket_timeout, each
+        # call bounded by redis_conn.within instead (a timer, where redis-py's
+        # socket_timeout runs every send as a task of its own).
+        self._sender: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=None)
+        self._reader: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=None)
         self._waiting: dict[str, asyncio.Future[bytes]] = {}
         self._task: asyncio.Task[None] | None = None
         self.cache = ReportCache(
@@ -115,6 +118,7 @@ class RedisCoreClient:
             if not future.done():
                 future.set_exception(CoreUnreachable("this web process is stopping"))
         await self._redis.aclose()
+        await self._sender.aclose()
         await self._reader.aclose()
 
     async def _read_replies(self) -> None:
@@ -124,8 +128,9 @@ class RedisCoreClient:
         backoff = BACKOFF_MIN_S
         while True:
             try:
-                reply: Any = await when_ready(
-                    self._reader.xread({self._reply_key: last_id}, count=500, block=BLOCK_MS)
+                reply: Any = await within(
+                    self._reader.xread({self._reply_key: last_id}, count=500, block=BLOCK_MS),
+                    BLOCK_MS / 1000 + CALL_LIMIT_S,
                 )
                 backoff = BACKOFF_MIN_S
             except UNAVAILABLE as exc:
@@ -171,8 +176,8 @@ class RedisCoreClient:
         once all the same, under the same id."""
         for attempt in (1, 2):
             try:
-                await when_ready(
-                    self._redis.xadd(
+                await within(
+                    self._sender.xadd(
                         self._keys.requests,
                         fields,  # type: ignore[arg-type]
                         maxlen=REQUESTS_MAXLEN,

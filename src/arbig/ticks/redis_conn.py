@@ -53,6 +53,22 @@ async def when_ready(call: Awaitable[T]) -> T:
     return result
 
 
+# The bound of one call on a client made without ``socket_timeout`` (see ``within``).
+CALL_LIMIT_S = 5.0
+
+
+async def within(call: Awaitable[T], seconds: float = CALL_LIMIT_S) -> T:
+    """``when_ready(call)``, given up after ``seconds`` (TimeoutError, one of UNAVAILABLE).
+
+    For the clients of a latency path, made with ``socket_timeout=None`` (redis-py's
+    default is 5 s): redis-py sends every command of a client with one under
+    ``asyncio.wait_for``, a task of its own and two more turns of the event loop per
+    command. A bound around the whole call
+    costs a timer instead; a call cut short drops its connection all the same."""
+    async with asyncio.timeout(seconds):
+        return await when_ready(call)
+
+
 BACKOFF_MIN_S = 0.05
 BACKOFF_MAX_S = 2.0
 

@@ -2,6 +2,7 @@
 their deadline, dead-lettered when they cannot be processed."""
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from arbig.domain.order import OrderRequest
 from arbig.host.command_server import CommandServer
 from arbig.host.redis_client import RedisCoreClient
 from arbig.host.wire import BusKeys, request_fields
+from arbig.ticks.redis_conn import UNAVAILABLE, within
 
 ACTOR = Actor("operator", "127.0.0.1")
 
@@ -259,3 +261,44 @@ async def test_without_redis_the_login_delay_is_the_processes_own() -> None:
     await limiter.record_failure("10.0.0.9")
     assert await limiter.wait_s("10.0.0.9") > 0.5
     await redis.aclose()
+
+
+async def test_the_replica_and_the_core_stop_at_once_after_serving(
+    redis_url: str, keys: BusKeys
+) -> None:
+    rig = Rig(redis_url, keys)
+    await rig.server.start()
+    await rig.client.start()
+    for _ in range(3):
+        await rig.client.send_order(order(), ACTOR)
+    # At once: each reader is between an answer and its next blocking read.
+    started = time.monotonic()
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(5):
+            await rig.client.stop()
+            await rig.server.stop()
+    await rig.redis.aclose()
+    # A reader that took its cancellation for the end of a block would read on.
+    assert time.monotonic() - started < 1.0
+
+
+async def test_a_bus_call_to_a_redis_that_does_not_answer_gives_up_at_its_bound() -> None:
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # the connection stays open; nothing is ever answered
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = Redis.from_url(f"redis://127.0.0.1:{port}/0", socket_timeout=None)
+    try:
+        started = time.monotonic()
+        with pytest.raises(UNAVAILABLE):
+            await within(client.xadd("requests", {b"m": b"health"}), 0.3)
+        assert time.monotonic() - started < 2.0
+    finally:
+        await client.aclose()
+        for writer in held:
+            writer.close()
+        server.close()
+        await server.wait_closed()
