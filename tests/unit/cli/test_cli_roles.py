@@ -31,3 +31,25 @@ def test_an_unknown_role_is_refused() -> None:
 
     assert result.exit_code == 2
     assert "unknown role 'standby': expected core or web" in result.output
+
+
+def test_the_core_role_runs_on_uvloop_as_uvicorn_runs_the_web(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    import uvloop
+
+    from arbig import split
+    from arbig.config import Settings
+
+    loops: list[type] = []
+
+    async def run_core(settings: Settings) -> str:
+        loops.append(type(asyncio.get_running_loop()))
+        return "stopped"
+
+    monkeypatch.setattr(split, "run_core", run_core)
+    split.main_core(Settings())
+
+    assert loops == [uvloop.Loop]
