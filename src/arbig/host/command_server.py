@@ -9,6 +9,10 @@ on the core's own ``CoreClient``, answered on the asking replica's reply stream.
 - A delivery that cannot be read or answered is not acknowledged: it is taken up again
   after ``retry_after_s``; after ``max_deliveries`` it goes to the dead-letter stream,
   is counted, and its replica gets a refusal.
+
+Each request's stages are timed from its read (``observe``: taken, carried_out,
+answered), and its answer carries the core's own time, read to answer, in
+microseconds (``SERVED``), so that the replica can tell what the bus adds.
 """
 
 import asyncio
@@ -16,6 +20,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -29,6 +34,7 @@ from arbig.domain.contract import ContractError
 from arbig.host.wire import (
     ANSWER_TTL_S,
     REPLIES_MAXLEN,
+    SERVED,
     BusKeys,
     CoreFailed,
     Request,
@@ -50,6 +56,17 @@ log = structlog.get_logger(__name__)
 RUNNING = b"running"
 READ_COUNT = 100
 BLOCK_MS = 1000
+# observe(kind, stage, seconds): kind "command" or "read"; stage "taken", "carried_out"
+# or "answered".
+Observe = Callable[[str, str, float], None]
+
+
+@dataclass(slots=True)
+class _Times:
+    """One request's moments on the performance counter."""
+
+    read: float
+    taken: float | None = None  # a command's act-once mark set
 
 
 class CommandServer:
@@ -68,6 +85,7 @@ class CommandServer:
         max_deliveries: int,
         retry_after_s: float,
         on_dead_letter: Callable[[], None] = lambda: None,
+        observe: Observe = lambda kind, stage, seconds: None,
     ) -> None:
         self._redis = redis
         self._keys = keys
@@ -76,6 +94,7 @@ class CommandServer:
         self._max_deliveries = max_deliveries
         self._retry_after_ms = int(retry_after_s * 1000)
         self._on_dead_letter = on_dead_letter
+        self._observe = observe
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_hand: set[bytes] = set()  # entry ids being carried out here
         # Commands being carried out here, by request id: a repeated delivery that
@@ -141,15 +160,16 @@ class CommandServer:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
+            read = time.perf_counter()
             for _, entries in reply or ():
                 for entry_id, fields in entries:
-                    self._spawn(entry_id, fields)
+                    self._spawn(entry_id, fields, read)
 
-    def _spawn(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+    def _spawn(self, entry_id: bytes, fields: dict[bytes, bytes], read: float) -> None:
         if entry_id in self._in_hand:
             return
         self._in_hand.add(entry_id)
-        task = asyncio.create_task(self._handle(entry_id, fields))
+        task = asyncio.create_task(self._handle(entry_id, fields, _Times(read)))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -187,7 +207,7 @@ class CommandServer:
             if item["times_delivered"] >= self._max_deliveries:
                 await self._dead_letter(entry_id, fields, item["times_delivered"])
             else:
-                self._spawn(entry_id, fields)
+                self._spawn(entry_id, fields, time.perf_counter())
 
     async def _dead_letter(self, entry_id: bytes, fields: dict[bytes, bytes], times: int) -> None:
         keys = self._keys
@@ -216,21 +236,25 @@ class CommandServer:
 
     # --- carrying out -----------------------------------------------------------------
 
-    async def _handle(self, entry_id: bytes, fields: dict[bytes, bytes]) -> None:
+    async def _handle(self, entry_id: bytes, fields: dict[bytes, bytes], times: _Times) -> None:
         request_id: str | None = None
         try:
             request = decode_request(fields)
             request_id = request.request_id
-            answer, record = await self._answer(request)
+            answer, record = await self._answer(request, times)
+            ready = time.perf_counter()
+            served = str(int((ready - times.read) * 1e6)).encode()
             # One transaction: the command's answer recorded, the replica answered, the
             # entry acknowledged; all or none (then the entry is delivered again).
             async with self._redis.pipeline(transaction=True) as pipe:
                 if record is not None:
                     pipe.set(record, answer, ex=ANSWER_TTL_S)
-                pipe.xadd(request.reply_to, {b"a": answer}, maxlen=REPLIES_MAXLEN, approximate=True)
+                reply = {b"a": answer, SERVED: served}
+                pipe.xadd(request.reply_to, reply, maxlen=REPLIES_MAXLEN, approximate=True)  # type: ignore[arg-type]
                 pipe.expire(request.reply_to, ANSWER_TTL_S)
                 pipe.xack(self._keys.requests, self._keys.group, entry_id)
                 await within(pipe.execute())
+            self._timed(request, times, ready)
         except (WireError, *UNAVAILABLE, ResponseError) as exc:
             # Left pending: tried again after retry_after_s, dead-lettered in the end.
             log.warning("command not processed", entry=entry_id.decode(), error=str(exc))
@@ -242,7 +266,14 @@ class CommandServer:
             if running is not None and running.done():
                 del self._running[request_id or ""]
 
-    async def _answer(self, request: Request) -> tuple[bytes, str | None]:
+    def _timed(self, request: Request, times: _Times, ready: float) -> None:
+        kind = "command" if request.method.is_command else "read"
+        if times.taken is not None:
+            self._observe(kind, "taken", times.taken - times.read)
+        self._observe(kind, "carried_out", ready - (times.taken or times.read))
+        self._observe(kind, "answered", time.perf_counter() - ready)
+
+    async def _answer(self, request: Request, times: _Times) -> tuple[bytes, str | None]:
         """The answer, and the key to record it under (a command carried out here)."""
         if request.expired:
             late = int(time.time() * 1000) - request.deadline_ms
@@ -258,7 +289,7 @@ class CommandServer:
             return await asyncio.shield(running), None
         running = self._running[request.request_id] = asyncio.get_running_loop().create_future()
         try:
-            answer, record = await self._once(request)
+            answer, record = await self._once(request, times)
         except BaseException as exc:
             running.set_exception(exc)
             running.exception()  # retrieved: the repeated delivery, if any, sees it
@@ -266,7 +297,7 @@ class CommandServer:
         running.set_result(answer)
         return answer, record
 
-    async def _once(self, request: Request) -> tuple[bytes, str | None]:
+    async def _once(self, request: Request, times: _Times) -> tuple[bytes, str | None]:
         record = self._keys.answer(request.request_id)
         taken = await within(self._redis.set(record, RUNNING, nx=True, ex=ANSWER_TTL_S))
         if not taken:
@@ -278,6 +309,7 @@ class CommandServer:
                 "check the orders and the audit trail before sending it again"
             )
             return answer_fields(request.request_id, error=unknown), None
+        times.taken = time.perf_counter()
         return await self._carry_out(request), record
 
     async def _carry_out(self, request: Request) -> bytes:

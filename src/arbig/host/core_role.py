@@ -98,6 +98,9 @@ class CoreRole:
                 max_deliveries=split.max_deliveries,
                 retry_after_s=split.retry_after_s,
                 on_dead_letter=runtime.metrics.commands_dead_lettered.inc,
+                observe=lambda kind, stage, seconds: runtime.metrics.bus_serving.labels(
+                    kind, stage
+                ).observe(seconds),
             )
             await self._server.start()
             self.active = True

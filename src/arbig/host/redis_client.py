@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ from arbig.host.report_cache import ReportCache
 from arbig.host.wire import (
     METHODS,
     REQUESTS_MAXLEN,
+    SERVED,
     BusKeys,
     answer_id,
     decode_answer,
@@ -74,6 +75,9 @@ log = structlog.get_logger(__name__)
 # taken up in time may take to be carried out and answered.
 ANSWER_GRACE_S = 10.0
 BLOCK_MS = 1000
+# timed(kind, part, seconds): kind "command" or "read"; part "round_trip" (send to
+# answer) or "transit" (that less the core's own time: what the bus adds).
+Timed = Callable[[str, str, float], None]
 
 
 class RedisCoreClient:
@@ -87,6 +91,7 @@ class RedisCoreClient:
         timeout_s: float,
         cache_ttl_s: float = 0.0,
         counted: Any = None,
+        timed: Timed = lambda kind, part, seconds: None,
         replica: str | None = None,
     ) -> None:
         self._url = url
@@ -100,7 +105,9 @@ class RedisCoreClient:
         # socket_timeout runs every send as a task of its own).
         self._sender: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=None)
         self._reader: Redis = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=None)
-        self._waiting: dict[str, asyncio.Future[bytes]] = {}
+        self._timed = timed
+        # Requests waiting for their answer, by id: the answer and the core's own time.
+        self._waiting: dict[str, asyncio.Future[tuple[bytes, int | None]]] = {}
         self._task: asyncio.Task[None] | None = None
         self.cache = ReportCache(
             self._redis, keys, cache_ttl_s, counted=counted or (lambda result: None)
@@ -146,7 +153,8 @@ class RedisCoreClient:
                     with contextlib.suppress(Exception):
                         future = self._waiting.get(answer_id(answer))
                         if future is not None and not future.done():
-                            future.set_result(answer)
+                            served = fields.get(SERVED)
+                            future.set_result((answer, None if served is None else int(served)))
 
     async def _ask(
         self, name: str, args: dict[str, Any], *, grace_s: float = ANSWER_GRACE_S
@@ -154,14 +162,17 @@ class RedisCoreClient:
         """The core's answer to ``name(**args)``, as it came."""
         request_id = uuid.uuid4().hex
         deadline_ms = int((time.time() + self._timeout_s) * 1000)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[bytes, int | None]] = (
+            asyncio.get_running_loop().create_future()
+        )
         self._waiting[request_id] = future
         fields = request_fields(request_id, name, args, deadline_ms, self._reply_key)
+        started = time.perf_counter()
         try:
             await self._send(name, fields)
             try:
                 async with asyncio.timeout(self._timeout_s + grace_s):
-                    return await future
+                    answer, served_us = await future
             except TimeoutError:
                 raise CoreUnreachable(
                     f"no answer from the trading core within {self._timeout_s:g} s: {name} was "
@@ -169,6 +180,12 @@ class RedisCoreClient:
                 ) from None
         finally:
             self._waiting.pop(request_id, None)
+        round_trip = time.perf_counter() - started
+        kind = "command" if METHODS[name].is_command else "read"
+        self._timed(kind, "round_trip", round_trip)
+        if served_us is not None:
+            self._timed(kind, "transit", max(round_trip - served_us / 1e6, 0.0))
+        return answer
 
     async def _send(self, name: str, fields: dict[bytes, bytes]) -> None:
         """XADD the request; once more on a lost connection (a pooled connection that

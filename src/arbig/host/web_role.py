@@ -41,6 +41,9 @@ class WebHost:
             timeout_s=split.command_timeout_s,
             cache_ttl_s=split.cache_ttl_s,
             counted=lambda result: self.metrics.report_cache.labels(result).inc(),
+            timed=lambda kind, part, seconds: self.metrics.bus_requests.labels(kind, part).observe(
+                seconds
+            ),
         )
 
     def login_limiter(self, rule: LoginLimiter) -> SharedLoginLimiter:

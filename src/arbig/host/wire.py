@@ -24,6 +24,9 @@ from arbig.domain.trigger import Trigger
 
 # How long a command's answer is kept for a repeated delivery of the same command.
 ANSWER_TTL_S = 24 * 3600
+# A reply entry's field beside the answer: the core's own time for the request, read
+# to answer, in microseconds (absent from a dead-letter refusal).
+SERVED = b"s"
 REPLIES_MAXLEN = 10_000
 REQUESTS_MAXLEN = 100_000
 

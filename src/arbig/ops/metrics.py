@@ -106,6 +106,24 @@ class Metrics:
             "Split deployment: commands moved to the dead-letter stream after their retries",
             registry=r,
         )
+        self.bus_requests = Histogram(
+            "arbig_bus_request_seconds",
+            "Split deployment, web replica: a request to the core over Redis, by kind "
+            "(command, read): from its send to its answer (round_trip), and that less the "
+            "core's own time (transit: what the bus adds)",
+            ["kind", "part"],
+            buckets=FAST_BUCKETS,
+            registry=r,
+        )
+        self.bus_serving = Histogram(
+            "arbig_bus_serve_seconds",
+            "Split deployment, core: a request from its read off the request stream, by "
+            "kind (command, read) and stage: taken (a command's act-once mark), "
+            "carried_out, answered (its answer written)",
+            ["kind", "stage"],
+            buckets=FAST_BUCKETS,
+            registry=r,
+        )
         self.report_cache = Counter(
             "arbig_report_cache_requests",
             "Split deployment: report reads through the shared cache, by result (hit, miss)",

@@ -302,3 +302,51 @@ async def test_a_bus_call_to_a_redis_that_does_not_answer_gives_up_at_its_bound(
             writer.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_each_side_times_a_request_and_the_replica_tells_what_the_bus_adds(
+    redis_url: str, keys: BusKeys
+) -> None:
+    observed: list[tuple[str, str, float]] = []
+    timed: list[tuple[str, str, float]] = []
+    core = RecordingCore()
+    core.order_delay_s = 0.3  # the core's own time, which the bus's transit leaves out
+    redis = Redis.from_url(redis_url, socket_timeout=None)
+    server = CommandServer(
+        redis,
+        keys,
+        core,  # type: ignore[arg-type]
+        name="core-t",
+        max_deliveries=2,
+        retry_after_s=5.0,
+        observe=lambda *item: observed.append(item),
+    )
+    client = RedisCoreClient(redis_url, keys, timeout_s=3.0, timed=lambda *item: timed.append(item))
+    await server.start()
+    await client.start()
+    try:
+        await client.send_order(order(), ACTOR)
+        await client.health()
+    finally:
+        await client.stop()
+        await server.stop()
+        await redis.aclose()
+
+    stages = {(kind, stage): seconds for kind, stage, seconds in observed}
+    assert set(stages) == {
+        ("command", "taken"),
+        ("command", "carried_out"),
+        ("command", "answered"),
+        ("read", "carried_out"),
+        ("read", "answered"),
+    }
+    assert stages["command", "carried_out"] >= 0.3
+    parts = {(kind, part): seconds for kind, part, seconds in timed}
+    assert set(parts) == {
+        ("command", "round_trip"),
+        ("command", "transit"),
+        ("read", "round_trip"),
+        ("read", "transit"),
+    }
+    assert parts["command", "round_trip"] >= 0.3
+    assert parts["command", "transit"] < 0.3
