@@ -108,18 +108,32 @@ class MatchingEngine:
         return order
 
     def on_tick(self, tick: Tick) -> list[Order | Trade]:
-        """Match working orders against ``tick``; returns order updates and trades in order.
+        """Take ``tick`` in and match the working orders against it (``take``, ``match``)."""
+        return self.take(tick) + self.match(tick)
 
-        The first snapshot of a new trading day first expires the working
-        orders and rolls today's lots to yesterday."""
-        events: list[Order | Trade] = []
+    def take(self, tick: Tick) -> list[Order | Trade]:
+        """Make ``tick`` the market's latest state, before anyone is shown it: the
+        account is marked at it, and an order sent on seeing it is checked against it.
+        The first snapshot of a new trading day first expires the working orders and
+        rolls today's lots to yesterday; returns the expired orders."""
+        expired: list[Order | Trade] = []
         rolled = self.state.trading_day is None or tick.trading_day > self.state.trading_day
         if rolled:
             if self.state.trading_day is not None:
-                events.extend(self._new_day(tick.datetime))
+                expired = self._new_day(tick.datetime)
             self.state.trading_day = tick.trading_day
         previous = self._last.get(tick.symbol)
         self._last[tick.symbol] = tick
+        if rolled or previous is None or previous.pre_settlement != tick.pre_settlement:
+            self._refresh()
+        else:  # only the price moved: margin and frozen amounts stand
+            self._remark()
+        return expired
+
+    def match(self, tick: Tick) -> list[Order | Trade]:
+        """Fill the working orders ``tick`` trades through (after ``take``); returns the
+        order updates and trades in order."""
+        events: list[Order | Trade] = []
         if self._depth:
             depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
         else:
@@ -136,10 +150,8 @@ class MatchingEngine:
                 continue
             depth[order.side] -= volume
             events.extend(self._fill(order, price, volume, tick.datetime, tick.trading_day))
-        if rolled or events or previous is None or previous.pre_settlement != tick.pre_settlement:
+        if events:
             self._refresh()
-        else:  # only the price moved: margin and frozen amounts stand
-            self._remark()
         return events
 
     def _fill(

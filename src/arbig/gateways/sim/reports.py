@@ -42,7 +42,8 @@ class MatchedBook(ABC):
 
     def _post_to(self, listener: GatewayListener, order: Order) -> None:
         """Push ``order`` and the account right after the caller returns (loop.call_soon);
-        a tick in between flushes first, so updates never overtake each other."""
+        a tick in between, and the reports of a snapshot (``_deliver``), flush first, so
+        updates never overtake each other."""
         account = self.account_report()
         self._outbox.append(lambda: listener.on_order(order))
         self._outbox.append(lambda: listener.on_account(account))
@@ -53,6 +54,20 @@ class MatchedBook(ABC):
         outbox, self._outbox = self._outbox, []
         for push in outbox:
             push()
+
+    def _deliver(self, listener: GatewayListener, events: list[Order | Trade]) -> None:
+        """Push what a snapshot did (fills, cancels, expiries), after the reports still
+        queued: an order sent while the snapshot was being delivered (a strategy deciding
+        on it) can fill against it, and its acceptance, with the account as it was then,
+        must not arrive after its fill."""
+        if not events:
+            return
+        self._flush()
+        for event in events:
+            if isinstance(event, Trade):
+                listener.on_trade(event)
+            else:
+                listener.on_order(event)
 
     async def cancel_order(self, order_id: str) -> None:
         engine = self._require()
