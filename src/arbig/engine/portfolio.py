@@ -10,6 +10,7 @@ from arbig.domain.enums import Direction, Offset
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.position import Lot, PositionBook, PositionError, PositionLeg
+from arbig.domain.reconcile import AccountFigures
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -278,6 +279,19 @@ class Portfolio:
             margin=leg.margin(spec, self._settlement.get(leg.symbol)),
             open_time=self._open_time.get((leg.symbol, leg.direction), now),
             update_time=now,
+        )
+
+    def account_figures(self) -> AccountFigures:
+        """The figures compared with the broker's account report, to the cent (as
+        ``account_snapshot`` has them)."""
+        book = self.account
+        return AccountFigures(
+            balance=cents(book.balance),
+            available=cents(book.available),
+            margin=cents(book.margin),
+            frozen_margin=cents(book.frozen_margin),
+            commission=cents(book.today_commission),
+            close_profit=cents(book.close_profit),
         )
 
     def account_snapshot(self, now: datetime) -> AccountSnapshot:
