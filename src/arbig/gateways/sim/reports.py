@@ -101,7 +101,7 @@ class MatchedBook(ABC):
         return list(self._require().state.trades)
 
     def account_report(self) -> AccountReport:
-        account = self._require().state.account
+        account = self._require().account
         return AccountReport(
             account_id=account.account_id,
             balance=account.balance,
