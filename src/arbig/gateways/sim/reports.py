@@ -34,11 +34,20 @@ class MatchedBook(ABC):
     def _post(self, order: Order) -> None:
         """Push ``order`` to the listener (after the caller has its answer)."""
 
+    # The clock's last reading and it in exchange time: a driven clock hands out the same
+    # moment to every order and snapshot until it moves.
+    _seen: tuple[datetime, datetime] | None = None
+
     def _now(self) -> datetime:
         now = self._clock.now()
+        seen = self._seen
+        if seen is not None and seen[0] is now:
+            return seen[1]
         if now.tzinfo is None:
             raise GatewayError("the gateway clock must return timezone-aware datetimes")
-        return to_exchange_time(now)
+        local = to_exchange_time(now)
+        self._seen = (now, local)
+        return local
 
     def _post_to(self, listener: GatewayListener, order: Order) -> None:
         """Push ``order`` and the account right after the caller returns (loop.call_soon);
