@@ -252,21 +252,24 @@ async def test_a_restarted_market_continues_from_its_last_price(path: Path) -> N
 
 
 class SendingOnTick(RecordingListener):
-    """Sends a marketable buy while a tick is being delivered, as a strategy deciding on
-    the tick does when its trigger store answers at once (a backtest's): the order
-    reaches the exchange before the snapshot has been matched."""
+    """Sends a buy (marketable, or at the limit down with ``marketable`` False) while a
+    tick is being delivered, as a strategy deciding on the tick does when its trigger
+    store answers at once (a backtest's): the order reaches the exchange before the
+    snapshot has been matched."""
 
     def __init__(self, gateway: SimGateway) -> None:
         super().__init__()
         self.gateway = gateway
         self.send = False
+        self.marketable = True
         self.order_ids: list[str] = []
 
     def on_tick(self, tick: Tick) -> None:
         super().on_tick(tick)
         if self.send:
             self.send = False
-            sending = self.gateway.send_order(request(Side.BUY, str(tick.limit_up), 1))
+            price = tick.limit_up if self.marketable else tick.limit_down
+            sending = self.gateway.send_order(request(Side.BUY, str(price), 1))
             with pytest.raises(StopIteration) as sent:  # it never waits
                 sending.send(None)
             self.order_ids.append(sent.value.value)
@@ -320,4 +323,32 @@ async def test_the_account_reported_with_an_order_sent_on_a_tick_is_marked_at_th
     assert kind == "account"
     (first, _) = listener.of("trade")
     assert accepted.unrealized_pnl == (tick.last_price - first.price) * 1000
+    await gateway.close()
+
+
+async def test_an_order_sent_on_the_first_tick_of_a_trading_day_works_and_yesterdays_expire(
+    path: Path,
+) -> None:
+    """The day's working orders expire as the next day's first snapshot is taken in,
+    before it is shown: an order sent on that snapshot belongs to the new day."""
+    clock = monday_clock()
+    gateway, _ = build(path, clock)
+    listener = SendingOnTick(gateway)
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    listener.marketable = False
+    tick_now(gateway, clock)
+    listener.send = True
+    monday = tick_now(gateway, clock)
+    clock.advance(11 * 3600)  # 21:00: the night session opens the next trading day
+    listener.send = True
+    tuesday = tick_now(gateway, clock)
+    assert tuesday.trading_day > monday.trading_day
+    await asyncio.sleep(0)
+    old, new = listener.order_ids
+    last = {o.order_id: o for o in listener.of("order")}
+    assert last[old].status is OrderStatus.CANCELLED
+    assert last[new].status is OrderStatus.NOT_TRADED
+    assert [o.order_id for o in await gateway.query_orders() if o.is_active] == [new]
     await gateway.close()
