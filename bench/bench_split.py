@@ -113,11 +113,13 @@ class Deployment:
         subprocess.run(
             [BIN / "arbig", "auth", "set-password", "--data-dir", str(self.data)],
             input=b"bench password 1234\n",
+            env=self.env,
             check=True,
             capture_output=True,
         )
         created = subprocess.run(
             [BIN / "arbig", "auth", "create-token", "bench", "--data-dir", str(self.data)],
+            env=self.env,
             check=True,
             capture_output=True,
             text=True,

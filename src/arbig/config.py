@@ -5,6 +5,7 @@ variables (``ARBIG_MAIN_CONTRACT``, nested ones as ``ARBIG_SIM__SPEED``), the
 TOML file named by ``--config`` or ``ARBIG_CONFIG``, then the defaults below.
 """
 
+import ipaddress
 import os
 from contextvars import ContextVar
 from datetime import date
@@ -229,6 +230,16 @@ class LeaseSettings(BaseModel):
         "it); a standby takes over within about ttl_s + poll_s of the active core's end",
     )
     poll_s: float = Field(0.5, gt=0, le=10, description="a standby asks for the lease this often")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a setting's bind address) is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # The product codes the settings know, for checking symbols before the settings exist.

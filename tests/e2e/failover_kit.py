@@ -173,12 +173,13 @@ class Failover:
         return self.spawn(name, ["run", "--role", "core", "--data-dir", str(data)])
 
     def web(self, name: str) -> str:
-        """A web replica; every replica shares the folder with the credential and tokens."""
+        """A web replica; the credential and tokens are in the shared database."""
         shared = self.workdir / "web"
         if not self.headers:
             shared.mkdir()
-            arbig("auth", "set-password", "--data-dir", str(shared), stdin=f"{PASSWORD}\n")
-            token = arbig("auth", "create-token", "e2e", "--data-dir", str(shared))
+            data = ["--data-dir", str(shared)]
+            arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=self.env)
+            token = arbig("auth", "create-token", "e2e", *data, env=self.env)
             self.headers = {"Authorization": f"Bearer {token}"}
         port = free_port()
         self.spawn(name, ["run", "--role", "web", "--port", str(port), "--data-dir", str(shared)])

@@ -162,11 +162,12 @@ class SplitDeployment:
         subprocess.run(
             [sys.executable, "-m", "arbig", "db", "upgrade"], env=env, check=True, timeout=120
         )
-        arbig("auth", "set-password", "--data-dir", str(self.data_dir), stdin=f"{PASSWORD}\n")
-        token = arbig("auth", "create-token", "e2e", "--data-dir", str(self.data_dir))
+        # The credential lives in the shared database: every replica has it.
+        data = ["--data-dir", str(self.data_dir)]
+        arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=env)
+        token = arbig("auth", "create-token", "e2e", *data, env=env)
         self.headers = {"Authorization": f"Bearer {token}"}
-        # The core's own folder (the simulated exchange's state); the replicas share the
-        # credential's.
+        # The core's own folder (the simulated exchange's state).
         self.core = RoleProcess("core", self.workdir / "core", env, "core")
         self.core.data_dir.mkdir()
         self.core.start()
