@@ -242,6 +242,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class ProbeSettings(BaseModel):
+    """The core role's HTTP listener for its supervisor and Prometheus: liveness,
+    readiness and /metrics (docs/deployment.md, "Probing the core")."""
+
+    port: int = Field(
+        8001, ge=0, le=65535, description="the core role's probe port; 0 turns the listener off"
+    )
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="the address it binds; beyond loopback, /metrics needs an API token "
+        "(metrics.require_token)",
+    )
+
+
 # The product codes the settings know, for checking symbols before the settings exist.
 _PRODUCTS = ContractTable([ProductSettings().product()])
 
@@ -279,6 +294,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     lease: LeaseSettings = LeaseSettings()
+    probe: ProbeSettings = ProbeSettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
     shutdown_timeout_s: float = Field(
         10.0,

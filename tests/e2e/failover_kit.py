@@ -139,6 +139,7 @@ class Failover:
             "ARBIG_STRATEGY__SLIPPAGE_TICKS": "20",
             "ARBIG_LEASE__TTL_S": str(TTL_S),
             "ARBIG_LEASE__POLL_S": str(POLL_S),
+            "ARBIG_PROBE__PORT": "0",  # two cores on one host; the probe has tests of its own
             "ARBIG_RISK__MAX_ORDERS_PER_MINUTE": "100000",
             "ARBIG_RISK__MAX_ORDERS_PER_DAY": "100000",
             "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",

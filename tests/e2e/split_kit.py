@@ -156,6 +156,7 @@ class SplitDeployment:
             "ARBIG_SPLIT__RETRY_AFTER_S": "0.5",
             "ARBIG_SPLIT__COMMAND_TIMEOUT_S": "3",
             "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",  # orders in quick succession
+            "ARBIG_PROBE__PORT": "0",  # cores on a shared host; the probe has tests of its own
         }
         env.pop("ARBIG_CONFIG", None)
         self.data_dir.mkdir(parents=True)
