@@ -51,21 +51,29 @@ class Stopper:
         """Whether a stop is asked (a method: a loop's narrowing must not stick to it)."""
         return self._asked.is_set()
 
-    async def pause(self, seconds: float) -> None:
-        """Sleep ``seconds``, or less when a stop is asked meanwhile."""
+    async def pause(self, seconds: float) -> bool:
+        """Sleep ``seconds``, or less when a stop is asked meanwhile; whether it is."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._asked.wait()
+        return self.stopped()
 
-    async def stop(self, *tasks: asyncio.Task[Any] | None, grace_s: float = STOP_GRACE_S) -> bool:
+    async def stop(
+        self,
+        *tasks: asyncio.Task[Any] | None,
+        grace_s: float = STOP_GRACE_S,
+        interrupt: bool = False,
+    ) -> bool:
         """Ask the loops to stop and wait for ``tasks``: up to ``grace_s``, then cancelled
-        (a call stuck on a silent connection) and up to ``grace_s`` more. Whether they all
-        ended; one that fails meanwhile is logged here (one that had ended before is the
-        owner's to see)."""
+        (a call stuck on a silent connection) and up to ``grace_s`` more. ``interrupt``:
+        cancelled at once, for loops whose call in progress may be cut short (a read);
+        a cancellation lost meanwhile is made up for by the stop. Whether they all ended;
+        one that fails meanwhile is logged here (one that had ended before is the owner's
+        to see)."""
         self._asked.set()
         waited = {task for task in tasks if task is not None and not task.done()}
         running = waited
-        if running:
+        if running and not interrupt:
             _, running = await asyncio.wait(running, timeout=grace_s)
         for task in running:
             task.cancel()

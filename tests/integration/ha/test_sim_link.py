@@ -30,6 +30,7 @@ from arbig.testkit import MONDAY_10AM
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "gateways"))
 
+from redis_kit import lose_cancellations
 from simkit import SYMBOL, make_settings, make_tick, request, spec_for
 
 pytestmark = pytest.mark.integration
@@ -224,62 +225,32 @@ async def test_a_core_finds_no_exchange_in_one_line(
         await gateway.connect()
 
 
-@dataclass
-class LostCancellation:
-    lost: list[str] = field(default_factory=list)  # the tasks that lost theirs
-    reading: set[str] = field(default_factory=set)  # the tasks in an XREAD now
-
-
-@pytest.fixture
-def lost_cancellation(monkeypatch: pytest.MonkeyPatch) -> LostCancellation:
-    """From now on, the first cancellation that comes during an XREAD is lost, as
-    redis-py may lose one that comes as a command completes. Only the first: a failing
-    test still ends."""
-    read = Redis.xread
-    seen = LostCancellation()
-
-    async def losing_read(self: Redis, *args: Any, **kwargs: Any) -> Any:
-        task = asyncio.current_task()
-        assert task is not None
-        seen.reading.add(task.get_name())
-        try:
-            return await read(self, *args, **kwargs)
-        except asyncio.CancelledError:
-            if seen.lost:
-                raise
-            seen.lost.append(task.get_name())
-            task.uncancel()
-            return []
-        finally:
-            seen.reading.discard(task.get_name())
-
-    monkeypatch.setattr(Redis, "xread", losing_read)
-    return seen
-
-
-async def test_the_exchange_and_a_link_stop_when_asked_though_a_cancellation_was_lost(
-    lost_cancellation: LostCancellation,
+async def test_the_exchange_and_a_link_stop_when_asked_though_their_cancellations_are_lost(
     exchange: tuple[SimGateway, SimExchange],
     client: Redis,
     redis_url: str,
     prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _sim, served = exchange
+    reads = lose_cancellations(monkeypatch, "xread")
     lease = CoreLease(client, prefix, "core-a", 30.0)
     await lease.try_acquire()
     gateway, _ = await _link(redis_url, prefix, lease)
     running = served._task
     assert running is not None
     try:
-        await eventually(lambda: running.get_name() in lost_cancellation.reading)
+        await eventually(lambda: running.get_name() in reads.reading)
         running.cancel()
         await asyncio.sleep(1.5)  # reading on, as in the hung CI run
-        assert lost_cancellation.lost == [running.get_name()]
+        assert reads.lost == [running.get_name()]
         assert not running.done()
     finally:
         async with asyncio.timeout(5.0):
             await gateway.close()
             assert await served.stop()
     assert running.done() and not running.cancelled()
+    # Closing the link cancelled its readers at once, and they lost it too.
+    assert sorted(reads.lost[1:]) == ["sim-link-events", "sim-link-replies"]
     readers = [task for task in asyncio.all_tasks() if task.get_name().startswith("sim-")]
     assert readers == []

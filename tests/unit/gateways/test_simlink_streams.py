@@ -88,6 +88,17 @@ async def test_the_owners_stop_ends_the_loop_that_cancellation_could_not(
     assert redis.reads <= reads + 1
 
 
+async def test_an_interrupting_stop_ends_the_loop_though_its_cancellation_is_lost() -> None:
+    redis, stopper = SwallowingRedis("uncancelled"), Stopper()
+    task = asyncio.create_task(read_all(redis, stopper))
+    await asyncio.sleep(BLOCK_S / 2)
+    async with asyncio.timeout(5.0):
+        assert await stopper.stop(task, grace_s=2.0, interrupt=True)
+    assert redis.swallowed == 1
+    assert task.done() and not task.cancelled()
+    assert redis.reads == 1
+
+
 async def test_a_loop_retrying_a_lost_connection_ends_at_the_stop_not_after_its_backoff() -> None:
     redis, stopper = SwallowingRedis("lost", down=True), Stopper()
     task = asyncio.create_task(read_all(redis, stopper))

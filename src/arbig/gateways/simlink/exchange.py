@@ -135,7 +135,7 @@ class _Publisher:
     async def stop(self, task: asyncio.Task[None]) -> None:
         """End ``run`` (its ``task``); what is still queued is not published."""
         self._wake.set()  # seen with the stop: no await comes between
-        await self._stopper.stop(task)
+        await self._stopper.stop(task, interrupt=True)
 
 
 class SimExchange:

@@ -140,8 +140,7 @@ class SimLinkGateway:
 
     async def close(self) -> None:
         tasks, self._tasks = self._tasks, []
-        # The readers see the stop when their blocked XREAD ends.
-        await self._stopper.stop(*tasks)
+        await self._stopper.stop(*tasks, interrupt=True)
         for _op, future in self._pending.values():
             if not future.done():
                 future.set_exception(GatewayError("the gateway closed"))
