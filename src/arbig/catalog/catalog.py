@@ -142,8 +142,9 @@ class Catalog:
                 with contextlib.suppress(FileNotFoundError):
                     table = read_segment(path)
                     size += path.stat().st_size
-                    rows += table.num_rows if table is not None else 0
-                    pending += 1
+                    if table is not None and table.num_rows:  # one killed at once holds none
+                        rows += table.num_rows
+                        pending += 1
             bars = 0
             with contextlib.suppress(FileNotFoundError):
                 bar_file = self.layout.day_file(Kind.BARS, symbol, day)
