@@ -1,6 +1,7 @@
 """Ticks imported into a trading day the recorder's journal still holds: every minute
 once, and the day's bars those built from its merged ticks, before and after compaction."""
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from arbig.catalog.export import export
 from arbig.catalog.importer import import_file
 from arbig.catalog.journal import SegmentWriter
 from arbig.catalog.layout import OPEN_SEGMENT, Kind
+from arbig.catalog.recorder import CatalogRecorder
 from arbig.catalog.schema import BARS, TICKS
 from arbig.config import ProductSettings
 from arbig.domain.bar import Bar
+from arbig.engine.bus import EventBus, EventType
 
 MONDAY = date(2026, 11, 30)
 
@@ -70,6 +73,39 @@ def test_imported_ticks_overlapping_the_journal_count_each_minute_once(
     assert list(catalog.ticks(SYMBOL)) == ticks
     assert list(catalog.bars(SYMBOL)) == expected
     assert [info.bars for info in catalog.day_info(SYMBOL)] == [6]
+
+
+async def test_an_import_while_the_recorder_runs_then_its_stop(tmp_path: Path) -> None:
+    ticks = some_ticks(MONDAY, 600)
+    catalog = Catalog(tmp_path / "catalog")
+    bus = EventBus()
+    recorder = CatalogRecorder(catalog, flush_interval_s=0.05, fsync=False)
+    recorder.attach(bus)
+    await recorder.start()
+    try:
+        recorded_bars = build_bars(SYMBOL, ticks[:400])[:-1]
+        for tick in ticks[:400]:
+            bus.publish(EventType.TICK, tick)
+        for bar in recorded_bars:
+            bus.publish(EventType.BAR, bar)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        while recorder.written < 400 + len(recorded_bars):
+            assert loop.time() < deadline, "the recorder did not write in time"
+            await asyncio.sleep(0.01)
+        source = Catalog(tmp_path / "source")
+        source.write_ticks(SYMBOL, MONDAY, ticks[200:])
+        export(source, SYMBOL, tmp_path / "vendor.csv")
+        import_file(
+            catalog, tmp_path / "vendor.csv", ProductSettings().spec, CALENDAR, fmt="generic"
+        )
+        assert list(catalog.ticks(SYMBOL)) == ticks
+        assert list(catalog.bars(SYMBOL)) == build_bars(SYMBOL, ticks)
+    finally:
+        await recorder.stop()  # closes the segments and compacts them
+    assert not list((tmp_path / "catalog" / "journal").rglob("*.arrows*"))
+    assert list(catalog.ticks(SYMBOL)) == ticks
+    assert list(catalog.bars(SYMBOL)) == build_bars(SYMBOL, ticks)
 
 
 def test_the_journal_fills_the_minutes_an_import_does_not_hold(tmp_path: Path) -> None:
