@@ -128,3 +128,31 @@ def test_the_journal_fills_the_minutes_an_import_does_not_hold(tmp_path: Path) -
     catalog.compact()
     assert list(catalog.ticks(SYMBOL)) == ticks
     assert list(catalog.bars(SYMBOL)) == expected
+
+
+def test_a_replacing_import_drops_the_recorded_ticks_and_bars_of_the_day(tmp_path: Path) -> None:
+    ticks = some_ticks(MONDAY, 600)
+    corrected = some_ticks(MONDAY, 300, seed=5)
+    catalog = Catalog(tmp_path / "catalog")
+    tick_writer = journal(catalog, Kind.TICKS, "20261127T210000-1-1")
+    bar_writer = journal(catalog, Kind.BARS, "20261127T210000-1-2")
+    tick_writer.append(TICKS.table(ticks))
+    bar_writer.append(BARS.table(build_bars(SYMBOL, ticks)))
+    tick_writer.close()
+    bar_writer.close()
+    source = Catalog(tmp_path / "source")
+    source.write_ticks(SYMBOL, MONDAY, corrected)
+    export(source, SYMBOL, tmp_path / "corrected.csv")
+    report = import_file(
+        catalog,
+        tmp_path / "corrected.csv",
+        ProductSettings().spec,
+        CALENDAR,
+        fmt="generic",
+        replace=True,
+    )
+    assert report.replaced == 1
+    for _ in range(2):  # before and after compaction
+        assert list(catalog.ticks(SYMBOL)) == corrected
+        assert list(catalog.bars(SYMBOL)) == build_bars(SYMBOL, corrected)
+        catalog.compact()
