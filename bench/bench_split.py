@@ -117,6 +117,7 @@ class Deployment:
             "ARBIG_DATABASE_URL": f"{MYSQL}/{database}",
             "ARBIG_REDIS_URL": REDIS,
             "ARBIG_SPLIT__PREFIX": prefix,
+            "ARBIG_PROBE__PORT": "0",
             "ARBIG_MAIN_CONTRACT": SYMBOL,
             "ARBIG_LOG_LEVEL": "warning",
             "ARBIG_SIM__TICK_INTERVAL_MS": "50",

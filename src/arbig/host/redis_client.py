@@ -65,6 +65,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MIN_S,
     CALL_LIMIT_S,
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
     within,
 )
@@ -109,6 +110,7 @@ class RedisCoreClient:
         # Requests waiting for their answer, by id: the answer and the core's own time.
         self._waiting: dict[str, asyncio.Future[tuple[bytes, int | None]]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopper = Stopper()
         self.cache = ReportCache(
             self._redis, keys, cache_ttl_s, counted=counted or (lambda result: None)
         )
@@ -117,10 +119,7 @@ class RedisCoreClient:
         self._task = asyncio.create_task(self._read_replies(), name="reply-reader")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._stopper.stop(self._task, interrupt=True)
         for future in self._waiting.values():
             if not future.done():
                 future.set_exception(CoreUnreachable("this web process is stopping"))
@@ -133,7 +132,8 @@ class RedisCoreClient:
         # start; after a Redis restart new ids still follow the last one read.
         last_id = "0-0"
         backoff = BACKOFF_MIN_S
-        while True:
+        while not self._stopper.stopped():
+            raise_if_cancelled()  # one lost in the last read that went well
             try:
                 reply: Any = await within(
                     self._reader.xread({self._reply_key: last_id}, count=500, block=BLOCK_MS),
@@ -143,7 +143,7 @@ class RedisCoreClient:
             except UNAVAILABLE as exc:
                 raise_if_cancelled()
                 log.info("reply stream interrupted; resuming", error=str(exc))
-                await asyncio.sleep(backoff)
+                await self._stopper.pause(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
             for _, entries in reply or ():

@@ -168,16 +168,14 @@ class SimGateway(MatchedBook):
         pushed: list[Tick] = []
         changed = False
         for tick in self._market.snapshot(now, {**self._subscribed, **working}):
+            expired = engine.take(tick)
+            self._deliver(self._listener, expired)
             if tick.symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
-            events = engine.on_tick(tick)
-            for event in events:
-                if isinstance(event, Trade):
-                    self._listener.on_trade(event)
-                else:
-                    self._listener.on_order(event)
-            changed = changed or bool(events)
+            events = engine.match(tick)
+            self._deliver(self._listener, events)
+            changed = changed or bool(expired) or bool(events)
         if changed:
             self._listener.on_account(self.account_report())
         self._ticks_since_save += 1
