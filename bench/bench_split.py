@@ -109,7 +109,8 @@ class Deployment:
         self.bin = bin_dir
         self.tmp = tmp / self.label.replace("/", "_").replace(" ", "_")
         self.data = self.tmp / "data"
-        self.core_metrics = free_port() if kind == "split" else None
+        # The core's probe listener (its /metrics), on a port of each deployment's own.
+        self.core_probe = free_port() if kind == "split" else None
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -157,7 +158,7 @@ class Deployment:
             core_dir = self.tmp / "core"
             core_dir.mkdir()
             core = [arbig, "run", "--role", "core", "--data-dir", core_dir]
-            self._spawn("core", core, ARBIG_METRICS__PORT=str(self.core_metrics))
+            self._spawn("core", core, ARBIG_PROBE__PORT=str(self.core_probe))
             self._spawn("web", [arbig, "run", "--role", "web", *web])
 
     def _spawn(self, name: str, args: list[Any], **env: str) -> None:
@@ -168,18 +169,20 @@ class Deployment:
                 )
             )
 
-    async def bus_times(self) -> dict[str, tuple[float, int]]:
-        """The split path's ``arbig_bus_*`` histograms now, (sum, count) by series; empty
-        for the embedded one, or a version without them."""
-        if self.kind != "split":
-            return {}
-        found: dict[str, tuple[float, int]] = {}
+    async def times(self) -> "BusTimes":
+        """The timing histograms of this deployment's processes now, (sum, count) by
+        series: the console's REST routes and, for a split one, the ``arbig_bus_*``
+        families of the replica and the core (none in a version without them)."""
+        urls = [f"{self.base}/metrics"]
+        if self.kind == "split":
+            urls.append(f"http://127.0.0.1:{self.core_probe}/metrics")
+        found: BusTimes = {}
         async with httpx.AsyncClient(headers=self.headers, timeout=10) as client:
-            for url in (f"{self.base}/metrics", f"http://127.0.0.1:{self.core_metrics}/metrics"):
+            for url in urls:
                 sums: dict[str, float] = {}
                 counts: dict[str, int] = {}
                 for line in (await client.get(url)).text.splitlines():
-                    match = BUS_SERIES.match(line)
+                    match = TIMED_SERIES.match(line)
                     if match:
                         name, which, labels, value = match.groups()
                         series = f"{name}{{{labels}}}"
@@ -261,7 +264,8 @@ async def tick_latencies(deployment: Deployment, clients: int, seconds: float) -
     return latencies
 
 
-async def order_round_trips(deployment: Deployment, orders: int) -> list[float]:
+async def order_round_trips(deployment: Deployment, orders: int) -> tuple[list[float], list[str]]:
+    """The round trips of ``orders`` resting orders, and their ids (cancel them after)."""
     times: list[float] = []
     async with httpx.AsyncClient(headers=deployment.headers, timeout=30) as client:
         tick = (await client.get(f"{deployment.base}/api/v1/market/{SYMBOL}/tick")).json()
@@ -276,12 +280,18 @@ async def order_round_trips(deployment: Deployment, orders: int) -> list[float]:
                 raise RuntimeError(f"order {n}: {answer.status_code} {answer.text}")
             times.append(elapsed)
             ids.append(answer.json()["order_id"])
+    return times, ids
+
+
+async def cancel_orders(deployment: Deployment, ids: list[str]) -> None:
+    async with httpx.AsyncClient(headers=deployment.headers, timeout=30) as client:
         for order_id in ids:
             await client.delete(f"{deployment.base}/api/v1/orders/{order_id}")
-    return times
 
 
-BUS_SERIES = re.compile(r"^(arbig_bus_\w+_seconds)_(sum|count)\{([^}]*)\} (\S+)$")
+TIMED_SERIES = re.compile(
+    r"^(arbig_bus_\w+_seconds|arbig_http_request_duration_seconds)_(sum|count)\{([^}]*)\} (\S+)$"
+)
 BusTimes = dict[str, tuple[float, int]]
 
 
@@ -306,33 +316,57 @@ async def measure(
     stages: dict[str, BusTimes] = {}
     for count in counts:
         results[f"tick {count}"] = await tick_latencies(deployment, count, seconds)
-    before = await deployment.bus_times()
+    before = await deployment.times()
     results["read"] = await read_round_trips(deployment, orders)
-    middle = await deployment.bus_times()
-    results["order"] = await order_round_trips(deployment, orders)
+    middle = await deployment.times()
+    results["order"], ids = await order_round_trips(deployment, orders)
     stages["read"] = bus_delta(before, middle)
-    stages["order"] = bus_delta(middle, await deployment.bus_times())
+    stages["order"] = bus_delta(middle, await deployment.times())
+    await cancel_orders(deployment, ids)
     return results, stages
 
 
-def print_stages(title: str, stages: BusTimes, kind: str) -> None:
-    """The means of one kind of request's stages, as each side measured them."""
+STAGES = {
+    "order": (
+        "POST /orders",
+        "command",
+        'arbig_http_request_duration_seconds{method="POST",route="/api/v1/orders",status="2xx"}',
+    ),
+    "read": (
+        "GET /account",
+        "read",
+        'arbig_http_request_duration_seconds{method="GET",route="/api/v1/account",status="2xx"}',
+    ),
+}
+
+
+def print_stages(key: str, by_label: dict[str, BusTimes]) -> None:
+    """Means of a request's stages, as each process measured them, by deployment."""
+    title, kind, http = STAGES[key]
     rows = [
-        ("replica: round trip", f'arbig_bus_request_seconds{{kind="{kind}",part="round_trip"}}'),
+        ("web process: the whole request", http),
         (
-            "replica: transit (the bus)",
+            "replica: round trip to the core",
+            f'arbig_bus_request_seconds{{kind="{kind}",part="round_trip"}}',
+        ),
+        (
+            "replica: transit (the bus adds)",
             f'arbig_bus_request_seconds{{kind="{kind}",part="transit"}}',
         ),
         ("core: taken (act-once mark)", f'arbig_bus_serve_seconds{{kind="{kind}",stage="taken"}}'),
         ("core: carried out", f'arbig_bus_serve_seconds{{kind="{kind}",stage="carried_out"}}'),
         ("core: answered", f'arbig_bus_serve_seconds{{kind="{kind}",stage="answered"}}'),
     ]
-    shown = [(name, stages[key]) for name, key in rows if stages.get(key, (0.0, 0))[1]]
-    if not shown:
-        return
-    print(f"\n{title}: where the time went (means, as measured by each process)")
-    for name, (total, count) in shown:
-        print(f"  {name:<30} {total / count * 1000:7.3f} ms  ({count} requests)")
+    labels = list(by_label)
+    print(f"\n{title}: where the time went (means in ms, as each process measured them)")
+    print(f"  {'':<34}" + "".join(f"{label:>16}" for label in labels))
+    for name, series in rows:
+        cells = []
+        for label in labels:
+            total, count = by_label[label].get(series, (0.0, 0))
+            cells.append(f"{total / count * 1000:16.3f}" if count else f"{'-':>16}")
+        if any(cell.strip() != "-" for cell in cells):
+            print(f"  {name:<34}" + "".join(cells))
 
 
 async def read_round_trips(deployment: Deployment, count: int) -> list[float]:
@@ -387,7 +421,7 @@ def main() -> None:
     results: dict[str, dict[str, list[float]]] = {}
     stages: dict[str, dict[str, BusTimes]] = {}
     rounds: dict[str, dict[str, list[float]]] = {}
-    round_stages: BusTimes = {}
+    round_stages: dict[str, BusTimes] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp, harness_without_gc():
             if not args.rounds_only:
@@ -443,8 +477,8 @@ def main() -> None:
                 results["embedded"][key], 0.99
             )
             print(f"{key}: the split path adds {added * 1000:+.2f} ms at p99")
-        print_stages("GET /account, split", stages["split"]["read"], "read")
-        print_stages("POST /orders, split", stages["split"]["order"], "command")
+        for key in ("order", "read"):
+            print_stages(key, {kind: stages[kind][key] for kind in KINDS})
     if rounds:
         print(f"\ndeployments up at once, {args.order_rounds} alternating rounds:")
         print(f"| {'path':<44} | samples |  p50 ms  |  p99 ms  |")
@@ -460,8 +494,8 @@ def main() -> None:
                 p99 = percentile(split, 0.99) - percentile(base, 0.99)
                 shift = f"{p50 * 1000:+.2f} ms at p50, {p99 * 1000:+.2f} ms at p99"
                 print(f"{key} ({label}): adds {shift}")
-        print_stages("POST /orders, split (rounds)", round_stages, "command")
-        print_stages("GET /account, split (rounds)", round_stages, "read")
+        for key in ("order", "read"):
+            print_stages(key, round_stages)
 
 
 LABELS = {"read": "GET /account round trip", "order": "POST /orders round trip"}
@@ -485,11 +519,11 @@ def interleaved(
     rounds: int,
     orders: int,
     tick_seconds: float,
-) -> tuple[dict[str, dict[str, list[float]]], BusTimes]:
+) -> tuple[dict[str, dict[str, list[float]]], dict[str, BusTimes]]:
     """Every deployment of ``specs`` (kind, bin folder, label) up at once, measured in
     alternating rounds (the first of each round alternates too), so that a slow spell
     of the shared database or machine falls on every path alike. Returns the samples by
-    label, and this checkout's split path's stages."""
+    label, and the timings each deployment's processes took meanwhile."""
     deployments = {
         label: Deployment(
             kind,
@@ -504,7 +538,7 @@ def interleaved(
     times: dict[str, dict[str, list[float]]] = {
         label: {"tick 1": [], "read": [], "order": []} for label in deployments
     }
-    stages: BusTimes = {}
+    stages: dict[str, BusTimes] = {label: {} for label in deployments}
     try:
         for deployment in deployments.values():
             deployment.start()
@@ -516,14 +550,14 @@ def interleaved(
             for n in range(rounds):
                 for label in order if n % 2 == 0 else reversed(order):
                     deployment = deployments[label]
-                    mine = label == "split"
                     if tick_seconds > 0:
                         times[label]["tick 1"] += await tick_latencies(deployment, 1, tick_seconds)
-                    before = await deployment.bus_times() if mine else {}
+                    before = await deployment.times()
                     times[label]["read"] += await read_round_trips(deployment, orders)
-                    times[label]["order"] += await order_round_trips(deployment, orders)
-                    if mine:
-                        add_bus(stages, bus_delta(before, await deployment.bus_times()))
+                    sent, ids = await order_round_trips(deployment, orders)
+                    times[label]["order"] += sent
+                    add_bus(stages[label], bus_delta(before, await deployment.times()))
+                    await cancel_orders(deployment, ids)
 
         asyncio.run(run())
     finally:
