@@ -165,6 +165,10 @@ class CommandServer:
             for _, entries in reply or ():
                 for entry_id, fields in entries:
                     self._spawn(entry_id, fields, read)
+            if reply:
+                # The requests just taken go first: each sends its act-once mark (or is
+                # carried out) before this loop sends its next read.
+                await asyncio.sleep(0)
 
     def _spawn(self, entry_id: bytes, fields: dict[bytes, bytes], read: float) -> None:
         if entry_id in self._in_hand:

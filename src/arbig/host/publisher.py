@@ -1,7 +1,7 @@
 """The core's events onto the Redis event stream, for every web replica to follow.
 
 Each bus event is encoded at once (the payloads are immutable values) and queued; one
-task writes what is queued as a pipeline of XADDs (MAXLEN ~). While Redis is away the
+task writes what is queued as one transaction of XADDs (MAXLEN ~). While Redis is away the
 queue is bounded: what overflows is dropped and a gap marker is written first when
 Redis is back, so each replica re-reads its state instead of trusting a hole. A trade
 also moves the report cache's generation, so no replica answers a stale report.
@@ -103,7 +103,9 @@ class EventPublisher:
 
     async def _write(self, batch: list[dict[bytes, bytes]], trades: int, *, gap: bool) -> None:
         key = self._keys.events
-        async with self._redis.pipeline(transaction=False) as pipe:
+        # One transaction: a replica blocked on the stream wakes once for the batch, where
+        # a plain pipeline wakes it (a read and a new blocking read) for every entry.
+        async with self._redis.pipeline(transaction=True) as pipe:
             if gap:
                 pipe.xadd(key, {b"t": GAP}, maxlen=self._maxlen, approximate=True)
             for fields in batch:

@@ -155,6 +155,10 @@ class RedisCoreClient:
                         if future is not None and not future.done():
                             served = fields.get(SERVED)
                             future.set_result((answer, None if served is None else int(served)))
+            if reply:
+                # The answered requests go on (their HTTP answers go out) before this
+                # loop sends its next read.
+                await asyncio.sleep(0)
 
     async def _ask(
         self, name: str, args: dict[str, Any], *, grace_s: float = ANSWER_GRACE_S

@@ -7,6 +7,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from bus_kit import RecordingCore
@@ -376,3 +377,49 @@ async def test_each_side_times_a_request_and_the_replica_tells_what_the_bus_adds
     }
     assert parts["command", "round_trip"] >= 0.3
     assert parts["command", "transit"] < 0.3
+
+
+async def test_the_core_sends_a_commands_mark_before_its_next_read(
+    rig: Rig, keys: BusKeys, redis_url: str
+) -> None:
+    watcher = Redis.from_url(redis_url)
+    seen: list[str] = []
+
+    async def watch() -> None:
+        async with watcher.monitor() as monitor:
+            async for command in monitor.listen():
+                text = str(command.get("command", ""))
+                if keys.prefix in text:
+                    seen.append(text.split(" ", 1)[0].upper())
+
+    watching = asyncio.ensure_future(watch())
+    await asyncio.sleep(0.3)  # monitoring
+    try:
+        await rig.client.send_order(order(), ACTOR)
+        await asyncio.sleep(0.2)
+    finally:
+        watching.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watching
+        await watcher.aclose()
+    after = seen[seen.index("XADD") :]  # the request
+    # Its act-once mark goes out first; the core's next read waits for it.
+    assert after.index("SET") < after.index("XREADGROUP"), after
+
+
+async def test_a_replica_answers_a_request_before_it_sends_its_next_read(rig: Rig) -> None:
+    happened: list[str] = []
+    reader = rig.client._reader
+    read = reader.xread
+
+    async def spied(*args: Any, **kwargs: Any) -> Any:
+        happened.append("read")
+        return await read(*args, **kwargs)
+
+    reader.xread = spied  # type: ignore[method-assign]
+    await asyncio.sleep(1.2)  # the reader blocked in a spied read
+    happened.clear()
+    await rig.client.send_order(order(), ACTOR)
+    happened.append("answered")
+    await asyncio.sleep(0.1)
+    assert happened[:2] == ["answered", "read"]

@@ -147,3 +147,28 @@ async def test_a_redis_restart_under_load_is_ridden_out_by_core_and_replica(
         await server.stop()
         await publisher.stop()
         await redis.aclose()
+
+
+async def test_a_replica_blocked_on_the_stream_gets_a_batch_of_events_in_one_read(
+    redis_url: str, keys: BusKeys
+) -> None:
+    bus = EventBus()
+    redis = Redis.from_url(redis_url, socket_timeout=None)
+    reader = Redis.from_url(redis_url)
+    publisher = EventPublisher(redis, keys, bus, maxlen=1000)
+    await publisher.start()
+    try:
+        await redis.xadd(keys.events, {b"t": b"log", b"d": b'"start"'})
+        (_, [(last, _)]), *_ = await reader.xread({keys.events: "0-0"}, count=10)
+        waiting = asyncio.ensure_future(reader.xread({keys.events: last}, count=10, block=5000))
+        await asyncio.sleep(0.2)  # blocked on the stream
+        for n in range(3):  # one burst, as an order's events come
+            bus.publish(EventType.TICK, tick_no(n))
+        async with asyncio.timeout(5):
+            ((_, entries),) = await waiting
+        # A pipeline of plain XADDs would wake the reader at the first entry.
+        assert len(entries) == 3
+    finally:
+        await publisher.stop()
+        await redis.aclose()
+        await reader.aclose()
