@@ -227,7 +227,8 @@ class StrategyRunner:
                 self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
         finally:
             self._hooks_running -= 1
-        self._run_jobs_soon()
+        if self._jobs.pending:  # most hooks decide nothing: no job, nothing to run
+            self._run_jobs_soon()
 
     def _run_jobs_soon(self) -> None:
         """Run what the hooks queued once the current event has reached every handler."""
