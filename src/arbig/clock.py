@@ -161,25 +161,39 @@ class LiveClock:
 
 
 class _DrivenTimer:
-    def __init__(self, callback: Callback, interval: timedelta | None) -> None:
+    __slots__ = ("callback", "cancelled", "entry")
+    interval: timedelta | None = None  # one-shot
+
+    def __init__(self, callback: Callback) -> None:
         self.callback = callback
-        self.interval = interval
         self.cancelled = False
         self.entry = 0  # its live queue entry's number; other entries of it are stale
-        # Periodic timers only: the clock, the next run on the schedule and how its own
-        # previous run set it (when, number), and the owner's hint.
-        self.clock: DrivenClock | None = None
-        self.next_run = datetime.min
-        self.set_at = datetime.min
-        self.order = 0.0
-        self.hinted = False
-        self.idle: datetime | None = None
 
     def cancel(self) -> None:
         self.cancelled = True
 
     def idle_until(self, when: datetime | None) -> None:
-        if self.clock is not None and not self.cancelled:
+        """Ignored: a one-shot timer runs once, when due."""
+
+
+class _PeriodicTimer(_DrivenTimer):
+    __slots__ = ("clock", "hinted", "idle", "interval", "next_run", "order", "set_at")
+    interval: timedelta
+
+    def __init__(self, callback: Callback, interval: timedelta, clock: "DrivenClock") -> None:
+        super().__init__(callback)
+        self.interval = interval
+        self.clock = clock
+        # The next run on the schedule, how its own previous run set it (when, number),
+        # and the owner's hint.
+        self.next_run = clock.now() + interval
+        self.set_at = clock.now()
+        self.order = 0.0
+        self.hinted = False
+        self.idle: datetime | None = None
+
+    def idle_until(self, when: datetime | None) -> None:
+        if not self.cancelled:
             self.hinted, self.idle = True, when
             self.clock._place(self)
 
@@ -213,18 +227,17 @@ class DrivenClock:
         return self._now
 
     def call_at(self, when: datetime, callback: Callback) -> Timer:
-        timer = _DrivenTimer(callback, None)
-        number = next(self._numbers)
-        self._enqueue(timer, max(when, self._now), self._now, number, number)
+        timer = _DrivenTimer(callback)
+        now = self._now
+        number = timer.entry = next(self._numbers)
+        heapq.heappush(self._queue, (when if when > now else now, now, number, number, timer))
         return timer
 
     def call_later(self, delay_s: float, callback: Callback) -> Timer:
         return self.call_at(self._now + timedelta(seconds=delay_s), callback)
 
     def call_every(self, interval_s: float, callback: Callback) -> Timer:
-        timer = _DrivenTimer(callback, timedelta(seconds=_positive(interval_s)))
-        timer.clock = self
-        timer.next_run = self._now + timer.interval  # type: ignore[operator]
+        timer = _PeriodicTimer(callback, timedelta(seconds=_positive(interval_s)), self)
         self._set_by_run(timer, self._now)
         return timer
 
@@ -249,11 +262,18 @@ class DrivenClock:
         if when < self._now:
             raise ValueError(f"a driven clock does not go back: {when} is before {self._now}")
         start = self._now
-        while (due := self.next_due) is not None and due <= when:
-            timer = heapq.heappop(self._queue)[4]
+        queue = self._queue
+        while queue:
+            due, _, _, number, timer = queue[0]
+            if timer.cancelled or number != timer.entry:
+                heapq.heappop(queue)
+                continue
+            if due > when:
+                break
+            heapq.heappop(queue)
             self._now = due
-            interval = timer.interval
-            if interval is not None:
+            if isinstance(timer, _PeriodicTimer):
+                interval = timer.interval
                 first = due
                 if skip_missed:
                     # The window's one run is its first due time in it: an idle timer's
@@ -266,16 +286,19 @@ class DrivenClock:
                 self._set_by_run(timer, first)
                 if first < due:
                     continue
-            _run(timer.callback)
+            try:
+                timer.callback()
+            except Exception:
+                log.exception("timer callback failed", callback=repr(timer.callback))
         self._now = when
         return when
 
-    def _set_by_run(self, timer: _DrivenTimer, run: datetime) -> None:
+    def _set_by_run(self, timer: _PeriodicTimer, run: datetime) -> None:
         """Queue a periodic timer for its next run, as its run at ``run`` sets it."""
         timer.set_at, timer.order = run, next(self._numbers)
         self._place(timer)
 
-    def _place(self, timer: _DrivenTimer) -> None:
+    def _place(self, timer: _PeriodicTimer) -> None:
         """Queue a periodic timer at its next run on the schedule, or, idle, at its first
         run from the time its owner named on (none while idle with no time named)."""
         upcoming = timer.next_run
@@ -287,7 +310,6 @@ class DrivenClock:
             low = max(idle, self._now)
             if low > upcoming:
                 interval = timer.interval
-                assert interval is not None
                 upcoming += interval * -((upcoming - low) // interval)
                 number = next(self._numbers)
                 self._enqueue(timer, upcoming, upcoming - interval, _LAST, number)
