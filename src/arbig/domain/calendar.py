@@ -133,6 +133,10 @@ class TradingCalendar:
         return None
 
     def in_session(self, moment: datetime) -> bool:
+        if moment.tzinfo is not None:  # session_at's remembered span, without the call
+            start, until, session = self._last[0]
+            if start <= moment < until:
+                return session is not None
         return self.session_at(moment) is not None
 
     def trading_day(self, moment: datetime) -> date:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from arbig.clock import Clock, Timer
 from arbig.config import Settings
-from arbig.domain.calendar import TradingCalendar, to_exchange_time
+from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar, to_exchange_time
 from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
@@ -162,7 +162,12 @@ class SimGateway(MatchedBook):
         engine = self._require()
         if self._outbox:
             self._flush()
-        now = self._now() if now is None else to_exchange_time(now)
+        if now is None:
+            now = self._clock.now()
+            if now.tzinfo is not EXCHANGE_TZ:  # a replay's clock keeps the ticks' zone
+                now = self._now()
+        else:
+            now = to_exchange_time(now)
         if not self._sim.ignore_sessions and not self._calendar.in_session(now):
             return []
         symbols = self._subscribed
