@@ -180,6 +180,11 @@ class SimGateway(MatchedBook):
             if tick.symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
+                if self._outbox:
+                    # An order sent on this tick is acknowledged (with the account as it
+                    # then stood) before the tick can fill it: a fill never overtakes the
+                    # reports of its order.
+                    self._flush()
             events = engine.on_tick(tick)
             for event in events:
                 if isinstance(event, Trade):
