@@ -94,6 +94,7 @@ class Deployment:
             "ARBIG_DATABASE_URL": f"{MYSQL}/{database}",
             "ARBIG_REDIS_URL": REDIS,
             "ARBIG_SPLIT__PREFIX": prefix,
+            "ARBIG_PROBE__PORT": "0",
             "ARBIG_MAIN_CONTRACT": SYMBOL,
             "ARBIG_LOG_LEVEL": "warning",
             "ARBIG_SIM__TICK_INTERVAL_MS": "50",
@@ -113,11 +114,13 @@ class Deployment:
         subprocess.run(
             [BIN / "arbig", "auth", "set-password", "--data-dir", str(self.data)],
             input=b"bench password 1234\n",
+            env=self.env,
             check=True,
             capture_output=True,
         )
         created = subprocess.run(
             [BIN / "arbig", "auth", "create-token", "bench", "--data-dir", str(self.data)],
+            env=self.env,
             check=True,
             capture_output=True,
             text=True,

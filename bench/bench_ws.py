@@ -590,9 +590,9 @@ async def measure(servers: list[Server], count: int, rounds: int) -> list[Row]:
 
 
 def make_credentials(data_dir: Path) -> str:
-    from arbig.auth.credentials import CredentialStore
+    from arbig.auth.credential_file import CredentialFile
 
-    store = CredentialStore(data_dir)
+    store = CredentialFile(data_dir)
     creds = store.load()
     creds.set_password(secrets.token_urlsafe(16))
     token = creds.add_token("bench")

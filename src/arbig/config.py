@@ -5,6 +5,7 @@ variables (``ARBIG_MAIN_CONTRACT``, nested ones as ``ARBIG_SIM__SPEED``), the
 TOML file named by ``--config`` or ``ARBIG_CONFIG``, then the defaults below.
 """
 
+import ipaddress
 import os
 from contextvars import ContextVar
 from datetime import date
@@ -231,6 +232,31 @@ class LeaseSettings(BaseModel):
     poll_s: float = Field(0.5, gt=0, le=10, description="a standby asks for the lease this often")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a setting's bind address) is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ProbeSettings(BaseModel):
+    """The core role's HTTP listener for its supervisor and Prometheus: liveness,
+    readiness and /metrics (docs/deployment.md, "Probing the core")."""
+
+    port: int = Field(
+        8001, ge=0, le=65535, description="the core role's probe port; 0 turns the listener off"
+    )
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="the address it binds; beyond loopback, /metrics needs an API token "
+        "(metrics.require_token)",
+    )
+
+
 # The product codes the settings know, for checking symbols before the settings exist.
 _PRODUCTS = ContractTable([ProductSettings().product()])
 
@@ -268,6 +294,7 @@ class Settings(BaseSettings):
     risk: RiskSettings = RiskSettings()
     strategy: StrategySettings = StrategySettings()
     lease: LeaseSettings = LeaseSettings()
+    probe: ProbeSettings = ProbeSettings()
     snapshot_interval_s: float = Field(5.0, gt=0, description="equity-curve sampling period")
     shutdown_timeout_s: float = Field(
         10.0,

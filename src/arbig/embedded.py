@@ -8,6 +8,7 @@ import asyncio
 
 from fastapi import FastAPI
 
+from arbig.auth.credentials import CredentialError
 from arbig.backtest.service import BacktestDesk
 from arbig.config import Settings
 from arbig.gateways.base import GatewayError
@@ -29,6 +30,8 @@ def startup_failure(exc: BaseException | None) -> str | None:
     for anything else, which is a fault and keeps its traceback."""
     if isinstance(exc, GatewayError):
         return f"the gateway did not start: {exc}"
+    if isinstance(exc, CredentialError):
+        return f"the operator's credential: {exc}"
     if isinstance(exc, DatabaseError | RedisUnavailable | StartupError):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror:

@@ -53,10 +53,10 @@ from arbig.storage import repository
 from arbig.storage.audit import AuditTrail
 from arbig.storage.bars import BarRepository
 from arbig.storage.checkpoint import WalCheckpointer
-from arbig.storage.database import check_connection, check_schema, create_engine, session_factory
+from arbig.storage.credential_store import SqlCredentialStore
+from arbig.storage.database import open_database, session_factory
 from arbig.storage.fence import claim
 from arbig.storage.log_sink import LogSink
-from arbig.storage.migrations import upgrade
 from arbig.storage.reads import Reader
 from arbig.storage.session_store import SqlSessionStore
 from arbig.storage.state_import import import_json_state
@@ -188,19 +188,11 @@ def build_controls(
 
 
 async def prepare_database(settings: Settings) -> AsyncEngine:
-    """An engine whose schema is current. The embedded SQLite file is created or
-    upgraded in place; a server database must be upgraded by the operator
-    (``arbig db upgrade``), so a deploy never migrates a shared database by surprise."""
-    engine = create_engine(settings.sqlalchemy_url)
-    try:
-        await check_connection(engine)
-        if settings.database_url is None:
-            await upgrade(engine)
-        await check_schema(engine)
-    except BaseException:
-        await engine.dispose()
-        raise
-    return engine
+    """An engine whose schema is current: the embedded SQLite file is created or
+    upgraded in place, a server database must be at the code's revision."""
+    return await open_database(
+        settings.sqlalchemy_url, upgrade_in_place=settings.database_url is None
+    )
 
 
 class EmbeddedRuntime:
@@ -250,8 +242,10 @@ class EmbeddedRuntime:
         state = SqlStateStore(sessions)
         self.tick_store = make_tick_store(settings)
         self.tick_filter = TickFilter(calendar, check_sessions=market_hours_only(settings))
-        # The console's browser sessions (the web layer's ``session_store``).
+        # The console's browser sessions and the operator's credential (the web layer's
+        # ``session_store`` and ``credential_store``).
         self.session_store = SqlSessionStore(sessions)
+        self.credential_store = SqlCredentialStore(sessions)
         self.core = TradingCore(
             account_id=account.account_id,
             capital=account.capital,

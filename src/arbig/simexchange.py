@@ -54,9 +54,11 @@ async def serve(settings: Settings, stopping: asyncio.Event) -> None:
         await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop.cancel()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        # Promptly, even if redis-py swallowed a cancellation: cancelled only as a last
+        # resort, and not waited for beyond that.
+        if await exchange.stop():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await redis.aclose()
         log.info("simulated exchange stopped", taken=exchange.taken, refused=exchange.refused)
 

@@ -5,27 +5,33 @@ PostgreSQL) and Redis; the web app is the embedded one's, on a ``RedisCoreClient
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import signal
+import socket
 from functools import partial
 
 import structlog
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from arbig.config import Settings
+from arbig.config import Settings, is_loopback
 from arbig.embedded import StartupError, preflight
 from arbig.engine.bus import EventType
 from arbig.host.core_role import CoreRole
 from arbig.host.lease import CoreLease
+from arbig.host.probe import CoreProbe
 from arbig.host.standby import StopLeftBehind, serve_while_leased, wait_for_lease
 from arbig.host.web_role import WebHost
 from arbig.runtime import build_embedded, prepare_database
-from arbig.storage.database import create_engine
+from arbig.storage.credential_store import SqlCredentialStore
+from arbig.storage.database import create_engine, session_factory
 from arbig.storage.fence import current_token
 from arbig.web.app import create_app
-from arbig.web.metrics import LoopbackServer
+from arbig.web.metrics import LoopbackServer, SideServer
+from arbig.web.probe import TokenCheck, probe_app
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +61,8 @@ def check_role(settings: Settings, role: str) -> None:
             f"--role {role} needs a server database (MariaDB/MySQL or PostgreSQL) in "
             "ARBIG_DATABASE_URL, not SQLite: the processes of a split deployment share it"
         )
+    if role == "core":
+        check_probe_port(settings)
     preflight(settings, redis_required=True)
 
 
@@ -85,6 +93,8 @@ async def run_core(settings: Settings) -> str:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     loopback: LoopbackServer | None = None
+    probe = CoreProbe(lease, role, stopping)
+    listener = ProbeListener(settings, probe)
 
     async def active() -> None:
         nonlocal loopback
@@ -100,10 +110,12 @@ async def run_core(settings: Settings) -> str:
         log.info("core role running", core=role.name, lease_token=lease.token())
 
     try:
+        await listener.start()  # a standby answers its probes too
         if not await wait_for_lease(
             lease, settings.lease.poll_s, stopping, partial(_book_token, settings)
         ):
             return "stopped"
+        probe.leased = True
         try:
             return await serve_while_leased(
                 lease,
@@ -122,8 +134,69 @@ async def run_core(settings: Settings) -> str:
         if loopback is not None:
             await loopback.stop()
         await role.close()
+        await listener.stop()
         await lease.withdraw_standby()
         await lease_redis.aclose()
+
+
+class ProbeListener:
+    """The core's probe on ``probe.host:probe.port`` (none with port 0); beyond loopback
+    its /metrics takes the console's API tokens, read from the database."""
+
+    def __init__(self, settings: Settings, probe: CoreProbe) -> None:
+        self._engine: AsyncEngine | None = None
+        self._server: SideServer | None = None
+        config = settings.probe
+        if not config.port:
+            return
+        check: TokenCheck | None = None
+        if settings.metrics.require_token and not is_loopback(config.host):
+            self._engine = create_engine(settings.sqlalchemy_url, pool_size=1, max_overflow=1)
+            check = partial(_known_token, SqlCredentialStore(session_factory(self._engine)))
+        self._server = SideServer(probe_app(probe, check), config.host, config.port, "core-probe")
+        self._where = f"{config.host}:{config.port}"
+
+    async def start(self) -> None:
+        if self._server is not None:
+            await self._server.start()
+            log.info("core probe listening", at=self._where)
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            await self._server.stop()
+        if self._engine is not None:
+            await self._engine.dispose()
+
+
+async def _known_token(store: SqlCredentialStore, token: str) -> bool:
+    try:
+        creds = await asyncio.wait_for(store.load(), 2.0)
+    except Exception as exc:  # the database is away: nobody is let in meanwhile
+        log.warning("core probe cannot check a token", error=f"{type(exc).__name__}: {exc}")
+        return False
+    return creds is not None and creds.token_name(token) is not None
+
+
+def check_probe_port(settings: Settings) -> None:
+    """StartupError when the core's probe port is taken (or cannot be bound)."""
+    host, port = settings.probe.host, settings.probe.port
+    if not port:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            trial.bind((host, port))
+        except OSError as exc:
+            why = (
+                "is in use"
+                if exc.errno == errno.EADDRINUSE
+                else f"cannot be bound ({exc.strerror})"
+            )
+            raise StartupError(
+                f"the core's probe port {port} on {host} {why}: set probe.port "
+                "(ARBIG_PROBE__PORT) to a free port, or 0 for no probe listener"
+            ) from None
 
 
 async def _book_token(settings: Settings) -> int:

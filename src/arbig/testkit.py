@@ -68,6 +68,8 @@ class MemoryBook:
     def settlement(self, record: DailySettlement) -> None:
         self.settlements.append(record)
 
+    keeps_snapshots = True
+
     def positions(self, positions: list[PositionSnapshot]) -> None:
         return None
 

@@ -43,11 +43,13 @@ def interrupt(process: "subprocess.Popen[bytes]", timeout_s: float) -> None:
             process.wait()
 
 
-def arbig(*args: str, stdin: str | None = None) -> str:
-    """Run an `arbig` command to completion; its standard output."""
+def arbig(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+    """Run an `arbig` command to completion (in ``env``: the database of the processes it
+    prepares for); its standard output."""
     done = subprocess.run(
         [sys.executable, "-m", "arbig", *args],
         input=stdin,
+        env=env,
         check=True,
         capture_output=True,
         text=True,
@@ -74,16 +76,7 @@ class ArbigServer:
     def log_path(self) -> Path:
         return self.data_dir / f"server-{self.starts}.log"
 
-    def _credentials(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        arbig("auth", "set-password", "--data-dir", str(self.data_dir), stdin=f"{PASSWORD}\n")
-        token = arbig("auth", "create-token", "e2e", "--data-dir", str(self.data_dir))
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    def start(self) -> None:
-        if self.starts == 0:
-            self._credentials()
-        self.starts += 1
+    def _env(self) -> dict[str, str]:
         env = {
             **os.environ,
             "ARBIG_MAIN_CONTRACT": SYMBOL,
@@ -93,6 +86,21 @@ class ArbigServer:
         env.pop("ARBIG_DATABASE_URL", None)
         env.pop("ARBIG_REDIS_URL", None)
         env.pop("ARBIG_CONFIG", None)
+        return env
+
+    def _credentials(self) -> None:
+        # Into the database the server will use (the data folder's SQLite).
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env, data = self._env(), ["--data-dir", str(self.data_dir)]
+        arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=env)
+        token = arbig("auth", "create-token", "e2e", *data, env=env)
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def start(self) -> None:
+        if self.starts == 0:
+            self._credentials()
+        self.starts += 1
+        env = self._env()
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [

@@ -139,6 +139,7 @@ class Failover:
             "ARBIG_STRATEGY__SLIPPAGE_TICKS": "20",
             "ARBIG_LEASE__TTL_S": str(TTL_S),
             "ARBIG_LEASE__POLL_S": str(POLL_S),
+            "ARBIG_PROBE__PORT": "0",  # two cores on one host; the probe has tests of its own
             "ARBIG_RISK__MAX_ORDERS_PER_MINUTE": "100000",
             "ARBIG_RISK__MAX_ORDERS_PER_DAY": "100000",
             "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",
@@ -173,12 +174,13 @@ class Failover:
         return self.spawn(name, ["run", "--role", "core", "--data-dir", str(data)])
 
     def web(self, name: str) -> str:
-        """A web replica; every replica shares the folder with the credential and tokens."""
+        """A web replica; the credential and tokens are in the shared database."""
         shared = self.workdir / "web"
         if not self.headers:
             shared.mkdir()
-            arbig("auth", "set-password", "--data-dir", str(shared), stdin=f"{PASSWORD}\n")
-            token = arbig("auth", "create-token", "e2e", "--data-dir", str(shared))
+            data = ["--data-dir", str(shared)]
+            arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=self.env)
+            token = arbig("auth", "create-token", "e2e", *data, env=self.env)
             self.headers = {"Authorization": f"Bearer {token}"}
         port = free_port()
         self.spawn(name, ["run", "--role", "web", "--port", str(port), "--data-dir", str(shared)])

@@ -156,17 +156,19 @@ class SplitDeployment:
             "ARBIG_SPLIT__RETRY_AFTER_S": "0.5",
             "ARBIG_SPLIT__COMMAND_TIMEOUT_S": "3",
             "ARBIG_RISK__DUPLICATE_WINDOW_S": "0",  # orders in quick succession
+            "ARBIG_PROBE__PORT": "0",  # cores on a shared host; the probe has tests of its own
         }
         env.pop("ARBIG_CONFIG", None)
         self.data_dir.mkdir(parents=True)
         subprocess.run(
             [sys.executable, "-m", "arbig", "db", "upgrade"], env=env, check=True, timeout=120
         )
-        arbig("auth", "set-password", "--data-dir", str(self.data_dir), stdin=f"{PASSWORD}\n")
-        token = arbig("auth", "create-token", "e2e", "--data-dir", str(self.data_dir))
+        # The credential lives in the shared database: every replica has it.
+        data = ["--data-dir", str(self.data_dir)]
+        arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=env)
+        token = arbig("auth", "create-token", "e2e", *data, env=env)
         self.headers = {"Authorization": f"Bearer {token}"}
-        # The core's own folder (the simulated exchange's state); the replicas share the
-        # credential's.
+        # The core's own folder (the simulated exchange's state).
         self.core = RoleProcess("core", self.workdir / "core", env, "core")
         self.core.data_dir.mkdir()
         self.core.start()

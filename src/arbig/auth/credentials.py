@@ -1,22 +1,23 @@
-"""Where the credential lives: a JSON file in the data folder, readable by its owner only.
+"""The operator's credential: the password hash, the secret that signs session cookies
+and CSRF tokens, and the API tokens; and the ``CredentialStore`` port it is kept behind.
 
-A password is kept only as an Argon2 hash; API tokens only as SHA-256 digests.
+A password is kept only as an Argon2 hash; an API token only as its SHA-256 digest.
+Where there is a database (always: SQLite in the data folder by default) the
+credential lives in it (``arbig.storage.credential_store``), shared by every web
+process on it; the file of earlier versions (``credential_file``) is imported once.
 """
 
 import hashlib
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-import orjson
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 10
-FILE_NAME = "credentials.json"
+MAX_TOKEN_NAME = 64
 _hasher = PasswordHasher()
 
 
@@ -31,32 +32,52 @@ def check_new_password(password: str) -> None:
         raise CredentialError(f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
 
 
+def hash_password(password: str) -> str:
+    """The Argon2 hash of an acceptable new password (CredentialError otherwise)."""
+    check_new_password(password)
+    return _hasher.hash(password)
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
 
 
 @dataclass(slots=True)
 class ApiToken:
     name: str
     digest: str
-    created: str
+    created: str  # ISO 8601, seconds
+
+
+def new_token(name: str) -> tuple[str, ApiToken]:
+    """A new API token and what is kept of it (the digest): the token is shown once."""
+    if not name or len(name) > MAX_TOKEN_NAME:
+        raise CredentialError(f"a token name is 1 to {MAX_TOKEN_NAME} characters")
+    token = "arbig_" + secrets.token_urlsafe(32)
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    return token, ApiToken(name, token_digest(token), created)
 
 
 @dataclass(slots=True)
 class Credentials:
-    """The stored credential. ``secret`` signs session cookies."""
+    """The stored credential. ``secret`` signs session cookies; ``version`` is the
+    store's count of changes when it was read."""
 
     password_hash: str | None = None
-    secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    secret: str = field(default_factory=new_secret)
     tokens: list[ApiToken] = field(default_factory=list)
+    version: int = 0
 
     @property
     def configured(self) -> bool:
         return self.password_hash is not None
 
     def set_password(self, password: str) -> None:
-        check_new_password(password)
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_password(password)
 
     def verify_password(self, password: str) -> bool:
         if self.password_hash is None:
@@ -68,14 +89,14 @@ class Credentials:
 
     def add_token(self, name: str) -> str:
         """A new API token; only its digest is kept, so it is shown once."""
-        if not name or len(name) > 64:
-            raise CredentialError("a token name is 1 to 64 characters")
+        token, kept = new_token(name)
+        self.check_token_name_free(name)
+        self.tokens.append(kept)
+        return token
+
+    def check_token_name_free(self, name: str) -> None:
         if any(t.name == name for t in self.tokens):
             raise CredentialError(f"a token named {name!r} exists; revoke it first")
-        token = "arbig_" + secrets.token_urlsafe(32)
-        created = datetime.now(UTC).isoformat(timespec="seconds")
-        self.tokens.append(ApiToken(name, token_digest(token), created))
-        return token
 
     def revoke_token(self, name: str) -> bool:
         before = len(self.tokens)
@@ -90,51 +111,28 @@ class Credentials:
         return None
 
 
-class CredentialStore:
-    """Loads and atomically saves ``credentials.json`` (mode 0600)."""
+class CredentialStore(Protocol):
+    """Where the credential is kept: SQL (``arbig.storage.credential_store``) or, for a
+    host without a database, the file (``credential_file.FileCredentialStore``).
 
-    def __init__(self, data_dir: Path, password_hash: str | None = None) -> None:
-        self.path = data_dir / FILE_NAME
-        self._configured_hash = password_hash
+    Every change moves ``version``, which each web process polls to re-read.
+    """
 
-    def load(self) -> Credentials:
-        creds = Credentials()
-        if self.path.is_file():
-            raw: dict[str, Any] = orjson.loads(self.path.read_bytes())
-            creds = Credentials(
-                password_hash=raw.get("password_hash"),
-                secret=str(raw["secret"]),
-                tokens=[ApiToken(**t) for t in raw.get("tokens", [])],
-            )
-        if self._configured_hash:
-            creds.password_hash = self._configured_hash
-        return creds
+    async def load(self) -> Credentials | None:
+        """The credential with its version; None while none is stored."""
 
-    def save(self, creds: Credentials) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "password_hash": creds.password_hash,
-            "secret": creds.secret,
-            "tokens": [
-                {"name": t.name, "digest": t.digest, "created": t.created} for t in creds.tokens
-            ],
-        }
-        temporary = self.path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(orjson.dumps(data, option=orjson.OPT_INDENT_2))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
+    async def version(self) -> int | None:
+        """The count of changes (cheap: polled every second); None while none is stored."""
 
-    def ensure_password(self) -> tuple[Credentials, str | None]:
-        """The credentials, generating a password at first start; returns it once."""
-        creds = self.load()
-        if creds.configured:
-            if not self.path.is_file():
-                self.save(creds)
-            return creds, None
-        generated = secrets.token_urlsafe(12)
-        creds.set_password(generated)
-        self.save(creds)
-        return creds, generated
+    async def create(self, credentials: Credentials) -> bool:
+        """Store ``credentials`` if none is stored; False, and nothing changed, if one is."""
+
+    async def set_password_hash(self, password_hash: str, *, only_if_unset: bool = False) -> bool:
+        """Replace the password hash (with ``only_if_unset``, only while none is set);
+        whether it was replaced."""
+
+    async def add_token(self, token: ApiToken) -> None:
+        """Keep a new token; CredentialError when one of that name exists."""
+
+    async def revoke_token(self, name: str) -> bool:
+        """Forget the token named ``name``; whether there was one."""

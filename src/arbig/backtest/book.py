@@ -22,6 +22,7 @@ class BacktestBook:
     saturated = False
     healthy = True
     health_detail = "backtest: in memory"
+    keeps_snapshots = False  # the report is made of the fills and the equity curve
 
     def __init__(self) -> None:
         self.fills: list[Fill] = []

@@ -1,20 +1,35 @@
-"""``arbig auth``: the operator's password and API tokens."""
+"""``arbig auth``: the operator's password and API tokens.
+
+They live in the database (the data folder's SQLite by default, ``ARBIG_DATABASE_URL``
+otherwise), so a change reaches every console on it within a second. A
+``credentials.json`` left in the data folder by an earlier version is imported first
+(docs/deployment.md).
+"""
 
 import asyncio
 import sys
-from pathlib import Path
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
-from arbig.auth.credentials import CredentialError, CredentialStore
+from arbig.auth.credential_file import (
+    FILE_NAME,
+    CredentialFile,
+    import_credential_file,
+    prepare_credential,
+)
+from arbig.auth.credentials import CredentialError, CredentialStore, hash_password, new_token
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.config import Settings
+from arbig.storage.credential_store import SqlCredentialStore
 from arbig.storage.database import (
     DatabaseError,
     check_connection,
-    check_schema,
     create_engine,
+    display_url,
+    open_database,
     session_factory,
 )
 from arbig.storage.session_store import SqlSessionStore
@@ -23,28 +38,77 @@ auth_app = typer.Typer(
     help="Set the operator password and manage API tokens.", no_args_is_help=True
 )
 
-
-def _store(config: Path | None, data_dir: Path | None) -> CredentialStore:
-    settings = settings_or_exit(config, data_dir=data_dir)
-    return CredentialStore(settings.data_dir)
+T = TypeVar("T")
+Action = Callable[[CredentialStore, SqlSessionStore], Awaitable[T]]
 
 
-def _end_sessions(settings: Settings) -> int:
-    """End every browser session recorded in the database (every web process on it
-    notices at its next request); the number ended. None recorded without a database."""
-    if settings.database_url is None and not (settings.data_dir / "arbig.sqlite3").exists():
-        return 0
+def _in_database(settings: Settings, action: Action[T], unchanged: str = "") -> T:
+    """Run ``action`` on the credential and session stores of the database (the embedded
+    SQLite file is created or upgraded in place, as `arbig run` does)."""
 
-    async def run() -> int:
-        engine = create_engine(settings.sqlalchemy_url)
+    async def run() -> T:
+        engine = await open_database(
+            settings.sqlalchemy_url, upgrade_in_place=settings.database_url is None
+        )
         try:
-            await check_connection(engine)
-            await check_schema(engine)
-            return await SqlSessionStore(session_factory(engine)).end_all()
+            sessions = session_factory(engine)
+            store = SqlCredentialStore(sessions)
+            imported = await import_credential_file(settings.data_dir, store)
+            if imported is not None:
+                typer.echo(_import_note(settings, imported), err=True)
+            await prepare_credential(store, settings.data_dir)
+            return await action(store, SqlSessionStore(sessions))
         finally:
             await engine.dispose()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except (DatabaseError, SQLAlchemyError, OSError) as exc:
+        raise fail(f"{exc}{unchanged}") from None
+    except CredentialError as exc:
+        raise fail(str(exc)) from None
+
+
+def _import_note(settings: Settings, imported: bool) -> str:
+    old = settings.data_dir / FILE_NAME
+    if imported:
+        return f"note: {old} imported into the database, kept as {old.name}.imported"
+    return (
+        f"note: {old} not imported (the database already holds the credential), "
+        f"kept as {old.name}.imported"
+    )
+
+
+def credential_configured(settings: Settings) -> bool:
+    """Whether an operator password is set: in the configuration, in a data folder file
+    still to be imported, or in the database (not created here when it does not exist)."""
+    if settings.auth.password_hash:
+        return True
+    try:
+        found = CredentialFile(settings.data_dir).read()
+    except CredentialError as exc:
+        raise fail(str(exc)) from None
+    if found is not None and found.configured:
+        return True
+    if settings.database_url is None and not (settings.data_dir / "arbig.sqlite3").exists():
+        return False
+
+    async def stored() -> bool:
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            await check_connection(engine)
+            try:
+                creds = await SqlCredentialStore(session_factory(engine)).load()
+            except SQLAlchemyError:  # a schema from before the credential table
+                return False
+            return creds is not None and creds.configured
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(stored())
+    except DatabaseError as exc:
+        raise fail(str(exc)) from None
 
 
 def _read_password() -> str:
@@ -61,39 +125,39 @@ def _read_password() -> str:
 def set_password(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """Set the operator password (prompts; reads one line from standard input when piped).
 
-    Every browser session ends: its record in the database goes, and its cookie was
-    signed with the old password.
+    Every browser session ends, in every console on the database: its record goes, and
+    its cookie was signed with the old password.
     """
     settings = settings_or_exit(config, data_dir=data_dir)
-    store = CredentialStore(settings.data_dir)
-    creds = store.load()
     try:
-        creds.set_password(_read_password())
+        password_hash = hash_password(_read_password())
     except CredentialError as exc:
         raise fail(f"{exc}; nothing was changed") from None
-    store.save(creds)
-    typer.echo(f"operator password set in {store.path}")
-    try:
-        ended = _end_sessions(settings)
-    except DatabaseError as exc:
+
+    async def change(store: CredentialStore, sessions: SqlSessionStore) -> int:
+        await store.set_password_hash(password_hash)
+        return await sessions.end_all()
+
+    ended = _in_database(settings, change, "; nothing was changed")
+    typer.echo(f"operator password set in the database at {display_url(settings.sqlalchemy_url)}")
+    typer.echo(f"browser sessions ended: {ended}")
+    if settings.auth.password_hash:
         typer.echo(
-            f"warning: the database could not be reached to end recorded sessions ({exc}); "
-            "consoles sharing this data folder end them through the new password, others "
-            "need `arbig auth end-sessions`",
+            "warning: auth.password_hash is set in the configuration: consoles started with "
+            "it use that hash, not this password",
             err=True,
         )
-        return
-    typer.echo(f"browser sessions ended: {ended}")
 
 
 @auth_app.command("end-sessions")
 def end_sessions(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """End every browser session at once, in every console on the database (revocation)."""
     settings = settings_or_exit(config, data_dir=data_dir)
-    try:
-        ended = _end_sessions(settings)
-    except DatabaseError as exc:
-        raise fail(f"{exc}; no session was ended") from None
+
+    async def end(_: CredentialStore, sessions: SqlSessionStore) -> int:
+        return await sessions.end_all()
+
+    ended = _in_database(settings, end, "; no session was ended")
     typer.echo(f"browser sessions ended: {ended}")
 
 
@@ -104,13 +168,16 @@ def create_token(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create an API token for scripts (sent as 'Authorization: Bearer TOKEN'); shown once."""
-    store = _store(config, data_dir)
-    creds = store.load()
+    settings = settings_or_exit(config, data_dir=data_dir)
     try:
-        token = creds.add_token(name)
+        token, kept = new_token(name)
     except CredentialError as exc:
         raise fail(str(exc)) from None
-    store.save(creds)
+
+    async def add(store: CredentialStore, _: SqlSessionStore) -> None:
+        await store.add_token(kept)
+
+    _in_database(settings, add, "; no token was created")
     typer.echo(token)
 
 
@@ -120,20 +187,28 @@ def revoke_token(
     config: ConfigOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Revoke an API token by name (a running console notices within a few seconds)."""
-    store = _store(config, data_dir)
-    creds = store.load()
-    if not creds.revoke_token(name):
+    """Revoke an API token by name (every running console refuses it within a second)."""
+    settings = settings_or_exit(config, data_dir=data_dir)
+
+    async def revoke(store: CredentialStore, _: SqlSessionStore) -> bool:
+        return await store.revoke_token(name)
+
+    if not _in_database(settings, revoke, "; no token was revoked"):
         raise fail(f"no token named {name!r}")
-    store.save(creds)
     typer.echo(f"token {name!r} revoked")
 
 
 @auth_app.command("tokens")
 def list_tokens(config: ConfigOption = None, data_dir: DataDirOption = None) -> None:
     """List API tokens by name and creation time."""
-    creds = _store(config, data_dir).load()
-    if not creds.tokens:
+    settings = settings_or_exit(config, data_dir=data_dir)
+
+    async def read(store: CredentialStore, _: SqlSessionStore) -> list[tuple[str, str]]:
+        creds = await store.load()
+        return [(t.name, t.created) for t in creds.tokens] if creds else []
+
+    tokens = _in_database(settings, read)
+    if not tokens:
         typer.echo("no API tokens")
-    for token in creds.tokens:
-        typer.echo(f"{token.name}\t{token.created}")
+    for name, created in tokens:
+        typer.echo(f"{name}\t{created}")

@@ -1,7 +1,6 @@
 """``arbig``: run the console and the operator's tools."""
 
 import errno
-import ipaddress
 import logging
 import socket
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from arbig import __version__
-from arbig.cli.auth import auth_app
+from arbig.cli.auth import auth_app, credential_configured
 from arbig.cli.backtest import backtest
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
 from arbig.cli.contract import contract_app
@@ -18,7 +17,7 @@ from arbig.cli.data import data_app
 from arbig.cli.notify import notify_app
 from arbig.cli.reconcile import reconcile
 from arbig.cli.strategy import strategy_app
-from arbig.config import Settings
+from arbig.config import Settings, is_loopback
 from arbig.storage.cli import db_app
 
 if TYPE_CHECKING:  # the web stack loads only for the commands that serve it
@@ -31,21 +30,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def credential_configured(settings: Settings) -> bool:
-    from arbig.auth.credentials import CredentialStore
-
-    return CredentialStore(settings.data_dir, settings.auth.password_hash).load().configured
 
 
 def check_port_free(host: str, port: int) -> None:

@@ -458,7 +458,7 @@ class TradingCore:
             frozen_moved = self.portfolio.on_order(order)
             self.bus.publish(EventType.ORDER, order)
             self.recorder.order(order)
-            if frozen_moved:
+            if frozen_moved and self.bus.listened(EventType.ACCOUNT):
                 self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
 
     def on_trade(self, trade: Trade) -> None:
@@ -507,15 +507,7 @@ class TradingCore:
         """The core keeps its own account from trades; the broker's is compared with it
         (``money``), and each difference logged once while it lasts."""
         now = self._clock()
-        snapshot = self.portfolio.account_snapshot(now)
-        book = AccountFigures(
-            balance=snapshot.balance,
-            available=snapshot.available,
-            margin=snapshot.margin,
-            frozen_margin=snapshot.frozen_margin,
-            commission=snapshot.today_commission,
-            close_profit=snapshot.close_profit,
-        )
+        book = self.portfolio.account_figures()
         broker = AccountFigures(
             balance=account.balance,
             available=account.available,
@@ -568,6 +560,9 @@ class TradingCore:
             )
 
     def _record_book(self) -> None:
+        if not self.recorder.keeps_snapshots:  # a backtest's: built only for a listener
+            self._publish_book()
+            return
         now = self._clock()
         positions = self.portfolio.position_snapshots(now)
         account = self.portfolio.account_snapshot(now)
@@ -584,6 +579,8 @@ class TradingCore:
 
         One failed round (a full writer, anything else) is logged and the next goes on.
         """
+        if not self.recorder.keeps_snapshots:
+            return
         try:
             now = self._clock()
             account = self.portfolio.account_snapshot(now)

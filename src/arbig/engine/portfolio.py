@@ -1,4 +1,4 @@
-"""Positions and the account, marked to every tick and settled at each new trading day."""
+"""Positions and the account, valued at the last price and settled at each new trading day."""
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -10,6 +10,7 @@ from arbig.domain.enums import Direction, Offset
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.position import Lot, PositionBook, PositionError, PositionLeg
+from arbig.domain.reconcile import AccountFigures
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -30,13 +31,20 @@ class Portfolio:
     just ended is settled at the settlement prices (CTP's daily settlement): the
     record waits in ``settled`` for whoever stores it, and yesterday's lots are
     from then on margined and marked from that settlement price.
+
+    A tick only notes the last price: the floating P&L is marked at the last prices
+    when the account is next read (``account``), so that a tick nobody looks at the
+    account after costs no valuation; what any reader sees is the same.
     """
 
     def __init__(
         self, account_id: str, capital: Decimal, spec_for: Callable[[str], ContractSpec]
     ) -> None:
         self.positions = PositionBook()
-        self.account = AccountBook(account_id, capital)
+        self._account = AccountBook(account_id, capital)
+        # The floating P&L waits for a read: a held symbol's price moved since the mark.
+        self._stale = False
+        self._held: frozenset[str] = frozenset()  # the symbols with lots
         self._spec_for = spec_for
         self._last: dict[str, Decimal] = {}
         self._open_time: dict[tuple[str, Direction], datetime] = {}
@@ -52,8 +60,15 @@ class Portfolio:
         self._owned: dict[str, PositionBook] = {}
 
     @property
+    def account(self) -> AccountBook:
+        """The money side of the book, its floating P&L marked at the last prices."""
+        if self._stale:
+            self._remark()
+        return self._account
+
+    @property
     def account_id(self) -> str:
-        return self.account.account_id
+        return self._account.account_id
 
     @property
     def trading_day(self) -> date | None:
@@ -95,7 +110,7 @@ class Portfolio:
             price = prices.get(leg.symbol) or self._last.get(leg.symbol) or leg.avg_price
             marks[leg.symbol] = price
             profit += self._position_profit(leg, price)
-        self.settled.append(self.account.settle(day, profit, marks.items()))
+        self.settled.append(self._account.settle(day, profit, marks.items()))
         self._settlement.update(marks)
         self.positions.roll_day()
         for owned in self._owned.values():
@@ -131,7 +146,7 @@ class Portfolio:
             taken_cost = yesterday_cost - (leg.cost - leg.cost_today)
             close_profit += leg.sign * (taken_cost - basis * taken) * spec.multiplier
         self.last_close_profit = close_profit
-        self.account.record_fill(realized, trade.commission, close_profit)
+        self._account.record_fill(realized, trade.commission, close_profit)
         if leg.volume == 0:
             self._open_time.pop(key, None)
         else:
@@ -202,7 +217,7 @@ class Portfolio:
             self._working[order.order_id] = order
         elif self._working.pop(order.order_id, None) is None:
             return False
-        book = self.account
+        book = self._account
         frozen = frozen_for(self._working.values(), self._spec_for)
         if frozen == (book.frozen_margin, book.frozen_commission):
             return False
@@ -217,20 +232,20 @@ class Portfolio:
         symbol = tick.symbol
         previous = self._last.get(symbol)
         self._last[symbol] = tick.last_price
-        if previous == tick.last_price:
+        if previous == tick.last_price or symbol not in self._held:
             return False
-        if any(leg.volume > 0 and leg.symbol == symbol for leg in self.positions.legs.values()):
-            self._remark()
-            return True
-        return False
+        self._stale = True
+        return True
 
     def _revalue(self) -> None:
         """Margin and floating P&L anew: after a fill or a settlement, what margin is
         made of (lots, settlement prices) has changed."""
         margin = ZERO
-        for leg in self.positions.held():
+        held = self.positions.held()
+        for leg in held:
             margin += leg.margin(self._spec_for(leg.symbol), self._settlement.get(leg.symbol))
-        self.account.margin = margin
+        self._account.margin = margin
+        self._held = frozenset(leg.symbol for leg in held)
         self._remark()
 
     def _remark(self) -> None:
@@ -240,8 +255,9 @@ class Portfolio:
             last = self._last.get(leg.symbol, leg.avg_price)
             unrealized += leg.unrealized_pnl(last, self._spec_for(leg.symbol).multiplier)
             profit += self._position_profit(leg, last)
-        self.account.unrealized_pnl = unrealized
-        self.account.position_profit = profit
+        self._account.unrealized_pnl = unrealized
+        self._account.position_profit = profit
+        self._stale = False
 
     def position_snapshots(self, now: datetime) -> list[PositionSnapshot]:
         """Every leg the book has seen, flat ones with volume 0 (so stores can remove them)."""
@@ -263,6 +279,19 @@ class Portfolio:
             margin=leg.margin(spec, self._settlement.get(leg.symbol)),
             open_time=self._open_time.get((leg.symbol, leg.direction), now),
             update_time=now,
+        )
+
+    def account_figures(self) -> AccountFigures:
+        """The figures compared with the broker's account report, to the cent (as
+        ``account_snapshot`` has them)."""
+        book = self.account
+        return AccountFigures(
+            balance=cents(book.balance),
+            available=cents(book.available),
+            margin=cents(book.margin),
+            frozen_margin=cents(book.frozen_margin),
+            commission=cents(book.today_commission),
+            close_profit=cents(book.close_profit),
         )
 
     def account_snapshot(self, now: datetime) -> AccountSnapshot:

@@ -64,6 +64,12 @@ class BookRecorder(Protocol):
     @property
     def health_detail(self) -> str: ...
 
+    @property
+    def keeps_snapshots(self) -> bool:
+        """Whether it records position and account snapshots and equity samples (False:
+        the core builds none for it)."""
+        ...
+
 
 class BookSource(Protocol):
     """Reads back what was recorded, to rebuild the book at start-up."""

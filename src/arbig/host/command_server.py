@@ -40,6 +40,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
     when_ready,
 )
@@ -78,6 +79,7 @@ class CommandServer:
         # arrives meanwhile waits for the first one's answer.
         self._running: dict[str, asyncio.Future[bytes]] = {}
         self._loops: list[asyncio.Task[None]] = []
+        self._stopper = Stopper()
         self.dead_letters = 0
 
     async def start(self) -> None:
@@ -99,11 +101,7 @@ class CommandServer:
 
     async def stop(self) -> None:
         """Stop taking requests; those in hand finish (within the caller's limit)."""
-        for task in self._loops:
-            task.cancel()
-        for task in self._loops:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._stopper.stop(*self._loops, interrupt=True)
         if self._tasks:
             await asyncio.wait(set(self._tasks))
 
@@ -111,7 +109,8 @@ class CommandServer:
 
     async def _read_loop(self) -> None:
         backoff = BACKOFF_MIN_S
-        while True:
+        while not self._stopper.stopped():
+            raise_if_cancelled()  # one lost in the last read that went well
             try:
                 reply: Any = await when_ready(
                     self._redis.xreadgroup(
@@ -132,9 +131,11 @@ class CommandServer:
                         await self._create_group("0")
                 else:
                     log.warning("command stream unavailable; retrying", error=str(exc))
-                await asyncio.sleep(backoff)
+                await self._stopper.pause(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
+            if self._stopper.stopped():
+                return  # what it read is left pending, for the next core to claim
             for _, entries in reply or ():
                 for entry_id, fields in entries:
                     self._spawn(entry_id, fields)
@@ -150,8 +151,8 @@ class CommandServer:
     async def _retry_loop(self) -> None:
         """Deliveries left unacknowledged (here or by a core that died) are tried again,
         or dead-lettered once tried ``max_deliveries`` times."""
-        while True:
-            await asyncio.sleep(self._retry_after_ms / 1000)
+        while not await self._stopper.pause(self._retry_after_ms / 1000):
+            raise_if_cancelled()  # one lost in the last round
             try:
                 await self._retry_once()
             except (*UNAVAILABLE, ResponseError) as exc:

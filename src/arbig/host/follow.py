@@ -75,6 +75,7 @@ class EventFollower:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, BACKOFF_MAX_S)
                     continue
+                raise_if_cancelled()  # one lost in a read that went well
                 if not reply:
                     continue
                 entries = reply[0][1]

@@ -21,6 +21,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
     when_ready,
 )
@@ -43,6 +44,7 @@ class EventPublisher:
         self._wakeup = asyncio.Event()
         self._idle = asyncio.Event()  # set while nothing is queued
         self._task: asyncio.Task[None] | None = None
+        self._stopper = Stopper()
         self.written = 0
 
     def _on_event(self, event_type: EventType, payload: Any) -> None:
@@ -68,17 +70,17 @@ class EventPublisher:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(1.0):
                     await self._idle.wait()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._wakeup.set()  # seen with the stop: no await comes between
+            await self._stopper.stop(self._task, interrupt=True)
 
     async def _run(self) -> None:
         backoff = BACKOFF_MIN_S
-        while True:
+        while not self._stopper.stopped():
             if not self._queue:
                 self._idle.set()
                 self._wakeup.clear()
                 await self._wakeup.wait()
+                continue
             batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
             trades, self._trades = self._trades, 0
             dropped = self._dropped
@@ -90,7 +92,7 @@ class EventPublisher:
                 self._queue[:0] = batch
                 self._trades += trades
                 log.warning("event stream unavailable; retrying", error=str(exc))
-                await asyncio.sleep(backoff)
+                await self._stopper.pause(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
             backoff = BACKOFF_MIN_S

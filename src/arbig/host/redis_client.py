@@ -63,6 +63,7 @@ from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
     when_ready,
 )
@@ -99,6 +100,7 @@ class RedisCoreClient:
         )
         self._waiting: dict[str, asyncio.Future[bytes]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopper = Stopper()
         self.cache = ReportCache(
             self._redis, keys, cache_ttl_s, counted=counted or (lambda result: None)
         )
@@ -107,10 +109,7 @@ class RedisCoreClient:
         self._task = asyncio.create_task(self._read_replies(), name="reply-reader")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._stopper.stop(self._task, interrupt=True)
         for future in self._waiting.values():
             if not future.done():
                 future.set_exception(CoreUnreachable("this web process is stopping"))
@@ -122,7 +121,8 @@ class RedisCoreClient:
         # start; after a Redis restart new ids still follow the last one read.
         last_id = "0-0"
         backoff = BACKOFF_MIN_S
-        while True:
+        while not self._stopper.stopped():
+            raise_if_cancelled()  # one lost in the last read that went well
             try:
                 reply: Any = await when_ready(
                     self._reader.xread({self._reply_key: last_id}, count=500, block=BLOCK_MS)
@@ -131,7 +131,7 @@ class RedisCoreClient:
             except UNAVAILABLE as exc:
                 raise_if_cancelled()
                 log.info("reply stream interrupted; resuming", error=str(exc))
-                await asyncio.sleep(backoff)
+                await self._stopper.pause(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
             for _, entries in reply or ():

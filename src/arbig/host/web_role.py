@@ -1,8 +1,8 @@
 """The web role of the split deployment (`arbig run --role web`): REST, the WebSocket
 hub and the console, with no trading state of its own. The host it hands the web app
-is a ``RedisCoreClient`` to the active core, the SQL session store shared by every
-replica, and this process's own metrics (the report cache's hits and misses among
-them)."""
+is a ``RedisCoreClient`` to the active core, the SQL session and credential stores
+shared by every replica, and this process's own metrics (the report cache's hits and
+misses among them)."""
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,6 +15,7 @@ from arbig.host.redis_client import RedisCoreClient
 from arbig.host.shared_idempotency import SharedIdempotency
 from arbig.host.wire import BusKeys
 from arbig.ops.metrics import Metrics
+from arbig.storage.credential_store import SqlCredentialStore
 from arbig.storage.database import session_factory
 from arbig.storage.session_store import SqlSessionStore
 
@@ -33,7 +34,10 @@ class WebHost:
         )
         # Idempotency-Key answers, shared by the replicas (the web app takes it).
         self.idempotency = SharedIdempotency(self._keys_redis, settings.split.prefix)
-        self.session_store = SqlSessionStore(session_factory(engine))
+        sessions = session_factory(engine)
+        self.session_store = SqlSessionStore(sessions)
+        # The operator's credential, shared by every replica through the database.
+        self.credential_store = SqlCredentialStore(sessions)
         split = settings.split
         self._client = RedisCoreClient(
             settings.redis_url,

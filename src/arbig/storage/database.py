@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from arbig.storage.migrations import current_revision, head_revision, is_known
+from arbig.storage.migrations import current_revision, head_revision, is_known, upgrade
 
 CONNECT_TIMEOUT_S = 5
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -178,3 +178,19 @@ async def check_schema(engine: AsyncEngine) -> str:
             f"database at revision {current}, code expects {expected}: run: arbig db upgrade"
         )
     return current
+
+
+async def open_database(url: str, *, upgrade_in_place: bool) -> AsyncEngine:
+    """An engine on ``url`` whose schema is current. ``upgrade_in_place``: the embedded
+    SQLite file, created or upgraded here; a server database must be upgraded by the
+    operator (``arbig db upgrade``), so nothing migrates a shared database by surprise."""
+    engine = create_engine(url)
+    try:
+        await check_connection(engine)
+        if upgrade_in_place:
+            await upgrade(engine)
+        await check_schema(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine

@@ -326,6 +326,31 @@ class WebSessionRow(Base):
     create_time: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WebCredentialRow(Base):
+    """``web_credential``: the operator's credential, one row: the password's Argon2
+    hash, the secret that signs session cookies and CSRF tokens, and ``version``, moved
+    by every change to it or to ``web_tokens`` (each web process polls it)."""
+
+    __tablename__ = "web_credential"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    secret: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(BigInteger)
+    update_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebTokenRow(Base):
+    """``web_tokens``: the API tokens for scripts, by name; only the SHA-256 digest of
+    each token is kept."""
+
+    __tablename__ = "web_tokens"
+
+    name: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    create_time: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CoreFenceRow(Base):
     """``core_fence``: the fencing token of the core allowed to write the book (split
     deployment, docs/deployment.md); a batch from a core with another token is refused."""

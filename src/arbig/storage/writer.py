@@ -219,6 +219,8 @@ class BookWriter:
 
     # ------------------------------------------------------------------ state
 
+    keeps_snapshots = True
+
     @property
     def queue_depth(self) -> int:
         """Items waiting to be committed."""

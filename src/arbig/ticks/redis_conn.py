@@ -1,10 +1,13 @@
 """Redis connection matters shared by the tick writer and readers: which errors mean
-"Redis is not there right now", the retry backoff, entry ids, and the start-up check."""
+"Redis is not there right now", the retry backoff, how an owner stops a loop on Redis,
+entry ids, and the start-up check."""
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import structlog
 from redis.asyncio import Redis
 from redis.exceptions import BusyLoadingError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -16,15 +19,72 @@ UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, Timeout
 # restart, running a long script, a replica without its primary. Retried as well.
 _NOT_YET = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN")
 T = TypeVar("T")
+log = structlog.get_logger(__name__)
+
+# How long an owner waits for a loop asked to stop, before cancelling it: a blocking read
+# (one second) ends and the stop is seen.
+STOP_GRACE_S = 2.0
 
 
 def raise_if_cancelled() -> None:
-    """Inside a retry loop's handler of a lost connection: redis-py may turn a task's
-    cancellation into a ConnectionError, which the loop must not retry (it would never
-    end, its cancellation swallowed)."""
+    """In a loop on Redis, after each call: redis-py may turn a task's cancellation into
+    a ConnectionError, or lose it (Python 3.11's ``asyncio.wait_for``, which sends its
+    commands, returns the command's result when the cancellation comes as it completes).
+    The loop must not go on (it would never end): while the task is being cancelled
+    this raises the cancellation."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+class Stopper:
+    """An owner's explicit stop for its loops on Redis, so that ending them does not
+    rest on cancellation alone (redis-py may swallow it, see ``raise_if_cancelled``).
+
+    A loop checks ``stopped()`` between its blocking calls and waits out its retry backoff
+    with ``pause``; the owner calls ``stop`` with the loops' tasks."""
+
+    def __init__(self) -> None:
+        self._asked = asyncio.Event()
+
+    def stopped(self) -> bool:
+        """Whether a stop is asked (a method: a loop's narrowing must not stick to it)."""
+        return self._asked.is_set()
+
+    async def pause(self, seconds: float) -> bool:
+        """Sleep ``seconds``, or less when a stop is asked meanwhile; whether it is."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._asked.wait()
+        return self.stopped()
+
+    async def stop(
+        self,
+        *tasks: asyncio.Task[Any] | None,
+        grace_s: float = STOP_GRACE_S,
+        interrupt: bool = False,
+    ) -> bool:
+        """Ask the loops to stop and wait for ``tasks``: up to ``grace_s``, then cancelled
+        (a call stuck on a silent connection) and up to ``grace_s`` more. ``interrupt``:
+        cancelled at once, for loops whose call in progress may be cut short (a read);
+        a cancellation lost meanwhile is made up for by the stop. Whether they all ended;
+        one that fails meanwhile is logged here (one that had ended before is the owner's
+        to see)."""
+        self._asked.set()
+        waited = {task for task in tasks if task is not None and not task.done()}
+        running = waited
+        if running and not interrupt:
+            _, running = await asyncio.wait(running, timeout=grace_s)
+        for task in running:
+            task.cancel()
+        if running:
+            _, running = await asyncio.wait(running, timeout=grace_s)
+        for task in waited - running:
+            if not task.cancelled() and (error := task.exception()) is not None:
+                log.error("loop on redis failed", task=task.get_name(), exc_info=error)
+        if running:
+            log.error("loop on redis did not stop", tasks=[task.get_name() for task in running])
+        return not running
 
 
 def not_ready(reply: Exception) -> bool:

@@ -127,6 +127,7 @@ class StreamTail:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
+            raise_if_cancelled()  # one lost in a read that went well
             if not reply:
                 continue
             entries = entries_of(reply[0][1])

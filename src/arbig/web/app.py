@@ -92,7 +92,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        generated = app.state.guard.load()
+        guard: Guard = app.state.guard
+        try:
+            host = await host_factory(settings)
+            # The credential lives in the host's database when it has one (every web
+            # process on it shares it); else in the data folder's file.
+            store = getattr(host, "credential_store", None)
+            if store is not None:
+                guard.use_store(store)
+            generated = await guard.load()
+        except Exception as exc:
+            app.state.startup_error = exc
+            raise
         if generated is not None:
             print(
                 f"ARBIG: no operator password was set, so one was generated: {generated}\n"
@@ -100,11 +111,6 @@ def create_app(
                 file=sys.stderr,
                 flush=True,
             )
-        try:
-            host = await host_factory(settings)
-        except Exception as exc:
-            app.state.startup_error = exc
-            raise
         # The host's registry when it keeps one (the embedded system does); the web
         # layer's own families go into the same one.
         metrics = getattr(host, "metrics", None)
@@ -116,7 +122,7 @@ def create_app(
         # database, shared by every web process on it); else in this process.
         session_store = getattr(host, "session_store", None)
         if session_store is not None:
-            app.state.guard.sessions = session_store
+            guard.sessions = session_store
         # The backtester when the host runs one (the embedded system does).
         app.state.backtests = getattr(host, "backtests", None)
         # Likewise Idempotency-Key answers and the login delay, when the host shares
@@ -126,7 +132,7 @@ def create_app(
             app.state.idempotency = idempotency
         make_limiter = getattr(host, "login_limiter", None)
         if make_limiter is not None:
-            app.state.guard.limiter = make_limiter(app.state.guard.rule)
+            guard.limiter = make_limiter(guard.rule)
         unregister_hub = metrics.register(HubCollector(app.state.hub))
         try:
             await host.start()
@@ -147,12 +153,14 @@ def create_app(
         if freeze_heap:
             settle_heap()
         relaying = asyncio.create_task(relay(host.client, app.state.hub), name="ws-relay")
+        watching = asyncio.create_task(guard.watch(), name="credential-watch")
         try:
             yield
         finally:
-            relaying.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relaying
+            for task in (watching, relaying):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if loopback is not None:
                 await loopback.stop()
             unregister_hub()

@@ -101,28 +101,23 @@ class _NoSignals(uvicorn.Server):
         yield
 
 
-class LoopbackServer:
-    """``/metrics`` alone on 127.0.0.1:port, without a credential, in the same event loop."""
+class SideServer:
+    """A small ASGI app of its own on ``host:port``, served in the same event loop."""
 
-    def __init__(self, metrics: Metrics, port: int) -> None:
-        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-
-        @app.get("/metrics")
-        async def scrape() -> Response:
-            return exposition(metrics)
-
+    def __init__(self, app: ASGIApp, host: str, port: int, name: str) -> None:
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False
+            app, host=host, port=port, log_config=None, lifespan="off", access_log=False
         )
         self._server = _NoSignals(config)
+        self._name = name
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._server.serve(), name="metrics-loopback")
+        self._task = asyncio.create_task(self._server.serve(), name=self._name)
         while not self._server.started:
             if self._task.done():
                 self._task.result()  # raises why it could not listen
-                raise RuntimeError("the metrics server stopped at start-up")
+                raise RuntimeError(f"the {self._name} server stopped at start-up")
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
@@ -132,3 +127,16 @@ class LoopbackServer:
         with contextlib.suppress(Exception):
             await self._task
         self._task = None
+
+
+class LoopbackServer(SideServer):
+    """``/metrics`` alone on 127.0.0.1:port, without a credential, in the same event loop."""
+
+    def __init__(self, metrics: Metrics, port: int) -> None:
+        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+        @app.get("/metrics")
+        async def scrape() -> Response:
+            return exposition(metrics)
+
+        super().__init__(app, "127.0.0.1", port, "metrics-loopback")

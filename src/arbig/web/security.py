@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, HTTPException, Request
 from starlette.requests import HTTPConnection
 
+from arbig.auth.credential_file import FileCredentialStore, prepare_credential
 from arbig.auth.credentials import Credentials, CredentialStore
 from arbig.auth.ratelimit import Limiter, LoginLimiter
 from arbig.auth.sessions import (
@@ -25,6 +26,8 @@ from arbig.config import Settings
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How long a session lookup may take before the process's own knowledge answers.
 STORE_TIMEOUT_S = 1.0
+# How often each web process asks the credential store whether the credential changed.
+CREDENTIAL_POLL_S = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,8 @@ class Guard:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = CredentialStore(settings.data_dir, settings.auth.password_hash)
+        # The file until the host hands over its database's store (``use_store``).
+        self.store: CredentialStore = FileCredentialStore(settings.data_dir)
         auth = settings.auth
         self.rule = LoginLimiter(
             auth.max_login_failures, auth.login_window_s, auth.login_max_delay_s
@@ -56,39 +60,56 @@ class Guard:
         # store cannot, so that an operator stays signed in (to stop trading, say)
         # through a database outage.
         self._known: dict[str, int] = {}
-        self._mtime = 0
-        self._checked = 0.0
+        self._store_failing = False
 
-    def load(self) -> str | None:
-        """Load the credential, generating a password at first start (returned once)."""
-        self.credentials, generated = self.store.ensure_password()
-        self.reload()
+    def use_store(self, store: CredentialStore) -> None:
+        """Keep the credential in ``store`` (the host's database) from ``load`` on."""
+        self.store = store
+
+    async def load(self) -> str | None:
+        """Load the credential: imported from the data folder's file once, made at the
+        first start with a generated password (returned, to be shown once)."""
+        _, generated = await prepare_credential(
+            self.store,
+            self.settings.data_dir,
+            configured_hash=self.settings.auth.password_hash,
+            generate_password=True,
+        )
+        await self.reload()
         return generated
 
-    def reload(self) -> None:
-        self._mtime = self._file_mtime()
-        self._checked = time.monotonic()
-        self.credentials = self.store.load()
+    async def reload(self) -> None:
+        creds = await self.store.load()
+        if creds is None:
+            return  # not made yet (load makes it): keep what this process has
+        if self.settings.auth.password_hash:
+            creds.password_hash = self.settings.auth.password_hash
+        self.credentials = creds
         self.signer = SessionSigner(
-            self.credentials.secret,
-            self.credentials.password_hash or "",
-            int(self.settings.auth.session_hours * 3600),
+            creds.secret, creds.password_hash or "", int(self.settings.auth.session_hours * 3600)
         )
 
-    def _file_mtime(self) -> int:
+    async def refresh(self) -> None:
+        """Re-read the credential if another process changed it (``arbig auth``, another
+        replica); while the store cannot answer, keep the one this process has."""
         try:
-            return self.store.path.stat().st_mtime_ns
-        except OSError:
-            return 0
-
-    def refresh(self) -> None:
-        """Pick up `arbig auth` changes made while running (checked at most once a second)."""
-        now = time.monotonic()
-        if now - self._checked < 1.0:
+            version = await asyncio.wait_for(self.store.version(), STORE_TIMEOUT_S)
+            if version != self.credentials.version:
+                await asyncio.wait_for(self.reload(), STORE_TIMEOUT_S)
+        except Exception as exc:  # the store is down or hung
+            if not self._store_failing:
+                log.warning("credential store unavailable, keeping the credential read: %r", exc)
+            self._store_failing = True
             return
-        self._checked = now
-        if self._file_mtime() != self._mtime:
-            self.reload()
+        if self._store_failing:
+            log.info("credential store available again")
+        self._store_failing = False
+
+    async def watch(self, every_s: float = CREDENTIAL_POLL_S) -> None:
+        """Refresh every ``every_s`` until cancelled (a task of the running app)."""
+        while True:
+            await asyncio.sleep(every_s)
+            await self.refresh()
 
     async def open_session(self) -> tuple[str, Session]:
         """A new signed cookie value and its session, recorded in the store."""
@@ -121,7 +142,6 @@ class Guard:
         return live
 
     async def identify(self, connection: HTTPConnection) -> Principal | None:
-        self.refresh()
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token:

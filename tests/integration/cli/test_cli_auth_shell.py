@@ -2,9 +2,7 @@
 
 from pathlib import Path
 
-from clirun import arbig
-
-from arbig.auth.credentials import CredentialStore
+from clirun import arbig, port_taken
 
 GOOD = "correct horse battery"
 
@@ -13,4 +11,11 @@ def test_a_password_piped_by_a_real_shell_is_set(tmp_path: Path) -> None:
     outcome = arbig("auth", "set-password", "--data-dir", "data", cwd=tmp_path, stdin=f"{GOOD}\n")
 
     assert outcome.code == 0, outcome.stderr
-    assert CredentialStore(tmp_path / "data").load().verify_password(GOOD)
+    assert "operator password set in the database" in outcome.stdout
+    # `arbig run` on that folder finds it: past the password check, it stops at the port.
+    with port_taken("0.0.0.0") as port:
+        checked = arbig(
+            "run", "--host", "0.0.0.0", "--port", str(port), "--data-dir", "data", cwd=tmp_path
+        )
+    assert checked.code == 2
+    assert f"port {port} on 0.0.0.0 is in use" in checked.stderr, checked.stderr

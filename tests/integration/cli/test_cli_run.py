@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from clirun import arbig, port_taken
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 
 COMMANDS = ["run", "version", "auth", "db", "contract", "data", "strategy", "notify", "ctp"]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
@@ -224,7 +224,7 @@ def test_binding_to_every_interface_without_a_password_is_refused(tmp_path: Path
 
 
 def test_with_a_password_set_every_interface_passes_the_password_check(tmp_path: Path) -> None:
-    store = CredentialStore(tmp_path / "data")
+    store = CredentialFile(tmp_path / "data")
     creds = store.load()
     creds.set_password("correct horse battery")
     store.save(creds)

@@ -30,6 +30,7 @@ from arbig.testkit import MONDAY_10AM
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "unit" / "gateways"))
 
+from redis_kit import lose_cancellations
 from simkit import SYMBOL, make_settings, make_tick, request, spec_for
 
 pytestmark = pytest.mark.integration
@@ -89,7 +90,7 @@ async def exchange(
     task = asyncio.create_task(served.run(ready))
     await asyncio.wait_for(ready.wait(), 10)
     yield sim, served
-    task.cancel()
+    assert await served.stop(), "the exchange did not stop"
     await asyncio.gather(task, return_exceptions=True)
 
 
@@ -222,3 +223,34 @@ async def test_a_core_finds_no_exchange_in_one_line(
     )
     with pytest.raises(GatewayError, match="is `arbig sim-exchange` running"):
         await gateway.connect()
+
+
+async def test_the_exchange_and_a_link_stop_when_asked_though_their_cancellations_are_lost(
+    exchange: tuple[SimGateway, SimExchange],
+    client: Redis,
+    redis_url: str,
+    prefix: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _sim, served = exchange
+    reads = lose_cancellations(monkeypatch, "xread")
+    lease = CoreLease(client, prefix, "core-a", 30.0)
+    await lease.try_acquire()
+    gateway, _ = await _link(redis_url, prefix, lease)
+    running = served._task
+    assert running is not None
+    try:
+        await eventually(lambda: running.get_name() in reads.reading)
+        running.cancel()
+        await asyncio.sleep(1.5)  # reading on, as in the hung CI run
+        assert reads.lost == [running.get_name()]
+        assert not running.done()
+    finally:
+        async with asyncio.timeout(5.0):
+            await gateway.close()
+            assert await served.stop()
+    assert running.done() and not running.cancelled()
+    # Closing the link cancelled its readers at once, and they lost it too.
+    assert sorted(reads.lost[1:]) == ["sim-link-events", "sim-link-replies"]
+    readers = [task for task in asyncio.all_tasks() if task.get_name().startswith("sim-")]
+    assert readers == []

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.config import Settings, SimSettings, default_main_contract
 from arbig.embedded import embedded_app
 from arbig.opsconfig import MetricsSettings
@@ -27,7 +27,7 @@ def settings_for(data_dir: Path, **overrides: object) -> Settings:
 
 
 def token_for(settings: Settings) -> dict[str, str]:
-    store = CredentialStore(settings.data_dir)
+    store = CredentialFile(settings.data_dir)
     credentials = store.load()
     credentials.set_password("metrics-password")
     token = credentials.add_token("prometheus")

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from bus_kit import RecordingCore
 from redis.asyncio import Redis
+from redis_kit import lose_cancellations
 
 from arbig.api.actor import Actor
 from arbig.api.errors import CoreUnreachable, OrderRefused, Refused
@@ -259,3 +260,28 @@ async def test_without_redis_the_login_delay_is_the_processes_own() -> None:
     await limiter.record_failure("10.0.0.9")
     assert await limiter.wait_s("10.0.0.9") > 0.5
     await redis.aclose()
+
+
+async def test_the_server_and_a_replicas_client_stop_at_once_though_their_cancellations_are_lost(
+    redis_url: str, keys: BusKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = lose_cancellations(monkeypatch, "xread", "xreadgroup")
+    rig = Rig(redis_url, keys)
+    await rig.server.start()
+    await rig.client.start()
+    try:
+        assert await rig.client.send_order(order(), ACTOR) == "S1"
+        readers = {"command-reader", "reply-reader"}
+        async with asyncio.timeout(2.0):  # both back in a read
+            while not readers <= reads.reading:  # noqa: ASYNC110 - a bounded wait
+                await asyncio.sleep(0.01)
+    finally:
+        started = time.monotonic()
+        async with asyncio.timeout(5.0):
+            await rig.client.stop()
+            await rig.server.stop()
+        await rig.redis.aclose()
+    assert time.monotonic() - started < 1.8  # each within its read's block time
+    assert sorted(reads.lost) == sorted(readers)
+    left = {task.get_name() for task in asyncio.all_tasks()} & {*readers, "command-retries"}
+    assert left == set()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.config import Settings, SimSettings, StrategySettings
 from arbig.embedded import embedded_app
 
@@ -25,7 +25,7 @@ def api(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str]]]:
         sim=SimSettings(speed=20, seed=11),
         strategy=StrategySettings(name="ma_crossover", params=FAST),
     )
-    store = CredentialStore(settings.data_dir)
+    store = CredentialFile(settings.data_dir)
     creds = store.load()
     creds.set_password(PASSWORD)
     store.save(creds)

@@ -4,12 +4,15 @@ and restart Redis (the shared one is never stopped). A module of its own: test
 modules import it by this unique name, never through ``conftest`` (pytest keeps one
 ``conftest`` module name for every folder's conftest.py)."""
 
+import asyncio
 import os
 import shutil
 import socket
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
@@ -39,6 +42,48 @@ async def delete_prefixed(client: Redis, prefix: str) -> None:
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     if keys:
         await client.delete(*keys)
+
+
+@dataclass
+class LostCancellations:
+    lost: list[str] = field(default_factory=list)  # the tasks that lost one
+    reading: set[str] = field(default_factory=set)  # the tasks in a read now
+
+
+def lose_cancellations(monkeypatch: pytest.MonkeyPatch, *reads: str) -> LostCancellations:
+    """From now on, each task's first cancellation that comes during one of ``reads``
+    (``Redis`` methods) is lost and taken back (``uncancel``): raised, the read answers
+    nothing instead; lost by redis-py itself (as it may lose one that comes as a command
+    is sent), the read answers what it read. Only the first: a failing test still
+    ends."""
+    seen = LostCancellations()
+    for name in reads:
+        monkeypatch.setattr(Redis, name, _losing(getattr(Redis, name), seen))
+    return seen
+
+
+def _losing(read: Any, seen: LostCancellations) -> Any:
+    async def losing_read(self: Redis, *args: Any, **kwargs: Any) -> Any:
+        task = asyncio.current_task()
+        assert task is not None
+        name = task.get_name()
+        seen.reading.add(name)
+        try:
+            answer = await read(self, *args, **kwargs)
+        except asyncio.CancelledError:
+            if name in seen.lost:
+                raise
+            answer = []
+        else:
+            if name in seen.lost or not task.cancelling():
+                return answer
+        finally:
+            seen.reading.discard(name)
+        seen.lost.append(name)
+        task.uncancel()
+        return answer
+
+    return losing_read
 
 
 def free_port() -> int:

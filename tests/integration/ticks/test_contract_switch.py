@@ -13,7 +13,7 @@ import redis
 from fastapi.testclient import TestClient
 from redis_kit import PrivateRedis
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.config import Settings, SimSettings
 from arbig.domain.state import MarketChoice
 from arbig.embedded import embedded_app
@@ -47,7 +47,7 @@ def settings(
         redis_url=private_redis.url,
         sim=SimSettings(speed=20, seed=3),
     )
-    store = CredentialStore(settings.data_dir)
+    store = CredentialFile(settings.data_dir)
     creds = store.load()
     creds.set_password(PASSWORD)
     store.save(creds)

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from webkit import PASSWORD, login, make_settings
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.config import Settings
 from arbig.embedded import embedded_app
 from arbig.logs import configure_logging
@@ -22,7 +22,7 @@ def structured_logging() -> None:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     settings = make_settings(tmp_path / "data")
-    store = CredentialStore(settings.data_dir)
+    store = CredentialFile(settings.data_dir)
     creds = store.load()
     creds.set_password(PASSWORD)
     store.save(creds)

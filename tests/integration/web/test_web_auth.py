@@ -5,9 +5,10 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import PASSWORD, SYMBOL, login
+from typer.testing import CliRunner
+from webkit import PASSWORD, SYMBOL, login, wait_for
 
-from arbig.auth.credentials import CredentialStore
+from arbig.cli.main import app as cli
 from arbig.config import Settings
 
 PUBLIC = {"/api/v1/health", "/api/v1/health/live", "/api/v1/health/ready", "/api/v1/auth/login"}
@@ -97,19 +98,15 @@ def test_a_state_change_with_a_cookie_needs_the_csrf_header(client: TestClient, 
 def test_a_bearer_token_works_without_csrf_and_can_be_revoked(
     client: TestClient, settings: Settings
 ) -> None:
-    store = CredentialStore(settings.data_dir)
-    creds = store.load()
-    token = creds.add_token("scripts")
-    store.save(creds)
+    data = ["--data-dir", str(settings.data_dir)]
+    made = CliRunner().invoke(cli, ["auth", "create-token", "scripts", *data])
+    token = made.stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {token}"}
-    import time
 
-    time.sleep(1.1)  # the running console re-reads the credential file at most once a second
-    assert client.get("/api/v1/account", headers=headers).status_code == 200
-    creds.revoke_token("scripts")
-    store.save(creds)
-    time.sleep(1.1)
-    assert client.get("/api/v1/account", headers=headers).status_code == 401
+    # The running console re-reads the credential within a second of a change.
+    wait_for(lambda: client.get("/api/v1/account", headers=headers).status_code == 200, 3)
+    CliRunner().invoke(cli, ["auth", "revoke-token", "scripts", *data])
+    wait_for(lambda: client.get("/api/v1/account", headers=headers).status_code == 401, 3)
 
 
 def test_a_token_in_the_url_is_not_accepted(client: TestClient) -> None:

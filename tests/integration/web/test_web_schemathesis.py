@@ -46,7 +46,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from webkit import PASSWORD, SYMBOL, make_settings, wait_for
 
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.auth.sessions import SESSION_COOKIE
 from arbig.embedded import embedded_app
 
@@ -128,7 +128,7 @@ class Live:
 def start(data_dir: Path) -> Live:
     """A fresh system with a password and an API token, started through the schema loader."""
     app_settings = make_settings(data_dir)
-    store = CredentialStore(app_settings.data_dir)
+    store = CredentialFile(app_settings.data_dir)
     creds = store.load()
     creds.set_password(PASSWORD)
     token = creds.add_token("schemathesis")

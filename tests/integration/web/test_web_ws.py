@@ -1,5 +1,6 @@
 """The /ws protocol against the running system: handshake, ops, snapshot, changes, errors."""
 
+import time
 from typing import Any
 
 import pytest
@@ -93,15 +94,13 @@ def test_unsubscribe_stops_the_topic(client: TestClient, csrf: str) -> None:
 
 
 def test_a_bearer_token_authenticates_a_script(client: TestClient, settings: Any) -> None:
-    from arbig.auth.credentials import CredentialStore
+    from typer.testing import CliRunner
 
-    store = CredentialStore(settings.data_dir)
-    creds = store.load()
-    token = creds.add_token("ws-script")
-    store.save(creds)
-    import time
+    from arbig.cli.main import app as cli
 
-    time.sleep(1.1)
+    data = ["--data-dir", str(settings.data_dir)]
+    token = CliRunner().invoke(cli, ["auth", "create-token", "ws-script", *data]).stdout.strip()
+    time.sleep(1.5)  # the console re-reads the credential within a second of a change
     with client.websocket_connect("/ws", headers={"authorization": f"Bearer {token}"}) as ws:
         ws.send_json({"op": "ping"})
         assert receive(ws) == {"type": "pong"}

@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from arbig.api.events import EventType
-from arbig.auth.credentials import CredentialStore
+from arbig.auth.credential_file import CredentialFile
 from arbig.embedded import embedded_app
 from arbig.fastpath import UVICORN_FRAME_SINK
 from arbig.web.app import SERVER_OPTIONS
@@ -49,7 +49,7 @@ def options() -> dict[str, Any]:
 @pytest.fixture
 async def served(tmp_path: Path, options: dict[str, Any]) -> AsyncIterator[Served]:
     settings = make_settings(tmp_path / "data")
-    store = CredentialStore(settings.data_dir)
+    store = CredentialFile(settings.data_dir)
     creds = store.load()
     creds.set_password("correct horse battery")
     token = creds.add_token("ws-test")

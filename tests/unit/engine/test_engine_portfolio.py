@@ -7,11 +7,22 @@ for a short leg (gold trades in yuan per gram, 1000 grams a lot).
 from datetime import timedelta
 from decimal import Decimal
 
-from enginekit import ACCOUNT, MONDAY, MONDAY_10AM, OTHER, TUESDAY, make_tick, make_trade, spec_for
+from enginekit import (
+    ACCOUNT,
+    MONDAY,
+    MONDAY_10AM,
+    OTHER,
+    SYMBOL,
+    TUESDAY,
+    make_tick,
+    make_trade,
+    spec_for,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arbig.domain.enums import Direction, Offset, Side
+from arbig.domain.tick import Tick
 from arbig.engine.portfolio import Portfolio
 
 CAPITAL = Decimal("1000000.00")
@@ -286,3 +297,71 @@ def test_marking_leaves_the_account_as_a_full_revaluation_has_it(
         seen = (account.margin, account.unrealized_pnl, account.position_profit)
         book._revalue()
         assert seen == (account.margin, account.unrealized_pnl, account.position_profit)
+
+
+def _close_of(book: Portfolio, symbol: str) -> tuple[Side, Offset] | None:
+    """A one-lot close of whatever ``book`` holds in ``symbol`` (yesterday's first)."""
+    for direction in (Direction.LONG, Direction.SHORT):
+        leg = book.positions.leg(symbol, direction)
+        side = Side.SELL if direction is Direction.LONG else Side.BUY
+        if leg.volume_yesterday:
+            return side, Offset.CLOSE_YESTERDAY
+        if leg.volume_today:
+            return side, Offset.CLOSE_TODAY
+    return None
+
+
+class MarkedEveryTick(Portfolio):
+    """The reference: the floating P&L valued anew at every tick."""
+
+    def mark(self, tick: Tick) -> bool:
+        moved = super().mark(tick)
+        self._remark()
+        return moved
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["tick", "tick", "tick", "buy", "sell", "close", "next day"]),
+            st.sampled_from([SYMBOL, OTHER]),
+            _PRICES,
+            st.booleans(),  # whether the account is read after the step
+        ),
+        max_size=40,
+    )
+)
+def test_the_account_read_after_any_ticks_and_fills_is_what_marking_every_tick_gives(
+    steps: list[tuple[str, str, Decimal, bool]],
+) -> None:
+    """A tick only notes its price; the account is marked when read. Read at any moment,
+    it equals that of a book marked at every tick (read after every step)."""
+    lazy, eager = portfolio(), MarkedEveryTick(ACCOUNT, CAPITAL, spec_for)
+    day, at = MONDAY, MONDAY_10AM
+    for n, (kind, symbol, price, read) in enumerate(steps):
+        at += timedelta(seconds=1)
+        if kind == "next day":
+            day += timedelta(days=1)
+            kind = "tick"
+        if kind == "tick":
+            tick = make_tick(str(price), symbol=symbol, at=at, day=day)
+            assert lazy.mark(tick) == eager.mark(tick)
+        else:
+            if kind == "close":
+                close = _close_of(eager, symbol)
+                if close is None:
+                    continue
+                side, offset = close
+            else:
+                side, offset = (Side.BUY if kind == "buy" else Side.SELL), Offset.OPEN
+            trade = make_trade(
+                f"T{n}", side=side, offset=offset, price=str(price), symbol=symbol, at=at, day=day
+            )
+            assert lazy.apply_trade(trade) == eager.apply_trade(trade)
+        marked = eager.account_snapshot(at)
+        if read:
+            assert lazy.account_snapshot(at) == marked
+            assert lazy.account == eager.account
+    assert lazy.account_snapshot(at) == eager.account_snapshot(at)
+    assert lazy.take_settled() == eager.take_settled()

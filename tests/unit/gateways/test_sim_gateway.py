@@ -287,3 +287,106 @@ async def test_a_restarted_market_continues_from_its_last_price(path: Path) -> N
     assert abs(first.last_price - last.last_price) < Decimal("5")
     assert first.volume >= last.volume
     await again.close()
+
+
+class SendingOnTick(RecordingListener):
+    """Sends a buy (marketable, or at the limit down with ``marketable`` False) while a
+    tick is being delivered, as a strategy deciding on the tick does when its trigger
+    store answers at once (a backtest's): the order reaches the exchange before the
+    snapshot has been matched."""
+
+    def __init__(self, gateway: SimGateway) -> None:
+        super().__init__()
+        self.gateway = gateway
+        self.send = False
+        self.marketable = True
+        self.order_ids: list[str] = []
+
+    def on_tick(self, tick: Tick) -> None:
+        super().on_tick(tick)
+        if self.send:
+            self.send = False
+            price = tick.limit_up if self.marketable else tick.limit_down
+            sending = self.gateway.send_order(request(Side.BUY, str(price), 1))
+            with pytest.raises(StopIteration) as sent:  # it never waits
+                sending.send(None)
+            self.order_ids.append(sent.value.value)
+
+
+async def test_an_order_sent_on_a_tick_is_reported_accepted_before_its_fill_at_that_tick(
+    path: Path,
+) -> None:
+    clock = monday_clock()
+    gateway, _ = build(path, clock)
+    listener = SendingOnTick(gateway)
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    listener.send = True
+    tick = tick_now(gateway, clock)
+    (order_id,) = listener.order_ids
+    after = listener.events[listener.events.index(("tick", tick)) + 1 :]
+    assert [(kind, getattr(p, "status", None)) for kind, p in after] == [
+        ("order", OrderStatus.NOT_TRADED),
+        ("account", None),
+        ("order", OrderStatus.ALL_TRADED),
+        ("trade", None),
+        ("account", None),
+    ]
+    accepted, filled = after[1][1], after[4][1]
+    assert accepted.frozen_margin > 0 and accepted.margin == 0
+    assert filled == await gateway.query_account()
+    (trade,) = listener.of("trade")
+    assert (trade.order_id, trade.price) == (order_id, tick.ask_price)
+    await gateway.close()
+
+
+async def test_the_account_reported_with_an_order_sent_on_a_tick_is_marked_at_that_tick(
+    path: Path,
+) -> None:
+    clock = monday_clock()
+    gateway, _ = build(path, clock)
+    listener = SendingOnTick(gateway)
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    listener.send = True
+    bought = tick_now(gateway, clock)
+    gateway.steer(SYMBOL, bought.last_price + 10)
+    listener.send = True
+    tick = tick_now(gateway, clock)
+    assert tick.last_price != bought.last_price
+    after = listener.events[listener.events.index(("tick", tick)) + 1 :]
+    kind, accepted = after[1]
+    assert kind == "account"
+    (first, _) = listener.of("trade")
+    assert accepted.unrealized_pnl == (tick.last_price - first.price) * 1000
+    await gateway.close()
+
+
+async def test_an_order_sent_on_the_first_tick_of_a_trading_day_works_and_yesterdays_expire(
+    path: Path,
+) -> None:
+    """The day's working orders expire as the next day's first snapshot is taken in,
+    before it is shown: an order sent on that snapshot belongs to the new day."""
+    clock = monday_clock()
+    gateway, _ = build(path, clock)
+    listener = SendingOnTick(gateway)
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    listener.marketable = False
+    tick_now(gateway, clock)
+    listener.send = True
+    monday = tick_now(gateway, clock)
+    clock.advance(11 * 3600)  # 21:00: the night session opens the next trading day
+    listener.send = True
+    tuesday = tick_now(gateway, clock)
+    assert tuesday.trading_day > monday.trading_day
+    await asyncio.sleep(0)
+    old, new = listener.order_ids
+    last = {o.order_id: o for o in listener.of("order")}
+    assert last[old].status is OrderStatus.CANCELLED
+    assert last[new].status is OrderStatus.NOT_TRADED
+    assert [o.order_id for o in await gateway.query_orders() if o.is_active] == [new]
+    await gateway.close()

@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simkit import MONDAY_10AM, SYMBOL, make_tick, request, spec_for
+from simkit import MONDAY, MONDAY_10AM, SYMBOL, make_tick, request, spec_for
 
+from arbig.domain.account import AccountBook
 from arbig.domain.enums import Direction, Exchange, Offset, OrderStatus, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
+from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.gateways.sim.matching import MARKET_ORDER_REASON, MatchingEngine, MatchingError
 from arbig.gateways.sim.state import SimState
@@ -242,7 +244,7 @@ def test_a_buy_close_closes_the_short_leg() -> None:
 def test_a_working_open_freezes_margin_and_commission() -> None:
     matching = engine()
     matching.submit(request(Side.BUY, "919.00", 2), NOW)
-    account = matching.state.account
+    account = matching.account
     assert account.frozen_margin == Decimal("183800.00")
     assert account.frozen_commission == Decimal("20.00")
     assert account.available == Decimal("1000000.00") - Decimal("183820.00")
@@ -253,7 +255,7 @@ def test_cancel_releases_the_frozen_margin() -> None:
     order = matching.submit(request(Side.BUY, "919.00", 2), NOW)
     cancelled = matching.cancel(order.order_id, NOW)
     assert cancelled.status is OrderStatus.CANCELLED
-    account = matching.state.account
+    account = matching.account
     assert account.frozen_margin == account.frozen_commission == Decimal(0)
     assert account.available == Decimal("1000000.00")
 
@@ -262,7 +264,7 @@ def test_a_fill_moves_frozen_margin_to_position_margin_and_charges_commission() 
     matching = engine()
     matching.submit(request(Side.BUY, "920.02", 3), NOW)
     matching.on_tick(make_tick(ask_volume=1))
-    account = matching.state.account
+    account = matching.account
     assert account.margin == Decimal("92002.00")
     assert account.frozen_margin == Decimal("184004.00")
     assert account.commission == Decimal("10.00")
@@ -275,7 +277,7 @@ def test_closing_realizes_profit_and_charges_commission_per_fill() -> None:
     matching.submit(request(Side.SELL, "921.00", 2, Offset.CLOSE_TODAY), NOW)
     matching.on_tick(make_tick("921.00", "921.02", bid_volume=1))
     matching.on_tick(make_tick("921.00", "921.02", bid_volume=1))
-    account = matching.state.account
+    account = matching.account
     assert account.realized_pnl == Decimal("2000.00")  # 1.00 yuan/g * 1000 g * 2 lots
     assert account.commission == Decimal("40.00")  # two opens and two closes, 10 each
     assert account.margin == 0
@@ -354,7 +356,7 @@ def test_a_tick_leaves_the_account_as_a_full_recomputation_has_it(
         else:
             ask = str(price + Decimal("0.02"))
             matching.on_tick(make_tick(str(price), ask, day=day, pre_settlement=str(extra)))
-        account = matching.state.account
+        account = matching.account
         seen = (
             account.margin,
             account.unrealized_pnl,
@@ -368,3 +370,57 @@ def test_a_tick_leaves_the_account_as_a_full_recomputation_has_it(
             account.frozen_margin,
             account.frozen_commission,
         )
+
+
+class MarkedEveryTick(MatchingEngine):
+    """The reference: the floating P&L valued anew at every snapshot."""
+
+    def take(self, tick: Tick) -> list[Order | Trade]:
+        expired = super().take(tick)
+        self._remark()
+        return expired
+
+
+def _figures(account: AccountBook) -> tuple[Decimal, ...]:
+    return (
+        account.balance,
+        account.available,
+        account.margin,
+        account.unrealized_pnl,
+        account.frozen_margin,
+        account.frozen_commission,
+        account.commission,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(_STEPS, st.lists(st.booleans(), min_size=30, max_size=30))
+def test_the_account_read_at_any_moment_is_what_marking_every_tick_gives(
+    steps: list[tuple[str | Side, Decimal, str | Offset]], reads: list[bool]
+) -> None:
+    """A snapshot that only moves a price leaves the floating P&L to the next read; read
+    at any moment, the account equals that of an engine marked at every snapshot."""
+    lazy, eager = (
+        kind(SimState.fresh("sim-001", Decimal("1000000.00")), spec_for)
+        for kind in (MatchingEngine, MarkedEveryTick)
+    )
+    for matching in (lazy, eager):
+        matching.start_session()
+        matching.on_tick(make_tick())
+        holding(matching, 2)
+    day = MONDAY
+    for (kind, price, extra), read in zip(steps, reads, strict=False):
+        if kind == "next day":
+            day += timedelta(days=1)
+            continue
+        if isinstance(kind, Side) and isinstance(extra, Offset):
+            assert lazy.submit(request(kind, str(price), 1, extra), NOW) == eager.submit(
+                request(kind, str(price), 1, extra), NOW
+            )
+        else:
+            ask = str(price + Decimal("0.02"))
+            tick = make_tick(str(price), ask, day=day, pre_settlement=str(extra))
+            assert lazy.on_tick(tick) == eager.on_tick(tick)
+        if read:
+            assert _figures(lazy.account) == _figures(eager.state.account)
+    assert _figures(lazy.account) == _figures(eager.state.account)

@@ -23,7 +23,6 @@ from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
 from arbig.domain.tick_hygiene import tick_fault
-from arbig.domain.trade import Trade
 from arbig.gateways.base import (
     GatewayError,
     GatewayListener,
@@ -156,19 +155,19 @@ class PaperGateway(MatchedBook):
         if engine is None or self._listener is None:
             return
         self._flush()
+        fault = tick_fault(tick, self._now(), self._calendar)
+        # The exchange takes the quote in before it is shown: an order sent on it is
+        # checked, and the account marked, against it.
+        expired = engine.take(tick) if fault is None else []
+        self._deliver(self._listener, expired)
         if tick.symbol in self._subscribed:
             self._listener.on_tick(tick)
-        fault = tick_fault(tick, self._now(), self._calendar)
         if fault is not None:
             self.unmatched[fault] += 1
             return
-        events = engine.on_tick(tick)
-        for event in events:
-            if isinstance(event, Trade):
-                self._listener.on_trade(event)
-            else:
-                self._listener.on_order(event)
-        if events:
+        events = engine.match(tick)
+        self._deliver(self._listener, events)
+        if expired or events:
             self._listener.on_account(self.account_report())
             self._save()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from arbig.clock import Clock, Timer
 from arbig.config import Settings
-from arbig.domain.calendar import EXCHANGE_TZ, TradingCalendar, to_exchange_time
+from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.contract import ContractSpec
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.tick import Tick
@@ -162,12 +162,7 @@ class SimGateway(MatchedBook):
         engine = self._require()
         if self._outbox:
             self._flush()
-        if now is None:
-            now = self._clock.now()
-            if now.tzinfo is not EXCHANGE_TZ:  # a replay's clock keeps the ticks' zone
-                now = self._now()
-        else:
-            now = to_exchange_time(now)
+        now = self._now() if now is None else to_exchange_time(now)
         if not self._sim.ignore_sessions and not self._calendar.in_session(now):
             return []
         symbols = self._subscribed
@@ -177,21 +172,14 @@ class SimGateway(MatchedBook):
         pushed: list[Tick] = []
         changed = False
         for tick in self._market.snapshot(now, symbols):
+            expired = engine.take(tick)
+            self._deliver(self._listener, expired)
             if tick.symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
-                if self._outbox:
-                    # An order sent on this tick is acknowledged (with the account as it
-                    # then stood) before the tick can fill it: a fill never overtakes the
-                    # reports of its order.
-                    self._flush()
-            events = engine.on_tick(tick)
-            for event in events:
-                if isinstance(event, Trade):
-                    self._listener.on_trade(event)
-                else:
-                    self._listener.on_order(event)
-            changed = changed or bool(events)
+            events = engine.match(tick)
+            self._deliver(self._listener, events)
+            changed = changed or bool(expired) or bool(events)
         if changed:
             self._listener.on_account(self.account_report())
         self._ticks_since_save += 1

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from arbig.domain.account import frozen_for
+from arbig.domain.account import AccountBook, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Offset, OrderStatus, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
@@ -58,6 +58,15 @@ class MatchingEngine:
         self._working: dict[str, Order] = {
             order.order_id: order for order in state.orders.values() if order.is_active
         }
+        # A snapshot that only moved a price leaves the floating P&L to the next read.
+        self._stale = False
+
+    @property
+    def account(self) -> AccountBook:
+        """The broker's account, its floating P&L marked at the last snapshots."""
+        if self._stale:
+            self._remark()
+        return self.state.account
 
     def start_session(self) -> int:
         """Begin a new session (one per start of the simulator); returns its number."""
@@ -108,18 +117,34 @@ class MatchingEngine:
         return order
 
     def on_tick(self, tick: Tick) -> list[Order | Trade]:
-        """Match working orders against ``tick``; returns order updates and trades in order.
+        """Take ``tick`` in and match the working orders against it (``take``, ``match``)."""
+        return self.take(tick) + self.match(tick)
 
-        The first snapshot of a new trading day first expires the working
-        orders and rolls today's lots to yesterday."""
-        events: list[Order | Trade] = []
+    def take(self, tick: Tick) -> list[Order | Trade]:
+        """Make ``tick`` the market's latest state, before anyone is shown it: the
+        account is marked at it, and an order sent on seeing it is checked against it.
+        The first snapshot of a new trading day first expires the working orders and
+        rolls today's lots to yesterday; returns the expired orders."""
+        expired: list[Order | Trade] = []
         rolled = self.state.trading_day is None or tick.trading_day > self.state.trading_day
         if rolled:
             if self.state.trading_day is not None:
-                events.extend(self._new_day(tick.datetime))
+                expired = self._new_day(tick.datetime)
             self.state.trading_day = tick.trading_day
         previous = self._last.get(tick.symbol)
         self._last[tick.symbol] = tick
+        if rolled or previous is None or previous.pre_settlement != tick.pre_settlement:
+            self._refresh()
+        else:  # only the price moved: margin and frozen amounts stand
+            self._stale = True
+        return expired
+
+    def match(self, tick: Tick) -> list[Order | Trade]:
+        """Fill the working orders ``tick`` trades through (after ``take``); returns the
+        order updates and trades in order."""
+        events: list[Order | Trade] = []
+        if not self._working:
+            return events
         if self._depth:
             depth = {Side.BUY: tick.ask_volume, Side.SELL: tick.bid_volume}
         else:
@@ -136,10 +161,8 @@ class MatchingEngine:
                 continue
             depth[order.side] -= volume
             events.extend(self._fill(order, price, volume, tick.datetime, tick.trading_day))
-        if rolled or events or previous is None or previous.pre_settlement != tick.pre_settlement:
+        if events:
             self._refresh()
-        else:  # only the price moved: margin and frozen amounts stand
-            self._remark()
         return events
 
     def _fill(
@@ -230,7 +253,7 @@ class MatchingEngine:
         need = spec.commission(request.offset, request.volume, request.price)
         if request.offset is Offset.OPEN:
             need += spec.margin(request.price, request.volume)
-        available = self.state.account.available
+        available = self.account.available
         if need > available:
             return f"insufficient funds: the order needs {need}, available {available}"
         return ""
@@ -256,6 +279,7 @@ class MatchingEngine:
                 margin += leg.margin(spec)
         account.margin = margin
         account.unrealized_pnl = unrealized
+        self._stale = False
         account.frozen_margin, account.frozen_commission = frozen_for(
             self.active_orders(), self._spec_for
         )
@@ -270,6 +294,7 @@ class MatchingEngine:
                     tick.last_price, self._spec_for(leg.symbol).multiplier
                 )
         self.state.account.unrealized_pnl = unrealized
+        self._stale = False
 
 
 def _priority(order: Order) -> tuple[Decimal, datetime, str]:

@@ -34,15 +34,25 @@ class MatchedBook(ABC):
     def _post(self, order: Order) -> None:
         """Push ``order`` to the listener (after the caller has its answer)."""
 
+    # The clock's last reading and it in exchange time: a driven clock hands out the same
+    # moment to every order and snapshot until it moves.
+    _seen: tuple[datetime, datetime] | None = None
+
     def _now(self) -> datetime:
         now = self._clock.now()
+        seen = self._seen
+        if seen is not None and seen[0] is now:
+            return seen[1]
         if now.tzinfo is None:
             raise GatewayError("the gateway clock must return timezone-aware datetimes")
-        return to_exchange_time(now)
+        local = to_exchange_time(now)
+        self._seen = (now, local)
+        return local
 
     def _post_to(self, listener: GatewayListener, order: Order) -> None:
         """Push ``order`` and the account right after the caller returns (loop.call_soon);
-        a tick in between flushes first, so updates never overtake each other."""
+        a tick in between, and the reports of a snapshot (``_deliver``), flush first, so
+        updates never overtake each other."""
         account = self.account_report()
         self._outbox.append(lambda: listener.on_order(order))
         self._outbox.append(lambda: listener.on_account(account))
@@ -53,6 +63,20 @@ class MatchedBook(ABC):
         outbox, self._outbox = self._outbox, []
         for push in outbox:
             push()
+
+    def _deliver(self, listener: GatewayListener, events: list[Order | Trade]) -> None:
+        """Push what a snapshot did (fills, cancels, expiries), after the reports still
+        queued: an order sent while the snapshot was being delivered (a strategy deciding
+        on it) can fill against it, and its acceptance, with the account as it was then,
+        must not arrive after its fill."""
+        if not events:
+            return
+        self._flush()
+        for event in events:
+            if isinstance(event, Trade):
+                listener.on_trade(event)
+            else:
+                listener.on_order(event)
 
     async def cancel_order(self, order_id: str) -> None:
         engine = self._require()
@@ -86,7 +110,7 @@ class MatchedBook(ABC):
         return list(self._require().state.trades)
 
     def account_report(self) -> AccountReport:
-        account = self._require().state.account
+        account = self._require().account
         return AccountReport(
             account_id=account.account_id,
             balance=account.balance,

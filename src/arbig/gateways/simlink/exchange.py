@@ -15,7 +15,6 @@ too: its sender has given up waiting, and an order must not be placed behind its
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import deque
@@ -49,11 +48,18 @@ from arbig.gateways.simlink.wire import (
 from arbig.ticks.redis_conn import (
     BACKOFF_MAX_S,
     BACKOFF_MIN_S,
+    STOP_GRACE_S,
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
 )
 
 log = logging.getLogger(__name__)
+
+# What the exchange's stop waits for before it cancels: the read in progress, the
+# simulator's close and the publishing of what is queued (``_Publisher.drain``).
+DRAIN_S = 2.0
+EXCHANGE_STOP_GRACE_S = STOP_GRACE_S + DRAIN_S
 
 
 class _Publisher:
@@ -65,6 +71,7 @@ class _Publisher:
         self._key = key
         self._queue: deque[tuple[str, bytes]] = deque()
         self._wake = asyncio.Event()
+        self._stopper = Stopper()
         self.published = 0
 
     def on_tick(self, tick: Tick) -> None:
@@ -92,7 +99,7 @@ class _Publisher:
 
     async def run(self) -> None:
         delay = BACKOFF_MIN_S
-        while True:
+        while not self._stopper.stopped():
             if not self._queue:
                 self._wake.clear()
                 await self._wake.wait()
@@ -111,7 +118,7 @@ class _Publisher:
             except UNAVAILABLE as exc:
                 raise_if_cancelled()
                 log.warning("simulated exchange cannot publish (%s); retrying", exc)
-                await asyncio.sleep(delay)
+                await self._stopper.pause(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
             delay = BACKOFF_MIN_S
@@ -124,6 +131,11 @@ class _Publisher:
         deadline = time.monotonic() + timeout_s
         while self._queue and time.monotonic() < deadline:  # noqa: ASYNC110 - a bounded wait
             await asyncio.sleep(0.01)
+
+    async def stop(self, task: asyncio.Task[None]) -> None:
+        """End ``run`` (its ``task``); what is still queued is not published."""
+        self._wake.set()  # seen with the stop: no await comes between
+        await self._stopper.stop(task, interrupt=True)
 
 
 class SimExchange:
@@ -139,11 +151,14 @@ class SimExchange:
         self.newest_token = 0
         self.taken = 0
         self.refused = 0
+        self._stopper = Stopper()
+        self._task: asyncio.Task[Any] | None = None
 
     async def run(self, ready: asyncio.Event | None = None) -> None:
-        """Connect the simulator and serve until cancelled; the state is saved on the
-        way out. Requests appended before the start are not taken: their senders have
-        had no answer and treat them as not sent."""
+        """Connect the simulator and serve until ``stop`` (or a cancellation); the state
+        is saved on the way out. Requests appended before the start are not taken: their
+        senders have had no answer and treat them as not sent."""
+        self._task = asyncio.current_task()
         publisher = asyncio.create_task(self._publisher.run(), name="sim-exchange-publisher")
         await self._gateway.connect()
         try:
@@ -151,15 +166,24 @@ class SimExchange:
             if ready is not None:
                 ready.set()
             async for _entry_id, fields in follow(
-                self._redis, self._intake, cursor, count=100, what="the exchange's intake"
+                self._redis,
+                self._intake,
+                cursor,
+                count=100,
+                what="the exchange's intake",
+                stopper=self._stopper,
             ):
                 await self._take(fields)
         finally:
             await self._gateway.close()
-            await self._publisher.drain(2.0)
-            publisher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await publisher
+            await self._publisher.drain(DRAIN_S)
+            await self._publisher.stop(publisher)
+
+    async def stop(self) -> bool:
+        """End ``run`` and wait for it: the request in hand is answered, the next ones
+        are left to their senders' timeouts. Cancelled if it does not end in time;
+        whether it ended."""
+        return await self._stopper.stop(self._task, grace_s=EXCHANGE_STOP_GRACE_S)
 
     async def _last_id(self) -> bytes | str:
         newest: Any = await self._redis.xrevrange(self._intake, count=1)

@@ -49,12 +49,11 @@ from arbig.gateways.simlink.wire import (
 )
 from arbig.ticks.redis_conn import (
     UNAVAILABLE,
+    Stopper,
     raise_if_cancelled,
 )
 
 log = logging.getLogger(__name__)
-
-CLOSE_WAIT_S = 2.0
 
 
 class _NoListener:
@@ -96,6 +95,7 @@ class SimLinkGateway:
         self._reply_key = reply_key(prefix, self._client)
         self._pending: dict[str, tuple[Op, asyncio.Future[Any]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopper = Stopper()
         self._seq = 0
 
     def account(self) -> TradingAccount:
@@ -117,6 +117,7 @@ class SimLinkGateway:
             await self._drop_connection()
             raise GatewayError(f"cannot reach Redis for the simulated exchange: {exc}") from None
         since = newest[0][0] if newest else "0-0"
+        self._stopper = Stopper()
         self._tasks = [
             asyncio.create_task(self._follow_replies(redis), name="sim-link-replies"),
             asyncio.create_task(self._follow_events(redis, since), name="sim-link-events"),
@@ -139,11 +140,7 @@ class SimLinkGateway:
 
     async def close(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            # A blocked XREAD may take its block time to see the cancellation.
-            await asyncio.wait(tasks, timeout=CLOSE_WAIT_S)
+        await self._stopper.stop(*tasks, interrupt=True)
         for _op, future in self._pending.values():
             if not future.done():
                 future.set_exception(GatewayError("the gateway closed"))
@@ -231,7 +228,7 @@ class SimLinkGateway:
 
     async def _follow_replies(self, redis: Redis) -> None:
         async for _entry_id, fields in follow(
-            redis, self._reply_key, "0-0", count=100, what="replies"
+            redis, self._reply_key, "0-0", count=100, what="replies", stopper=self._stopper
         ):
             self._answer(fields)
 
@@ -252,7 +249,9 @@ class SimLinkGateway:
 
     async def _follow_events(self, redis: Redis, cursor: bytes | str) -> None:
         key = events_key(self._prefix)
-        async for entry_id, fields in follow(redis, key, cursor, count=500, what="exchange events"):
+        async for entry_id, fields in follow(
+            redis, key, cursor, count=500, what="exchange events", stopper=self._stopper
+        ):
             try:
                 self._push(Kind(fields[b"kind"].decode()), fields[b"data"])
             except Exception:  # one bad event must not stop the feed

@@ -52,7 +52,6 @@ async def login(
     body: Login, request: Request, response: Response, client: ClientDep
 ) -> LoginResult:
     guard: Guard = request.app.state.guard
-    guard.refresh()  # a password set while running counts from the next second
     address = client_address(request)
     wait = await guard.limiter.wait_s(address)
     if wait > 0:

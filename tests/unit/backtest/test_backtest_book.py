@@ -1,0 +1,44 @@
+"""A backtest's book keeps fills and settlements only: the core builds no position or
+account snapshot for it (the live writer's are built and recorded as before)."""
+
+from datetime import date, datetime
+from itertools import islice
+
+import pytest
+
+from arbig.backtest.data import DataSource, days_from, simulated
+from arbig.backtest.kernel import run_backtest
+from arbig.backtest.spec import BacktestSpec
+from arbig.config import Settings
+from arbig.domain.calendar import TradingCalendar
+from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.engine.portfolio import Portfolio
+
+SYMBOL = "au2708"
+
+
+def test_a_backtest_builds_no_snapshot_of_the_book(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    positions, account = Portfolio.position_snapshots, Portfolio.account_snapshot
+
+    def position_snapshots(self: Portfolio, now: datetime) -> list[PositionSnapshot]:
+        built.append("positions")
+        return positions(self, now)
+
+    def account_snapshot(self: Portfolio, now: datetime) -> AccountSnapshot:
+        built.append("account")
+        return account(self, now)
+
+    monkeypatch.setattr(Portfolio, "position_snapshots", position_snapshots)
+    monkeypatch.setattr(Portfolio, "account_snapshot", account_snapshot)
+    settings = Settings(main_contract=SYMBOL)
+    calendar = TradingCalendar.gold()
+    days = days_from(calendar, date(2026, 6, 4), 1)
+    source = DataSource("synth", seed=1, interval_ms=5000)
+    ticks = islice(simulated(settings.contract_spec(SYMBOL), calendar, days, source), 1500)
+    spec = BacktestSpec("ma_crossover", SYMBOL, {"source": "tick", "fast": 5, "slow": 20})
+
+    result = run_backtest(settings, spec, ticks)
+
+    assert result.metrics.fills > 10
+    assert built == []
