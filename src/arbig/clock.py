@@ -212,7 +212,10 @@ class DrivenClock:
     A periodic timer whose owner says it is idle until some time (``idle_until``) is
     not run before then: it waits in the queue at its first run from then on, set as
     by its run one interval before, so that the runs that do something happen when,
-    and in the order among the other timers, that running every one would give.
+    and in the order among the other timers, that running every one would give. (By
+    rule, not replay, in one case: among timers set at that earlier instant it counts
+    as the last; running every beat orders it so unless those timers come from a chain
+    set exactly one interval apart that started less than one interval apart.)
     """
 
     def __init__(self, start: datetime) -> None:
