@@ -9,18 +9,16 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arbig.catalog.compaction import Compacted, compact
 from arbig.catalog.dayfile import write_aside, write_lock
-from arbig.catalog.journal import read_segment
+from arbig.catalog.journal import read_segment, writer_alive
 from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
+from arbig.catalog.merge import merge_day
 from arbig.catalog.schema import (
     BARS,
-    SHAPES,
     TICKS,
-    TIME_COLUMN,
     consumed_segments,
 )
 from arbig.domain.bar import Bar, BarBuilder
@@ -110,8 +108,15 @@ class Catalog:
         return pa.concat_tables(tables) if tables else TICKS.schema.empty_table()
 
     def day_table(self, kind: Kind, symbol: str, day: date) -> pa.Table | None:
-        """One day's rows (compacted file and journal segments not yet in it), sorted by
-        time, or None when the catalog holds none."""
+        """One day's rows (compacted file and journal segments not yet in it, merged as
+        ``merge.merge_day`` says), sorted by time, or None when the catalog holds none."""
+        return self.day_rows(kind, symbol, day)[0]
+
+    def day_rows(self, kind: Kind, symbol: str, day: date) -> tuple[pa.Table | None, set[str]]:
+        """``day_table``, and the journal segments among its rows whose writer is done
+        (closed, or dead): a day file written from these rows may list them as taken in.
+        Rows of a segment still being written are among them too, but it is not: what
+        it adds later keeps coming from the journal."""
         check_symbol(symbol)
         for _ in range(_READ_ATTEMPTS - 1):
             with contextlib.suppress(FileNotFoundError):  # a compaction moved them
@@ -137,8 +142,9 @@ class Catalog:
                 with contextlib.suppress(FileNotFoundError):
                     table = read_segment(path)
                     size += path.stat().st_size
-                    rows += table.num_rows if table is not None else 0
-                    pending += 1
+                    if table is not None and table.num_rows:  # one killed at once holds none
+                        rows += table.num_rows
+                        pending += 1
             bars = 0
             with contextlib.suppress(FileNotFoundError):
                 bar_file = self.layout.day_file(Kind.BARS, symbol, day)
@@ -152,15 +158,6 @@ class Catalog:
         check_symbol(symbol)
         return sorted({*self.layout.days(Kind.BARS, symbol), *self.days(symbol)})
 
-    def compacted(self, kind: Kind, symbol: str, day: date) -> pa.Table:
-        """A day's rows in its day file alone (empty without one): what a rewrite of the
-        file starts from, the journal left to add to it on reads."""
-        file = self.layout.day_file(kind, check_symbol(symbol), day)
-        try:
-            return pq.read_table(file).replace_schema_metadata(None)
-        except FileNotFoundError:
-            return SHAPES[kind].schema.empty_table()
-
     def _range(
         self, symbol: str, first: date | None, last: date | None, days: list[date] | None = None
     ) -> list[date]:
@@ -170,8 +167,9 @@ class Catalog:
             if (first is None or day >= first) and (last is None or day <= last)
         ]
 
-    def _read_day(self, kind: Kind, symbol: str, day: date) -> pa.Table | None:
+    def _read_day(self, kind: Kind, symbol: str, day: date) -> tuple[pa.Table | None, set[str]]:
         parts: list[pa.Table] = []
+        done: set[str] = set()
         file = self.layout.day_file(kind, symbol, day)
         consumed: set[str] = set()
         if file.exists():
@@ -179,17 +177,15 @@ class Catalog:
             consumed = consumed_segments(table.schema)
             parts.append(table.replace_schema_metadata(None))
         for path in segments(self.layout.journal_day(kind, symbol, day)):
-            if segment_name(path) not in consumed:
+            name = segment_name(path)
+            if name not in consumed:
+                finished = not writer_alive(path)  # asked first: then it cannot grow after
                 table = read_segment(path)
                 if table is not None and table.num_rows:
                     parts.append(table.replace_schema_metadata(None))
-        if not parts:
-            return None
-        if len(parts) == 1:
-            return parts[0]
-        merged = pa.concat_tables(parts)
-        order = pc.sort_indices(merged, sort_keys=[(TIME_COLUMN[kind], "ascending")])
-        return merged.take(order)
+                if finished:
+                    done.add(name)
+        return merge_day(kind, parts), done
 
     # --- writing ------------------------------------------------------------------
 
@@ -225,26 +221,29 @@ class Catalog:
         bars: Mapping[tuple[str, date], Sequence[Bar]] | None = None,
         *,
         source: str = "write",
+        taken: Mapping[tuple[Kind, str, date], set[str]] | None = None,
     ) -> list[Staged]:
         """The files of ``write`` written aside, not yet in the catalog: ``commit`` puts
         them in, ``discard`` deletes them. A write of more than memory holds stages its
         days a few at a time and commits them all at the end, holding ``lock()`` from
-        the first stage to the commit."""
-        tables: list[tuple[Path, pa.Table]] = []
+        the first stage to the commit. ``taken`` names, per day file, the journal
+        segments whose rows it now holds (or replaces): readers leave them out."""
+        tables: list[tuple[Kind, str, date, pa.Table]] = []
         for (symbol, day), day_ticks in sorted(ticks.items()):
             check_symbol(symbol)
             _check_day(symbol, day, day_ticks, "datetime")
-            tables.append((self.layout.day_file(Kind.TICKS, symbol, day), TICKS.table(day_ticks)))
-            built = BARS.table(build_bars(symbol, day_ticks))
-            tables.append((self.layout.day_file(Kind.BARS, symbol, day), built))
+            tables.append((Kind.TICKS, symbol, day, TICKS.table(day_ticks)))
+            tables.append((Kind.BARS, symbol, day, BARS.table(build_bars(symbol, day_ticks))))
         for (symbol, day), day_bars in sorted((bars or {}).items()):
             check_symbol(symbol)
             _check_day(symbol, day, day_bars, "start")
-            tables.append((self.layout.day_file(Kind.BARS, symbol, day), BARS.table(day_bars)))
+            tables.append((Kind.BARS, symbol, day, BARS.table(day_bars)))
         staged: list[Staged] = []
         try:
-            for target, table in tables:
-                temp = write_aside(target, table, self._kept(target), source)
+            for kind, symbol, day, table in tables:
+                target = self.layout.day_file(kind, symbol, day)
+                consumed = self._kept(target) | (taken or {}).get((kind, symbol, day), set())
+                temp = write_aside(target, table, consumed, source)
                 staged.append(Staged(temp, target))
         except BaseException:
             self.discard(staged)

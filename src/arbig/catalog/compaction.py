@@ -14,18 +14,19 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from arbig.catalog.dayfile import write_aside, write_lock
 from arbig.catalog.journal import read_segment, writer_alive
 from arbig.catalog.layout import Kind, Layout, check_symbol, fsync_dir, segment_name, segments
-from arbig.catalog.schema import SHAPES, TIME_COLUMN, consumed_segments
+from arbig.catalog.merge import merge_day
+from arbig.catalog.schema import consumed_segments
 
 
 @dataclass(frozen=True, slots=True)
 class Compacted:
-    """One day file a compaction (re)wrote."""
+    """One day folder of the journal a compaction folded into its day file (``rows``
+    in it), or found holding no rows and removed (``rows`` 0: no day file)."""
 
     kind: Kind
     symbol: str
@@ -59,34 +60,46 @@ def compact(layout: Layout, symbol: str | None = None) -> list[Compacted]:
 def _compact_day(
     layout: Layout, kind: Kind, symbol: str, day: date, folder: Path
 ) -> Compacted | None:
-    ready = [path for path in segments(folder) if not writer_alive(path)]
+    present = segments(folder)
+    ready = [path for path in present if not writer_alive(path)]
     if not ready:
+        if not present:
+            _remove(folder)  # left by a process killed before its first segment
         return None
     target = layout.day_file(kind, symbol, day)
-    parts: list[pa.Table] = []
+    existing: pa.Table | None = None
     consumed: set[str] = set()
     if target.exists():
-        existing = pq.read_table(target)
-        consumed = consumed_segments(existing.schema)
-        parts.append(existing.replace_schema_metadata(None))
-    present = {segment_name(path) for path in segments(folder)}
-    consumed &= present  # names of segments already deleted need not be kept
+        table = pq.read_table(target)
+        consumed = consumed_segments(table.schema)
+        existing = table.replace_schema_metadata(None)
+    consumed &= {segment_name(path) for path in present}  # deleted ones need not be kept
+    new: list[pa.Table] = []
     for path in ready:
         if segment_name(path) not in consumed:
             table = read_segment(path)
-            if table is not None:
-                parts.append(table.replace_schema_metadata(None))
+            if table is not None and table.num_rows:
+                new.append(table.replace_schema_metadata(None))
         consumed.add(segment_name(path))
-    merged = pa.concat_tables(parts) if parts else SHAPES[kind].schema.empty_table()
-    order = pc.sort_indices(merged, sort_keys=[(TIME_COLUMN[kind], "ascending")])
-    temp = write_aside(target, merged.take(order), consumed, "recorder")
-    os.replace(temp, target)
-    fsync_dir(target.parent)
+    rows = existing.num_rows if existing is not None else 0
+    # Segments without a row (a writer killed before its first batch) are only removed:
+    # the day file, if any, stays as it is, and none is made for them.
+    if new:
+        merged = merge_day(kind, [*([] if existing is None else [existing]), *new])
+        assert merged is not None
+        temp = write_aside(target, merged, consumed, "recorder")
+        os.replace(temp, target)
+        fsync_dir(target.parent)
+        rows = merged.num_rows
     for path in ready:
         path.unlink(missing_ok=True)
+    _remove(folder)
+    return Compacted(kind, symbol, day, rows, len(ready))
+
+
+def _remove(folder: Path) -> None:
     with contextlib.suppress(OSError):
         folder.rmdir()  # only once empty
-    return Compacted(kind, symbol, day, merged.num_rows, len(ready))
 
 
 def _children(folder: Path) -> list[str]:

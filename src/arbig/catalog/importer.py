@@ -182,6 +182,8 @@ class _Days:
         self._newest: dict[str, date] = {}
         self._staged: dict[tuple[str, date], list[Staged]] = {}
         self._held: dict[str, set[date]] = {}
+        # Per day file: the journal segments whose rows the staged file holds or replaces.
+        self._taken: dict[tuple[Kind, str, date], set[str]] = {}
 
     def add(self, line: int, value: Tick | Bar) -> None:
         key = (value.symbol, value.trading_day)
@@ -225,7 +227,10 @@ class _Days:
         ticks = [v for v in rows if isinstance(v, Tick)]
         bars = [v for v in rows if isinstance(v, Bar)]
         self._staged[key] = self._catalog.stage(
-            {key: ticks} if ticks else {}, {key: bars} if bars else {}, source=self._source
+            {key: ticks} if ticks else {},
+            {key: bars} if bars else {},
+            source=self._source,
+            taken=self._taken,
         )
 
     def _held_rows(self, symbol: str, day: date, ticks: bool) -> list[Tick | Bar]:
@@ -235,20 +240,26 @@ class _Days:
             held = self._held[symbol] = set(days)
         if day not in held:
             return []
+        # The whole day as a read gives it, the recorder's uncompacted journal included:
+        # the bars staged are then built from every tick of the day, and the segments
+        # whose writer is done are listed as taken in, so they are not added twice.
+        kind = Kind.TICKS if ticks else Kind.BARS
+        table, done = self._catalog.day_rows(kind, symbol, day)
+        self._taken[kind, symbol, day] = done
         if self._replace:
+            if ticks:  # the day's recorded bars go with its recorded ticks
+                self._taken[Kind.BARS, symbol, day] = self._catalog.day_rows(
+                    Kind.BARS, symbol, day
+                )[1]
             self._report.replaced += 1
             return []
         self._report.merged += 1
-        # The day files only: journal segments the recorder has not compacted yet are
-        # not taken in, and so keep adding to the day when it is read, never twice.
         if ticks:
-            return list(TICKS.rows(self._catalog.compacted(Kind.TICKS, symbol, day)))
-        bars = self._catalog.compacted(Kind.BARS, symbol, day)
-        if bars.num_rows:
-            return list(BARS.rows(bars))
-        return list(
-            build_bars(symbol, TICKS.rows(self._catalog.compacted(Kind.TICKS, symbol, day)))
-        )
+            return list(TICKS.rows(table)) if table is not None else []
+        if table is not None:
+            return list(BARS.rows(table))
+        day_ticks = self._catalog.day_table(Kind.TICKS, symbol, day)
+        return list(build_bars(symbol, TICKS.rows(day_ticks))) if day_ticks is not None else []
 
 
 def _staged_rows(staged: list[Staged], ticks: bool) -> list[Tick | Bar]:
@@ -262,10 +273,15 @@ def _staged_rows(staged: list[Staged], ticks: bool) -> list[Tick | Bar]:
 
 def _merged(held: list[Tick | Bar], new: list[Tick | Bar]) -> list[Tick | Bar]:
     """``held`` and ``new`` in time order (stable: at one time, what was held first),
-    without a second copy of a row held already."""
-    known = set(held)
+    without a second copy of a row held already, nor a second bar of a minute held."""
+    known: set[Tick | Bar | datetime] = set(held)
+    known.update(value.start for value in held if isinstance(value, Bar))
     rows = list(held)
-    rows.extend(value for value in new if value not in known)
+    rows.extend(
+        value
+        for value in new
+        if value not in known and not (isinstance(value, Bar) and value.start in known)
+    )
     rows.sort(key=_time)
     return rows
 

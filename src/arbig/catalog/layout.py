@@ -15,6 +15,8 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
+import pyarrow as pa
+
 _SYMBOL = re.compile(r"^[A-Za-z]{1,4}\d{3,4}$")
 SEGMENT = ".arrows"
 OPEN_SEGMENT = ".arrows.part"
@@ -65,7 +67,7 @@ class Layout:
         if journal.is_dir():
             for sub in journal.iterdir():
                 day = _day(sub.name)
-                if day is not None and any(segments(sub)):
+                if day is not None and any(_holds_rows(path) for path in segments(sub)):
                     found.add(day)
         return sorted(found)
 
@@ -76,6 +78,19 @@ def segments(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.name.endswith((SEGMENT, OPEN_SEGMENT)))
+
+
+def _holds_rows(path: Path) -> bool:
+    """Whether a segment holds a whole batch with rows: one whose writer was killed
+    before its first batch makes no trading day. Reads up to its first such batch."""
+    try:
+        with open(path, "rb") as file:
+            reader = pa.ipc.open_stream(file)
+            while True:
+                if reader.read_next_batch().num_rows:
+                    return True
+    except (StopIteration, pa.ArrowInvalid, OSError):
+        return False
 
 
 def segment_name(path: Path) -> str:

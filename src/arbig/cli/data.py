@@ -194,10 +194,17 @@ def compact(
         console.print("nothing to compact")
         return
     for item in done:
-        console.print(
-            f"{item.kind} {item.symbol} {item.day}: {item.segments} segments in, "
-            f"{item.rows:,} rows in the day file"
-        )
+        if item.rows:
+            console.print(
+                f"{item.kind} {item.symbol} {item.day}: {item.segments} segments in, "
+                f"{item.rows:,} rows in the day file"
+            )
+        else:
+            removed = "segment" if item.segments == 1 else "segments"
+            console.print(
+                f"{item.kind} {item.symbol} {item.day}: {item.segments} empty {removed} "
+                "removed (a recording that stopped before its first write), no day"
+            )
 
 
 @data_app.command("import")

@@ -127,6 +127,43 @@ def test_a_segment_killed_before_its_schema_holds_nothing(tmp_path: Path) -> Non
     assert list(Catalog(tmp_path).ticks(SYMBOL)) == []
 
 
+@pytest.mark.parametrize("written", [b"", b"\xff\xff", "schema"])
+def test_a_segment_that_died_before_its_first_batch_is_no_day(
+    tmp_path: Path, written: bytes | str
+) -> None:
+    path = tmp_path / "journal" / "ticks" / SYMBOL / MONDAY.isoformat() / f"s-1{OPEN_SEGMENT}"
+    if written == "schema":
+        SegmentWriter(path, TICKS.schema, fsync=False).abandon()
+    else:
+        assert isinstance(written, bytes)
+        path.parent.mkdir(parents=True)
+        path.write_bytes(written)
+    catalog = Catalog(tmp_path)
+    assert catalog.symbols() == []
+    assert catalog.days(SYMBOL) == [] and catalog.bar_days(SYMBOL) == []
+    assert catalog.day_info(SYMBOL) == []
+    assert list(catalog.ticks(SYMBOL)) == [] and list(catalog.bars(SYMBOL)) == []
+    assert catalog.day_table(Kind.TICKS, SYMBOL, MONDAY) is None
+    # Compaction removes it, and writes no day file for it.
+    [done] = catalog.compact()
+    assert (done.kind, done.rows, done.segments) == (Kind.TICKS, 0, 1)
+    assert not (tmp_path / "journal" / "ticks" / SYMBOL / MONDAY.isoformat()).exists()
+    assert not catalog.layout.day_file(Kind.TICKS, SYMBOL, MONDAY).exists()
+    assert catalog.compact() == []
+
+
+def test_an_empty_segment_beside_a_day_file_leaves_it_as_it_was(tmp_path: Path) -> None:
+    ticks = some_ticks(MONDAY, 10)
+    catalog = Catalog(tmp_path)
+    catalog.write_ticks(SYMBOL, MONDAY, ticks)
+    path = catalog.layout.journal_day(Kind.TICKS, SYMBOL, MONDAY) / f"s-1{OPEN_SEGMENT}"
+    SegmentWriter(path, TICKS.schema, fsync=False).abandon()
+    assert [(i.ticks, i.pending_segments) for i in catalog.day_info(SYMBOL)] == [(10, 0)]
+    [done] = catalog.compact()
+    assert (done.rows, done.segments) == (10, 1)
+    assert not path.exists() and list(catalog.ticks(SYMBOL)) == ticks
+
+
 async def test_a_failed_write_is_counted_lost_and_the_next_flush_starts_anew(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,3 +72,17 @@ def test_import_reports_each_file_and_fails_for_the_refused_one(tmp_path: Path) 
     assert missing.exit_code == 1 and "holds nothing of au2612" in flat(missing.output)
     bad_map = invoke("data", "import", str(good), "--map", "price", "--catalog", "x")
     assert bad_map.exit_code == 2 and "--map: 'price' is not FIELD=COLUMN" in bad_map.output
+
+
+def test_a_recording_killed_before_its_first_batch_lists_no_day(tmp_path: Path) -> None:
+    folder = tmp_path / "journal" / "ticks" / "au2702" / "2026-11-30"
+    folder.mkdir(parents=True)
+    (folder / "20261127T210000-1-1.arrows.part").write_bytes(b"")
+    listed = invoke("data", "list", "--catalog", str(tmp_path))
+    assert listed.exit_code == 0 and "is empty" in flat(listed.output)
+    one = invoke("data", "list", "au2702", "--catalog", str(tmp_path))
+    assert one.exit_code == 1 and "holds no ticks of au2702" in one.output
+    compacted = invoke("data", "compact", "--catalog", str(tmp_path))
+    assert compacted.exit_code == 0
+    assert "ticks au2702 2026-11-30: 1 empty segment removed" in flat(compacted.output)
+    assert not folder.exists()
