@@ -13,13 +13,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from structlog.testing import capture_logs
+import structlog
+from structlog.testing import LogCapture
 
 from arbig.backtest.data import DataSource, days_from, simulated
 from arbig.backtest.kernel import run_backtest
 from arbig.backtest.spec import BacktestResult, BacktestSpec
 from arbig.config import RiskSettings, Settings
 from arbig.domain.calendar import TradingCalendar
+from arbig.engine import core, oms
 
 SYMBOL = "au2708"
 
@@ -37,7 +39,14 @@ def pinned_run() -> tuple[BacktestResult, list[dict[str, object]]]:
     source = DataSource("synth", seed=1, interval_ms=10000)
     ticks = simulated(settings.contract_spec(SYMBOL), calendar, days, source)
     spec = BacktestSpec("ma_crossover", SYMBOL, {"source": "tick", "fast": 5, "slow": 20})
-    with capture_logs() as logs:
+    # The modules' own loggers are swapped for one that keeps what they say: an earlier
+    # test's logging set-up (cached loggers, a level) must not hide it from this one.
+    capture = LogCapture()
+    keeper = structlog.wrap_logger(None, processors=[capture], wrapper_class=structlog.BoundLogger)
+    logs = capture.entries
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core, "log", keeper)
+        patch.setattr(oms, "log", keeper)
         result = run_backtest(settings, spec, ticks)
     return result, logs
 
