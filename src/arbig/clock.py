@@ -37,6 +37,12 @@ class Timer(Protocol):
     @property
     def cancelled(self) -> bool: ...
 
+    def idle_until(self, when: datetime | None) -> None:
+        """A hint from the timer's owner: the callback has nothing to do before ``when``
+        (None: until the next hint). A driven clock skips a periodic timer's runs until
+        then; the live clock runs them all."""
+        ...
+
 
 class Clock(Protocol):
     """The time now and timers. Every datetime is timezone-aware (UTC)."""
@@ -111,6 +117,9 @@ class _LiveTimer:
         if self._handle is not None:
             self._handle.cancel()
 
+    def idle_until(self, when: datetime | None) -> None:
+        """Ignored: live, every run happens (a run with nothing to do costs little)."""
+
     def _fire(self) -> None:
         if self._interval is not None:
             # The next run keeps to the schedule rather than to this run's (late) start,
@@ -152,13 +161,45 @@ class LiveClock:
 
 
 class _DrivenTimer:
-    def __init__(self, callback: Callback, interval: timedelta | None) -> None:
+    __slots__ = ("callback", "cancelled", "entry")
+    interval: timedelta | None = None  # one-shot
+
+    def __init__(self, callback: Callback) -> None:
         self.callback = callback
-        self.interval = interval
         self.cancelled = False
+        self.entry = 0  # its live queue entry's number; other entries of it are stale
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def idle_until(self, when: datetime | None) -> None:
+        """Ignored: a one-shot timer runs once, when due."""
+
+
+class _PeriodicTimer(_DrivenTimer):
+    __slots__ = ("clock", "hinted", "idle", "interval", "next_run", "order", "set_at")
+    interval: timedelta
+
+    def __init__(self, callback: Callback, interval: timedelta, clock: "DrivenClock") -> None:
+        super().__init__(callback)
+        self.interval = interval
+        self.clock = clock
+        # The next run on the schedule, how its own previous run set it (when, number),
+        # and the owner's hint.
+        self.next_run = clock.now() + interval
+        self.set_at = clock.now()
+        self.order = 0.0
+        self.hinted = False
+        self.idle: datetime | None = None
+
+    def idle_until(self, when: datetime | None) -> None:
+        if not self.cancelled:
+            self.hinted, self.idle = True, when
+            self.clock._place(self)
+
+
+# Orders an entry after every other one set at the same instant.
+_LAST = float("inf")
 
 
 class DrivenClock:
@@ -167,34 +208,49 @@ class DrivenClock:
     ``advance`` and ``advance_to`` fire every timer due up to the new time, oldest
     due time first (timers due at the same time in the order they were set), with
     ``now()`` at each timer's due time while it runs. Time never goes back.
+
+    A periodic timer whose owner says it is idle until some time (``idle_until``) is
+    not run before then: it waits in the queue at its first run from then on, set as
+    by its run one interval before, so that the runs that do something happen when,
+    and in the order among the other timers, that running every one would give. (By
+    rule, not replay, in one case: among timers set at that earlier instant it counts
+    as the last; running every beat orders it so unless those timers come from a chain
+    set exactly one interval apart that started less than one interval apart.)
     """
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("a clock's time must be timezone-aware")
         self._now = start
-        self._queue: list[tuple[datetime, int, _DrivenTimer]] = []
-        self._order = itertools.count()
+        # (due, set at, order, number, timer): timers due together run in the order set.
+        self._queue: list[tuple[datetime, datetime, float, int, _DrivenTimer]] = []
+        self._numbers = itertools.count(1)
 
     def now(self) -> datetime:
         return self._now
 
     def call_at(self, when: datetime, callback: Callback) -> Timer:
-        return self._push(max(when, self._now), _DrivenTimer(callback, None))
+        timer = _DrivenTimer(callback)
+        now = self._now
+        number = timer.entry = next(self._numbers)
+        heapq.heappush(self._queue, (when if when > now else now, now, number, number, timer))
+        return timer
 
     def call_later(self, delay_s: float, callback: Callback) -> Timer:
         return self.call_at(self._now + timedelta(seconds=delay_s), callback)
 
     def call_every(self, interval_s: float, callback: Callback) -> Timer:
-        interval = timedelta(seconds=_positive(interval_s))
-        return self._push(self._now + interval, _DrivenTimer(callback, interval))
+        timer = _PeriodicTimer(callback, timedelta(seconds=_positive(interval_s)), self)
+        self._set_by_run(timer, self._now)
+        return timer
 
     @property
     def next_due(self) -> datetime | None:
         """When the earliest timer that is still set falls due; None when none is set."""
-        while self._queue and self._queue[0][2].cancelled:
-            heapq.heappop(self._queue)
-        return self._queue[0][0] if self._queue else None
+        queue = self._queue
+        while queue and (queue[0][4].cancelled or queue[0][3] != queue[0][4].entry):
+            heapq.heappop(queue)
+        return queue[0][0] if queue else None
 
     def advance(self, seconds: float) -> datetime:
         """Move the clock ``seconds`` forward, firing the timers due on the way."""
@@ -208,19 +264,63 @@ class DrivenClock:
         clock's does when far behind (a replay over a night or a weekend)."""
         if when < self._now:
             raise ValueError(f"a driven clock does not go back: {when} is before {self._now}")
-        while (due := self.next_due) is not None and due <= when:
-            _, _, timer = heapq.heappop(self._queue)
+        start = self._now
+        queue = self._queue
+        while queue:
+            due, _, _, number, timer = queue[0]
+            if timer.cancelled or number != timer.entry:
+                heapq.heappop(queue)
+                continue
+            if due > when:
+                break
+            heapq.heappop(queue)
             self._now = due
-            interval = timer.interval
-            if interval is not None:
-                upcoming = due + interval
-                if skip_missed and upcoming <= when:
-                    upcoming = due + interval * ((when - due) // interval + 1)
-                self._push(upcoming, timer)
-            _run(timer.callback)
+            if isinstance(timer, _PeriodicTimer):
+                interval = timer.interval
+                first = due
+                if skip_missed:
+                    # The window's one run is its first due time in it: an idle timer's
+                    # entry may stand later, at a run the window skips.
+                    first = due - interval * max(0, -((start - due) // interval) - 1)
+                    upcoming = first + interval * ((when - first) // interval + 1)
+                else:
+                    upcoming = due + interval
+                timer.next_run = upcoming
+                self._set_by_run(timer, first)
+                if first < due:
+                    continue
+            try:
+                timer.callback()
+            except Exception:
+                log.exception("timer callback failed", callback=repr(timer.callback))
         self._now = when
         return when
 
-    def _push(self, when: datetime, timer: _DrivenTimer) -> _DrivenTimer:
-        heapq.heappush(self._queue, (when, next(self._order), timer))
-        return timer
+    def _set_by_run(self, timer: _PeriodicTimer, run: datetime) -> None:
+        """Queue a periodic timer for its next run, as its run at ``run`` sets it."""
+        timer.set_at, timer.order = run, next(self._numbers)
+        self._place(timer)
+
+    def _place(self, timer: _PeriodicTimer) -> None:
+        """Queue a periodic timer at its next run on the schedule, or, idle, at its first
+        run from the time its owner named on (none while idle with no time named)."""
+        upcoming = timer.next_run
+        if timer.hinted:
+            idle = timer.idle
+            if idle is None:
+                timer.entry = 0  # every entry of it is stale: it rests
+                return
+            low = max(idle, self._now)
+            if low > upcoming:
+                interval = timer.interval
+                upcoming += interval * -((upcoming - low) // interval)
+                number = next(self._numbers)
+                self._enqueue(timer, upcoming, upcoming - interval, _LAST, number)
+                return
+        self._enqueue(timer, upcoming, timer.set_at, timer.order, next(self._numbers))
+
+    def _enqueue(
+        self, timer: _DrivenTimer, due: datetime, set_at: datetime, order: float, number: int
+    ) -> None:
+        timer.entry = number
+        heapq.heappush(self._queue, (due, set_at, order, number, timer))

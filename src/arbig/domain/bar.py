@@ -100,15 +100,20 @@ class BarBuilder:
 
     def close_due(self, now: datetime) -> Bar | None:
         """The open bar, finished, if its minute ended long enough before ``now``."""
+        due = self.due_s
+        if due is not None and now.timestamp() >= due:
+            return self._finish()
+        return None
+
+    @property
+    def due_s(self) -> float | None:
+        """From when (epoch seconds) ``close_due`` finishes the open bar; None: none open."""
         if self._minute < 0:
             return None
-        end_s = (self._minute + 1) * 60
         wait = self._grace_s
         if self._is_session_end(self._minute + 1):
             wait += self._tolerance_s
-        if now.timestamp() >= end_s + wait:
-            return self._finish()
-        return None
+        return (self._minute + 1) * 60 + wait
 
     def flush(self) -> Bar | None:
         """Finish the open bar now, whatever the time (at shutdown, for a replay's end)."""

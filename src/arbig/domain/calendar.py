@@ -34,6 +34,9 @@ class Session:
         return self.end < self.start
 
 
+# An empty span: no moment is in it.
+_NEVER = datetime(1970, 1, 1, tzinfo=EXCHANGE_TZ)
+
 GOLD_SESSIONS: tuple[Session, ...] = (
     Session("night", time(21, 0), time(2, 30)),
     Session("morning_1", time(9, 0), time(10, 15)),
@@ -51,9 +54,16 @@ class TradingCalendar:
     # The session lookup is cached by calendar, asked twice per tick: hashing the
     # sessions and holidays anew each time cost more than the cached lookup itself.
     _hash: int = field(init=False, repr=False, compare=False)
+    # The last answer of session_at and the span it holds for, (from, until, session):
+    # ticks come in time order, and a minute's ticks all get one answer. One tuple,
+    # swapped whole, so that a reader never mixes two answers.
+    _last: list[tuple[datetime, datetime, "Session | None"]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.sessions, self.holidays)))
+        object.__setattr__(self, "_last", [(_NEVER, _NEVER, None)])
 
     def __hash__(self) -> int:
         return self._hash
@@ -89,10 +99,22 @@ class TradingCalendar:
         closing snapshot with the session's last second, and milliseconds (15:00:00.500)."""
         if moment.tzinfo is None or moment.utcoffset() is None:
             to_exchange_time(moment)  # raises: a naive moment has no place on the clock
+        start, until, session = self._last[0]
+        if start <= moment < until:
+            return session
         # Sessions start and end on whole minutes, the end's first second included, so
         # the answer is the same for a minute's seconds 1-59: cached by (minute, second 0).
         seconds = int(moment.timestamp())
-        return _session_at(self, seconds // 60, seconds % 60 == 0)
+        minute, first = seconds // 60, seconds % 60 == 0
+        session = _session_at(self, minute, first)
+        start_s = minute * 60 if first else minute * 60 + 1
+        until_s = minute * 60 + 1 if first else minute * 60 + 60
+        self._last[0] = (
+            datetime.fromtimestamp(start_s, EXCHANGE_TZ),
+            datetime.fromtimestamp(until_s, EXCHANGE_TZ),
+            session,
+        )
+        return session
 
     def _session_at(self, moment: datetime) -> Session | None:
         local = to_exchange_time(moment)
@@ -111,6 +133,10 @@ class TradingCalendar:
         return None
 
     def in_session(self, moment: datetime) -> bool:
+        if moment.tzinfo is not None:  # session_at's remembered span, without the call
+            start, until, session = self._last[0]
+            if start <= moment < until:
+                return session is not None
         return self.session_at(moment) is not None
 
     def trading_day(self, moment: datetime) -> date:

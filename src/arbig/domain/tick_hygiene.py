@@ -10,6 +10,7 @@ from arbig.domain.tick import Tick
 
 # CTP fills a missing price with DBL_MAX; anything this large is a placeholder.
 PLACEHOLDER = Decimal("1e300")
+_ZERO = Decimal(0)  # a Decimal compares faster with a Decimal than with an int
 MAX_CLOCK_SKEW = timedelta(minutes=3)
 
 
@@ -23,7 +24,8 @@ def tick_fault(
 ) -> str | None:
     """Why ``tick`` must be dropped (``bad_price``, ``clock_skew``, ``out_of_session``),
     or None when it is good."""
-    if tick.last_price <= 0 or tick.last_price >= PLACEHOLDER:
+    price = tick.last_price
+    if price <= _ZERO or price >= PLACEHOLDER:
         return "bad_price"
     if abs(tick.datetime - now) > max_clock_skew:
         return "clock_skew"

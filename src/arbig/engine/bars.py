@@ -12,11 +12,14 @@ session is not left waiting for the next session's first tick. The timer reads
 an estimate of the exchange clock (local time plus the offset seen on the first
 tick of the bar in progress), so a few seconds of difference between the
 exchange's stamps and this machine's clock neither closes bars early nor late.
+The timer is told when the open bars fall due (``Timer.idle_until``): a replay's
+driven clock runs it only then, when it closes something, at the very moment, and
+in the very order, that running it every 250 ms would; the live clock runs it always.
 """
 
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -31,6 +34,8 @@ from arbig.engine.bus import EventType
 log = structlog.get_logger(__name__)
 
 BarCallback = Callable[[Bar], None]
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class BarSource(Protocol):
@@ -75,6 +80,7 @@ class BarService:
     async def start(self) -> None:
         self._bus.subscribe(EventType.TICK, self._on_tick)
         self._timer = self._clock.call_every(self._timer_s, self._close_on_timer)
+        self._tell_timer()
 
     async def stop(self) -> None:
         """Stop building; the bar in progress is incomplete and is not recorded."""
@@ -128,8 +134,21 @@ class BarService:
             # the clocks', not the tick's, and subtracting datetimes in two time zones
             # cost more than the bar update itself.
             self._offset = tick.datetime - self._clock.now()
+            self._tell_timer()
         if bar is not None:
             self._emit(bar)
+
+    def _tell_timer(self) -> None:
+        """Tell the timer from when it has work: the earliest open bar's close."""
+        if self._timer is None:
+            return
+        dues = [due for b in self._builders.values() if (due := b.due_s) is not None]
+        if not dues:
+            self._timer.idle_until(None)
+            return
+        # A microsecond early: float rounding must never make the timer late.
+        first = datetime.fromtimestamp(min(dues), UTC) - _MICROSECOND
+        self._timer.idle_until(first - self._offset)
 
     def _emit(self, bar: Bar) -> None:
         recent = self._recent.get(bar.symbol)
@@ -165,6 +184,8 @@ class BarService:
             if bar is not None:
                 self._emit(bar)
                 closed.append(bar)
+        if closed:
+            self._tell_timer()
         return closed
 
     def stats(self) -> dict[str, Any]:

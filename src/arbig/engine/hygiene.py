@@ -32,7 +32,13 @@ class TickFilter:
         )
 
     def accept(self, tick: Tick, now: datetime) -> bool:
-        reason = self.reason_to_drop(tick, now)
+        reason = tick_fault(
+            tick,
+            now,
+            self._calendar,
+            check_sessions=self._check_sessions,
+            max_clock_skew=self._max_skew,
+        )
         if reason is None:
             return True
         self.dropped[reason] += 1

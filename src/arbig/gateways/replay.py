@@ -39,7 +39,9 @@ class ReplayTicks:
             due()
             # Outside the trading sessions the exchange takes no snapshot: what it did
             # not take is passed over, or the chain would wait on it for ever.
-            self._pass_over(clock.now())
+            upcoming = self._next
+            if upcoming is not None and upcoming.datetime <= clock.now():
+                self._pass_over(clock.now())
             schedule()
 
         def schedule() -> None:

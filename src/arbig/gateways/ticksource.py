@@ -43,6 +43,9 @@ class TimerChain:
         if self.current is not None:
             self.current.cancel()
 
+    def idle_until(self, when: datetime | None) -> None:
+        """Ignored: each timer of the chain runs once, when a snapshot is due."""
+
 
 class ScriptedTicks:
     """A list of ticks, each delivered at its own timestamp (tests, replays of a few)."""

@@ -45,6 +45,9 @@ class MaCrossover(Strategy[MaCrossoverParams]):
 
     def on_start(self) -> None:
         self._prices: deque[Decimal] = deque(maxlen=self.params.slow + 1)
+        # The sums of the last ``fast`` and ``slow`` prices, kept as prices come: Decimal
+        # sums are exact, so they equal the sums of the slices, without the slicing.
+        self._fast_sum = self._slow_sum = Decimal(0)
         self._ticks = 0
         self._side: str | None = None
 
@@ -61,14 +64,18 @@ class MaCrossover(Strategy[MaCrossoverParams]):
 
     def on_price(self, price: Decimal) -> None:
         """One more price in the averages; acts on a cross."""
-        self._prices.append(price)
+        prices = self._prices
         fast, slow = self.params.fast, self.params.slow
-        if len(self._prices) <= slow:
+        held = len(prices)
+        self._fast_sum += price - prices[-fast] if held >= fast else price
+        self._slow_sum += price - prices[-slow] if held >= slow else price
+        prices.append(price)
+        if held < slow:
             return
-        prices = list(self._prices)
-        fast_now, slow_now = _mean(prices[-fast:]), _mean(prices[-slow:])
+        fast_now, slow_now = self._fast_sum / fast, self._slow_sum / slow
         if self._side is None:  # where the averages stood one price earlier
-            then = _mean(prices[-fast - 1 : -1]) - _mean(prices[-slow - 1 : -1])
+            before = list(prices)
+            then = _mean(before[-fast - 1 : -1]) - _mean(before[-slow - 1 : -1])
             self._side = self._side_of(then) or ("below" if then <= 0 else "above")
             if self.params.enter_at_start and not (self.long or self.short_volume):
                 now = self._side_of(fast_now - slow_now) or self._side

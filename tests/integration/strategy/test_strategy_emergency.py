@@ -60,7 +60,8 @@ async def test_with_the_database_hung_the_stop_cancels_first_and_a_repeat_cancel
         working = rig.core.oms.active_orders()
         assert len(working) >= 3
         # Another connection holds SQLite's write lock: every write waits, then fails.
-        holder = sqlite3.connect(tmp_path / "arbig.sqlite3", isolation_level=None)
+        # Taking it waits for a write of the kernel's still under way (a loaded machine).
+        holder = sqlite3.connect(tmp_path / "arbig.sqlite3", isolation_level=None, timeout=60)
         holder.execute("BEGIN IMMEDIATE")
         try:
             started = time.monotonic()

@@ -257,3 +257,21 @@ def test_the_hourly_cached_trading_day_matches_the_exchange_clock(moment: dateti
     else:
         expected = day if CAL.is_business_day(day) else CAL.next_business_day(day)
     assert CAL.trading_day(moment.astimezone(UTC)) == expected
+
+
+@given(
+    start=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(SH)
+    ),
+    steps_ms=st.lists(st.integers(-2_000, 90_000), min_size=1, max_size=40),
+    zone=zones,
+)
+def test_the_remembered_answer_is_the_answer_for_moments_in_any_order(
+    start: datetime, steps_ms: list[int], zone: str
+) -> None:
+    calendar = TradingCalendar.gold()
+    moment = start.replace(microsecond=0) - timedelta(seconds=start.second)  # a minute's start
+    for step in steps_ms:
+        moment += timedelta(milliseconds=step)
+        for written in (moment, moment.astimezone(ZoneInfo(zone))):
+            assert calendar.session_at(written) == calendar._session_at(written)

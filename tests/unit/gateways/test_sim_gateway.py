@@ -132,6 +132,44 @@ async def test_a_marketable_order_fills_on_the_next_tick_and_the_book_follows(pa
     await gateway.close()
 
 
+class SendsOnTick(RecordingListener):
+    """Sends a marketable buy from inside its first on_tick, as a strategy deciding on a
+    tick does (the order's coroutine runs on the caller's stack, as an eager job's)."""
+
+    gateway: SimGateway | None = None
+
+    def on_tick(self, tick: Tick) -> None:
+        super().on_tick(tick)
+        if self.gateway is not None:
+            gateway, self.gateway = self.gateway, None
+            sending = gateway.send_order(request(Side.BUY, str(tick.limit_up), 1))
+            with pytest.raises(StopIteration):
+                sending.send(None)
+
+
+async def test_an_order_sent_on_a_tick_is_acknowledged_before_that_tick_fills_it(
+    path: Path,
+) -> None:
+    clock = monday_clock()
+    gateway, _ = build(path, clock, fill_latency_ms=0)
+    listener = SendsOnTick()
+    gateway.set_listener(listener)
+    await gateway.connect()
+    await gateway.subscribe(SYMBOL)
+    tick_now(gateway, clock)  # the exchange has a price
+    listener.gateway = gateway
+    listener.events.clear()
+    tick_now(gateway, clock)
+    kinds = [name for name, _ in listener.events]
+    assert kinds == ["tick", "order", "account", "order", "trade", "account"]
+    ack, filled = listener.of("order")
+    assert (ack.status, filled.status) == (OrderStatus.NOT_TRADED, OrderStatus.ALL_TRADED)
+    acked, after = listener.of("account")
+    assert (acked.frozen_margin > 0, acked.margin) == (True, Decimal(0))
+    assert (after.frozen_margin, after.margin > 0) == (Decimal(0), True)
+    await gateway.close()
+
+
 async def test_cancel_pushes_the_cancelled_order_and_unknown_ids_raise(path: Path) -> None:
     clock = monday_clock()
     gateway, listener = await started(path, clock)

@@ -201,13 +201,16 @@ class StrategyRunner:
 
     # --- guarded hooks -------------------------------------------------------------
 
-    def guard(self, hook: str, call: Callable[[], None], *, stopping: bool = False) -> None:
-        """Run a hook; an exception stops the strategy and is recorded with its traceback."""
+    def guard(
+        self, hook: str, call: Callable[..., None], *args: Any, stopping: bool = False
+    ) -> None:
+        """Run a hook (``call(*args)``); an exception stops the strategy and is recorded
+        with its traceback."""
         if not self.running and not stopping:
             return
         self._hooks_running += 1
         try:
-            call()
+            call(*args)
         except Exception as exc:
             text = "".join(traceback.format_exception(exc))
             log.error("strategy hook failed", strategy=self.name, hook=hook, traceback=text)
@@ -227,7 +230,8 @@ class StrategyRunner:
                 self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
         finally:
             self._hooks_running -= 1
-        self._run_jobs_soon()
+        if self._jobs.pending:  # most hooks decide nothing: no job, nothing to run
+            self._run_jobs_soon()
 
     def _run_jobs_soon(self) -> None:
         """Run what the hooks queued once the current event has reached every handler."""
@@ -251,16 +255,15 @@ class StrategyRunner:
         if tick.symbol == self._symbol and self.strategy is not None:
             self._last = tick
             strategy = self.strategy
-            self.guard("on_tick", lambda: strategy.on_tick(tick))
+            self.guard("on_tick", strategy.on_tick, tick)
             if "reversal" in strategy.state:
                 self.guard("reversal", strategy.continue_reversal)
-            self._expire(strategy.params.order_timeout_s)
+            if self._desk.live:
+                self._expire(strategy.params.order_timeout_s)
 
     def _expire(self, timeout_s: float) -> None:
         """Cancel orders the market left behind: a marketable limit that did not fill soon
         is stale, and a strategy waiting on it would stop acting."""
-        if not self._desk.live:
-            return
         now = self._clock()
         for order in self.working_orders():
             if order.order_id in self._expiring:
@@ -279,7 +282,7 @@ class StrategyRunner:
         if bar.symbol == self._symbol and self.strategy is not None:
             self._bars.append(bar)
             strategy = self.strategy
-            self.guard("on_bar", lambda: strategy.on_bar(bar))
+            self.guard("on_bar", strategy.on_bar, bar)
 
     def _on_order(self, _: EventType, order: Order) -> None:
         trigger_id = self._orders.get(order.order_id)
@@ -291,14 +294,14 @@ class StrategyRunner:
             self._jobs.put(lambda: self._desk.resolve(trigger_id))
         if self.running and self.strategy is not None:
             strategy = self.strategy
-            self.guard("on_order", lambda: strategy.on_order(order))
+            self.guard("on_order", strategy.on_order, order)
             if order.status.is_terminal:
                 self.guard("reversal", strategy.continue_reversal)
 
     def _on_trade(self, _: EventType, trade: Trade) -> None:
         if trade.order_id in self._orders and self.strategy is not None:
             strategy = self.strategy
-            self.guard("on_trade", lambda: strategy.on_trade(trade))
+            self.guard("on_trade", strategy.on_trade, trade)
             self.guard("reversal", strategy.continue_reversal)
             state = dict(strategy.state)
             self._jobs.put(lambda: self._store.save_state(self.name, state))

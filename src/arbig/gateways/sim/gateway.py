@@ -160,14 +160,18 @@ class SimGateway(MatchedBook):
         subscribed markets' ticks. Outside trading sessions (unless ``ignore_sessions``)
         nothing happens."""
         engine = self._require()
-        self._flush()
+        if self._outbox:
+            self._flush()
         now = self._now() if now is None else to_exchange_time(now)
         if not self._sim.ignore_sessions and not self._calendar.in_session(now):
             return []
-        working = {order.symbol: None for order in engine.active_orders()}
+        symbols = self._subscribed
+        working = engine.active_orders()
+        if working:  # a market nobody subscribed still trades against working orders
+            symbols = {**symbols, **{order.symbol: None for order in working}}
         pushed: list[Tick] = []
         changed = False
-        for tick in self._market.snapshot(now, {**self._subscribed, **working}):
+        for tick in self._market.snapshot(now, symbols):
             expired = engine.take(tick)
             self._deliver(self._listener, expired)
             if tick.symbol in self._subscribed:
