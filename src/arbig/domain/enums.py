@@ -66,10 +66,11 @@ class OrderStatus(StrEnum):
 
     @property
     def is_active(self) -> bool:
-        return not self.is_terminal
+        return self not in _TERMINAL
 
 
 _TERMINAL = frozenset({OrderStatus.ALL_TRADED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+TERMINAL_STATUSES = _TERMINAL  # for the hot checks that test membership directly
 
 
 class OrderSource(StrEnum):

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from arbig.domain.enums import (
+    TERMINAL_STATUSES,
     Direction,
     Exchange,
     Offset,
@@ -116,7 +117,7 @@ class Order:
 
     @property
     def is_active(self) -> bool:
-        return self.status.is_active
+        return self.status not in TERMINAL_STATUSES  # OrderStatus.is_active, inline
 
     @property
     def direction(self) -> Direction:

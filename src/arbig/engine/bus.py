@@ -27,16 +27,20 @@ class EventBus:
     def __init__(self) -> None:
         # Tuples, replaced on (un)subscribe: a publication iterates its own snapshot.
         self._handlers: dict[EventType, tuple[Handler, ...]] = {}
+        # The event types some handler takes: a publisher asking on every tick tests
+        # membership instead of calling ``listened``.
+        self.listening: frozenset[EventType] = frozenset()
         self.errors = 0
         self._depth = 0  # publications under way (a handler may publish)
         self._after: list[Callable[[], None]] = []
 
     def subscribe(self, event_type: EventType, handler: Handler) -> None:
         self._handlers[event_type] = (*self._handlers.get(event_type, ()), handler)
+        self.listening = self.listening | {event_type}
 
     def listened(self, event_type: EventType) -> bool:
         """Whether any handler takes ``event_type`` (a publisher may then skip building it)."""
-        return bool(self._handlers.get(event_type))
+        return event_type in self.listening
 
     def subscribe_all(self, handler: Handler) -> None:
         for event_type in EventType:
@@ -47,6 +51,8 @@ class EventBus:
         if handler in handlers:
             handlers.remove(handler)
             self._handlers[event_type] = tuple(handlers)
+            if not handlers:
+                self.listening = self.listening - {event_type}
 
     def after_dispatch(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the event being published has reached every handler (at

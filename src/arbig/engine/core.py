@@ -193,7 +193,8 @@ class TradingCore:
         await self._reconcile()
         self.started_at = self._clock()
         self._record_book()
-        self._snapshot_timer = self.clock.call_every(self._snapshot_interval, self._snapshot)
+        if self.recorder.keeps_snapshots:  # else each round would record nothing
+            self._snapshot_timer = self.clock.call_every(self._snapshot_interval, self._snapshot)
 
     async def _reconcile(self) -> None:
         """Catch up with the broker before anything may trade.
@@ -458,7 +459,7 @@ class TradingCore:
             frozen_moved = self.portfolio.on_order(order)
             self.bus.publish(EventType.ORDER, order)
             self.recorder.order(order)
-            if frozen_moved and self.bus.listened(EventType.ACCOUNT):
+            if frozen_moved and EventType.ACCOUNT in self.bus.listening:
                 self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
 
     def on_trade(self, trade: Trade) -> None:
@@ -517,7 +518,8 @@ class TradingCore:
             close_profit=account.close_profit,
         )
         differences = tuple(money_differences(book, broker))
-        before = {d.field for d in self.money.differences} if self.money else set()
+        previous = self.money.differences if self.money else ()
+        before = {d.field for d in previous} if previous else set()
         self.money = MoneyReconciliation(
             account_id=account.account_id,
             checked_at=now,
@@ -526,9 +528,10 @@ class TradingCore:
             differences=differences,
             broker_is_truth=self.gateway.name in LIVE_GATEWAYS,
         )
-        new = [str(d) for d in differences if d.field not in before]
-        if new:
-            log.warning("account differs from the broker's", differences=new)
+        if differences:
+            new = [str(d) for d in differences if d.field not in before]
+            if new:
+                log.warning("account differs from the broker's", differences=new)
 
     def on_connection(self, connected: bool, reason: str) -> None:
         self.gateway_connected = connected
@@ -544,10 +547,12 @@ class TradingCore:
     def _publish_book(self) -> None:
         # Built only for a listener: a backtest has none, and a held position would
         # otherwise cost two snapshots on every tick.
-        now = self._clock()
-        if self.bus.listened(EventType.POSITIONS):
+        listening = self.bus.listening
+        if EventType.POSITIONS in listening:
+            now = self._clock()
             self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(now))
-        if self.bus.listened(EventType.ACCOUNT):
+        if EventType.ACCOUNT in listening:
+            now = self._clock()
             self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(now))
 
     def _record_settlements(self) -> None:

@@ -186,6 +186,8 @@ class Portfolio:
             if (leg := book.legs.get((symbol, direction))) is not None and leg.volume > 0
         ]
         trimmed: list[str] = []
+        if not owned:
+            return trimmed
         for offset, held in (
             (Offset.CLOSE_YESTERDAY, account.volume_yesterday),
             (Offset.CLOSE_TODAY, account.volume_today),

@@ -12,6 +12,7 @@ from arbig.backtest.spec import BacktestSpec
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.engine.core import TradingCore
 from arbig.engine.portfolio import Portfolio
 
 SYMBOL = "au2708"
@@ -42,3 +43,26 @@ def test_a_backtest_builds_no_snapshot_of_the_book(monkeypatch: pytest.MonkeyPat
 
     assert result.metrics.fills > 10
     assert built == []
+
+
+def test_a_backtest_runs_no_snapshot_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its book records no snapshot: a timer taking one every few seconds would do nothing.
+    rounds: list[datetime] = []
+    snapshot = TradingCore._snapshot
+
+    def counted(self: TradingCore) -> None:
+        rounds.append(self.clock.now())
+        snapshot(self)
+
+    monkeypatch.setattr(TradingCore, "_snapshot", counted)
+    settings = Settings(main_contract=SYMBOL)
+    calendar = TradingCalendar.gold()
+    days = days_from(calendar, date(2026, 6, 4), 1)
+    source = DataSource("synth", seed=1, interval_ms=5000)
+    ticks = islice(simulated(settings.contract_spec(SYMBOL), calendar, days, source), 300)
+    spec = BacktestSpec("ma_crossover", SYMBOL, {"source": "tick", "fast": 5, "slow": 20})
+
+    result = run_backtest(settings, spec, ticks)
+
+    assert result.ticks == 300
+    assert rounds == []

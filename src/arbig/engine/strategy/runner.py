@@ -112,8 +112,11 @@ class StrategyRunner:
         return loaded
 
     def working_orders(self) -> list[Order]:
+        live = self._desk.live
+        if not live:  # asked several times per fill, mostly once the orders ended
+            return []
         book = self._core.book
-        orders = (book.order(i) for i in self._desk.live)
+        orders = (book.order(i) for i in live)
         return [o for o in orders if o is not None and o.is_active]
 
     def submit(

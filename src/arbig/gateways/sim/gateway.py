@@ -173,12 +173,14 @@ class SimGateway(MatchedBook):
         changed = False
         for tick in self._market.snapshot(now, symbols):
             expired = engine.take(tick)
-            self._deliver(self._listener, expired)
+            if expired:
+                self._deliver(self._listener, expired)
             if tick.symbol in self._subscribed:
                 self._listener.on_tick(tick)
                 pushed.append(tick)
             events = engine.match(tick)
-            self._deliver(self._listener, events)
+            if events:
+                self._deliver(self._listener, events)
             changed = changed or bool(expired) or bool(events)
         if changed:
             self._listener.on_account(self.account_report())
