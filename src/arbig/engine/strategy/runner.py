@@ -77,6 +77,9 @@ class StrategyRunner:
         self._worker: asyncio.Task[None] | None = None
         self._run_due = False
         self._hooks_running = 0
+        # Whether the strategy does anything in on_order / on_trade / on_bar: the base
+        # class's do nothing, and a no-op hook need not be called (through its guard).
+        self._hears: frozenset[str] = frozenset()
         self.name = ""
 
     # --- StrategyContext ------------------------------------------------------------
@@ -154,6 +157,7 @@ class StrategyRunner:
         ``history``: the finished bars before the start (``load_bars``), oldest first."""
         self._history = tuple(history)
         self.strategy = strategy
+        self._hears = frozenset(h for h in ("on_order", "on_trade", "on_bar") if _acts(strategy, h))
         self.name = strategy.name
         self._last = last_tick
         self._jobs.name = strategy.name
@@ -285,7 +289,8 @@ class StrategyRunner:
         if bar.symbol == self._symbol and self.strategy is not None:
             self._bars.append(bar)
             strategy = self.strategy
-            self.guard("on_bar", strategy.on_bar, bar)
+            if "on_bar" in self._hears:
+                self.guard("on_bar", strategy.on_bar, bar)
 
     def _on_order(self, _: EventType, order: Order) -> None:
         trigger_id = self._orders.get(order.order_id)
@@ -297,14 +302,21 @@ class StrategyRunner:
             self._jobs.put(lambda: self._desk.resolve(trigger_id))
         if self.running and self.strategy is not None:
             strategy = self.strategy
-            self.guard("on_order", strategy.on_order, order)
+            if "on_order" in self._hears:
+                self.guard("on_order", strategy.on_order, order)
             if order.status.is_terminal:
                 self.guard("reversal", strategy.continue_reversal)
 
     def _on_trade(self, _: EventType, trade: Trade) -> None:
         if trade.order_id in self._orders and self.strategy is not None:
             strategy = self.strategy
-            self.guard("on_trade", strategy.on_trade, trade)
+            if "on_trade" in self._hears:
+                self.guard("on_trade", strategy.on_trade, trade)
             self.guard("reversal", strategy.continue_reversal)
             state = dict(strategy.state)
             self._jobs.put(lambda: self._store.save_state(self.name, state))
+
+
+def _acts(strategy: Strategy[Any], hook: str) -> bool:
+    """Whether ``strategy``'s ``hook`` is its own, not the base class's empty one."""
+    return getattr(getattr(strategy, hook), "__func__", None) is not getattr(Strategy, hook)

@@ -59,8 +59,12 @@ class MemoryStrategyStore:
         self.configs[name] = replace(config, params=dict(params))
 
     async def save_state(self, name: str, state: dict[str, Any]) -> None:
-        config = self.configs.get(name, StoredConfig(name))
-        self.configs[name] = replace(config, state=dict(state))
+        # Written out rather than dataclasses.replace: a strategy saves after every fill.
+        config = self.configs.get(name)
+        if config is None:
+            self.configs[name] = StoredConfig(name, state=dict(state))
+        else:
+            self.configs[name] = StoredConfig(name, config.params, dict(state), config.is_active)
 
     async def set_active(self, name: str, active: bool) -> None:
         config = self.configs.get(name, StoredConfig(name))

@@ -223,12 +223,12 @@ class SimGateway(MatchedBook):
 
     def _save(self) -> None:
         engine = self._require()
-        if self._state_path is None:
+        self._ticks_since_save = 0
+        if self._state_path is None:  # books in memory: nothing to write, now or later
             return
         if self._walk is not None:
             engine.state.markets.update(self._walk.states())
         save_state(engine.state, self._state_path)
-        self._ticks_since_save = 0
 
     def _require(self) -> MatchingEngine:
         if self._engine is None:
