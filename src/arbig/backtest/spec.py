@@ -67,7 +67,7 @@ class TriggerLine:
     error: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class BacktestResult:
     spec: BacktestSpec
     metrics: Metrics
@@ -82,6 +82,14 @@ class BacktestResult:
     data_last: datetime | None
     elapsed_s: float
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # A summary: every fill, trigger and curve point would make it as long as the run
+        # (and asyncio.run formats the result of its task on the way out).
+        return (
+            f"BacktestResult(spec={self.spec!r}, ticks={self.ticks}, fills={len(self.fills)}, "
+            f"triggers={len(self.triggers)}, curve={len(self.curve)} points)"
+        )
 
     @property
     def ticks_per_s(self) -> float:

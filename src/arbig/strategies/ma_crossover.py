@@ -50,6 +50,8 @@ class MaCrossover(Strategy[MaCrossoverParams]):
         self._fast_sum = self._slow_sum = Decimal(0)
         self._ticks = 0
         self._side: str | None = None
+        # The band in price, asked on every price: the contract's tick does not change.
+        self._band = self.ctx.spec().price_tick * self.params.band_ticks
 
     def on_tick(self, tick: Tick) -> None:
         if self.params.source != "tick":
@@ -89,7 +91,7 @@ class MaCrossover(Strategy[MaCrossoverParams]):
 
     def _side_of(self, gap: Decimal) -> str | None:
         """ "above" or "below" once the gap clears the band (strictly), else None."""
-        band = self.ctx.spec().price_tick * self.params.band_ticks
+        band = self._band
         if gap > band:
             return "above"
         if gap < -band:

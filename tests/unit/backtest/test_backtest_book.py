@@ -66,3 +66,21 @@ def test_a_backtest_runs_no_snapshot_timer(monkeypatch: pytest.MonkeyPatch) -> N
 
     assert result.ticks == 300
     assert rounds == []
+
+
+def test_a_results_repr_is_a_summary_not_the_whole_run() -> None:
+    # asyncio.run formats its task's result on the way out: a repr of every fill,
+    # trigger and curve point would cost as much as the run has fills.
+    settings = Settings(main_contract=SYMBOL)
+    calendar = TradingCalendar.gold()
+    days = days_from(calendar, date(2026, 6, 4), 1)
+    source = DataSource("synth", seed=1, interval_ms=5000)
+    ticks = islice(simulated(settings.contract_spec(SYMBOL), calendar, days, source), 1500)
+    spec = BacktestSpec("ma_crossover", SYMBOL, {"source": "tick", "fast": 5, "slow": 20})
+
+    result = run_backtest(settings, spec, ticks)
+
+    assert result.metrics.fills > 10
+    text = repr(result)
+    assert f"fills={len(result.fills)}" in text and "ticks=1500" in text
+    assert len(text) < 400

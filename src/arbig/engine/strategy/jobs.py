@@ -33,7 +33,7 @@ class JobLine:
         self._queue: deque[tuple[Job, bool]] = deque()
         self._handed: Awaitable[None] | None = None  # begun by run_ready, waiting on I/O
         self._busy = False  # a job has begun and not ended
-        self._unfinished = 0
+        self.unfinished = 0  # jobs put and not ended (read on every hook: no property)
         self._wake = asyncio.Event()
         self._done = asyncio.Event()
         self._done.set()
@@ -42,7 +42,7 @@ class JobLine:
         """Queue ``job``. An eager job is the caller's to start: it must call ``run_ready``
         once it is safe to (the worker also takes it if it is busy with an earlier job)."""
         self._queue.append((job, eager))
-        self._unfinished += 1
+        self.unfinished += 1
         self._done.clear()
         if not eager:  # waking the worker costs a turn of the loop; run_ready does not
             self._wake.set()
@@ -79,11 +79,11 @@ class JobLine:
     @property
     def pending(self) -> bool:
         """Whether a job put so far has not ended (``join`` would wait)."""
-        return self._unfinished > 0
+        return self.unfinished > 0
 
     async def join(self) -> None:
         """Until every job put so far has ended."""
-        if self._unfinished:
+        if self.unfinished:
             await self._done.wait()
 
     def _start(self, job: Job) -> Awaitable[None] | None:
@@ -98,8 +98,8 @@ class JobLine:
         return _resume(coro, first)
 
     def _finished(self) -> None:
-        self._unfinished -= 1
-        if not self._unfinished:
+        self.unfinished -= 1
+        if not self.unfinished:
             self._done.set()
 
 

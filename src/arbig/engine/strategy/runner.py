@@ -200,7 +200,7 @@ class StrategyRunner:
     @property
     def busy(self) -> bool:
         """Whether queued work has not ended: ``idle`` would wait."""
-        return self._jobs.pending
+        return self._jobs.unfinished > 0
 
     async def idle(self) -> None:
         """Wait until every queued trigger write and order send is done (tests, shutdown)."""
@@ -237,7 +237,7 @@ class StrategyRunner:
                 self._on_failure(f"{hook} raised {type(exc).__name__}: {exc}")
         finally:
             self._hooks_running -= 1
-        if self._jobs.pending:  # most hooks decide nothing: no job, nothing to run
+        if self._jobs.unfinished:  # most hooks decide nothing: no job, nothing to run
             self._run_jobs_soon()
 
     def _run_jobs_soon(self) -> None:
