@@ -195,15 +195,16 @@ class BacktestRun:
             raise BacktestError(engine.notice or f"strategy {self.spec.strategy} did not start")
         reported = 0.0
         gateway = self.gateway
+        at = clock.now()  # only this loop moves the clock: it keeps the time itself
         try:
             while (upcoming := source.next_time) is not None:
-                if upcoming - clock.now() > IDLE_GAP:
+                if upcoming - at > IDLE_GAP:
                     clock.advance_to(upcoming - timedelta(seconds=1), skip_missed=True)
                     await self.settle()
                 due = clock.next_due
                 if due is None:  # pragma: no cover - the replay's timer is always set
                     break
-                clock.advance_to(due)
+                at = clock.advance_to(due)
                 # settle's own check, here: most ticks leave no work, and a coroutine
                 # per tick for nothing adds up.
                 if gateway.posting or engine.busy:

@@ -112,8 +112,8 @@ class PositionLeg:
 
     @property
     def avg_price(self) -> Decimal:
-        volume = self.volume
-        return self.cost / volume if volume else Decimal(0)
+        volume = self._volume_today + self._volume_yesterday
+        return self._cost / volume if volume else Decimal(0)
 
     @property
     def sign(self) -> int:
@@ -121,16 +121,19 @@ class PositionLeg:
 
     def unrealized_pnl(self, last_price: Decimal, multiplier: int) -> Decimal:
         """DESIGN.md: (last - avg_price) * volume * multiplier, negated for a short leg."""
-        return self.sign * (last_price * self.volume - self.cost) * multiplier
+        volume = self._volume_today + self._volume_yesterday  # the properties, inline
+        sign = 1 if self.direction is Direction.LONG else -1
+        return sign * (last_price * volume - self._cost) * multiplier
 
     def margin(self, spec: ContractSpec, pre_settlement: Decimal | None = None) -> Decimal:
         """Margin as CTP charges it: today's lots at their open price, yesterday's at the
         previous settlement price (at their open price while no settlement is known)."""
         if pre_settlement is None:
-            base = self.cost
+            base = self._cost
         else:
             base = self._cost_today + pre_settlement * self._volume_yesterday
-        amount = base * spec.multiplier * spec.margin_ratio + spec.margin_per_lot * self.volume
+        volume = self._volume_today + self._volume_yesterday
+        amount = base * spec.multiplier * spec.margin_ratio + spec.margin_per_lot * volume
         return amount.quantize(Decimal("0.01"))
 
     def closable(self, offset: Offset) -> int:
@@ -220,7 +223,8 @@ class PositionBook:
         return leg.close(trade.offset, trade.price, trade.volume, multiplier)
 
     def held(self) -> list[PositionLeg]:
-        return [leg for leg in self.legs.values() if leg.volume > 0]
+        # ``leg.volume > 0`` without the property: asked on every fill and account read.
+        return [leg for leg in self.legs.values() if leg._volume_today + leg._volume_yesterday > 0]
 
     def roll_day(self) -> None:
         for leg in self.legs.values():

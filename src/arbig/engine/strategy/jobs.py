@@ -42,8 +42,9 @@ class JobLine:
         """Queue ``job``. An eager job is the caller's to start: it must call ``run_ready``
         once it is safe to (the worker also takes it if it is busy with an earlier job)."""
         self._queue.append((job, eager))
+        if not self.unfinished:  # ``_done`` is set exactly while nothing is unfinished
+            self._done.clear()
         self.unfinished += 1
-        self._done.clear()
         if not eager:  # waking the worker costs a turn of the loop; run_ready does not
             self._wake.set()
 
