@@ -158,7 +158,9 @@ class Portfolio:
     def apply_owned(self, owner: str, trade: Trade) -> bool:
         """Count a fill of ``owner``'s order (a strategy's) in ``owner``'s own position;
         False when it does not fit (a close of lots the owner never opened)."""
-        book = self._owned.setdefault(owner, PositionBook())
+        book = self._owned.get(owner)
+        if book is None:  # not setdefault: that would build an empty book on every fill
+            book = self._owned[owner] = PositionBook()
         try:
             book.apply(trade, self._spec_for(trade.symbol).multiplier)
         except PositionError:
