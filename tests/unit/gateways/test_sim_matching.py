@@ -333,6 +333,7 @@ _STEPS = st.lists(
             st.sampled_from([Offset.OPEN, Offset.CLOSE]),
         ),
         st.tuples(st.just("next day"), st.just(Decimal(0)), st.just("920.00")),
+        st.tuples(st.just("cancel"), st.just(Decimal(0)), st.just("920.00")),
     ),
     max_size=30,
 )
@@ -343,15 +344,20 @@ _STEPS = st.lists(
 def test_a_tick_leaves_the_account_as_a_full_recomputation_has_it(
     steps: list[tuple[str | Side, Decimal, str | Offset]],
 ) -> None:
-    """A tick that fills nothing only re-marks the floating P&L; margin and frozen amounts
-    must still equal what recomputing everything from the book and last prices gives."""
+    """A tick that fills nothing only re-marks the floating P&L, and an order accepted or
+    cancelled only changes the frozen amounts; margin and frozen amounts must still equal
+    what recomputing everything from the book and last prices gives."""
     matching = held_over_the_night(today=1, yesterday=2)
     day = TUESDAY
     for kind, price, extra in steps:
         if kind == "next day":
             day += timedelta(days=1)
             continue
-        if isinstance(kind, Side) and isinstance(extra, Offset):
+        if kind == "cancel":
+            working = matching.active_orders()
+            if working:
+                matching.cancel(working[0].order_id, NOW)
+        elif isinstance(kind, Side) and isinstance(extra, Offset):
             matching.submit(request(kind, str(price), 1, extra), NOW)
         else:
             ask = str(price + Decimal("0.02"))
@@ -413,7 +419,12 @@ def test_the_account_read_at_any_moment_is_what_marking_every_tick_gives(
         if kind == "next day":
             day += timedelta(days=1)
             continue
-        if isinstance(kind, Side) and isinstance(extra, Offset):
+        if kind == "cancel":
+            working = lazy.active_orders()
+            if working:
+                order_id = working[0].order_id
+                assert lazy.cancel(order_id, NOW) == eager.cancel(order_id, NOW)
+        elif isinstance(kind, Side) and isinstance(extra, Offset):
             assert lazy.submit(request(kind, str(price), 1, extra), NOW) == eager.submit(
                 request(kind, str(price), 1, extra), NOW
             )

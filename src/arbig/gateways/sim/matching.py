@@ -95,7 +95,7 @@ class MatchingEngine:
             return self.reject(request, now, reason)
         order = self._new_order(request, now).transition(OrderStatus.NOT_TRADED, now)
         self._put(order)
-        self._refresh()
+        self._refreeze()
         return order
 
     def reject(self, request: OrderRequest, now: datetime, reason: str) -> Order:
@@ -113,7 +113,7 @@ class MatchingEngine:
             raise MatchingError(f"order {order_id} is {order.status}; only working orders cancel")
         order = order.transition(OrderStatus.CANCELLED, now, reason=reason)
         self._put(order)
-        self._refresh()
+        self._refreeze()
         return order
 
     def on_tick(self, tick: Tick) -> list[Order | Trade]:
@@ -280,6 +280,14 @@ class MatchingEngine:
         account.margin = margin
         account.unrealized_pnl = unrealized
         self._stale = False
+        account.frozen_margin, account.frozen_commission = frozen_for(
+            self.active_orders(), self._spec_for
+        )
+
+    def _refreeze(self) -> None:
+        """Frozen margin and commission anew: all that a new or ended working order
+        changes (the lots, and so the margin, stand; the floating P&L keeps its mark)."""
+        account = self.state.account
         account.frozen_margin, account.frozen_commission = frozen_for(
             self.active_orders(), self._spec_for
         )
