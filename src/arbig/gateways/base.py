@@ -20,6 +20,7 @@ The contract, in plain words (after vn.py's BaseGateway):
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -60,7 +61,12 @@ class PositionReport:
 class AccountReport:
     """The account as the broker sees it. ``commission`` is the trading day's (CTP's
     ``Commission``); ``close_profit`` the day's close profit marked by date (CTP's
-    ``CloseProfit``), None from a gateway that does not count it."""
+    ``CloseProfit``), None from a gateway that does not count it.
+
+    ``deposit`` and ``withdraw`` are the money moved into and out of the account on
+    ``trading_day`` (CTP's ``Deposit``, ``Withdraw``, ``TradingDay``): totals for the day,
+    so a new trading day starts them at 0. A gateway that does not know them leaves
+    them at 0; ``trading_day`` None means the day the book is on."""
 
     account_id: str
     balance: Decimal
@@ -72,6 +78,9 @@ class AccountReport:
     frozen_margin: Decimal = Decimal(0)
     frozen_commission: Decimal = Decimal(0)
     close_profit: Decimal | None = None
+    deposit: Decimal = Decimal(0)
+    withdraw: Decimal = Decimal(0)
+    trading_day: date | None = None
 
 
 class GatewayListener(Protocol):
