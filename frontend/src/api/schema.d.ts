@@ -808,7 +808,8 @@ export interface components {
          *
          *     ``realized_pnl`` and ``commission`` are totals since inception (trade by trade);
          *     ``close_profit``, ``position_profit`` and ``today_commission`` are the trading day's,
-         *     marked to market by date from ``pre_balance`` as CTP reports them.
+         *     marked to market by date from ``pre_balance`` as CTP reports them, and so are
+         *     ``deposit`` and ``withdraw``, the money moved in and out that day.
          */
         AccountSnapshot: {
             /** Account Id */
@@ -857,6 +858,16 @@ export interface components {
              * @default 0
              */
             today_commission: string;
+            /**
+             * Deposit
+             * @default 0
+             */
+            deposit: string;
+            /**
+             * Withdraw
+             * @default 0
+             */
+            withdraw: string;
         };
         /**
          * ActionType

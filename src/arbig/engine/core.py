@@ -5,6 +5,7 @@ The engine's other parts see the core through ``engine.book``'s protocols: its
 its order manager and portfolio.
 """
 
+import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
+from arbig.engine.portfolio import cents as cents_of
 from arbig.engine.ports import BookRecorder, BookSource
 from arbig.gateways.base import AccountReport, BrokerSession, Gateway
 from arbig.ticks.base import TickStore
@@ -110,6 +112,7 @@ class TradingCore:
         self.halt_reason: str | None = None
         # The account against the broker's last account report (None before the first).
         self.money: MoneyReconciliation | None = None
+        self._audits: set[asyncio.Task[None]] = set()
 
     @property
     def events(self) -> Events:
@@ -315,6 +318,8 @@ class TradingCore:
             self._snapshot_timer.cancel()
         with contextlib.suppress(Exception):
             await self.gateway.close()
+        if self._audits:
+            await asyncio.gather(*self._audits, return_exceptions=True)
         self._record_book()
         unrecorded = await self.recorder.stop(drain)
         if unrecorded:
@@ -445,6 +450,8 @@ class TradingCore:
         book_moved = self.portfolio.mark(tick)
         if self.portfolio.settled:
             self._record_settlements()
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
         self.bus.publish(EventType.TICK, tick)
         if book_moved:
             self._publish_book()
@@ -477,6 +484,8 @@ class TradingCore:
         )
         if self.portfolio.settled:
             self._record_settlements()
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
         self._record_book()
 
     def _apply_owned(self, trade: Trade) -> None:
@@ -505,7 +514,20 @@ class TradingCore:
 
     def on_account(self, account: AccountReport) -> None:
         """The core keeps its own account from trades; the broker's is compared with it
-        (``money``), and each difference logged once while it lasts."""
+        (``money``), and each difference logged once while it lasts.
+
+        Money moved in or out (the broker's deposit and withdrawal totals for the day)
+        is no trade, so the book cannot know it otherwise: it is booked from the report
+        first (for the book's trading day; a later day's when the book reaches it), and
+        only then compared."""
+        day = account.trading_day or self.portfolio.trading_day
+        if day is not None:
+            try:
+                self.portfolio.broker_cash(day, account.deposit, account.withdraw)
+            except ValueError as exc:
+                log.error("broker's cash figures not booked", error=str(exc))
+            if self.portfolio.cash_moves:
+                self._announce_cash_moves()
         now = self._clock()
         book = self.portfolio.account_figures()
         broker = AccountFigures(
@@ -529,6 +551,35 @@ class TradingCore:
         new = [str(d) for d in differences if d.field not in before]
         if new:
             log.warning("account differs from the broker's", differences=new)
+
+    def _announce_cash_moves(self) -> None:
+        """Log, audit and publish the cash moves the book has just booked; the day's
+        settlement records them when it closes."""
+        for move in self.portfolio.take_cash_moves():
+            detail = {
+                "trading_day": move.trading_day.isoformat(),
+                "deposit": str(move.deposit),
+                "withdraw": str(move.withdraw),
+                "change": str(move.change),
+                "balance": str(cents_of(self.portfolio.account.balance)),
+            }
+            log.info(
+                "cash moved",
+                deposit_before=str(move.deposit_before),
+                withdraw_before=str(move.withdraw_before),
+                **detail,
+            )
+            self._audit_soon("cash_move", "booked", detail)
+        self._record_book()
+
+    def _audit_soon(self, action: str, result: str, detail: dict[str, Any]) -> None:
+        """Audit from a gateway callback (which must not wait): the entry is written by a
+        task of its own, which ``stop`` waits for."""
+        if self._auditor is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._audit(action, result, detail))
+        self._audits.add(task)
+        task.add_done_callback(self._audits.discard)
 
     def on_connection(self, connected: bool, reason: str) -> None:
         self.gateway_connected = connected
