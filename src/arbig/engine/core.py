@@ -15,10 +15,11 @@ from typing import Any, Protocol
 
 import structlog
 
+from arbig.api.errors import CashRefused
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec
-from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
+from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import (
@@ -29,6 +30,7 @@ from arbig.domain.reconcile import (
     position_differences,
 )
 from arbig.domain.session import SettlementStatement
+from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook, Events, PartsHealth
@@ -39,10 +41,12 @@ from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
 from arbig.engine.portfolio import cents as cents_of
 from arbig.engine.ports import BookRecorder, BookSource
-from arbig.gateways.base import AccountReport, BrokerSession, Gateway
+from arbig.gateways.base import AccountReport, BrokerSession, CashDesk, Gateway, GatewayError
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
+
+CENT = Decimal("0.01")
 
 # Gateways whose account is a real broker's: their figures are the account's truth.
 LIVE_GATEWAYS = frozenset({"ctp"})
@@ -216,6 +220,13 @@ class TradingCore:
         if missed:
             log.warning("recorded trades missed while down", count=len(missed), trade_ids=missed)
             await self._audit("reconcile", "corrected", {"missed_trades": missed})
+        # The day's deposits and withdrawals so far (the book's own figures of today are
+        # rebuilt from trades, which cannot hold them). Not compared: an exchange may not
+        # have marked its account before its first quote.
+        try:
+            self._take_cash(await self.gateway.query_account())
+        except GatewayError as exc:
+            log.warning("account not queried at start-up", error=str(exc))
         differences = await self.position_differences()
         if differences:
             self.halt_reason = "positions differ from the broker's: " + "; ".join(
@@ -363,6 +374,44 @@ class TradingCore:
         self.bus.publish(EventType.SYSTEM, {"main_contract": symbol, "previous": old})
         log.info("main contract switched", previous=old, main_contract=symbol)
         return old
+
+    async def move_cash(self, kind: Transfer, amount: Decimal) -> AccountSnapshot:
+        """Deposit or withdraw ``amount`` on an exchange that takes it (the simulated and
+        paper exchanges); the book takes the move from the exchange's account report, as
+        it does a broker's. Returns the account with the move booked.
+
+        CashRefused, and nothing moved, on a live broker's gateway (money moves through
+        the bank there), for an amount that is not a positive sum in cents, and when the
+        exchange refuses (a withdrawal above what is available)."""
+        gateway = self.gateway
+        if not isinstance(gateway, CashDesk):
+            raise CashRefused(
+                f"the {gateway.name} gateway's account is funded through the bank, not "
+                f"ARBIG: {kind} with the broker, and the book takes it from the broker's "
+                "account report"
+            )
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+            raise CashRefused(f"amount must be a positive sum in cents, got {amount}")
+        try:
+            if kind is Transfer.DEPOSIT:
+                await gateway.deposit(amount)
+            else:
+                await gateway.withdraw(amount)
+        except GatewayError as exc:
+            raise CashRefused(f"{kind} of {amount} refused: {exc}") from None
+        # The embedded exchange has reported already; asked again so that the answer
+        # shows the move however the exchange's reports travel (a shared exchange).
+        try:
+            report = await gateway.query_account()
+        except GatewayError as exc:
+            log.warning("account not queried after a cash move", kind=str(kind), error=str(exc))
+        else:
+            if self.portfolio.trading_day is None and report.trading_day is not None:
+                # Before the first quote and fill: the book starts on the exchange's day.
+                self.portfolio.roll_to(report.trading_day)
+                self._record_settlements()
+            self.on_account(report)
+        return self.portfolio.account_snapshot(self._clock())
 
     # --- orders -----------------------------------------------------------------
 
@@ -520,14 +569,7 @@ class TradingCore:
         is no trade, so the book cannot know it otherwise: it is booked from the report
         first (for the book's trading day; a later day's when the book reaches it), and
         only then compared."""
-        day = account.trading_day or self.portfolio.trading_day
-        if day is not None:
-            try:
-                self.portfolio.broker_cash(day, account.deposit, account.withdraw)
-            except ValueError as exc:
-                log.error("broker's cash figures not booked", error=str(exc))
-            if self.portfolio.cash_moves:
-                self._announce_cash_moves()
+        self._take_cash(account)
         now = self._clock()
         book = self.portfolio.account_figures()
         broker = AccountFigures(
@@ -551,6 +593,18 @@ class TradingCore:
         new = [str(d) for d in differences if d.field not in before]
         if new:
             log.warning("account differs from the broker's", differences=new)
+
+    def _take_cash(self, account: AccountReport) -> None:
+        """Book the broker's deposit and withdrawal totals of ``account``'s day."""
+        day = account.trading_day or self.portfolio.trading_day
+        if day is None:
+            return
+        try:
+            self.portfolio.broker_cash(day, account.deposit, account.withdraw)
+        except ValueError as exc:
+            log.error("broker's cash figures not booked", error=str(exc))
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
 
     def _announce_cash_moves(self) -> None:
         """Log, audit and publish the cash moves the book has just booked; the day's

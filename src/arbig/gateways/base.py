@@ -150,6 +150,23 @@ class BrokerSession(Protocol):
 
 
 @runtime_checkable
+class CashDesk(Protocol):
+    """A gateway whose exchange takes deposits and withdrawals itself (the simulated and
+    paper exchanges). A live broker's account is funded through the bank, not through
+    ARBIG, so the CTP gateway is no CashDesk.
+
+    Each call is done and kept by the exchange (its books saved) or refused with
+    GatewayError and nothing changed; the account report that follows carries the new
+    day totals."""
+
+    async def deposit(self, amount: Decimal) -> None: ...
+
+    async def withdraw(self, amount: Decimal) -> None:
+        """Refused (GatewayError) above what the account has available."""
+        ...
+
+
+@runtime_checkable
 class BrokerContracts(Protocol):
     """A gateway whose broker states the contracts' terms (CTP's instrument, margin and
     commission queries): the kernel takes its specs from them once the session has them."""

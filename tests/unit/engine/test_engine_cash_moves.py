@@ -13,12 +13,13 @@ from enginekit import ACCOUNT, MONDAY, TUESDAY, TUESDAY_10AM, make_tick, make_tr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arbig.api.errors import CashRefused
 from arbig.clock import DrivenClock
 from arbig.config import Settings, SimSettings
 from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Offset, Side
+from arbig.domain.enums import Offset, Side, Transfer
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.engine.bus import EventType
 from arbig.engine.core import Auditor, TradingCore
@@ -128,6 +129,72 @@ async def test_a_report_of_a_day_the_book_has_left_is_not_booked(tmp_path: Path)
         rig.core.on_account(replace(stale, trading_day=MONDAY))
         assert rig.core.portfolio.account.balance == start
         assert rig.core.portfolio.account.deposit == D(0)
+
+
+# --- the simulated exchange takes deposits and withdrawals --------------------------------
+
+
+async def test_a_deposit_on_the_simulated_exchange_is_booked_and_agrees(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        start = rig.core.portfolio.account.balance
+        account = await rig.core.move_cash(Transfer.DEPOSIT, D("50000.00"))
+        assert account.balance - start == D("50000.00")
+        assert (account.deposit, account.withdraw) == (D("50000.00"), D("0.00"))
+        assert rig.gateway.account_report().balance == account.balance
+        assert rig.core.money is not None and rig.core.money.differences == ()
+        await rig.core.move_cash(Transfer.WITHDRAW, D("20000.00"))
+        account = rig.core.portfolio.account
+        assert (account.deposit, account.withdraw) == (D("50000.00"), D("20000.00"))
+        assert account.balance - start == D("30000.00")
+
+
+async def test_a_withdrawal_above_what_is_available_is_refused_and_nothing_moves(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as rig:
+        await rig.fill(rig.marketable(Side.BUY, 2))
+        book_before = rig.core.portfolio.account_snapshot(rig.clock.now())
+        broker_before = rig.gateway.account_report()
+        too_much = book_before.available + D("0.01")
+        with pytest.raises(CashRefused, match=r"withdraw of .* refused: cannot withdraw"):
+            await rig.core.move_cash(Transfer.WITHDRAW, too_much)
+        assert rig.core.portfolio.account_snapshot(rig.clock.now()) == book_before
+        assert rig.gateway.account_report() == broker_before
+
+
+@pytest.mark.parametrize("amount", ["0", "-1", "0.001"])
+async def test_an_amount_that_is_not_a_positive_sum_in_cents_is_refused(
+    tmp_path: Path, amount: str
+) -> None:
+    async with running(tmp_path) as rig:
+        with pytest.raises(CashRefused, match="amount must be a positive sum in cents"):
+            await rig.core.move_cash(Transfer.DEPOSIT, D(amount))
+        assert rig.gateway.account_report().deposit == D(0)
+
+
+async def test_a_deposit_before_the_first_quote_is_booked_on_the_exchanges_day(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, warmup=0) as rig:
+        assert rig.core.portfolio.trading_day is None
+        account = await rig.core.move_cash(Transfer.DEPOSIT, D("50000.00"))
+        assert account.deposit == D("50000.00")
+        assert rig.core.portfolio.trading_day == MONDAY
+        await rig.tick()
+        assert rig.core.portfolio.account.deposit == D("50000.00")
+        assert rig.gateway.account_report().balance == rig.core.portfolio.account.balance
+
+
+async def test_the_days_cash_moves_survive_a_restart_on_both_sides(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        start = rig.core.portfolio.account.balance
+        await rig.core.move_cash(Transfer.DEPOSIT, D("50000.00"))
+    async with running(tmp_path) as rig:
+        account = rig.core.portfolio.account
+        assert account.balance - start == D("50000.00")
+        assert account.deposit == D("50000.00")
+        await rig.fill(rig.marketable(Side.BUY, 1))
+        assert rig.core.money is not None and rig.core.money.differences == ()
 
 
 def test_a_replay_books_the_cash_moves_of_recorded_days_before_its_first_fill() -> None:
