@@ -225,8 +225,8 @@ class TradingCore:
         # have marked its account before its first quote.
         try:
             self._take_cash(await self.gateway.query_account())
-        except GatewayError as exc:
-            log.warning("account not queried at start-up", error=str(exc))
+        except Exception as exc:  # the first account report will carry them as well
+            log.warning("account not queried at start-up", error=f"{type(exc).__name__}: {exc}")
         differences = await self.position_differences()
         if differences:
             self.halt_reason = "positions differ from the broker's: " + "; ".join(
@@ -403,8 +403,12 @@ class TradingCore:
         # shows the move however the exchange's reports travel (a shared exchange).
         try:
             report = await gateway.query_account()
-        except GatewayError as exc:
-            log.warning("account not queried after a cash move", kind=str(kind), error=str(exc))
+        except Exception as exc:  # moved all the same: the next account report books it
+            log.warning(
+                "account not queried after a cash move",
+                kind=str(kind),
+                error=f"{type(exc).__name__}: {exc}",
+            )
         else:
             if self.portfolio.trading_day is None and report.trading_day is not None:
                 # Before the first quote and fill: the book starts on the exchange's day.
