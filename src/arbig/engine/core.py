@@ -47,6 +47,7 @@ from arbig.ticks.base import TickStore
 log = structlog.get_logger(__name__)
 
 CENT = Decimal("0.01")
+AUDIT_WAIT_S = 2.0
 
 # Gateways whose account is a real broker's: their figures are the account's truth.
 LIVE_GATEWAYS = frozenset({"ctp"})
@@ -227,6 +228,7 @@ class TradingCore:
             self._take_cash(await self.gateway.query_account())
         except Exception as exc:  # the first account report will carry them as well
             log.warning("account not queried at start-up", error=f"{type(exc).__name__}: {exc}")
+        await self._audits_written()  # in the trail before anyone can ask for it
         differences = await self.position_differences()
         if differences:
             self.halt_reason = "positions differ from the broker's: " + "; ".join(
@@ -329,8 +331,7 @@ class TradingCore:
             self._snapshot_timer.cancel()
         with contextlib.suppress(Exception):
             await self.gateway.close()
-        if self._audits:
-            await asyncio.gather(*self._audits, return_exceptions=True)
+        await self._audits_written()
         self._record_book()
         unrecorded = await self.recorder.stop(drain)
         if unrecorded:
@@ -638,6 +639,12 @@ class TradingCore:
         task = asyncio.get_running_loop().create_task(self._audit(action, result, detail))
         self._audits.add(task)
         task.add_done_callback(self._audits.discard)
+
+    async def _audits_written(self) -> None:
+        """Wait for the audit entries being written, at most AUDIT_WAIT_S (a database
+        that hangs must not hold a start or a stop; the entries are logged as well)."""
+        if self._audits:
+            await asyncio.wait(set(self._audits), timeout=AUDIT_WAIT_S)
 
     def on_connection(self, connected: bool, reason: str) -> None:
         self.gateway_connected = connected
