@@ -225,7 +225,7 @@ class TradingCore:
         # rebuilt from trades, which cannot hold them). Not compared: an exchange may not
         # have marked its account before its first quote.
         try:
-            self._take_cash(await self.gateway.query_account())
+            self._start_day(await self.gateway.query_account())
         except Exception as exc:  # the first account report will carry them as well
             log.warning("account not queried at start-up", error=f"{type(exc).__name__}: {exc}")
         await self._audits_written()  # in the trail before anyone can ask for it
@@ -411,10 +411,7 @@ class TradingCore:
                 error=f"{type(exc).__name__}: {exc}",
             )
         else:
-            if self.portfolio.trading_day is None and report.trading_day is not None:
-                # Before the first quote and fill: the book starts on the exchange's day.
-                self.portfolio.roll_to(report.trading_day)
-                self._record_settlements()
+            self._start_day(report)
             self.on_account(report)
         return self.portfolio.account_snapshot(self._clock())
 
@@ -598,6 +595,14 @@ class TradingCore:
         new = [str(d) for d in differences if d.field not in before]
         if new:
             log.warning("account differs from the broker's", differences=new)
+
+    def _start_day(self, account: AccountReport) -> None:
+        """Book ``account``'s cash figures; a book that has seen no quote nor fill yet
+        starts on the exchange's trading day for it."""
+        if self.portfolio.trading_day is None and account.trading_day is not None:
+            self.portfolio.roll_to(account.trading_day)
+            self._record_settlements()
+        self._take_cash(account)
 
     def _take_cash(self, account: AccountReport) -> None:
         """Book the broker's deposit and withdrawal totals of ``account``'s day."""

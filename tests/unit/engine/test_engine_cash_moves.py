@@ -27,6 +27,7 @@ from arbig.engine.hygiene import TickFilter
 from arbig.engine.portfolio import Portfolio
 from arbig.gateways.base import AccountReport
 from arbig.gateways.sim import SimGateway
+from arbig.gateways.sim.state import SimState, save_state
 from arbig.storage import repository
 from arbig.testkit import MONDAY_10AM, MemoryBook
 from arbig.ticks.memory import MemoryTickStore
@@ -250,6 +251,32 @@ async def test_a_booked_cash_move_is_written_to_the_audit_trail() -> None:
     assert entries[0].detail["change"] == "50000"
 
 
+async def test_the_days_totals_are_booked_and_audited_before_start_up_ends(
+    tmp_path: Path,
+) -> None:
+    # The exchange's books of a day money moved on, saved before this core starts.
+    saved = SimState.fresh(ACCOUNT, CAPITAL)
+    saved.trading_day = MONDAY
+    saved.account.move_cash(D("50000.00"), D("1000.00"))
+    save_state(saved, tmp_path / "sim.json")
+    clock = DrivenClock(MONDAY_10AM)
+    entries: list[AuditEntry] = []
+
+    class Trail:
+        async def record(self, entry: AuditEntry) -> None:
+            entries.append(entry)
+
+    core = bare_core(clock, MemoryBook(), auditor=Trail(), state_path=tmp_path / "sim.json")
+    await core.start()
+    try:
+        account = core.portfolio.account
+        assert (account.deposit, account.withdraw) == (D("50000.00"), D("1000.00"))
+        assert account.balance == CAPITAL + D("49000.00")
+        assert [(e.action, e.detail["change"]) for e in entries] == [("cash_move", "49000.00")]
+    finally:
+        await core.stop()
+
+
 # --- any sequence of reports, fills and days -------------------------------------------
 
 SETTINGS = Settings(main_contract="au2612", sim=SimSettings(seed=7))
@@ -282,15 +309,23 @@ def cash_report(day: date, deposit: Decimal, withdraw: Decimal) -> AccountReport
     )
 
 
-def bare_core(clock: DrivenClock, book: MemoryBook, auditor: Auditor | None = None) -> TradingCore:
-    """A core nobody started: the gateway's callbacks are called by hand."""
+def bare_core(
+    clock: DrivenClock,
+    book: MemoryBook,
+    auditor: Auditor | None = None,
+    state_path: Path | None = None,
+) -> TradingCore:
+    """A core on the simulator, its market still (the tests call the gateway's callbacks
+    by hand); ``state_path``: the exchange's books."""
     calendar = TradingCalendar.gold(SETTINGS.holidays)
     return TradingCore(
         account_id=ACCOUNT,
         capital=CAPITAL,
         main_contract="au2612",
         spec_for=SETTINGS.contract_spec,
-        gateway=SimGateway(SETTINGS, SETTINGS.contract_spec, calendar, None, clock),
+        gateway=SimGateway(
+            SETTINGS, SETTINGS.contract_spec, calendar, state_path, clock, autotick=False
+        ),
         recorder=book,
         source=book,
         tick_store=MemoryTickStore(100),
