@@ -2,14 +2,19 @@
 balance and what is available move, a withdrawal above what is available is refused
 with nothing changed, the books keep them, and a new day folds them into the capital."""
 
+import shutil
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from simkit import MONDAY, MONDAY_10AM, make_tick, request, spec_for
+from simkit import MONDAY, MONDAY_10AM, make_settings, make_tick, request, spec_for
 
+from arbig.clock import DrivenClock
+from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Side
+from arbig.gateways.base import GatewayError
+from arbig.gateways.sim import SimGateway
 from arbig.gateways.sim.matching import MatchingEngine, MatchingError
 from arbig.gateways.sim.state import STATE_FILE_NAME, SimState, load_state, save_state
 
@@ -87,3 +92,27 @@ def test_the_books_keep_the_days_cash_moves(tmp_path: Path) -> None:
     account = loaded.account
     assert (account.deposit, account.withdraw) == (D("50000.00"), D("20000.00"))
     assert account.balance == D("1030000.00")
+
+
+async def test_a_move_the_exchange_cannot_keep_is_undone_and_refused(tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    settings = make_settings()
+    gateway = SimGateway(
+        settings,
+        spec_for,
+        TradingCalendar.gold([]),
+        books / STATE_FILE_NAME,
+        DrivenClock(MONDAY_10AM),
+        autotick=False,
+    )
+    await gateway.connect()
+    try:
+        before = gateway.account_report()
+        shutil.rmtree(books)
+        books.write_text("not a folder")  # the books can no longer be saved
+        with pytest.raises(GatewayError, match="could not be saved"):
+            await gateway.deposit(D("50000.00"))
+        assert gateway.account_report() == before
+    finally:
+        books.unlink()
+        await gateway.close()
