@@ -155,6 +155,9 @@ describe('useHandover', () => {
 
     expect(h.error.value).toBe(reason)
     expect(h.busy.value).toBe(false)
+    h.volume.value = 1 // another request: the reason for the last one goes
+    await nextTick()
+    expect(h.error.value).toBeNull()
   })
 
   it('names the field of a 422', async () => {

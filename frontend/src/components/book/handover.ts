@@ -73,6 +73,11 @@ export function useHandover(position: Ref<Position | null>) {
     { immediate: true },
   )
 
+  // a refusal was about what was asked: asking something else clears it
+  watch([strategy, volume], () => {
+    error.value = null
+  })
+
   /** The handover the server made, or null (refused: `error` holds its reason). */
   async function submit(): Promise<Handover | null> {
     const p = position.value
