@@ -1,24 +1,31 @@
 """A live broker's account report that differs from the book reaches a webhook receiver
 as a ``money_difference`` message once the grace has passed, and once more when the two
 agree again. The core compares a real simulated exchange's reports, the simulator
-standing in for a live broker (named ``ctp``, so its figures are the account's truth)."""
+standing in for a live broker (named ``ctp``, so its figures are the account's truth).
+On the simulator itself a lasting difference is a bug: an error and a count, no message."""
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from receivers import Webhook
+from test_metrics_endpoint import settings_for, token_for
+from test_notify_breaker import buy, metric, wait_for
 
 from arbig.api.trading import StrategyStatus, TradingStatus
-from arbig.config import Settings, SimSettings
+from arbig.config import RiskSettings, Settings, SimSettings
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import TradingState
+from arbig.embedded import embedded_app
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
-from arbig.gateways.sim import SimGateway
+from arbig.gateways.sim import SimGateway, default_state_path
+from arbig.gateways.sim.state import SimState, save_state
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
@@ -166,3 +173,38 @@ async def test_a_differing_broker_report_is_told_to_the_webhook_then_the_agreeme
         == 1
     )
     assert NotifyEvent.MONEY_DIFFERENCE in notifier.channels[0].events
+
+
+def test_a_simulators_lasting_difference_is_an_error_and_counted_not_notified(
+    tmp_path: Path,
+) -> None:
+    """The real embedded system on the simulator, whose books were tampered with: a
+    deposit at the simulated exchange that the book does not know of."""
+    with Webhook() as hook:
+        notify = NotifySettings(
+            channels={"hook": ChannelSettings(url=hook.url, events=[NotifyEvent.MONEY_DIFFERENCE])},
+            money_difference_after_s=0.5,
+        )
+        settings = settings_for(
+            tmp_path / "data", notify=notify, risk=RiskSettings(duplicate_window_s=0)
+        )
+        headers = token_for(settings)
+        deposit = Decimal("5000.00")
+        tampered = SimState.fresh(settings.sim.account_id, settings.sim.capital + deposit)
+        save_state(tampered, default_state_path(settings))
+        with TestClient(embedded_app(settings)) as client:
+            assert not metric(client, headers, "arbig_account_differs_from_broker", truth="book")
+            buy(client, headers)  # a fill: the simulator reports its account
+            wait_for(
+                lambda: metric(client, headers, "arbig_account_differs_from_broker", truth="book")
+            )
+            assert (
+                metric(client, headers, "arbig_account_difference_yuan", field="balance")
+                == -deposit
+            )
+            wait_for(
+                lambda: metric(client, headers, "arbig_account_differences_total", truth="book")
+            )
+            time.sleep(0.5)  # a message, were one queued, would have gone out by now
+            assert not metric(client, headers, "arbig_account_differences_total", truth="broker")
+    assert hook.received == []
