@@ -65,9 +65,7 @@ def test_hand_one_lot_to_the_running_strategy(console: Console) -> None:
         expect(own).to_have_attribute("data-long", "1")
         assert strategy_status(console)["long"] == 1
         assert long_volume(console) == 2  # the account holds what it held
-        entries = cast(
-            list[dict[str, Any]], console.api("GET", "/audit?action=strategy_hand_over")
-        )
+        entries = cast(list[dict[str, Any]], console.api("GET", "/audit?action=strategy_hand_over"))
         [entry] = entries
         assert entry["result"] == "ok" and entry["target"] == STRATEGY
         assert entry["detail"]["volume"] == 1
