@@ -406,6 +406,7 @@ export const en: Record<TextKey, string> = {
   'bt.tradesCut': 'The first {n} are shown',
   'bt.ticksCount': '{n} ticks',
   'bt.codeVersion': 'code',
+  'bt.note.open_at_end': 'Positions still open at the end (long {long}, short {short}) are valued at the last price, {price}',
   'bt.sweep': 'Sweep',
   'bt.rankBy': 'Rank by',
   'bt.heatmap': 'Heatmap',

@@ -401,6 +401,7 @@ export const zh = {
   'bt.tradesCut': '只显示前 {n} 笔',
   'bt.ticksCount': '{n} 笔 tick',
   'bt.codeVersion': '代码版本',
+  'bt.note.open_at_end': '结束时仍持有的仓位（多 {long} 手，空 {short} 手）按最新价 {price} 估值',
   'bt.sweep': '参数扫描',
   'bt.rankBy': '排序指标',
   'bt.heatmap': '参数热力图',
