@@ -82,6 +82,8 @@ def test_emergency_stop_banner_on_every_page_until_reset(console: Console) -> No
             expect(banner).to_be_visible()
             expect(banner).to_contain_text("browser test")
         page.goto(console.url("/"))
+        # the page's size is taken before the capture: wait for its last panel to fill
+        expect(page.get_by_test_id("audit")).to_contain_text("emergency_stop")
         page.screenshot(path=str(SCREENSHOTS / "emergency-stop.png"), full_page=True)
         page.get_by_test_id("estop-reset").click()
         page.get_by_test_id("reset-reason").fill("test over")
