@@ -1820,8 +1820,11 @@ export interface components {
         /**
          * RunDetail
          * @description A run with its series: ``fills`` (the trade list), ``days`` (daily P&L),
-         *     ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions) and
-         *     ``prices`` (the 1-minute closes the chart of entries and exits is drawn on).
+         *     ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions),
+         *     ``prices`` (the 1-minute closes the chart of entries and exits is drawn on) and
+         *     ``notes`` (what to know when reading the figures: ``{"code", "params"}`` objects;
+         *     ``open_at_end``, or ``text`` for the plain sentence of a run stored before notes
+         *     had codes).
          */
         RunDetail: {
             summary: components["schemas"]["RunSummary"];
