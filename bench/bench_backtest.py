@@ -14,7 +14,10 @@ the last 5 and 20 last prices, long above, short below, one lot:
 3. vn.py's ``vnpy_ctastrategy`` ``BacktestingEngine`` in tick mode with a CtaTemplate
    making the same decision (reverse with cover/sell then buy/short), run in a
    separate virtual environment the bench makes (``~/.cache/arbig-bench/vnpy-venv``,
-   never a dependency of ARBIG); when it cannot be installed the bench says why.
+   never a dependency of ARBIG); when it cannot be installed the bench says why;
+4. with ``--floor``: the strategy alone (``backtest_floor.py``), ``ma_crossover`` and
+   the same decision in floats on ARBIG's strategy API, each with a context that fills
+   every order at once and does nothing else, and what the goal leaves the kernel.
 
 Each figure is the best of ``--repeat`` runs, ticks built beforehand (not timed).
 """
@@ -31,6 +34,8 @@ import time
 from collections import deque
 from datetime import date
 from pathlib import Path
+
+from backtest_floor import strategy_alone
 
 from arbig.backtest.data import DataSource, days_from, simulated
 from arbig.backtest.kernel import replay
@@ -205,6 +210,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1, help="simulated trading days")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the best counts")
     parser.add_argument("--no-vnpy", action="store_true", help="skip vn.py")
+    parser.add_argument(
+        "--floor", action="store_true", help="also the strategy alone, with instant fills"
+    )
     args = parser.parse_args()
     configure_logging("error")
     logging.getLogger().setLevel(logging.ERROR)
@@ -218,6 +226,16 @@ def main() -> None:
     arbig_s, fills, played = min(runs)
     arbig_rate = played / arbig_s
     print(f"ARBIG:      {arbig_rate:12,.0f} ticks/s  ({fills} fills, {arbig_s:.2f} s)")
+    floors: dict[str, float] = {}
+    if args.floor:
+        spec = Settings(main_contract=SYMBOL).contract_spec(SYMBOL)
+        for label, lean in (("ma_crossover alone", False), ("lean MA alone", True)):
+            took, triggers, done = strategy_alone(spec, ticks, lean, args.repeat)
+            floors[label] = len(ticks) / took
+            print(
+                f"{label + ':':19} {floors[label]:12,.0f} ticks/s  "
+                f"({triggers} triggers, {done} instant fills)"
+            )
     if args.no_vnpy:
         print("vn.py:      skipped (--no-vnpy)")
         return
@@ -237,6 +255,14 @@ def main() -> None:
     ratio = arbig_rate / vn_rate
     verdict = "met" if ratio >= 1.5 else "not met"
     print(f"ARBIG / vn.py: {ratio:.2f}x (goal >= 1.5x: {verdict})")
+    goal_us = 1e6 / (1.5 * vn_rate)
+    for label, rate in floors.items():
+        left = goal_us - 1e6 / rate
+        print(
+            f"goal: {goal_us:.2f} us a tick; {label} takes {1e6 / rate:.2f} us; "
+            f"left for the kernel: {left:.2f} us"
+            + (" (none: the goal is below the strategy's own cost)" if left <= 0 else "")
+        )
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -58,6 +58,7 @@ class Operations:
             controls=kernel.controls,
             calendar=kernel.calendar,
             redis=settings.redis_url is not None,
+            money=lambda: core.money,
         )
         self.observer = KernelObserver(core.events, sources, self.equity)
         self.notifier = Notifier(settings.notify, self.metrics, clock=clock.now)

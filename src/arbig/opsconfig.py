@@ -28,6 +28,7 @@ class NotifyEvent(StrEnum):
     RECONCILIATION = "reconciliation"
     DAILY_SUMMARY = "daily_summary"
     DELIVERY_MONTH = "delivery_month"
+    MONEY_DIFFERENCE = "money_difference"
     TEST = "test"
 
 
@@ -38,6 +39,7 @@ URGENT = frozenset(
         NotifyEvent.PROTECTION,
         NotifyEvent.GATEWAY_DOWN,
         NotifyEvent.RECONCILIATION,
+        NotifyEvent.MONEY_DIFFERENCE,
         NotifyEvent.TEST,
     }
 )
@@ -101,6 +103,11 @@ class NotifySettings(BaseModel):
     timeout_s: float = Field(10.0, gt=0, description="one send's time limit")
     gateway_down_after_s: float = Field(30.0, ge=0, description="disconnected this long: notify")
     stale_after_s: float = Field(15.0, gt=0, description="no tick this long in session: notify")
+    money_difference_after_s: float = Field(
+        10.0,
+        ge=0,
+        description="the book's account differs from a live broker's this long: notify",
+    )
     daily_summary_at: time | None = Field(
         time(15, 30), description="exchange time of the daily summary (unset: none)"
     )

@@ -10,6 +10,7 @@ import {
   fillMarks,
   heatmap,
   listRows,
+  noteTexts,
   parseParams,
   rankRuns,
   type RunSummary,
@@ -159,5 +160,27 @@ describe('sweeps', () => {
     ])
     expect(anyRunning(rows.map((r) => r.run))).toBe(true)
     expect(anyRunning(sweep.slice(0, 3))).toBe(false)
+  })
+})
+
+describe('noteTexts', () => {
+  const open = { code: 'open_at_end', params: { long: 2, short: 0, price: '512.34' } }
+
+  it('words a note in the console language', () => {
+    expect(noteTexts({ notes: [open] }, 'zh')).toEqual(['结束时仍持有的仓位（多 2 手，空 0 手）按最新价 512.34 估值'])
+    expect(noteTexts({ notes: [open] }, 'en')).toEqual([
+      'Positions still open at the end (long 2, short 0) are valued at the last price, 512.34',
+    ])
+  })
+
+  it('shows a plain sentence of a run stored before notes had codes as written', () => {
+    const old = 'positions still open at the end are valued at the last price'
+    expect(noteTexts({ notes: [old] }, 'zh')).toEqual([old])
+    expect(noteTexts({ notes: [{ code: 'text', params: { text: old } }] }, 'zh')).toEqual([old])
+  })
+
+  it('shows a code it does not know with its values and skips what is no note', () => {
+    expect(noteTexts({ notes: [{ code: 'gap', params: { minutes: 5 } }, 7, null, {}] }, 'zh')).toEqual(['gap minutes=5'])
+    expect(noteTexts({}, 'en')).toEqual([])
   })
 })

@@ -2,6 +2,7 @@
 // run as chart points, the metrics two runs are compared on, and a sweep's ranking
 // and heatmap cells. Shapes from the OpenAPI document (src/api/schema.d.ts).
 import type { components } from '../api/schema'
+import { translate, type Lang } from './i18n'
 
 type Schemas = components['schemas']
 
@@ -98,6 +99,36 @@ export function fillMarks(series: Record<string, unknown>): FillMark[] {
       volume: Number(f.volume ?? 0),
       pnl: Number(f.realized_pnl ?? 0),
     })
+  }
+  return out
+}
+
+/** A run's notes (`series.notes`) as text in `lang`. A note is `{code, params}`, worded
+ * by `bt.note.<code>`; code `text`, or a plain sentence (a run stored before notes had
+ * codes), is shown as written; a code this console does not know, with its values. */
+export function noteTexts(series: Record<string, unknown>, lang: Lang): string[] {
+  const notes = series.notes
+  if (!Array.isArray(notes)) return []
+  const out: string[] = []
+  for (const note of notes as unknown[]) {
+    if (typeof note === 'string') {
+      out.push(note)
+      continue
+    }
+    if (typeof note !== 'object' || note === null) continue
+    const { code, params } = note as { code?: unknown; params?: unknown }
+    if (typeof code !== 'string') continue
+    const values: Record<string, string | number> = {}
+    if (typeof params === 'object' && params !== null) {
+      for (const [k, v] of Object.entries(params)) values[k] = typeof v === 'number' ? v : String(v)
+    }
+    if (code === 'text') {
+      out.push(String(values.text ?? ''))
+      continue
+    }
+    const key = `bt.note.${code}`
+    const text = translate(lang, key, values)
+    out.push(text === key ? `${code} ${paramsText(values)}`.trim() : text)
   }
   return out
 }

@@ -32,6 +32,7 @@ export const EP = {
   daily: '/trades/daily',
   statistics: '/statistics',
   strategies: '/strategies',
+  strategyHandOver: '/strategies/hand-over',
   strategyStatus: '/strategies/status',
   strategyParams: (name: string) => `/strategies/${encodeURIComponent(name)}/params`,
   strategyStart: (name: string) => `/strategies/${encodeURIComponent(name)}/start`,

@@ -70,8 +70,11 @@ class RunSummary:
 @dataclass(frozen=True, slots=True)
 class RunDetail:
     """A run with its series: ``fills`` (the trade list), ``days`` (daily P&L),
-    ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions) and
-    ``prices`` (the 1-minute closes the chart of entries and exits is drawn on)."""
+    ``curve`` (equity: time, trading day, balance), ``triggers`` (decisions),
+    ``prices`` (the 1-minute closes the chart of entries and exits is drawn on) and
+    ``notes`` (what to know when reading the figures: ``{"code", "params"}`` objects;
+    ``open_at_end``, or ``text`` for the plain sentence of a run stored before notes
+    had codes)."""
 
     summary: RunSummary
     series: dict[str, Any]

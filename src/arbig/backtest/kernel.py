@@ -20,11 +20,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from arbig.backtest.book import BacktestBook
+from arbig.backtest.notes import open_at_end
 from arbig.backtest.spec import BacktestResult, BacktestSpec, TriggerLine
 from arbig.clock import DrivenClock
 from arbig.config import RiskSettings, Settings, SimSettings, StrategySettings
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
+from arbig.domain.enums import Direction
 from arbig.domain.performance import EquityPoint, daily_results, metrics
 from arbig.domain.tick import Tick
 from arbig.engine.bars import BarService
@@ -259,8 +261,11 @@ async def replay(
     capital = spec.capital
     fills = run.book.fills
     notes = []
-    if run.core.portfolio.positions.held():
-        notes.append("positions still open at the end are valued at the last price")
+    held = run.core.portfolio.positions.held()
+    last = run.core.portfolio.last_price(spec.symbol)
+    if held and last is not None:  # a lot is only bought on a tick, which set the last price
+        lots = {d: sum(leg.volume for leg in held if leg.direction == d) for d in Direction}
+        notes.append(open_at_end(lots[Direction.LONG], lots[Direction.SHORT], last))
     return BacktestResult(
         spec=spec,
         metrics=metrics(capital, fills, run.curve),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from arbig.backtest.notes import note_text
 from arbig.backtest.results import metrics_json, plain, series_json
 from arbig.backtest.spec import BacktestResult
 
@@ -99,7 +100,7 @@ def _run_section(result: BacktestResult, code_version: str, prefix: str) -> str:
         for f in result.fills[:TRADES_SHOWN]
     ]
     more = len(result.fills) - len(fills)
-    notes = "".join(f"<p class=note>{html.escape(n)}</p>" for n in result.notes)
+    notes = "".join(f"<p class=note>{html.escape(note_text(n))}</p>" for n in result.notes)
     data = {"series": series_json(result), "metrics": metrics_json(result.metrics)}
     return f"""
 <section>

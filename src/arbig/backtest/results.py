@@ -62,5 +62,5 @@ def series_json(result: BacktestResult) -> dict[str, Any]:
         "skipped_ticks": result.skipped,
         "data_first": result.data_first.isoformat() if result.data_first else None,
         "data_last": result.data_last.isoformat() if result.data_last else None,
-        "notes": list(result.notes),
+        "notes": plain(result.notes),
     }

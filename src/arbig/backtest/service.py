@@ -24,6 +24,7 @@ from arbig.api.backtests import BacktestRefused, BacktestRequest, RunDetail, Run
 from arbig.backtest.command import outcome_of
 from arbig.backtest.data import DataError, DataSource, open_reader
 from arbig.backtest.kernel import BacktestError
+from arbig.backtest.notes import read_notes
 from arbig.backtest.results import code_version, plain
 from arbig.backtest.spec import BacktestSpec, FillModel
 from arbig.backtest.sweep import Job, run_job
@@ -66,7 +67,12 @@ class BacktestDesk:
         return await self._store.runs(limit, sweep_id)
 
     async def run(self, run_id: str) -> RunDetail:
-        return await self._store.run(run_id)
+        detail = await self._store.run(run_id)
+        if "notes" not in detail.series:
+            return detail
+        # Runs stored before notes had codes hold plain sentences: the console gets one shape.
+        notes = plain(read_notes(detail.series["notes"]))
+        return RunDetail(detail.summary, {**detail.series, "notes": notes})
 
     async def start(self, request: BacktestRequest) -> RunSummary:
         if len(self._going) >= MOST_AT_ONCE:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from arbig.backtest.notes import Note
 from arbig.domain.performance import DayResult, EquityPoint, Fill, Metrics
 
 Mode = Literal["ticks", "bars"]
@@ -81,7 +82,7 @@ class BacktestResult:
     data_first: datetime | None
     data_last: datetime | None
     elapsed_s: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def __repr__(self) -> str:
         # A summary: every fill, trigger and curve point would make it as long as the run

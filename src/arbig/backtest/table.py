@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from arbig.backtest.notes import note_text
 from arbig.backtest.spec import BacktestResult
 from arbig.domain.performance import Metrics
 
@@ -44,7 +45,7 @@ def run_table(result: BacktestResult) -> Table:
         table.add_row(name, value)
     table.add_row("ticks", f"{result.ticks:,} in {result.elapsed_s:.1f} s")
     for note in result.notes:
-        table.add_row("note", note)
+        table.add_row("note", note_text(note))
     return table
 
 

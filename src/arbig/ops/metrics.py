@@ -98,6 +98,14 @@ class Metrics:
             ["protection"],
             registry=r,
         )
+        self.account_differences = Counter(
+            "arbig_account_differences",
+            "Differences between the book's account and the broker's that lasted past "
+            "notify.money_difference_after_s, by whose figures are the truth (broker: a live "
+            "gateway; book: a simulated exchange, where a difference is a bug)",
+            ["truth"],
+            registry=r,
+        )
         self.backups = Counter(
             "arbig_backups", "Scheduled backups by outcome (ok, failed)", ["outcome"], registry=r
         )

@@ -21,6 +21,7 @@ from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import OrderStatus, TradingState
 from arbig.domain.order import Order
+from arbig.domain.reconcile import MONEY_FIELDS, MoneyReconciliation
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -74,6 +75,13 @@ class Sources:
     controls: StatusSource | None
     calendar: TradingCalendar
     redis: bool
+    # The core's last comparison of its account with the broker's (``TradingCore.money``).
+    money: Callable[[], MoneyReconciliation | None] | None = None
+
+
+def truth(money: MoneyReconciliation) -> str:
+    """Whose figures are the account's: the bounded label of the money families."""
+    return "broker" if money.broker_is_truth else "book"
 
 
 def refusal_reason(reason: str | None) -> str:
@@ -163,6 +171,12 @@ class KernelObserver(Collector):
         if isinstance(payload, dict) and "gateway" in payload:
             self.gateway_connected = bool(payload["gateway"])
 
+    @property
+    def money(self) -> MoneyReconciliation | None:
+        """The book's account against the broker's last report (None before the first)."""
+        read = self._sources.money
+        return None if read is None else read()
+
     # --- the scrape -------------------------------------------------------------------
 
     def describe(self) -> Iterable[Metric]:
@@ -171,6 +185,7 @@ class KernelObserver(Collector):
     def collect(self) -> Iterator[Metric]:
         yield from self._market()
         yield from self._book()
+        yield from self._money()
         yield from self._components()
         yield from self._states()
 
@@ -284,6 +299,29 @@ class KernelObserver(Collector):
                 "Closing trades in a row that lost money",
                 value=figures.losing_streak,
             )
+
+    def _money(self) -> Iterator[Metric]:
+        money = self.money
+        if money is None:
+            return
+        differs = GaugeMetricFamily(
+            "arbig_account_differs_from_broker",
+            "1 while the book's account differs from the broker's last account report; "
+            "truth: broker (a live gateway) or book (a simulated exchange)",
+            labels=["truth"],
+        )
+        differs.add_metric([truth(money)], 1.0 if money.differences else 0.0)
+        yield differs
+        found = {d.field: d.difference for d in money.differences}
+        sizes = GaugeMetricFamily(
+            "arbig_account_difference_yuan",
+            "Book less broker, per account figure, at the broker's last account report "
+            "(0 where they agree to the cent)",
+            labels=["field"],
+        )
+        for field in MONEY_FIELDS:
+            sizes.add_metric([field], float(found.get(field, 0)))
+        yield sizes
 
     def _components(self) -> Iterator[Metric]:
         s = self._sources

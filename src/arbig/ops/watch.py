@@ -3,7 +3,8 @@
 Follows the kernel's bus (fills, rejections, the gateway's connection, the account)
 and, once a second, what is only seen by looking (the trading state, the strategy's
 state, the age of the market data, the clock for the daily summary, positions held
-near their delivery month and the end of a cooldown). Messages go to the
+near their delivery month, the end of a cooldown, and the core's comparison of its
+account with the broker's). Messages go to the
 ``Notifier``, which never blocks; a protection that trips moves the trading state
 through the controls (as an operator would), is written to the audit trail, counted
 and notified.
@@ -23,6 +24,7 @@ from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.delivery import holding_warning
 from arbig.domain.enums import OrderStatus, TradingState
 from arbig.domain.order import Order
+from arbig.domain.reconcile import MoneyReconciliation
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.domain.trade import Trade
 from arbig.engine.book import Events
@@ -30,7 +32,7 @@ from arbig.engine.bus import EventType
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
 from arbig.ops.notify import Notifier
-from arbig.ops.observe import KernelObserver
+from arbig.ops.observe import KernelObserver, truth
 from arbig.ops.protections import Protection, Protections, Trip, stricter
 from arbig.opsconfig import NotifyEvent
 
@@ -92,6 +94,8 @@ class Watch:
         self._rejections = 0
         self._held: frozenset[str] = frozenset()
         self._delivery_told: set[tuple[str, date]] = set()
+        self._money_since: datetime | None = None  # the first report of a difference
+        self._money_told: MoneyReconciliation | None = None  # the difference told about
         self._handlers: list[tuple[EventType, Callable[[EventType, Any], None]]] = [
             (EventType.TRADE, self._on_trade),
             (EventType.ORDER, self._on_order),
@@ -257,6 +261,7 @@ class Watch:
         self._market_data(now)
         self._daily_summary(now)
         self._delivery(now)
+        self._money(now)
         if self._cooldown_until is not None and now >= self._cooldown_until:
             await self._end_cooldown()
 
@@ -329,6 +334,73 @@ class Watch:
                 self._notifier.notify(
                     NotifyEvent.DELIVERY_MONTH, f"{symbol} is near its delivery month", warning
                 )
+
+    def _money(self, now: datetime) -> None:
+        """A difference between the book's account and the broker's once it has lasted
+        ``money_difference_after_s`` (reports cross fills in flight: a difference the next
+        report clears is not news), and once more when the two agree again.
+
+        Only a live broker's figures are the account's truth: there the trader is told. On
+        a simulated exchange the two come from the same fills, so a difference is a bug in
+        ARBIG, not money gone: it is logged as an error and counted, not notified."""
+        money = self._observer.money
+        if money is None:
+            return
+        if not money.differences:
+            told, since = self._money_told, self._money_since
+            self._money_since = self._money_told = None
+            if told is not None and since is not None:
+                self._money_agreed(told, money, since)
+            return
+        if self._money_since is None:
+            self._money_since = money.checked_at
+        if self._money_told is not None:
+            return
+        lasted = (now - self._money_since).total_seconds()
+        if lasted < self._settings.money_difference_after_s:
+            return
+        self._money_told = money
+        self._metrics.account_differences.labels(truth=truth(money)).inc()
+        differences = [str(d) for d in money.differences]
+        if not money.broker_is_truth:
+            log.error(
+                "the simulated exchange's account differs from the book (a bug in ARBIG)",
+                account=money.account_id,
+                differences=differences,
+                lasted_s=round(lasted),
+            )
+            return
+        fields = ", ".join(d.field for d in money.differences)
+        first = to_exchange_time(self._money_since).strftime("%H:%M:%S")
+        self._notifier.notify(
+            NotifyEvent.MONEY_DIFFERENCE,
+            f"book and broker differ: {fields}",
+            "\n".join(
+                [
+                    f"account {money.account_id}, since {first} (exchange time)",
+                    *differences,
+                    "a missed trade, a commission rate or a deposit/withdrawal? "
+                    "The broker's figures are the account's.",
+                ]
+            ),
+        )
+
+    def _money_agreed(
+        self, told: MoneyReconciliation, money: MoneyReconciliation, since: datetime
+    ) -> None:
+        lasted = (money.checked_at - since).total_seconds()
+        fields = ", ".join(d.field for d in told.differences)
+        if not told.broker_is_truth:
+            log.info(
+                "the simulated exchange's account agrees with the book again",
+                account=money.account_id,
+            )
+            return
+        self._notifier.notify(
+            NotifyEvent.MONEY_DIFFERENCE,
+            "book and broker agree again",
+            f"account {money.account_id}: {fields} differed for {lasted:.0f} s",
+        )
 
     def _today_if_past_summary(self) -> date | None:
         at = self._settings.daily_summary_at

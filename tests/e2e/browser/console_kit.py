@@ -5,9 +5,11 @@ A module of its own, not conftest: `from conftest import` would pick whichever
 folder's conftest was imported first when the whole suite runs."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
-from arbig_server import PASSWORD, ArbigServer
+from arbig_server import PASSWORD, SYMBOL, ArbigServer
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 CHROMIUM = os.environ.get("ARBIG_CHROMIUM", "/usr/bin/chromium")
@@ -86,3 +88,25 @@ def new_console(browser: Browser, server: ArbigServer, *, signed_in: bool = True
 
 # Ten ticks a second: the console must stay smooth at that rate.
 BROWSER_ENV = {"ARBIG_SIM__TICK_INTERVAL_MS": "100", "ARBIG_SIM__SEED": "11"}
+
+
+def open_long(console: Console, volume: int) -> None:
+    """A marketable buy through the API, with the session's CSRF token."""
+    tick = cast(dict[str, Any], console.api("GET", f"/market/{SYMBOL}/tick"))
+    price = Decimal(tick["ask_price"]) + Decimal("0.40")
+    console.api(
+        "POST",
+        "/orders",
+        {
+            "symbol": SYMBOL,
+            "side": "buy",
+            "offset": "open",
+            "price": f"{price:.2f}",
+            "volume": volume,
+        },
+    )
+
+
+def long_volume(console: Console) -> int:
+    rows = cast(list[dict[str, Any]], console.api("GET", "/positions"))
+    return sum(r["volume"] for r in rows if r["symbol"] == SYMBOL and r["direction"] == "long")

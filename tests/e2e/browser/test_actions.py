@@ -3,39 +3,16 @@ server's preview and a confirmation, start and stop the strategy, and the
 emergency stop whose banner shows on every page."""
 
 import re
-from decimal import Decimal
 from typing import Any, cast
 
 import pytest
 from arbig_server import SYMBOL
-from console_kit import SCREENSHOTS, Console
+from console_kit import SCREENSHOTS, Console, long_volume, open_long
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 PAGES = ["/", "/market", "/positions", "/account", "/strategy", "/trades"]
-
-
-def open_long(console: Console, volume: int) -> None:
-    """A marketable buy through the API, with the session's CSRF token."""
-    tick = cast(dict[str, Any], console.api("GET", f"/market/{SYMBOL}/tick"))
-    price = Decimal(tick["ask_price"]) + Decimal("0.40")
-    console.api(
-        "POST",
-        "/orders",
-        {
-            "symbol": SYMBOL,
-            "side": "buy",
-            "offset": "open",
-            "price": f"{price:.2f}",
-            "volume": volume,
-        },
-    )
-
-
-def long_volume(console: Console) -> int:
-    rows = cast(list[dict[str, Any]], console.api("GET", "/positions"))
-    return sum(r["volume"] for r in rows if r["symbol"] == SYMBOL and r["direction"] == "long")
 
 
 def test_close_with_confirmation_changes_positions_and_trades(console: Console) -> None:
@@ -105,6 +82,8 @@ def test_emergency_stop_banner_on_every_page_until_reset(console: Console) -> No
             expect(banner).to_be_visible()
             expect(banner).to_contain_text("browser test")
         page.goto(console.url("/"))
+        # the page's size is taken before the capture: wait for its last panel to fill
+        expect(page.get_by_test_id("audit")).to_contain_text("emergency_stop")
         page.screenshot(path=str(SCREENSHOTS / "emergency-stop.png"), full_page=True)
         page.get_by_test_id("estop-reset").click()
         page.get_by_test_id("reset-reason").fill("test over")

@@ -57,6 +57,8 @@ def test_a_run_is_started_followed_and_opened_with_its_charts(console: Console) 
     assert "run=" in page.url
     page.wait_for_timeout(800)  # let the charts draw
     page.screenshot(path=str(SCREENSHOTS / "backtest.png"), full_page=True)
+    # the seeded day ends with a lot held: the note is worded in the console's language
+    expect(report.get_by_test_id("bt-note")).to_contain_text("结束时仍持有的仓位")
 
     run_to_the_end(page, '{"fast": 5, "slow": 20}')
     expect(page.get_by_test_id("bt-run-row")).to_have_count(2)

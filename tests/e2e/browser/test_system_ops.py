@@ -52,5 +52,5 @@ def test_the_system_page_shows_thresholds_and_sends_a_test_message(
     panel.get_by_test_id("notify-test").click()
     expect(panel.get_by_test_id("test-result")).to_contain_text("测试消息已发送")
     assert "ARBIG: test message" in hook.titles()
-    page.screenshot(path=str(SCREENSHOTS / "system-notifications.png"))
+    panel.screenshot(path=str(SCREENSHOTS / "system-notifications.png"))
     assert console.errors == []

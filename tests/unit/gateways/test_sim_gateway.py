@@ -313,15 +313,21 @@ class SendingOnTick(RecordingListener):
             self.order_ids.append(sent.value.value)
 
 
-async def test_an_order_sent_on_a_tick_is_reported_accepted_before_its_fill_at_that_tick(
-    path: Path,
-) -> None:
+async def sending_on_tick(path: Path) -> tuple[DrivenClock, SimGateway, SendingOnTick]:
+    """A connected gateway on a Monday, subscribed, whose listener sends on ticks."""
     clock = monday_clock()
     gateway, _ = build(path, clock)
     listener = SendingOnTick(gateway)
     gateway.set_listener(listener)
     await gateway.connect()
     await gateway.subscribe(SYMBOL)
+    return clock, gateway, listener
+
+
+async def test_an_order_sent_on_a_tick_is_reported_accepted_before_its_fill_at_that_tick(
+    path: Path,
+) -> None:
+    clock, gateway, listener = await sending_on_tick(path)
     listener.send = True
     tick = tick_now(gateway, clock)
     (order_id,) = listener.order_ids
@@ -344,12 +350,7 @@ async def test_an_order_sent_on_a_tick_is_reported_accepted_before_its_fill_at_t
 async def test_the_account_reported_with_an_order_sent_on_a_tick_is_marked_at_that_tick(
     path: Path,
 ) -> None:
-    clock = monday_clock()
-    gateway, _ = build(path, clock)
-    listener = SendingOnTick(gateway)
-    gateway.set_listener(listener)
-    await gateway.connect()
-    await gateway.subscribe(SYMBOL)
+    clock, gateway, listener = await sending_on_tick(path)
     listener.send = True
     bought = tick_now(gateway, clock)
     gateway.steer(SYMBOL, bought.last_price + 10)
@@ -369,12 +370,7 @@ async def test_an_order_sent_on_the_first_tick_of_a_trading_day_works_and_yester
 ) -> None:
     """The day's working orders expire as the next day's first snapshot is taken in,
     before it is shown: an order sent on that snapshot belongs to the new day."""
-    clock = monday_clock()
-    gateway, _ = build(path, clock)
-    listener = SendingOnTick(gateway)
-    gateway.set_listener(listener)
-    await gateway.connect()
-    await gateway.subscribe(SYMBOL)
+    clock, gateway, listener = await sending_on_tick(path)
     listener.marketable = False
     tick_now(gateway, clock)
     listener.send = True

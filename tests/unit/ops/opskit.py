@@ -7,6 +7,7 @@ from decimal import Decimal
 from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.enums import Exchange, Offset, OrderStatus, Side, TradingState
 from arbig.domain.order import Order
+from arbig.domain.reconcile import AccountFigures, MoneyReconciliation, money_differences
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
@@ -121,3 +122,22 @@ class Statuses:
 
     def strategy_status(self) -> StrategyStatus:
         return self.strategy
+
+
+def money(
+    at: datetime = MONDAY_10AM, *, broker_balance: str = "1000000.00", live: bool = True
+) -> MoneyReconciliation:
+    """The core's comparison of its account (balance 1,000,000.00, nothing traded) with a
+    broker's report whose balance and available are ``broker_balance``."""
+    capital = Decimal("1000000.00")
+    book = AccountFigures(capital, capital, Decimal(0), Decimal(0), Decimal(0))
+    reported = Decimal(broker_balance)
+    broker = AccountFigures(reported, reported, Decimal(0), Decimal(0), Decimal(0))
+    return MoneyReconciliation(
+        account_id="8001",
+        checked_at=at,
+        book=book,
+        broker=broker,
+        differences=tuple(money_differences(book, broker)),
+        broker_is_truth=live,
+    )

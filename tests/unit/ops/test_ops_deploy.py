@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import yaml
-from opskit import account, tick
+from opskit import account, money, tick
 from test_ops_metrics import rig
 
 from arbig.engine.bus import EventType
@@ -15,7 +15,7 @@ SERIES = re.compile(r"\b(arbig_[a-z_]+)")
 
 
 def exported_series() -> set[str]:
-    metrics, bus, _, _ = rig()
+    metrics, bus, _, _ = rig(money=money())
     bus.publish(EventType.TICK, tick())
     bus.publish(EventType.ACCOUNT, account("1000000"))
     names: set[str] = set()

@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from arbig.api.trading import StrategyStatus, TradingStatus
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, OrderStatus, Side, TradingState
+from arbig.domain.reconcile import MoneyReconciliation
 from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.ops.equity import EquityWatch
@@ -23,7 +24,9 @@ SAMPLE = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 def rig(
-    writer: Writer | None = None, statuses: Statuses | None = None
+    writer: Writer | None = None,
+    statuses: Statuses | None = None,
+    money: MoneyReconciliation | None = None,
 ) -> tuple[Metrics, EventBus, KernelObserver, TickFilter]:
     metrics = Metrics()
     bus = EventBus()
@@ -31,7 +34,14 @@ def rig(
     tick_filter = TickFilter(calendar)
     controls = statuses or Statuses()
     sources = Sources(
-        "sim", writer or Writer(), Store(), tick_filter, controls, calendar, redis=True
+        "sim",
+        writer or Writer(),
+        Store(),
+        tick_filter,
+        controls,
+        calendar,
+        redis=True,
+        money=lambda: money,
     )
     observer = KernelObserver(
         bus,

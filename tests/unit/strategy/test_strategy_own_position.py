@@ -95,3 +95,25 @@ async def test_a_partly_filled_cover_never_leaves_the_strategy_holding_both_legs
     ), "the cover filled only in part"
     assert [r for r in sent if r.offset is Offset.OPEN and r.side is Side.BUY] == []
     assert final.long == 0 and final.short > 0
+
+
+async def test_a_handover_is_announced_so_the_strategy_views_refresh(tmp_path: Path) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        await rig.fill(rig.request(Side.BUY, volume=2, source=OrderSource.OPERATOR))
+        await rig.controls.strategy_engine.start("resting")
+
+        handover = await rig.controls.strategy_engine.hand_over(None, "au2612", Direction.LONG, 1)
+
+        assert rig.controls.strategy_engine.status().long == 1
+        announced = [e for e in rig.of(EventType.SYSTEM) if "handover" in e]
+        assert announced == [
+            {
+                "strategy": "resting",
+                "handover": {
+                    "symbol": "au2612",
+                    "direction": "long",
+                    "volume": 1,
+                    "price": str(handover.price),
+                },
+            }
+        ]

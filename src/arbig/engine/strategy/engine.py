@@ -270,6 +270,20 @@ class StrategyEngine:
             await self._store.insert_handover(book.account.account_id, handover)
             self._core.hand_over(handover)
             log.info("lots handed to strategy", strategy=name, symbol=symbol, volume=volume)
+            # The account's positions do not change: this event is what tells the
+            # console's strategy views that the strategy's own position did.
+            self._core.events.publish(
+                EventType.SYSTEM,
+                {
+                    "strategy": name,
+                    "handover": {
+                        "symbol": symbol,
+                        "direction": direction.value,
+                        "volume": volume,
+                        "price": str(handover.price),
+                    },
+                },
+            )
             return handover
 
     async def triggers(self, name: str | None = None, limit: int = 100) -> list[Trigger]:
