@@ -10,9 +10,11 @@ started on this folder reads them back through its own bar route and carries the
 price path on from where it stopped, so the live chart continues the history."""
 
 import asyncio
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 from arbig.config import Settings, SimSettings
 from arbig.domain.bar import Bar, BarBuilder
@@ -76,9 +78,12 @@ def history_settings(data_dir: Path, symbol: str, sim: dict[str, str]) -> Settin
     market: its data folder, its main contract and its ``ARBIG_SIM__*`` environment."""
     prefix = "ARBIG_SIM__"
     fields = {k[len(prefix) :].lower(): v for k, v in sim.items() if k.startswith(prefix)}
-    return Settings(
-        data_dir=data_dir,
-        main_contract=symbol,
-        database_url=None,
-        sim=SimSettings.model_validate(fields),
-    )
+    # The server kit starts the server without a config file: read none here either.
+    with mock.patch.dict(os.environ):
+        os.environ.pop("ARBIG_CONFIG", None)
+        return Settings(
+            data_dir=data_dir,
+            main_contract=symbol,
+            database_url=None,
+            sim=SimSettings.model_validate(fields),
+        )
