@@ -80,3 +80,19 @@ def test_strategy_params_refuses_an_unknown_contract_naming_the_field(
     assert f'symbol="{SYMBOL}"' in stored.stdout
     shown = run_cli("strategy", "params", "donchian", console=console, cwd=tmp_path)
     assert f'symbol="{SYMBOL}"' in shown.stdout
+
+
+def test_account_deposit_and_withdraw_move_money_or_refuse_in_one_line(
+    console: ArbigServer, tmp_path: Path
+) -> None:
+    deposited = run_cli("account", "deposit", "50000", "--yes", console=console, cwd=tmp_path)
+    assert deposited.returncode == 0, deposited.stderr
+    assert "today deposited 50000.00, withdrawn 0.00" in deposited.stdout
+    refused = run_cli("account", "withdraw", "999999999", "--yes", console=console, cwd=tmp_path)
+    assert refused.returncode == 2
+    [line] = refused.stderr.splitlines()
+    assert line.startswith("arbig: withdraw of 999999999.00 refused: cannot withdraw"), line
+    assert line.endswith("(HTTP 409)"), line
+    withdrawn = run_cli("account", "withdraw", "20000.50", "--yes", console=console, cwd=tmp_path)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert "today deposited 50000.00, withdrawn 20000.50" in withdrawn.stdout

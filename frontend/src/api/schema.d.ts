@@ -261,6 +261,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/account/deposit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deposit into the simulated or paper account */
+        post: operations["deposit_api_v1_account_deposit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/account/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw from the simulated or paper account */
+        post: operations["withdraw_api_v1_account_withdraw_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -808,7 +842,8 @@ export interface components {
          *
          *     ``realized_pnl`` and ``commission`` are totals since inception (trade by trade);
          *     ``close_profit``, ``position_profit`` and ``today_commission`` are the trading day's,
-         *     marked to market by date from ``pre_balance`` as CTP reports them.
+         *     marked to market by date from ``pre_balance`` as CTP reports them, and so are
+         *     ``deposit`` and ``withdraw``, the money moved in and out that day.
          */
         AccountSnapshot: {
             /** Account Id */
@@ -857,6 +892,16 @@ export interface components {
              * @default 0
              */
             today_commission: string;
+            /**
+             * Deposit
+             * @default 0
+             */
+            deposit: string;
+            /**
+             * Withdraw
+             * @default 0
+             */
+            withdraw: string;
         };
         /**
          * ActionType
@@ -980,6 +1025,21 @@ export interface components {
             turnover: string;
             /** Open Interest */
             open_interest: number;
+        };
+        /** CashIn */
+        CashIn: {
+            /**
+             * Amount
+             * @description a positive sum of money in cents, e.g. "50000.00"
+             * @example 50000.00
+             */
+            amount: number | string;
+            /**
+             * Confirm
+             * @description must be true
+             * @constant
+             */
+            confirm: true;
         };
         /**
          * ChannelReport
@@ -3001,6 +3061,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+        };
+    };
+    deposit_api_v1_account_deposit_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description optional: a retry with the same key within 24 h answers the first answer without acting again (1 to 128 printable ASCII characters) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CashIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSnapshot"];
+                };
+            };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Refused, nothing moved: a live broker's account (money moves through the bank there), or a withdrawal above what is available */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+        };
+    };
+    withdraw_api_v1_account_withdraw_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description optional: a retry with the same key within 24 h answers the first answer without acting again (1 to 128 printable ASCII characters) */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CashIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountSnapshot"];
+                };
+            };
+            /** @description The body is not JSON at all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description Login required: no or bad credential (WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description A browser session without its CSRF header */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description Refused, nothing moved: a live broker's account (money moves through the bank there), or a withdrawal above what is available */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
+                };
+            };
+            /** @description The request does not validate */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequest"];
+                };
+            };
+            /** @description The audit entry cannot be written: nothing was done */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refusal"];
                 };
             };
         };

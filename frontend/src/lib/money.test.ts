@@ -20,6 +20,8 @@ const ACCOUNT: Account = {
   close_profit: '0.00',
   position_profit: '0.00',
   today_commission: '10.00',
+  deposit: '0.00',
+  withdraw: '0.00',
 }
 
 const BROKER = {

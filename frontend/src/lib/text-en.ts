@@ -237,6 +237,8 @@ export const en: Record<TextKey, string> = {
   'account.closeProfitToday': 'Close profit (today)',
   'account.positionProfitToday': 'Position profit (today)',
   'account.commissionToday': 'Commission (today)',
+  'account.depositToday': 'Deposited (today)',
+  'account.withdrawToday': 'Withdrawn (today)',
   'account.realized': 'Realized P&L (since start)',
   'account.unrealized': 'Unrealized P&L',
   'account.commission': 'Commission (since start)',

@@ -232,6 +232,8 @@ export const zh = {
   'account.closeProfitToday': '平仓盈亏（当日）',
   'account.positionProfitToday': '持仓盈亏（当日盯市）',
   'account.commissionToday': '手续费（当日）',
+  'account.depositToday': '入金（当日）',
+  'account.withdrawToday': '出金（当日）',
   'account.realized': '平仓盈亏（累计，逐笔）',
   'account.unrealized': '浮动盈亏',
   'account.commission': '手续费（累计）',

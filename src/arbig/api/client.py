@@ -9,6 +9,7 @@ the contract rules refuse raises ``domain.contract.ContractError``.
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from arbig.api.actor import Actor
@@ -28,7 +29,7 @@ from arbig.api.trading import (
 from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
-from arbig.domain.enums import Direction, TradingState
+from arbig.domain.enums import Direction, TradingState, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
@@ -109,6 +110,12 @@ class CoreClient(Protocol):
         ...
 
     async def confirm_close(self, token: str, actor: Actor) -> CloseResult: ...
+
+    async def move_cash(self, kind: Transfer, amount: Decimal, actor: Actor) -> AccountSnapshot:
+        """Deposit or withdraw ``amount`` on the simulated or paper exchange; the account
+        with the move booked. ``CashRefused``, nothing moved, on a live broker's account
+        (money moves through the bank there) or above what is available."""
+        ...
 
     async def equity_curve(
         self, since: datetime | None, until: datetime | None, max_points: int

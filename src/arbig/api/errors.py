@@ -17,6 +17,11 @@ class CloseError(Refused):
     """A close that cannot be previewed or confirmed."""
 
 
+class CashRefused(Refused):
+    """A deposit or withdrawal that cannot be made (a live broker's account, an amount
+    above what is available): nothing moved."""
+
+
 class AuditUnavailable(Refused):
     """The audit trail cannot be written, so the command was not carried out."""
 

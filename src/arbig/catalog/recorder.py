@@ -63,6 +63,7 @@ class CatalogRecorder:
         self._newest_day: dict[tuple[Kind, str], date] = {}
         self._bus: Bus | None = None
         self._task: asyncio.Task[None] | None = None
+        self._flushing: asyncio.Future[set[str]] | None = None
         self._compactions: set[asyncio.Task[None]] = set()
         self._segments = 0
         self._failing = False
@@ -94,6 +95,8 @@ class CatalogRecorder:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._flushing is not None:  # a batch already taken from the buffer
+            await asyncio.gather(self._flushing, return_exceptions=True)
         if self._compactions:
             await asyncio.gather(*self._compactions, return_exceptions=True)
         await asyncio.to_thread(self._close_all)
@@ -115,7 +118,13 @@ class CatalogRecorder:
             await asyncio.sleep(self._interval)
             if self._pending:
                 batch, self._pending = self._pending, []
-                for symbol in await asyncio.to_thread(self._write, batch):
+                # Shielded: cancelling this task (stop) must not cancel a write still
+                # waiting for its thread, which would lose the batch or run it after
+                # the segments were closed; stop waits for it instead.
+                self._flushing = asyncio.ensure_future(asyncio.to_thread(self._write, batch))
+                rolled = await asyncio.shield(self._flushing)
+                self._flushing = None
+                for symbol in rolled:
                     task = asyncio.create_task(asyncio.to_thread(self._compact, symbol))
                     self._compactions.add(task)
                     task.add_done_callback(self._compactions.discard)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from arbig import __version__
+from arbig.cli.account import account_app
 from arbig.cli.auth import auth_app, credential_configured
 from arbig.cli.backtest import backtest
 from arbig.cli.common import ConfigOption, DataDirOption, fail, settings_or_exit
@@ -187,6 +188,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(contract_app, name="contract")
 app.add_typer(data_app, name="data")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(account_app, name="account")
 app.add_typer(notify_app, name="notify")
 app.add_typer(ctp_app, name="ctp")
 

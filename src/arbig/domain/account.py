@@ -12,9 +12,14 @@ Two sets of figures are kept side by side:
   all on top of ``pre_balance``, the balance the previous day settled at.
 
 The two agree on the balance: marking a lot to each day's settlement adds up to its
-P&L against the open price, so ``balance`` is both ``capital + realized - commission +
-unrealized`` and ``pre_balance + deposit - withdraw + close_profit + position_profit -
-today_commission``.
+P&L against the open price, so ``balance`` is both ``capital + transfers + realized -
+commission + unrealized`` and ``pre_balance + deposit - withdraw + close_profit +
+position_profit - today_commission``.
+
+Money moved in or out of the account (``deposit``, ``withdraw``: the trading day's totals,
+as the broker reports them) is not a trade: it changes the balance and what is available
+without any P&L; ``transfers`` keeps their net since inception, so the first formula
+still holds after the day they were made is settled.
 """
 
 from collections.abc import Callable, Iterable
@@ -74,10 +79,18 @@ class AccountBook:
     close_profit: Decimal = ZERO
     position_profit: Decimal = ZERO
     today_commission: Decimal = ZERO
+    # Deposits less withdrawals since inception, the trading day's included.
+    transfers: Decimal = ZERO
 
     @property
     def balance(self) -> Decimal:
-        return self.capital + self.realized_pnl - self.commission + self.unrealized_pnl
+        return (
+            self.capital
+            + self.transfers
+            + self.realized_pnl
+            - self.commission
+            + self.unrealized_pnl
+        )
 
     @property
     def available(self) -> Decimal:
@@ -96,6 +109,20 @@ class AccountBook:
         self.commission += commission
         self.close_profit += realized if close_profit is None else close_profit
         self.today_commission += commission
+
+    def move_cash(self, deposit: Decimal, withdraw: Decimal) -> Decimal:
+        """Make the trading day's deposit and withdrawal totals ``deposit`` and
+        ``withdraw`` (the broker's figures for the day); returns the net change of the
+        balance (positive: money came in)."""
+        if deposit < 0 or withdraw < 0:
+            raise ValueError(
+                f"deposit and withdraw are the day's totals and cannot be negative, "
+                f"got deposit {deposit}, withdraw {withdraw}"
+            )
+        change = (deposit - self.deposit) - (withdraw - self.withdraw)
+        self.deposit, self.withdraw = deposit, withdraw
+        self.transfers += change
+        return change
 
     def can_afford(self, margin: Decimal, commission: Decimal) -> bool:
         return margin + commission <= self.available

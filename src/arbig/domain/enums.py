@@ -99,6 +99,13 @@ class TradingState(StrEnum):
     HALTED = "halted"
 
 
+class Transfer(StrEnum):
+    """Money moved into (deposit) or out of (withdraw) the account: not a trade."""
+
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"
+
+
 def position_direction(side: Side, offset: Offset) -> Direction:
     """The position leg a fill touches: opening buys and closing sells touch the long leg."""
     # buy and open, or sell and close: asked for every order the risk engine checks

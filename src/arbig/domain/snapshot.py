@@ -31,7 +31,8 @@ class AccountSnapshot:
 
     ``realized_pnl`` and ``commission`` are totals since inception (trade by trade);
     ``close_profit``, ``position_profit`` and ``today_commission`` are the trading day's,
-    marked to market by date from ``pre_balance`` as CTP reports them.
+    marked to market by date from ``pre_balance`` as CTP reports them, and so are
+    ``deposit`` and ``withdraw``, the money moved in and out that day.
     """
 
     account_id: str
@@ -48,3 +49,5 @@ class AccountSnapshot:
     close_profit: Decimal = Decimal(0)
     position_profit: Decimal = Decimal(0)
     today_commission: Decimal = Decimal(0)
+    deposit: Decimal = Decimal(0)
+    withdraw: Decimal = Decimal(0)

@@ -5,6 +5,7 @@ The engine's other parts see the core through ``engine.book``'s protocols: its
 its order manager and portfolio.
 """
 
+import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable
@@ -14,10 +15,11 @@ from typing import Any, Protocol
 
 import structlog
 
+from arbig.api.errors import CashRefused
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
 from arbig.domain.contract import ContractError, ContractSpec
-from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side
+from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import (
@@ -28,6 +30,7 @@ from arbig.domain.reconcile import (
     position_differences,
 )
 from arbig.domain.session import SettlementStatement
+from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 from arbig.engine.book import CoreBook, Events, PartsHealth
@@ -36,11 +39,15 @@ from arbig.engine.bus import EventBus, EventType
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.oms import OrderManager
 from arbig.engine.portfolio import Portfolio
+from arbig.engine.portfolio import cents as cents_of
 from arbig.engine.ports import BookRecorder, BookSource
-from arbig.gateways.base import AccountReport, BrokerSession, Gateway
+from arbig.gateways.base import AccountReport, BrokerSession, CashDesk, Gateway, GatewayError
 from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
+
+CENT = Decimal("0.01")
+AUDIT_WAIT_S = 2.0
 
 # Gateways whose account is a real broker's: their figures are the account's truth.
 LIVE_GATEWAYS = frozenset({"ctp"})
@@ -110,6 +117,7 @@ class TradingCore:
         self.halt_reason: str | None = None
         # The account against the broker's last account report (None before the first).
         self.money: MoneyReconciliation | None = None
+        self._audits: set[asyncio.Task[None]] = set()
 
     @property
     def events(self) -> Events:
@@ -213,6 +221,14 @@ class TradingCore:
         if missed:
             log.warning("recorded trades missed while down", count=len(missed), trade_ids=missed)
             await self._audit("reconcile", "corrected", {"missed_trades": missed})
+        # The day's deposits and withdrawals so far (the book's own figures of today are
+        # rebuilt from trades, which cannot hold them). Not compared: an exchange may not
+        # have marked its account before its first quote.
+        try:
+            self._start_day(await self.gateway.query_account())
+        except Exception as exc:  # the first account report will carry them as well
+            log.warning("account not queried at start-up", error=f"{type(exc).__name__}: {exc}")
+        await self._audits_written()  # in the trail before anyone can ask for it
         differences = await self.position_differences()
         if differences:
             self.halt_reason = "positions differ from the broker's: " + "; ".join(
@@ -315,6 +331,7 @@ class TradingCore:
             self._snapshot_timer.cancel()
         with contextlib.suppress(Exception):
             await self.gateway.close()
+        await self._audits_written()
         self._record_book()
         unrecorded = await self.recorder.stop(drain)
         if unrecorded:
@@ -358,6 +375,45 @@ class TradingCore:
         self.bus.publish(EventType.SYSTEM, {"main_contract": symbol, "previous": old})
         log.info("main contract switched", previous=old, main_contract=symbol)
         return old
+
+    async def move_cash(self, kind: Transfer, amount: Decimal) -> AccountSnapshot:
+        """Deposit or withdraw ``amount`` on an exchange that takes it (the simulated and
+        paper exchanges); the book takes the move from the exchange's account report, as
+        it does a broker's. Returns the account with the move booked.
+
+        CashRefused, and nothing moved, on a live broker's gateway (money moves through
+        the bank there), for an amount that is not a positive sum in cents, and when the
+        exchange refuses (a withdrawal above what is available)."""
+        gateway = self.gateway
+        if not isinstance(gateway, CashDesk):
+            raise CashRefused(
+                f"the {gateway.name} gateway's account is funded through the bank, not "
+                f"ARBIG: {kind} with the broker, and the book takes it from the broker's "
+                "account report"
+            )
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+            raise CashRefused(f"amount must be a positive sum in cents, got {amount}")
+        try:
+            if kind is Transfer.DEPOSIT:
+                await gateway.deposit(amount)
+            else:
+                await gateway.withdraw(amount)
+        except GatewayError as exc:
+            raise CashRefused(f"{kind} of {amount} refused: {exc}") from None
+        # The embedded exchange has reported already; asked again so that the answer
+        # shows the move however the exchange's reports travel (a shared exchange).
+        try:
+            report = await gateway.query_account()
+        except Exception as exc:  # moved all the same: the next account report books it
+            log.warning(
+                "account not queried after a cash move",
+                kind=str(kind),
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        else:
+            self._start_day(report)
+            self.on_account(report)
+        return self.portfolio.account_snapshot(self._clock())
 
     # --- orders -----------------------------------------------------------------
 
@@ -445,6 +501,8 @@ class TradingCore:
         book_moved = self.portfolio.mark(tick)
         if self.portfolio.settled:
             self._record_settlements()
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
         self.bus.publish(EventType.TICK, tick)
         if book_moved:
             self._publish_book()
@@ -477,6 +535,8 @@ class TradingCore:
         )
         if self.portfolio.settled:
             self._record_settlements()
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
         self._record_book()
 
     def _apply_owned(self, trade: Trade) -> None:
@@ -505,7 +565,13 @@ class TradingCore:
 
     def on_account(self, account: AccountReport) -> None:
         """The core keeps its own account from trades; the broker's is compared with it
-        (``money``), and each difference logged once while it lasts."""
+        (``money``), and each difference logged once while it lasts.
+
+        Money moved in or out (the broker's deposit and withdrawal totals for the day)
+        is no trade, so the book cannot know it otherwise: it is booked from the report
+        first (for the book's trading day; a later day's when the book reaches it), and
+        only then compared."""
+        self._take_cash(account)
         now = self._clock()
         book = self.portfolio.account_figures()
         broker = AccountFigures(
@@ -529,6 +595,61 @@ class TradingCore:
         new = [str(d) for d in differences if d.field not in before]
         if new:
             log.warning("account differs from the broker's", differences=new)
+
+    def _start_day(self, account: AccountReport) -> None:
+        """Book ``account``'s cash figures; a book that has seen no quote nor fill yet
+        starts on the exchange's trading day for it."""
+        if self.portfolio.trading_day is None and account.trading_day is not None:
+            self.portfolio.roll_to(account.trading_day)
+            self._record_settlements()
+        self._take_cash(account)
+
+    def _take_cash(self, account: AccountReport) -> None:
+        """Book the broker's deposit and withdrawal totals of ``account``'s day."""
+        day = account.trading_day or self.portfolio.trading_day
+        if day is None:
+            return
+        try:
+            self.portfolio.broker_cash(day, account.deposit, account.withdraw)
+        except ValueError as exc:
+            log.error("broker's cash figures not booked", error=str(exc))
+        if self.portfolio.cash_moves:
+            self._announce_cash_moves()
+
+    def _announce_cash_moves(self) -> None:
+        """Log, audit and publish the cash moves the book has just booked; the day's
+        settlement records them when it closes."""
+        for move in self.portfolio.take_cash_moves():
+            detail = {
+                "trading_day": move.trading_day.isoformat(),
+                "deposit": str(move.deposit),
+                "withdraw": str(move.withdraw),
+                "change": str(move.change),
+                "balance": str(cents_of(self.portfolio.account.balance)),
+            }
+            log.info(
+                "cash moved",
+                deposit_before=str(move.deposit_before),
+                withdraw_before=str(move.withdraw_before),
+                **detail,
+            )
+            self._audit_soon("cash_move", "booked", detail)
+        self._record_book()
+
+    def _audit_soon(self, action: str, result: str, detail: dict[str, Any]) -> None:
+        """Audit from a gateway callback (which must not wait): the entry is written by a
+        task of its own, which ``stop`` waits for."""
+        if self._auditor is None:
+            return
+        task = asyncio.get_running_loop().create_task(self._audit(action, result, detail))
+        self._audits.add(task)
+        task.add_done_callback(self._audits.discard)
+
+    async def _audits_written(self) -> None:
+        """Wait for the audit entries being written, at most AUDIT_WAIT_S (a database
+        that hangs must not hold a start or a stop; the entries are logged as well)."""
+        if self._audits:
+            await asyncio.wait(set(self._audits), timeout=AUDIT_WAIT_S)
 
     def on_connection(self, connected: bool, reason: str) -> None:
         self.gateway_connected = connected

@@ -1,6 +1,7 @@
 """Positions and the account, valued at the last price and settled at each new trading day."""
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,6 +18,20 @@ from arbig.domain.trade import Trade
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class CashMove:
+    """The book's deposit and withdrawal totals for ``trading_day`` moved from
+    ``deposit_before``/``withdraw_before`` to the broker's; ``change`` is what the
+    balance moved by (positive: money came in)."""
+
+    trading_day: date
+    deposit_before: Decimal
+    withdraw_before: Decimal
+    deposit: Decimal
+    withdraw: Decimal
+    change: Decimal
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -54,7 +69,13 @@ class Portfolio:
         self._settlement: dict[str, Decimal] = {}
         # Settlement prices already recorded, by day: a replay settles at the same prices.
         self._known: dict[date, dict[str, Decimal]] = {}
+        # Deposits and withdrawals already recorded, by day: a replay books them again.
+        self._known_cash: dict[date, tuple[Decimal, Decimal]] = {}
+        # The broker's deposit and withdrawal totals for days the book has not reached.
+        self._expected_cash: dict[date, tuple[Decimal, Decimal]] = {}
         self.settled: list[DailySettlement] = []
+        # Cash moves the broker reported, booked since the core last took them.
+        self.cash_moves: list[CashMove] = []
         self.last_close_profit = ZERO
         # Each strategy's own position: the net of its own fills (vn.py's ``pos``).
         self._owned: dict[str, PositionBook] = {}
@@ -86,24 +107,67 @@ class Portfolio:
         """Settlement prices already recorded: replayed days settle at the same prices."""
         for record in records:
             self._known[record.trading_day] = dict(record.prices)
+            if record.deposit or record.withdraw:
+                self._known_cash[record.trading_day] = (record.deposit, record.withdraw)
 
     def roll_to(self, trading_day: date, prices: Mapping[str, Decimal] | None = None) -> bool:
         """Move to ``trading_day``; True if it changed.
 
         The day being left is settled at its recorded prices, else at ``prices`` (the
         new day's pre-settlement from the exchange), else at the last price; days in
-        between that were recorded before are settled again at their prices.
+        between that were recorded before are settled again at their prices, and so are
+        recorded days before the book's first (money moved on a day without trades).
         """
         if self._trading_day is not None and trading_day <= self._trading_day:
             return False
-        if self._trading_day is not None:
-            self._settle(self._trading_day, self._known.get(self._trading_day) or prices or {})
-            for day in sorted(d for d in self._known if self._trading_day < d < trading_day):
-                self._settle(day, self._known[day])
+        left = self._trading_day
+        if left is not None:
+            self._settle(left, self._known.get(left) or prices or {})
+        # Days the book saw no tick nor fill of, but with figures recorded or reported.
+        skipped = self._known.keys() | self._expected_cash.keys()
+        for day in sorted(d for d in skipped if (left is None or left < d) and d < trading_day):
+            self._settle(day, self._known.get(day) or prices or {})
         self._trading_day = trading_day
+        expected = self._expected_cash.pop(trading_day, None)
+        if expected is not None:
+            self._book_cash(trading_day, *expected)
         return True
 
+    def broker_cash(self, day: date, deposit: Decimal, withdraw: Decimal) -> None:
+        """The broker's deposit and withdrawal totals for ``day``: booked now for the
+        book's own trading day (a change is added to ``cash_moves``), when the book
+        reaches it for a later day, not at all for a day the book has settled.
+
+        Raises ValueError for a negative total."""
+        if deposit < 0 or withdraw < 0:
+            raise ValueError(
+                f"the broker's deposit and withdraw cannot be negative, got deposit "
+                f"{deposit}, withdraw {withdraw} for {day}"
+            )
+        if self._trading_day is None or day > self._trading_day:
+            self._expected_cash[day] = (deposit, withdraw)
+        elif day == self._trading_day:
+            self._book_cash(day, deposit, withdraw)
+
+    def take_cash_moves(self) -> list["CashMove"]:
+        """The cash moves booked since the last call."""
+        moves, self.cash_moves = self.cash_moves, []
+        return moves
+
+    def _book_cash(self, day: date, deposit: Decimal, withdraw: Decimal) -> None:
+        book = self._account
+        before = (book.deposit, book.withdraw)
+        if (deposit, withdraw) == before:
+            return
+        change = book.move_cash(deposit, withdraw)
+        self.cash_moves.append(CashMove(day, before[0], before[1], deposit, withdraw, change))
+
     def _settle(self, day: date, prices: Mapping[str, Decimal]) -> None:
+        expected = self._expected_cash.pop(day, None)
+        if expected is not None:
+            self._book_cash(day, *expected)
+        elif (recorded := self._known_cash.get(day)) is not None:
+            self._account.move_cash(*recorded)  # a replay: booked when it was reported
         marks: dict[str, Decimal] = {}
         profit = ZERO
         for leg in self.positions.held():
@@ -311,4 +375,6 @@ class Portfolio:
             close_profit=cents(book.close_profit),
             position_profit=cents(book.position_profit),
             today_commission=cents(book.today_commission),
+            deposit=cents(book.deposit),
+            withdraw=cents(book.withdraw),
         )

@@ -20,6 +20,7 @@ The contract, in plain words (after vn.py's BaseGateway):
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -60,7 +61,12 @@ class PositionReport:
 class AccountReport:
     """The account as the broker sees it. ``commission`` is the trading day's (CTP's
     ``Commission``); ``close_profit`` the day's close profit marked by date (CTP's
-    ``CloseProfit``), None from a gateway that does not count it."""
+    ``CloseProfit``), None from a gateway that does not count it.
+
+    ``deposit`` and ``withdraw`` are the money moved into and out of the account on
+    ``trading_day`` (CTP's ``Deposit``, ``Withdraw``, ``TradingDay``): totals for the day,
+    so a new trading day starts them at 0. A gateway that does not know them leaves
+    them at 0; ``trading_day`` None means the day the book is on."""
 
     account_id: str
     balance: Decimal
@@ -72,6 +78,9 @@ class AccountReport:
     frozen_margin: Decimal = Decimal(0)
     frozen_commission: Decimal = Decimal(0)
     close_profit: Decimal | None = None
+    deposit: Decimal = Decimal(0)
+    withdraw: Decimal = Decimal(0)
+    trading_day: date | None = None
 
 
 class GatewayListener(Protocol):
@@ -138,6 +147,23 @@ class BrokerSession(Protocol):
     def session_steps(self) -> list[SessionStep]: ...
 
     def settlement_statement(self) -> SettlementStatement | None: ...
+
+
+@runtime_checkable
+class CashDesk(Protocol):
+    """A gateway whose exchange takes deposits and withdrawals itself (the simulated and
+    paper exchanges). A live broker's account is funded through the bank, not through
+    ARBIG, so the CTP gateway is no CashDesk.
+
+    Each call is done and kept by the exchange (its books saved) or refused with
+    GatewayError and nothing changed; the account report that follows carries the new
+    day totals."""
+
+    async def deposit(self, amount: Decimal) -> None: ...
+
+    async def withdraw(self, amount: Decimal) -> None:
+        """Refused (GatewayError) above what the account has available."""
+        ...
 
 
 @runtime_checkable

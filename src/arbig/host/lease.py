@@ -258,8 +258,10 @@ class LeaseKeeper:
                 self._on_lost("the lease's deadline passed without a renewal")
                 return
             try:
-                renewal = lease.renew()
-                kept = await asyncio.wait_for(renewal, timeout=max(lease.remaining_s(), 0.01))
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancel that
+                # arrives in the turn the renewal answers, and stop() would wait forever.
+                async with asyncio.timeout(max(lease.remaining_s(), 0.01)):
+                    kept = await lease.renew()
             except (TimeoutError, *UNAVAILABLE) as exc:
                 # Tried again soon; the deadline check above ends it if Redis stays away.
                 log.warning("core lease not renewed", error=f"{type(exc).__name__}: {exc}")

@@ -6,6 +6,7 @@ engine or the database; every operator command goes through the ``Auditor``.
 
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,7 +31,7 @@ from arbig.clock import Clock
 from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
-from arbig.domain.enums import Direction, TradingState
+from arbig.domain.enums import Direction, TradingState, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
@@ -411,6 +412,16 @@ class LocalCoreClient:
             accept,
             detail={"reason": reason},
             outcome=lambda r: ("ok", {"differences": r.differences, "adjustments": r.adjustments}),
+        )
+
+    async def move_cash(self, kind: Transfer, amount: Decimal, actor: Actor) -> AccountSnapshot:
+        return await self._audit.run(
+            actor,
+            str(kind),
+            lambda: self._core.move_cash(kind, amount),
+            target=self._core.account_id,
+            detail={"amount": str(amount)},
+            outcome=lambda a: ("ok", {"balance": str(a.balance), "available": str(a.available)}),
         )
 
     async def reset_emergency(self, reason: str, actor: Actor) -> TradingStatus:

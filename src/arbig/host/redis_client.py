@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -39,7 +40,7 @@ from arbig.api.trading import (
 from arbig.domain.account import DailySettlement
 from arbig.domain.audit import AuditEntry
 from arbig.domain.bar import Bar
-from arbig.domain.enums import Direction, TradingState
+from arbig.domain.enums import Direction, TradingState, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.reconcile import MoneyReconciliation, PositionDifference
@@ -478,6 +479,12 @@ class RedisCoreClient:
 
     async def money_reconciliation(self) -> MoneyReconciliation | None:
         result: MoneyReconciliation | None = await self._call("money_reconciliation")
+        return result
+
+    async def move_cash(self, kind: Transfer, amount: Decimal, actor: Actor) -> AccountSnapshot:
+        result: AccountSnapshot = await self._call(
+            "move_cash", kind=kind, amount=amount, actor=actor
+        )
         return result
 
     async def accept_broker_positions(self, reason: str, actor: Actor) -> Reconciled:

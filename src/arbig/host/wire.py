@@ -132,6 +132,7 @@ COMMANDS = frozenset(
         "emergency_stop",
         "reset_emergency",
         "accept_broker_positions",
+        "move_cash",
     }
 )
 
@@ -183,6 +184,7 @@ REFUSALS: dict[str, type[Exception]] = {
         errors.OrderRefused,
         errors.ControlRefused,
         errors.CloseError,
+        errors.CashRefused,
         errors.AuditUnavailable,
         errors.CoreUnreachable,
         ContractError,

@@ -33,7 +33,8 @@ ORDERS = Shape(
 )
 TRADES = Shape(Trade, {"side": "direction", "datetime": "trade_time"})
 POSITIONS = Shape(PositionSnapshot)
-ACCOUNTS = Shape(AccountSnapshot)
+# The day's deposit and withdrawal are kept by the day's settlement row, not here.
+ACCOUNTS = Shape(AccountSnapshot, omit=["deposit", "withdraw"])
 # The equity curve keeps the balance and its parts, not the frozen amounts nor the
 # day's settlement figures.
 EQUITY = Shape(
@@ -46,6 +47,8 @@ EQUITY = Shape(
         "close_profit",
         "position_profit",
         "today_commission",
+        "deposit",
+        "withdraw",
     ],
 )
 # The settlement prices have a table of their own (settlement_price_rows).

@@ -1,10 +1,10 @@
 """The FastAPI application: REST, WebSocket and the console's built files."""
 
 import asyncio
-import contextlib
 import gc
+import logging
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,12 @@ from arbig.web.ws import router as ws_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
+# How long the app's own tasks (the event relay, the credential watch) get to end once
+# cancelled at shutdown, before they are left behind and the stop goes on.
+TASK_END_S = 2.0
+TASK_RECANCEL_S = 0.1  # a task still running after this is cancelled again
+
+log = logging.getLogger(__name__)
 
 # How uvicorn serves the app (`arbig run` and the benchmarks use the same).
 SERVER_OPTIONS: dict[str, Any] = {
@@ -82,6 +88,34 @@ def validation_message(exc: RequestValidationError) -> str:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
+
+
+async def end_tasks(tasks: Iterable["asyncio.Task[Any]"], within_s: float) -> None:
+    """Cancel ``tasks`` and wait at most ``within_s`` for them to end, cancelling again
+    those still running: a cancellation can be lost (Python 3.11's wait_for drops one
+    that arrives in the turn its call answers), and an operator's Ctrl-C must stop the
+    process. Those still running then are left behind, and the log says so."""
+    tasks = tuple(tasks)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    running = set(tasks)
+    while running:
+        left = deadline - loop.time()
+        if left <= 0:
+            names = ", ".join(sorted(task.get_name() for task in running))
+            log.error("shutdown: %s did not end when cancelled; left behind", names)
+            _left_behind.update(running)
+            return
+        for task in running:
+            task.cancel()
+        _, running = await asyncio.wait(running, timeout=min(left, TASK_RECANCEL_S))
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("shutdown: %s had failed: %s: %s", task.get_name(), type(exc).__name__, exc)
+
+
+_left_behind: set["asyncio.Task[Any]"] = set()  # referenced until the process ends
 
 
 def create_app(
@@ -157,10 +191,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (watching, relaying):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await end_tasks((watching, relaying), TASK_END_S)
             if loopback is not None:
                 await loopback.stop()
             unregister_hub()

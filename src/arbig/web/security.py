@@ -24,7 +24,9 @@ from arbig.auth.sessions import (
 from arbig.config import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# How long a session lookup may take before the process's own knowledge answers.
+# How long a session lookup may take before the process's own knowledge answers. Bound
+# with asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+# arrives in the turn its call answers, and the watch would outlive the app's shutdown.
 STORE_TIMEOUT_S = 1.0
 # How often each web process asks the credential store whether the credential changed.
 CREDENTIAL_POLL_S = 1.0
@@ -93,9 +95,11 @@ class Guard:
         """Re-read the credential if another process changed it (``arbig auth``, another
         replica); while the store cannot answer, keep the one this process has."""
         try:
-            version = await asyncio.wait_for(self.store.version(), STORE_TIMEOUT_S)
+            async with asyncio.timeout(STORE_TIMEOUT_S):
+                version = await self.store.version()
             if version != self.credentials.version:
-                await asyncio.wait_for(self.reload(), STORE_TIMEOUT_S)
+                async with asyncio.timeout(STORE_TIMEOUT_S):
+                    await self.reload()
         except Exception as exc:  # the store is down or hung
             if not self._store_failing:
                 log.warning("credential store unavailable, keeping the credential read: %r", exc)
@@ -118,20 +122,23 @@ class Guard:
         session = self.signer.verify(token, now)
         assert session is not None  # just issued by the same signer
         key = session_id(session)
-        await asyncio.wait_for(self.sessions.open(key, session.expires, now), STORE_TIMEOUT_S)
+        async with asyncio.timeout(STORE_TIMEOUT_S):
+            await self.sessions.open(key, session.expires, now)
         self._known[key] = session.expires
         return token, session
 
     async def end_session(self, session: Session) -> None:
         key = session_id(session)
         self._known.pop(key, None)
-        await asyncio.wait_for(self.sessions.end(key), STORE_TIMEOUT_S)
+        async with asyncio.timeout(STORE_TIMEOUT_S):
+            await self.sessions.end(key)
 
     async def _is_live(self, session: Session) -> bool:
         key = session_id(session)
         now = int(time.time())
         try:
-            live = await asyncio.wait_for(self.sessions.is_live(key, now), STORE_TIMEOUT_S)
+            async with asyncio.timeout(STORE_TIMEOUT_S):
+                live = await self.sessions.is_live(key, now)
         except Exception as exc:  # the store is down or hung: what this process knows
             log.warning("session store unavailable, using this process's sessions: %s", exc)
             return self._known.get(key, 0) >= now

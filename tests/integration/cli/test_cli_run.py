@@ -13,7 +13,18 @@ from clirun import arbig, port_taken
 
 from arbig.auth.credential_file import CredentialFile
 
-COMMANDS = ["run", "version", "auth", "db", "contract", "data", "strategy", "notify", "ctp"]
+COMMANDS = [
+    "run",
+    "version",
+    "auth",
+    "db",
+    "contract",
+    "data",
+    "strategy",
+    "account",
+    "notify",
+    "ctp",
+]
 HELP_ROW = re.compile(r"^│ (?P<name>[a-z-]+)\s{2,}(?P<help>\S.*?)\s*│$")
 
 

@@ -143,6 +143,27 @@ async def test_orders_and_fills_travel_through_the_shared_exchange(
         await gateway.close()
 
 
+async def test_deposits_and_withdrawals_travel_to_the_shared_exchange(
+    exchange: tuple[SimGateway, SimExchange], client: Redis, redis_url: str, prefix: str
+) -> None:
+    sim, _served = exchange
+    lease = CoreLease(client, prefix, "core-a", 5.0)
+    await lease.try_acquire()
+    gateway, _seen = await _link(redis_url, prefix, lease)
+    try:
+        sim.step(MONDAY_10AM)
+        await gateway.deposit(Decimal("50000.00"))
+        await gateway.withdraw(Decimal("1000.00"))
+        with pytest.raises(GatewayError, match="cannot withdraw"):
+            await gateway.withdraw(Decimal("5000000.00"))
+        account = await gateway.query_account()
+        assert (account.deposit, account.withdraw) == (Decimal("50000.00"), Decimal("1000.00"))
+        assert account.trading_day == MONDAY_10AM.date()
+    finally:
+        await gateway.close()
+    assert sim.account_report().balance == make_settings().sim.capital + Decimal("49000.00")
+
+
 async def test_an_old_leaders_order_is_refused_by_the_exchanges_intake(
     exchange: tuple[SimGateway, SimExchange], client: Redis, redis_url: str, prefix: str
 ) -> None:

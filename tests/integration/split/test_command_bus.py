@@ -15,9 +15,9 @@ from redis.asyncio import Redis
 from redis_kit import lose_cancellations
 
 from arbig.api.actor import Actor
-from arbig.api.errors import CoreUnreachable, OrderRefused, Refused
+from arbig.api.errors import CashRefused, CoreUnreachable, OrderRefused, Refused
 from arbig.api.health import ComponentState
-from arbig.domain.enums import Exchange, Offset, Side
+from arbig.domain.enums import Exchange, Offset, Side, Transfer
 from arbig.domain.order import OrderRequest
 from arbig.host.command_server import CommandServer
 from arbig.host.redis_client import RedisCoreClient
@@ -64,6 +64,15 @@ async def test_an_order_sent_through_a_replica_reaches_the_core_and_answers_its_
 ) -> None:
     assert await rig.client.send_order(order(), ACTOR) == "S1"
     assert rig.core.sent == [order()]
+
+
+async def test_a_cash_move_travels_to_the_core_and_its_refusal_back(rig: Rig) -> None:
+    account = await rig.client.move_cash(Transfer.DEPOSIT, Decimal("500.25"), ACTOR)
+    assert account.deposit == Decimal("500.25")
+    assert rig.core.moved == [(Transfer.DEPOSIT, Decimal("500.25"))]
+    with pytest.raises(CashRefused, match=r"only 1000\.00 is available"):
+        await rig.client.move_cash(Transfer.WITHDRAW, Decimal("5000"), ACTOR)
+    assert rig.core.moved == [(Transfer.DEPOSIT, Decimal("500.25"))]
 
 
 async def test_a_refusal_comes_back_as_the_refusal_the_core_raised(rig: Rig) -> None:

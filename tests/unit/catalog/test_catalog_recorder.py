@@ -2,7 +2,9 @@
 compacted when the trading day changes and at stop."""
 
 import asyncio
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -194,3 +196,33 @@ async def test_a_failed_write_is_counted_lost_and_the_next_flush_starts_anew(
     await recorder.stop()
     assert list(catalog.ticks(SYMBOL)) == ticks[:10] + ticks[20:]
     assert recorder.stats()["errors"] == 1
+
+
+async def test_a_stop_while_a_flush_waits_for_its_thread_loses_nothing(tmp_path: Path) -> None:
+    # The loop's only worker thread is busy: the flush has taken its batch from the
+    # buffer and waits for the thread when the stop comes. The batch must still be
+    # written, and before the segments are closed.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(1))
+    busy = threading.Event()
+    occupying = loop.run_in_executor(None, busy.wait, 20)
+    catalog = Catalog(tmp_path)
+    bus = EventBus()
+    recorder = CatalogRecorder(catalog, flush_interval_s=0.01, fsync=False)
+    recorder.attach(bus)
+    await recorder.start()
+    ticks = some_ticks(MONDAY, 30)
+    for tick in ticks:
+        bus.publish(EventType.TICK, tick)
+    await until(lambda: recorder.stats()["pending"] == 0)  # the flush took them
+
+    stopping = asyncio.create_task(recorder.stop())
+    # The stop runs as far as it can while the thread is busy (on the loop alone).
+    await asyncio.wait({stopping}, timeout=0.2)
+    busy.set()
+    await occupying
+    await stopping
+
+    assert list(catalog.ticks(SYMBOL)) == ticks
+    assert journal_files(tmp_path) == []
+    assert recorder.stats()["written"] == 30

@@ -6,11 +6,19 @@ clock on the event loop does.
 Each run is a whole kernel as ``arbig run`` assembles it (core, risk, strategy
 engine, bar service), with its storage ports in memory, in an event loop of its
 own that counts the timers set on it.
+
+The live run's loop keeps its own time, which moves (to the next timer) only when the
+loop has nothing left to run, and its live clock reads that time: the run is the
+live clock's timers on the event loop, as fast as a machine that always keeps up.
+On the wall clock it would trade the same only while the machine keeps up with the
+ticks: a timer late by more than the spacing hands the kernel two ticks in one step,
+and the strategy meets the second before its order on the first reached the exchange.
 """
 
 import asyncio
+import selectors
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,6 +71,50 @@ class TimerCountingLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
+class OwnTimeLoop(TimerCountingLoop):
+    """A timer-counting loop whose time starts at 0 and moves only when the loop would
+    wait for its next timer with nothing ready and no I/O: then it jumps to that timer.
+    What a timer sets off has run to the end before the next one is due, whatever the
+    machine's load."""
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        super().__init__(_WaitlessSelector(self))
+
+    def time(self) -> float:
+        return self._now
+
+    def wait(self, timeout: float) -> None:
+        self._now += timeout
+
+
+class _WaitlessSelector(selectors.DefaultSelector):
+    """Looks for I/O without waiting; a wait for a timer moves its loop's time instead."""
+
+    def __init__(self, loop: OwnTimeLoop) -> None:
+        super().__init__()
+        self._loop = loop
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        if timeout is None or timeout <= 0:  # no timer set (a thread's answer), or no wait
+            return list(super().select(timeout))
+        ready = list(super().select(0))
+        if not ready:
+            self._loop.wait(timeout)
+        return ready
+
+
+class LoopClock(LiveClock):
+    """The live clock, its now read from the running loop's time (``OwnTimeLoop``)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        origin = datetime.now(UTC) - timedelta(seconds=loop.time())
+        # Rounded to the microsecond by timedelta: a timer set for a tick's stamp sees
+        # exactly that stamp when it runs.
+        self.now = lambda: origin + timedelta(seconds=loop.time())
+
+
 def price(i: int) -> Decimal:
     """A zigzag: twelve ticks up by one tick, twelve down, around 920."""
     leg, step = divmod(i, 12)
@@ -108,7 +160,7 @@ async def run_kernel(
     move: Callable[[TradingControls], Awaitable[None]],
 ) -> list[TradeLine]:
     """Assemble a kernel on ``clock`` fed the scripted path from ``first``, let
-    ``move`` move it, and return its trades."""
+    ``move`` move it (until the path is played), and return its trades."""
     settings = Settings(
         main_contract=SYMBOL,
         data_dir=folder,
@@ -120,13 +172,9 @@ async def run_kernel(
             autostart=True,
         ),
     )
+    source = ScriptedTicks(script(first))
     gateway = SimGateway(
-        settings,
-        settings.contract_spec,
-        CALENDAR,
-        folder / "sim.json",
-        clock,
-        source=ScriptedTicks(script(first)),
+        settings, settings.contract_spec, CALENDAR, folder / "sim.json", clock, source=source
     )
     account = gateway.account()
     book = MemoryBook()
@@ -153,6 +201,7 @@ async def run_kernel(
     await controls.open()
     try:
         await move(controls)
+        assert source.remaining == 0, f"{source.remaining} scripted ticks not played"
     finally:
         await controls.close()
         await bars.stop()
@@ -179,11 +228,14 @@ async def driven(folder: Path) -> list[TradeLine]:
 
 
 async def live(folder: Path) -> list[TradeLine]:
-    clock = LiveClock()
+    clock = LoopClock(asyncio.get_running_loop())
     first = clock.now() + LEAD
+    last = first + SPACING * (COUNT - 1)
 
     async def run(controls: TradingControls) -> None:
-        await asyncio.sleep(((first - clock.now()) + SPACING * COUNT).total_seconds() + 0.1)
+        # On the loop's own time, which moves only when nothing is left to run: a beat
+        # after the last tick, every tick was played and what it set off has run.
+        await asyncio.sleep((last + SPACING - clock.now()).total_seconds())
         await settle(controls)
 
     return await run_kernel(folder, clock, first, run)
@@ -195,7 +247,7 @@ def test_the_driven_kernel_trades_as_the_live_one_on_the_same_ticks(tmp_path: Pa
     with asyncio.Runner(loop_factory=TimerCountingLoop) as runner:
         on_driven_clock = runner.run(driven(tmp_path / "driven"))
         driven_timers = runner.get_loop().timers  # type: ignore[attr-defined]
-    with asyncio.Runner(loop_factory=TimerCountingLoop) as runner:
+    with asyncio.Runner(loop_factory=OwnTimeLoop) as runner:
         on_live_clock = runner.run(live(tmp_path / "live"))
         live_timers = runner.get_loop().timers  # type: ignore[attr-defined]
 

@@ -1,6 +1,7 @@
 """A console re-reads the credential when its store's version moves, and keeps the one
 it read while the store cannot answer (a database outage)."""
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -101,3 +102,40 @@ async def test_while_the_store_is_away_the_credential_read_last_answers(
     store.down = False
     await guard.refresh()
     assert any("available again" in r.getMessage() for r in caplog.records)
+
+
+class AnsweringStore(MemoryStore):
+    """A store whose version answers when the test lets it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = asyncio.Event()
+        self.answer = asyncio.Event()
+
+    async def version(self) -> int | None:
+        self.asked.set()
+        await self.answer.wait()
+        return await super().version()
+
+
+async def test_the_watch_ends_when_cancelled_as_its_poll_answers(tmp_path: Path) -> None:
+    # The app's shutdown cancels the watch and waits for it: the cancel must not be lost
+    # when the store's answer arrives in the same turn of the loop.
+    store = AnsweringStore()
+    guard = Guard(Settings(data_dir=tmp_path))
+    guard.use_store(store)
+    await guard.load()
+    watching = asyncio.create_task(guard.watch(every_s=0.001))
+    await store.asked.wait()
+
+    store.answer.set()
+    watching.cancel()
+
+    try:
+        done, _ = await asyncio.wait({watching}, timeout=5)
+        assert watching in done, "the watch went on after it was cancelled"
+        assert watching.cancelled()
+    finally:
+        while not watching.done():  # a watch that lost its cancel would hang the loop's end
+            watching.cancel()
+            await asyncio.wait({watching}, timeout=0.1)

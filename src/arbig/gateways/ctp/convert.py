@@ -123,4 +123,7 @@ def account_report(fields: Fields, account_id: str) -> AccountReport:
         frozen_margin=price(fields.get("FrozenMargin", 0.0)),
         frozen_commission=price(fields.get("FrozenCommission", 0.0)),
         close_profit=price(fields.get("CloseProfit", 0.0)),
+        deposit=price(fields.get("Deposit", 0.0)),
+        withdraw=price(fields.get("Withdraw", 0.0)),
+        trading_day=ctp_date(str(fields.get("TradingDay") or "")),
     )

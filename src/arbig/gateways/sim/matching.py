@@ -200,13 +200,36 @@ class MatchingEngine:
             self.cancel(order.order_id, now, EXPIRED_REASON) for order in self.active_orders()
         ]
         account = self.state.account
-        account.capital += account.realized_pnl - account.commission
+        account.capital += account.realized_pnl - account.commission + account.transfers
         account.realized_pnl = account.commission = Decimal(0)
+        # The day's cash moves are in the capital now; the new day's totals start at 0.
+        account.transfers = account.deposit = account.withdraw = Decimal(0)
         self.state.positions.roll_day()
         self.state.orders.clear()
         self._working.clear()
         self.state.trades.clear()
         return expired
+
+    def deposit(self, amount: Decimal) -> None:
+        """Take ``amount`` into the account (the day's deposit total grows by it)."""
+        _check_amount(amount)
+        account = self.state.account
+        account.move_cash(account.deposit + amount, account.withdraw)
+
+    def withdraw(self, amount: Decimal) -> None:
+        """Pay ``amount`` out of the account; MatchingError above what is available."""
+        _check_amount(amount)
+        account = self.account
+        if amount > account.available:
+            raise MatchingError(
+                f"cannot withdraw {amount}: only {account.available.quantize(Decimal('0.01'))} "
+                "is available"
+            )
+        account.move_cash(account.deposit, account.withdraw + amount)
+
+    def undo_cash(self, deposit: Decimal, withdraw: Decimal) -> None:
+        """Put the day's totals back to ``deposit`` and ``withdraw`` (a move not kept)."""
+        self.state.account.move_cash(deposit, withdraw)
 
     def _new_order(self, request: OrderRequest, now: datetime) -> Order:
         self.state.order_seq += 1
@@ -295,6 +318,13 @@ class MatchingEngine:
                 )
         self.state.account.unrealized_pnl = unrealized
         self._stale = False
+
+
+def _check_amount(amount: Decimal) -> None:
+    if not amount.is_finite() or amount <= 0:
+        raise MatchingError(f"amount must be a positive sum of money, got {amount}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise MatchingError(f"amount must be in whole cents, got {amount}")
 
 
 def _priority(order: Order) -> tuple[Decimal, datetime, str]:

@@ -6,9 +6,10 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from arbig.clock import Clock
-from arbig.domain.calendar import to_exchange_time
+from arbig.domain.calendar import TradingCalendar, to_exchange_time
 from arbig.domain.order import Order
 from arbig.domain.trade import Trade
 from arbig.gateways.base import AccountReport, GatewayError, GatewayListener, PositionReport
@@ -21,6 +22,8 @@ class MatchedBook(ABC):
 
     _clock: Clock
     _outbox: list[Callable[[], None]]
+    _listener: GatewayListener | None
+    _calendar: TradingCalendar
 
     @abstractmethod
     def _require(self) -> MatchingEngine:
@@ -87,6 +90,35 @@ class MatchedBook(ABC):
         self._save()
         self._post(order)
 
+    async def deposit(self, amount: Decimal) -> None:
+        await self._move_cash(lambda engine: engine.deposit(amount))
+
+    async def withdraw(self, amount: Decimal) -> None:
+        await self._move_cash(lambda engine: engine.withdraw(amount))
+
+    async def _move_cash(self, move: Callable[[MatchingEngine], None]) -> None:
+        """Move the money and keep it (the books saved), or change nothing; then report
+        the account, after the reports still queued."""
+        engine = self._require()
+        state = engine.state
+        before = (state.account.deposit, state.account.withdraw, state.trading_day)
+        if state.trading_day is None:  # no quote yet: the money moves on today's books
+            state.trading_day = self._calendar.trading_day(self._now())
+        try:
+            move(engine)
+        except MatchingError as exc:
+            state.trading_day = before[2]
+            raise GatewayError(str(exc)) from None
+        try:
+            self._save()
+        except Exception as exc:
+            engine.undo_cash(before[0], before[1])
+            state.trading_day = before[2]
+            raise GatewayError(f"the exchange's books could not be saved: {exc}") from None
+        self._flush()
+        if self._listener is not None:
+            self._listener.on_account(self.account_report())
+
     async def query_account(self) -> AccountReport:
         return self.account_report()
 
@@ -121,4 +153,7 @@ class MatchedBook(ABC):
             unrealized_pnl=account.unrealized_pnl,
             frozen_margin=account.frozen_margin,
             frozen_commission=account.frozen_commission,
+            deposit=account.deposit,
+            withdraw=account.withdraw,
+            trading_day=self._require().state.trading_day,
         )

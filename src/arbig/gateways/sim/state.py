@@ -89,6 +89,9 @@ def dumps(state: SimState) -> bytes:
             "capital": account.capital,
             "realized_pnl": account.realized_pnl,
             "commission": account.commission,
+            "deposit": account.deposit,
+            "withdraw": account.withdraw,
+            "transfers": account.transfers,
         },
         "positions": [
             {

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import orjson
@@ -234,6 +235,12 @@ class SimExchange:
                 return await gateway.query_positions()
             case Op.ACCOUNT:
                 return await gateway.query_account()
+            case Op.DEPOSIT:
+                await gateway.deposit(_amount(request.body))
+                return None
+            case Op.WITHDRAW:
+                await gateway.withdraw(_amount(request.body))
+                return None
 
     async def _refuse(self, request: Request, reason: str) -> None:
         self.refused += 1
@@ -252,6 +259,13 @@ class SimExchange:
                 await pipe.execute()
         except UNAVAILABLE as exc:  # the sender times out and reconciles
             log.warning("simulated exchange could not answer %s: %s", request.rid, exc)
+
+
+def _amount(body: bytes) -> Decimal:
+    try:
+        return Decimal(_text(body))
+    except InvalidOperation:
+        raise ValueError(f"not an amount of money: {body[:32]!r}") from None
 
 
 def _text(body: bytes) -> str:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import secrets
 import time
+from decimal import Decimal
 from typing import Any
 
 from redis.asyncio import Redis
@@ -169,6 +170,14 @@ class SimLinkGateway:
     async def cancel_order(self, order_id: str) -> None:
         self._check_lease()
         await self._call(Op.CANCEL, order_id)
+
+    async def deposit(self, amount: Decimal) -> None:
+        self._check_lease()
+        await self._call(Op.DEPOSIT, str(amount))
+
+    async def withdraw(self, amount: Decimal) -> None:
+        self._check_lease()
+        await self._call(Op.WITHDRAW, str(amount))
 
     async def query_account(self) -> AccountReport:
         account: AccountReport = await self._call(Op.ACCOUNT, None)

@@ -56,6 +56,8 @@ class Op(StrEnum):
     TRADES = "trades"
     POSITIONS = "positions"
     ACCOUNT = "account"
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"
 
 
 class Kind(StrEnum):

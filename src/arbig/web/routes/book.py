@@ -1,14 +1,15 @@
 """The book: positions with live P&L, the account and its equity curve, orders."""
 
-from typing import Annotated, Any
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from arbig.api.closing import ClosePreview, CloseResult
-from arbig.api.errors import CloseError
+from arbig.api.errors import CashRefused, CloseError
 from arbig.domain.account import DailySettlement
-from arbig.domain.enums import Direction
+from arbig.domain.enums import Direction, Transfer
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
 from arbig.web.deps import ActorDep, ClientDep
@@ -64,6 +65,78 @@ async def settlements(
     if since and until and since > until:
         raise HTTPException(422, "since must not be after until")
     return DomainJSON(await client.settlements(since, until))
+
+
+class CashIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # money moves: nothing is silently dropped
+
+    amount: Annotated[
+        Decimal,
+        Field(
+            gt=0,
+            le=Decimal("1000000000000"),
+            decimal_places=2,
+            description='a positive sum of money in cents, e.g. "50000.00"',
+            examples=["50000.00"],
+        ),
+    ]
+    confirm: Literal[True] = Field(description="must be true")
+
+
+async def _move_cash(
+    kind: Transfer,
+    body: CashIn,
+    client: ClientDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: str | None,
+) -> Any:
+    async def act() -> Any:
+        try:
+            account = await client.move_cash(kind, body.amount, actor)
+        except CashRefused as exc:
+            raise HTTPException(409, str(exc)) from None
+        return DomainJSON(account)
+
+    keys: Idempotency = request.app.state.idempotency
+    return await keys.once(idempotency_key, (actor.name, str(kind)), body.model_dump_json(), act)
+
+
+_CASH_REFUSED = refused(
+    409,
+    "Refused, nothing moved: a live broker's account (money moves through the bank "
+    "there), or a withdrawal above what is available",
+)
+
+
+@router.post(
+    "/account/deposit",
+    summary="Deposit into the simulated or paper account",
+    responses={**answers(AccountSnapshot), **_CASH_REFUSED},
+)
+async def deposit(
+    body: CashIn,
+    client: ClientDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await _move_cash(Transfer.DEPOSIT, body, client, actor, request, idempotency_key)
+
+
+@router.post(
+    "/account/withdraw",
+    summary="Withdraw from the simulated or paper account",
+    responses={**answers(AccountSnapshot), **_CASH_REFUSED},
+)
+async def withdraw(
+    body: CashIn,
+    client: ClientDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await _move_cash(Transfer.WITHDRAW, body, client, actor, request, idempotency_key)
 
 
 @router.get(

@@ -1,6 +1,7 @@
 """The broker's trading account (a real CThostFtdcTradingAccountField) as the figures
 the money reconciliation compares: frozen amounts and the day's close profit too."""
 
+from datetime import date
 from decimal import Decimal
 
 from openctp_ctp import tdapi
@@ -24,3 +25,21 @@ def test_the_trading_account_carries_every_figure_the_reconciliation_compares() 
     assert report.close_profit == Decimal("-320.0")
     assert report.commission == Decimal("12.0")
     assert report.balance == Decimal("1000123.45")
+
+
+def test_the_trading_account_carries_the_days_deposit_and_withdrawal() -> None:
+    account = tdapi.CThostFtdcTradingAccountField()
+    account.TradingDay = "20261203"
+    account.PreBalance = 1_000_000.0
+    account.Deposit = 50_000.0
+    account.Withdraw = 20_000.25
+    account.Balance = 1_029_999.75
+    report = account_report(copy_fields(account) or {}, "000001")
+    assert (report.deposit, report.withdraw) == (Decimal("50000.0"), Decimal("20000.25"))
+    assert report.trading_day == date(2026, 12, 3)
+
+
+def test_an_account_without_cash_moves_reports_none() -> None:
+    account = tdapi.CThostFtdcTradingAccountField()
+    report = account_report(copy_fields(account) or {}, "000001")
+    assert (report.deposit, report.withdraw, report.trading_day) == (Decimal(0), Decimal(0), None)

@@ -7,14 +7,16 @@ from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from ctpkit import MarketData, ctp_settings, eventually
 from fakefront import FakeFront, FrontTrade, Position
 from ordersupport import buy_open
 
+from arbig.api.errors import CashRefused
 from arbig.clock import LiveClock
 from arbig.config import Settings
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import Direction, OrderStatus
+from arbig.domain.enums import Direction, OrderStatus, Transfer
 from arbig.engine.core import TradingCore
 from arbig.engine.hygiene import TickFilter
 from arbig.gateways.ctp.gateway import CtpGateway
@@ -118,5 +120,17 @@ async def test_once_connected_the_core_counts_with_the_brokers_contract_terms(
     try:
         async with core_on(front, tmp_path) as core:
             assert core.spec("au2606").margin_ratio == Decimal("0.12")  # the broker's rate
+    finally:
+        front.stop()
+
+
+async def test_a_deposit_is_refused_on_a_live_brokers_account(tmp_path: Path) -> None:
+    front = FakeFront()
+    try:
+        async with core_on(front, tmp_path) as core:
+            before = core.portfolio.account.balance
+            with pytest.raises(CashRefused, match="funded through the bank, not ARBIG"):
+                await core.move_cash(Transfer.DEPOSIT, Decimal("50000.00"))
+            assert core.portfolio.account.balance == before
     finally:
         front.stop()
