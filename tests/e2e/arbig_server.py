@@ -70,6 +70,7 @@ class ArbigServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.headers: dict[str, str] = {}
         self.starts = 0
+        self.prepared = False
         self._log: IO[bytes] | None = None
 
     @property
@@ -88,17 +89,21 @@ class ArbigServer:
         env.pop("ARBIG_CONFIG", None)
         return env
 
-    def _credentials(self) -> None:
+    def prepare(self) -> None:
+        """The data folder's database, password and API token, as before a first start
+        (done by ``start`` if not yet): a caller may add to the folder in between."""
+        if self.prepared:
+            return
         # Into the database the server will use (the data folder's SQLite).
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env, data = self._env(), ["--data-dir", str(self.data_dir)]
         arbig("auth", "set-password", *data, stdin=f"{PASSWORD}\n", env=env)
         token = arbig("auth", "create-token", "e2e", *data, env=env)
         self.headers = {"Authorization": f"Bearer {token}"}
+        self.prepared = True
 
     def start(self) -> None:
-        if self.starts == 0:
-            self._credentials()
+        self.prepare()
         self.starts += 1
         env = self._env()
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)

@@ -1,18 +1,26 @@
 """Every page of the console loads signed in, shows live data, logs no console
-error, and is photographed for the docs; the login page guards them all."""
+error, and is photographed for the docs; the login page guards them all.
+
+The server here has run before: its data folder holds hours of the simulator's
+market (``market_history``), so the pages look as an operator's console does after
+a while, the market chart a day's bars rather than the one a fresh start has."""
 
 import re
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 from arbig_server import PASSWORD, SYMBOL, ArbigServer
-from console_kit import SCREENSHOTS, Console
+from console_kit import BROWSER_ENV, SCREENSHOTS, Console
+from market_history import history_settings, leave_history
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+HISTORY_HOURS = 4
 
 PAGES = [
     ("/", "system-page", "system"),
@@ -22,6 +30,18 @@ PAGES = [
     ("/strategy", "strategy-page", "strategy"),
     ("/trades", "trades-page", "trades"),
 ]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArbigServer]:
+    """This module's own server, started on a data folder with hours of history."""
+    data: Path = tmp_path_factory.mktemp("console-history") / "data"
+    s = ArbigServer(data, env=BROWSER_ENV)
+    s.prepare()
+    leave_history(history_settings(data, SYMBOL, BROWSER_ENV), SYMBOL, HISTORY_HOURS)
+    s.start()
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -97,6 +117,24 @@ def test_page_loads_live_without_console_errors(
     expect(page.get_by_test_id("error")).to_have_count(0)
     time.sleep(1.0)  # let charts draw
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert console.errors == []
+
+
+def test_market_chart_starts_with_the_hours_before_the_start(console: Console) -> None:
+    """The chart loads the bars the server stored before this start, and the live
+    market carries on from the last of them."""
+    page = console.page
+    with page.expect_response(lambda r: f"/market/{SYMBOL}/bars" in r.url) as answer:
+        page.goto(console.url("/market"))
+    assert answer.value.ok
+    bars = answer.value.json()
+    assert len(bars) > (HISTORY_HOURS - 1) * 60, len(bars)
+    expect(page.get_by_test_id("intraday-chart").locator("canvas")).to_have_count(1)
+    tick = page.get_by_test_id("last-price")
+    expect(tick).not_to_have_text(re.compile(r"—"))
+    stored = Decimal(bars[-2]["close"])  # the last is the bar still being built
+    live = Decimal(tick.inner_text().replace(",", ""))
+    assert abs(live - stored) < stored * Decimal("0.01"), (stored, live)
     assert console.errors == []
 
 
