@@ -8,8 +8,22 @@ from arbig.domain.enums import Direction
 
 
 @dataclass(frozen=True, slots=True)
+class OwnedLots:
+    """The lots of a leg one strategy owns (its fills and the lots handed to it)."""
+
+    strategy: str
+    volume: int
+
+
+@dataclass(frozen=True, slots=True)
 class PositionSnapshot:
-    """One position leg marked to the last price (a row of ``positions``)."""
+    """One position leg marked to the last price (a row of ``positions``).
+
+    ``owned`` lists the strategies that own lots of the leg; ``free_volume`` is what
+    could be handed to a strategy: held, owned by none, not promised to a manual
+    working close (``free_to_hand``). The table keeps neither: they are the running
+    book's, not the position's.
+    """
 
     account_id: str
     symbol: str
@@ -23,6 +37,8 @@ class PositionSnapshot:
     margin: Decimal
     open_time: datetime
     update_time: datetime
+    owned: tuple[OwnedLots, ...] = ()
+    free_volume: int = 0
 
 
 @dataclass(frozen=True, slots=True)

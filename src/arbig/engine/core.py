@@ -127,6 +127,7 @@ class TradingCore:
     def hand_over(self, handover: Handover) -> None:
         """Make lots of the account a strategy's own (the strategy engine records it)."""
         self.portfolio.hand_over(handover)
+        self._publish_positions()  # the legs' owned and free lots changed
 
     def parts_health(self) -> PartsHealth:
         """How the gateway, the recorder and the tick store are doing, to report."""
@@ -519,6 +520,8 @@ class TradingCore:
             self.recorder.order(order)
             if frozen_moved and EventType.ACCOUNT in self.bus.listening:
                 self.bus.publish(EventType.ACCOUNT, self.portfolio.account_snapshot(self._clock()))
+            if order.offset.is_close:  # a working close promises lots: fewer are free
+                self._publish_positions()
 
     def on_trade(self, trade: Trade) -> None:
         if not self.oms.add_trade(trade):
@@ -664,6 +667,10 @@ class TradingCore:
         log.log(_LEVELS.get(level, 20), message, source=self.gateway.name)
 
     # --- book publishing --------------------------------------------------------------
+
+    def _publish_positions(self) -> None:
+        if EventType.POSITIONS in self.bus.listening:
+            self.bus.publish(EventType.POSITIONS, self.portfolio.position_snapshots(self._clock()))
 
     def _publish_book(self) -> None:
         # Built only for a listener: a backtest has none, and a held position would

@@ -8,11 +8,11 @@ from decimal import Decimal
 from arbig.domain.account import AccountBook, DailySettlement, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction, Offset
-from arbig.domain.handover import Handover
+from arbig.domain.handover import Handover, free_to_hand
 from arbig.domain.order import Order
 from arbig.domain.position import Lot, PositionBook, PositionError, PositionLeg
 from arbig.domain.reconcile import AccountFigures
-from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
+from arbig.domain.snapshot import AccountSnapshot, OwnedLots, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
 
@@ -331,9 +331,28 @@ class Portfolio:
         """Every leg the book has seen, flat ones with volume 0 (so stores can remove them)."""
         return [self._snapshot(leg, now) for leg in self.positions.legs.values()]
 
+    def _ownership(self, leg: PositionLeg) -> tuple[tuple[OwnedLots, ...], int]:
+        """Who owns lots of ``leg`` and how many are free to hand: from the strategies'
+        running books and the working orders, the rule the hand-over refuses by."""
+        if leg.volume == 0:
+            return (), 0
+        if not self._owned and not self._working:  # no strategy, no close: all free
+            return (), leg.volume
+        key = (leg.symbol, leg.direction)
+        owned: list[PositionLeg] = []
+        lots: list[OwnedLots] = []
+        for name, book in self._owned.items():
+            mine = book.legs.get(key)
+            if mine is not None and mine.volume > 0:
+                owned.append(mine)
+                lots.append(OwnedLots(name, mine.volume))
+        yesterday, today = free_to_hand(leg, owned, self._working.values())
+        return tuple(lots), yesterday + today
+
     def _snapshot(self, leg: PositionLeg, now: datetime) -> PositionSnapshot:
         spec = self._spec_for(leg.symbol)
         last = self._last.get(leg.symbol, leg.avg_price)
+        owned, free = self._ownership(leg)
         return PositionSnapshot(
             account_id=self.account_id,
             symbol=leg.symbol,
@@ -347,6 +366,8 @@ class Portfolio:
             margin=leg.margin(spec, self._settlement.get(leg.symbol)),
             open_time=self._open_time.get((leg.symbol, leg.direction), now),
             update_time=now,
+            owned=owned,
+            free_volume=free,
         )
 
     def account_figures(self) -> AccountFigures:

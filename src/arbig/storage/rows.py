@@ -32,7 +32,8 @@ ORDERS = Shape(
     Order, {"side": "direction", "created_at": "create_time", "updated_at": "update_time"}
 )
 TRADES = Shape(Trade, {"side": "direction", "datetime": "trade_time"})
-POSITIONS = Shape(PositionSnapshot)
+# Who owns which lots is the running book's (strategies' fills, handovers), not stored here.
+POSITIONS = Shape(PositionSnapshot, omit=["owned", "free_volume"])
 # The day's deposit and withdrawal are kept by the day's settlement row, not here.
 ACCOUNTS = Shape(AccountSnapshot, omit=["deposit", "withdraw"])
 # The equity curve keeps the balance and its parts, not the frozen amounts nor the
