@@ -1653,6 +1653,16 @@ export interface components {
          */
         OrderType: "limit" | "market";
         /**
+         * OwnedLots
+         * @description The lots of a leg one strategy owns (its fills and the lots handed to it).
+         */
+        OwnedLots: {
+            /** Strategy */
+            strategy: string;
+            /** Volume */
+            volume: number;
+        };
+        /**
          * Page
          * @description One page of a list and how many match in all.
          */
@@ -1697,6 +1707,11 @@ export interface components {
         /**
          * PositionSnapshot
          * @description One position leg marked to the last price (a row of ``positions``).
+         *
+         *     ``owned`` lists the strategies that own lots of the leg; ``free_volume`` is what
+         *     could be handed to a strategy: held, owned by none, not promised to a manual
+         *     working close (``free_to_hand``). The table keeps neither: they are the running
+         *     book's, not the position's.
          */
         PositionSnapshot: {
             /** Account Id */
@@ -1728,6 +1743,16 @@ export interface components {
              * Format: date-time
              */
             update_time: string;
+            /**
+             * Owned
+             * @default []
+             */
+            owned: components["schemas"]["OwnedLots"][];
+            /**
+             * Free Volume
+             * @default 0
+             */
+            free_volume: number;
         };
         /**
          * ProtectionSettings

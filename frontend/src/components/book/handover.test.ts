@@ -3,7 +3,8 @@ import { nextTick, ref } from 'vue'
 
 import { configureApi } from '../../lib/api'
 import type { StrategyInfo } from '../strategy/types'
-import { defaultStrategy, handoverBody, useHandover, volumeProblem } from './handover'
+import { translate } from '../../lib/i18n'
+import { canHandOver, defaultStrategy, freeLots, handoverBody, ownership, useHandover, volumeProblem } from './handover'
 import type { Position } from './types'
 
 const leg: Position = {
@@ -19,7 +20,12 @@ const leg: Position = {
   margin: '27600.00',
   open_time: '2026-12-03T01:00:00+00:00',
   update_time: '2026-12-03T01:05:00+00:00',
+  owned: [],
+  free_volume: 3,
 }
+
+// 3 lots: 1 the strategy's, 1 promised to a manual working close, 1 free
+const shared: Position = { ...leg, owned: [{ strategy: 'ma_crossover', volume: 1 }], free_volume: 1 }
 
 function info(name: string, running = false): StrategyInfo {
   return { name, description: '', params: {}, params_schema: {}, running }
@@ -55,6 +61,39 @@ describe('defaultStrategy', () => {
     expect(defaultStrategy([info('donchian')])).toBe('donchian')
     expect(defaultStrategy([info('donchian'), info('ma_crossover')])).toBe('')
     expect(defaultStrategy([])).toBe('')
+  })
+})
+
+describe('ownership', () => {
+  const text = (p: Position, lang: 'zh' | 'en') =>
+    ownership(p)
+      .map((o) => translate(lang, o.key, o.params))
+      .join(' / ')
+
+  it("names each strategy's own lots and the manual rest, in both languages", () => {
+    const mixed = { ...leg, volume: 2, owned: [{ strategy: 'ma_crossover', volume: 1 }], free_volume: 1 }
+    expect(text(mixed, 'zh')).toBe('策略 ma_crossover 1 / 手动 1')
+    expect(text(mixed, 'en')).toBe('strategy ma_crossover 1 / manual 1')
+  })
+
+  it('says manual for lots no strategy owns, and omits manual when strategies own all', () => {
+    expect(text(leg, 'en')).toBe('manual 3')
+    const two = { ...leg, owned: [{ strategy: 'a', volume: 2 }, { strategy: 'b', volume: 1 }], free_volume: 0 }
+    expect(text(two, 'en')).toBe('strategy a 2 / strategy b 1')
+  })
+
+  it('says nothing for a flat leg', () => {
+    expect(ownership({ ...leg, volume: 0, volume_today: 0, volume_yesterday: 0, free_volume: 0 })).toEqual([])
+  })
+})
+
+describe('canHandOver', () => {
+  it('offers the handover only while lots are free', () => {
+    expect(canHandOver(leg)).toBe(true)
+    expect(canHandOver(shared)).toBe(true)
+    expect(canHandOver({ ...leg, owned: [{ strategy: 'ma_crossover', volume: 3 }], free_volume: 0 })).toBe(false)
+    expect(canHandOver({ ...leg, free_volume: 0 })).toBe(false) // all promised to a working close
+    expect(freeLots(shared)).toBe(1)
   })
 })
 
@@ -114,6 +153,15 @@ describe('useHandover', () => {
     expect(h.problem.value).toEqual({ key: 'handover.volumeWhole' })
     expect(await h.submit()).toBeNull()
     expect(calls.filter((c) => c.method === 'POST')).toEqual([])
+  })
+
+  it('limits the volume to the free lots, not the held ones', async () => {
+    server([info('ma_crossover', true)], 200, {}, [])
+    const h = useHandover(ref<Position | null>(shared))
+    await settled()
+    expect(h.problem.value).toBeNull()
+    h.volume.value = 2
+    expect(h.problem.value).toEqual({ key: 'handover.volumeRange', params: { max: 1 } })
   })
 
   it('posts the handover with the CSRF token and returns the answer', async () => {

@@ -26,6 +26,29 @@ export function defaultStrategy(list: readonly StrategyInfo[]): string {
   return list.find((s) => s.running)?.name ?? (list.length === 1 ? list[0]!.name : '')
 }
 
+/** The lots of `p` that can be handed: held, owned by no strategy, not promised to a
+ * manual working close. The server counts them by the rule it refuses a handover by. */
+export function freeLots(p: Position): number {
+  return p.free_volume
+}
+
+/** Whether the table offers "Hand to strategy" on `p`: only when some lots are free. */
+export function canHandOver(p: Position): boolean {
+  return p.volume > 0 && freeLots(p) > 0
+}
+
+/** Who holds the lots of `p`, as text keys: each strategy's own lots, then the
+ * manual ones (the rest); empty for a flat leg. */
+export function ownership(p: Position): Problem[] {
+  if (p.volume <= 0) return []
+  const parts: Problem[] = p.owned
+    .filter((o) => o.volume > 0)
+    .map((o) => ({ key: 'positions.ownedBy', params: { name: o.strategy, n: o.volume } }))
+  const manual = p.volume - p.owned.reduce((sum, o) => sum + o.volume, 0)
+  if (manual > 0 || !parts.length) parts.push({ key: 'positions.manual', params: { n: Math.max(manual, 0) } })
+  return parts
+}
+
 /** Why `volume` cannot be handed from a leg of `max` lots, or null when it can. */
 export function volumeProblem(volume: unknown, max: number): Problem | null {
   // an emptied or non-numeric <input type=number> gives '' to v-model.number
@@ -51,7 +74,7 @@ export function useHandover(position: Ref<Position | null>) {
     const p = position.value
     if (!p) return null
     if (!strategy.value) return { key: 'handover.pickStrategy' }
-    return volumeProblem(volume.value, p.volume)
+    return volumeProblem(volume.value, freeLots(p))
   })
 
   async function loadStrategies(): Promise<void> {
