@@ -1,6 +1,8 @@
-"""Handing lots of the account to the running strategy from the Positions page: the
-dialog's check and statement, the handover made and audited, the strategy's own
-position on its page updated live, and a refusal shown with the server's reason."""
+"""Handing lots of the account to the running strategy from the Positions page: who
+owns the leg's lots before and after, the dialog's check (the free lots) and
+statement, the handover made and audited, the strategy's own position on its page
+updated live, a refusal shown with the server's reason, and no hand-over offered
+once no lot is free."""
 
 from typing import Any, cast
 
@@ -39,7 +41,10 @@ def test_hand_one_lot_to_the_running_strategy(console: Console) -> None:
         page.goto(console.url("/positions"))
         row = page.get_by_test_id(f"position-{SYMBOL}-long")
         expect(row.get_by_test_id("position-volume")).to_contain_text("2 ", timeout=15_000)
-        row.get_by_test_id(f"handover-{SYMBOL}-long").click()
+        owner = row.get_by_test_id("position-owner")
+        expect(owner).to_have_text("手动 2")  # bought by hand: all the operator's
+        hand = row.get_by_test_id(f"handover-{SYMBOL}-long")
+        hand.click()
 
         dialog = page.get_by_test_id("handover-dialog")
         expect(dialog).to_be_visible()
@@ -63,6 +68,7 @@ def test_hand_one_lot_to_the_running_strategy(console: Console) -> None:
         expect(result).to_contain_text(STRATEGY)
         expect(dialog).to_be_hidden()
         expect(own).to_have_attribute("data-long", "1")
+        expect(owner).to_have_text(f"策略 {STRATEGY} 1 / 手动 1")
         assert strategy_status(console)["long"] == 1
         assert long_volume(console) == 2  # the account holds what it held
         entries = cast(list[dict[str, Any]], console.api("GET", "/audit?action=strategy_hand_over"))
@@ -70,17 +76,28 @@ def test_hand_one_lot_to_the_running_strategy(console: Console) -> None:
         assert entry["result"] == "ok" and entry["target"] == STRATEGY
         assert entry["detail"]["volume"] == 1
 
-        # Both lots again: one is the strategy's now, and the server says so in the dialog.
-        row.get_by_test_id(f"handover-{SYMBOL}-long").click()
+        # One lot is free now: the dialog asks no more than that.
+        hand.click()
         expect(dialog).to_be_visible()
         volume.fill("2")
+        expect(page.get_by_test_id("handover-problem")).to_contain_text("1")
+        expect(confirm).to_be_disabled()
+        volume.fill("1")
+        expect(confirm).to_be_enabled()
+        # Another console hands that lot first: the server refuses this one with its reason.
+        body = {"symbol": SYMBOL, "direction": "long", "volume": 1, "confirm": True}
+        console.api("POST", "/strategies/hand-over", {"name": STRATEGY, **body})
         confirm.click()
         error = dialog.get_by_test_id("error")
-        expect(error).to_contain_text("of which 1 are free")
+        expect(error).to_contain_text("of which 0 are free")
         expect(dialog).to_be_visible()
         modal.get_by_test_id("dialog-cancel").click()
         expect(dialog).to_be_hidden()
-        assert strategy_status(console)["long"] == 1
+        # The strategy owns the whole leg: nothing left to hand.
+        expect(owner).to_have_text(f"策略 {STRATEGY} 2")
+        expect(hand).to_be_hidden()
+        assert strategy_status(console)["long"] == 2
+        assert long_volume(console) == 2
     finally:
         console.api("POST", "/strategies/stop", {"confirm": True})
     # The browser logs the refused handover's 409; nothing else may be logged.
