@@ -5,7 +5,6 @@ own only when the operator hands them over. Only lots that no strategy owns and 
 manual working close has promised can be handed.
 """
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from decimal import Decimal
 
 from arbig.domain.enums import Direction, OrderSource
 from arbig.domain.order import Order
-from arbig.domain.position import Lot, PositionLeg, free_to_close
+from arbig.domain.position import PositionLeg, free_of_closes
 
 
 class HandoverError(ValueError):
@@ -45,21 +44,16 @@ def free_to_hand(
     manual working close has promised."""
     if account is None:
         return 0, 0
-    owned = list(owned)
-    yesterday = account.volume_yesterday - sum(leg.volume_yesterday for leg in owned)
-    today = account.volume_today - sum(leg.volume_today for leg in owned)
-    unowned = PositionLeg(
-        account.symbol,
-        account.direction,
-        today=_lots(today),
-        yesterday=_lots(yesterday),
+    yesterday, today = account.volume_yesterday, account.volume_today
+    for leg in owned:
+        yesterday -= leg.volume_yesterday
+        today -= leg.volume_today
+    # The position snapshots count free lots by this on every tick someone listens:
+    # plain volumes, not a leg of lots built to be measured.
+    manual = (o for o in working if o.source is not OrderSource.STRATEGY)
+    return free_of_closes(
+        account.symbol, account.direction, max(yesterday, 0), max(today, 0), manual
     )
-    manual = [o for o in working if o.source is not OrderSource.STRATEGY]
-    return free_to_close(unowned, manual)
-
-
-def _lots(volume: int) -> deque[Lot]:
-    return deque([Lot(Decimal(0), volume)] if volume > 0 else [])
 
 
 def split_handover(

@@ -233,17 +233,27 @@ class PositionBook:
 
 def free_to_close(leg: PositionLeg, working: Iterable[Order]) -> tuple[int, int]:
     """(yesterday's, today's) lots of ``leg`` not yet promised to a working close order."""
+    return free_of_closes(
+        leg.symbol, leg.direction, leg.volume_yesterday, leg.volume_today, working
+    )
+
+
+def free_of_closes(
+    symbol: str, direction: Direction, yesterday: int, today: int, working: Iterable[Order]
+) -> tuple[int, int]:
+    """(yesterday's, today's) of ``yesterday`` and ``today`` lots of the ``symbol``
+    ``direction`` leg not yet promised to a working close order."""
     pending = {Offset.CLOSE_TODAY: 0, Offset.CLOSE_YESTERDAY: 0, Offset.CLOSE: 0}
     for order in working:
         if (
             order.is_active
-            and order.symbol == leg.symbol
+            and order.symbol == symbol
             and order.offset.is_close
-            and order.direction is leg.direction
+            and order.direction is direction
         ):
             pending[order.offset] += order.remaining
-    yesterday = leg.volume_yesterday - pending[Offset.CLOSE_YESTERDAY]
-    today = leg.volume_today - pending[Offset.CLOSE_TODAY]
+    yesterday -= pending[Offset.CLOSE_YESTERDAY]
+    today -= pending[Offset.CLOSE_TODAY]
     # A plain close takes yesterday's lots first, then (where the exchange lets it,
     # see close_limit) today's.
     from_yesterday = min(max(yesterday, 0), pending[Offset.CLOSE])
