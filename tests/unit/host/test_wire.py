@@ -10,8 +10,9 @@ from arbig.api.errors import CoreUnreachable, OrderRefused
 from arbig.api.events import EventType
 from arbig.api.reports import TradeFilter
 from arbig.domain.contract import ContractError
-from arbig.domain.enums import Exchange, Offset, Side
+from arbig.domain.enums import Direction, Exchange, Offset, Side
 from arbig.domain.order import OrderRequest
+from arbig.domain.snapshot import OwnedLots, PositionSnapshot
 from arbig.domain.tick import Tick
 from arbig.host.wire import (
     COMMANDS,
@@ -140,3 +141,27 @@ def test_a_result_comes_back_typed() -> None:
     assert decode_answer(answer_fields("r", result=tick()), METHODS["latest_tick"]) == tick()
     assert decode_answer(answer_fields("r", result=("a", "b")), METHODS["watchlist"]) == ("a", "b")
     assert when.tzinfo is UTC
+
+
+def test_positions_keep_who_owns_their_lots() -> None:
+    opened = datetime(2026, 12, 3, 21, 0, tzinfo=SHANGHAI)
+    leg = PositionSnapshot(
+        account_id="sim-001",
+        symbol="au2702",
+        direction=Direction.LONG,
+        volume=3,
+        volume_today=2,
+        volume_yesterday=1,
+        avg_price=Decimal("920.4200"),
+        current_price=Decimal("921.00"),
+        unrealized_pnl=Decimal("1740.00"),
+        margin=Decimal("27612.60"),
+        open_time=opened,
+        update_time=opened,
+        owned=(OwnedLots("ma_crossover", 1), OwnedLots("donchian", 1)),
+        free_volume=1,
+    )
+
+    decoded = decode_event(event_fields(EventType.POSITIONS, [leg]))
+
+    assert decoded == (EventType.POSITIONS, [leg])
