@@ -24,6 +24,13 @@ def long_held(client: TestClient) -> int:
     return sum(p["volume"] for p in positions if p["direction"] == "long")
 
 
+def ownership(client: TestClient) -> tuple[list[object], int]:
+    """The long leg's owned lots and free lots, as GET /positions has them."""
+    positions = client.get("/api/v1/positions").json()
+    [leg] = [p for p in positions if p["direction"] == "long"]
+    return leg["owned"], leg["free_volume"]
+
+
 def test_handed_lots_are_the_strategys_after_a_restart_and_the_rest_stay_manual(
     settings: Settings,
 ) -> None:
@@ -32,6 +39,7 @@ def test_handed_lots_are_the_strategys_after_a_restart_and_the_rest_stay_manual(
     with TestClient(embedded_app(settings)) as client:
         csrf = login(client)
         open_long(client, csrf, volume=3)
+        assert ownership(client) == ([], 3)
 
         nobody = hand(client, csrf, 1)
         assert nobody.status_code == 409
@@ -53,10 +61,12 @@ def test_handed_lots_are_the_strategys_after_a_restart_and_the_rest_stay_manual(
         assert [e["result"] for e in entries].count("refused") == 3
         [done] = [e for e in entries if e["result"] == "ok"]
         assert done["target"] == "ma_crossover" and done["detail"]["volume"] == 2
+        assert ownership(client) == ([{"strategy": "ma_crossover", "volume": 2}], 1)
 
     with TestClient(embedded_app(settings)) as client:
         csrf = login(client)
         assert long_held(client) == 3
+        assert ownership(client) == ([{"strategy": "ma_crossover", "volume": 2}], 1)
         # Two lots are the strategy's since before the restart: one is left to hand.
         again = hand(client, csrf, 2, name="ma_crossover")
         assert again.status_code == 409 and "of which 1 are free" in again.json()["detail"]
