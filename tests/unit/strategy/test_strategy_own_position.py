@@ -9,6 +9,7 @@ from sample_strategies import SAMPLES
 
 from arbig.config import RiskSettings, SimSettings, StrategySettings
 from arbig.domain.enums import Direction, Offset, OrderSource, Side
+from arbig.domain.snapshot import OwnedLots
 from arbig.engine.bus import EventType
 
 
@@ -117,3 +118,29 @@ async def test_a_handover_is_announced_so_the_strategy_views_refresh(tmp_path: P
                 },
             }
         ]
+
+
+async def test_the_positions_topic_follows_a_handover_and_a_working_close(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path, strategies=SAMPLES) as rig:
+        await rig.fill(rig.request(Side.BUY, volume=2, source=OrderSource.OPERATOR))
+        await rig.controls.strategy_engine.start("resting")
+
+        await rig.controls.strategy_engine.hand_over(None, "au2612", Direction.LONG, 1)
+        [leg] = rig.of(EventType.POSITIONS)[-1]
+        assert (leg.owned, leg.free_volume) == ((OwnedLots("resting", 1),), 1)
+
+        # A manual close resting above the market promises the free lot.
+        last = rig.core.portfolio.last_price("au2612")
+        assert last is not None
+        close = rig.request(
+            Side.SELL,
+            price=last + Decimal("0.80"),
+            offset=Offset.CLOSE_TODAY,
+            source=OrderSource.OPERATOR,
+        )
+        await rig.core.send_order(close)
+        await rig.settle()
+        [leg] = rig.of(EventType.POSITIONS)[-1]
+        assert (leg.owned, leg.free_volume) == ((OwnedLots("resting", 1),), 0)
