@@ -73,9 +73,22 @@ describe('moneyRows', () => {
       'frozen_margin',
       'commission',
       'close_profit',
+      'pre_balance',
     ])
     expect(rows[0]).toEqual({ field: 'balance', book: '1000000.00', broker: '999987.50', difference: '12.50' })
     expect(rows[2]?.difference).toBeNull()
+  })
+
+  it('gives the previous settled balance, where a missed cash move shows', () => {
+    const c = check('broker')
+    const book = { ...BROKER, pre_balance: '1000000.00' }
+    const rows = moneyRows({
+      ...c,
+      book,
+      broker: { ...BROKER, pre_balance: '1050000.00' },
+      differences: [{ field: 'pre_balance', book: '1000000.00', broker: '1050000.00', difference: '-50000.00' }],
+    })
+    expect(rows[6]).toEqual({ field: 'pre_balance', book: '1000000.00', broker: '1050000.00', difference: '-50000.00' })
   })
 
   it('leaves a figure one side does not count empty', () => {

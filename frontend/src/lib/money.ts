@@ -14,6 +14,7 @@ export const MONEY_FIELDS = [
   'frozen_margin',
   'commission',
   'close_profit',
+  'pre_balance',
 ] as const
 export type MoneyField = (typeof MONEY_FIELDS)[number]
 

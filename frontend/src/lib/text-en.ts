@@ -263,6 +263,7 @@ export const en: Record<TextKey, string> = {
   'money.f.frozen_margin': 'Frozen margin',
   'money.f.commission': 'Commission (today)',
   'money.f.close_profit': 'Close profit (today)',
+  'money.f.pre_balance': 'Previous settled balance',
   'range.1d': '1 day',
   'range.1w': '1 week',
   'range.1m': '1 month',

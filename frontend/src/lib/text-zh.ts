@@ -258,6 +258,7 @@ export const zh = {
   'money.f.frozen_margin': '冻结保证金',
   'money.f.commission': '手续费（当日）',
   'money.f.close_profit': '平仓盈亏（当日）',
+  'money.f.pre_balance': '上日结存',
   'range.1d': '1 天',
   'range.1w': '1 周',
   'range.1m': '1 月',

@@ -571,10 +571,16 @@ class TradingCore:
         Money moved in or out (the broker's deposit and withdrawal totals for the day)
         is no trade, so the book cannot know it otherwise: it is booked from the report
         first (for the book's trading day; a later day's when the book reaches it), and
-        only then compared."""
+        only then compared. Money moved on a day the core did not run shows only in the
+        broker's previous settled balance: compared too, never adopted (the book cannot
+        date such a move), it stays a difference until the operator acts
+        (docs/storage.md)."""
         self._take_cash(account)
         now = self._clock()
         book = self.portfolio.account_figures()
+        # The previous settled balance is compared on the same day only: a report of a
+        # day the book has not reached starts from the book's own day's balance.
+        same_day = account.trading_day in (None, self.portfolio.trading_day)
         broker = AccountFigures(
             balance=account.balance,
             available=account.available,
@@ -582,6 +588,7 @@ class TradingCore:
             frozen_margin=account.frozen_margin,
             commission=account.commission,
             close_profit=account.close_profit,
+            pre_balance=account.pre_balance if same_day else None,
         )
         differences = tuple(money_differences(book, broker))
         previous = self.money.differences if self.money else ()
@@ -597,7 +604,11 @@ class TradingCore:
         if differences:
             new = [str(d) for d in differences if d.field not in before]
             if new:
-                log.warning("account differs from the broker's", differences=new)
+                log.warning(
+                    "account differs from the broker's",
+                    differences=new,
+                    hints=list(self.money.hints),
+                )
 
     def _start_day(self, account: AccountReport) -> None:
         """Book ``account``'s cash figures; a book that has seen no quote nor fill yet

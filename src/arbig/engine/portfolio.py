@@ -360,6 +360,7 @@ class Portfolio:
             frozen_margin=cents(book.frozen_margin),
             commission=cents(book.today_commission),
             close_profit=cents(book.close_profit),
+            pre_balance=cents(book.opening_balance),
         )
 
     def account_snapshot(self, now: datetime) -> AccountSnapshot:
