@@ -179,6 +179,10 @@ class TradingCore:
             self.oms.update_order(order)
             self.portfolio.on_order(order)
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
+        # The day's cash moves recorded before: booked again, audited only if they change.
+        day_cash = await self._source.load_day_cash(self.account_id)
+        if day_cash is not None:
+            self.portfolio.restore_day_cash(day_cash)
         # Handovers in time order with the fills: a handed lot's later close fits.
         handovers = deque(await self._source.load_handovers(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
