@@ -582,9 +582,13 @@ class TradingCore:
         self._take_cash(account)
         now = self._clock()
         book = self.portfolio.account_figures()
-        # The previous settled balance is compared on the same day only: a report of a
-        # day the book has not reached starts from the book's own day's balance.
+        # The previous settled balance is compared on the same day only (a report of a
+        # day the book has not reached starts from the book's own day's balance), and
+        # only a live broker's: the simulator keeps a held position's floating P&L in its
+        # position profit across the settlement rather than in the settled balance, so
+        # its pre-balance is split differently from the book's while its balance agrees.
         same_day = account.trading_day in (None, self.portfolio.trading_day)
+        live = self.gateway.name in LIVE_GATEWAYS
         broker = AccountFigures(
             balance=account.balance,
             available=account.available,
@@ -592,7 +596,7 @@ class TradingCore:
             frozen_margin=account.frozen_margin,
             commission=account.commission,
             close_profit=account.close_profit,
-            pre_balance=account.pre_balance if same_day else None,
+            pre_balance=account.pre_balance if same_day and live else None,
         )
         differences = tuple(money_differences(book, broker))
         previous = self.money.differences if self.money else ()
@@ -603,7 +607,7 @@ class TradingCore:
             book=book,
             broker=broker,
             differences=differences,
-            broker_is_truth=self.gateway.name in LIVE_GATEWAYS,
+            broker_is_truth=live,
         )
         if differences:
             new = [str(d) for d in differences if d.field not in before]
