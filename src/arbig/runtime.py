@@ -16,7 +16,7 @@ from arbig.catalog import Catalog
 from arbig.catalog.recorder import CatalogRecorder
 from arbig.clock import Clock, LiveClock
 from arbig.config import Settings
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.bar import Bar
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.contract import ContractSpec
@@ -99,6 +99,10 @@ class RepositorySource:
     async def load_handovers(self, account_id: str) -> list[Handover]:
         async with self._sessions() as session:
             return await repository.load_handovers(session, account_id)
+
+    async def load_day_cash(self, account_id: str) -> DayCash | None:
+        async with self._sessions() as session:
+            return await repository.load_day_cash(session, account_id)
 
 
 def market_hours_only(settings: Settings) -> bool:

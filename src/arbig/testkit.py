@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from arbig.clock import DrivenClock
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -42,6 +42,7 @@ class MemoryBook:
         self.settlements: list[DailySettlement] = []
         self.handovers: list[Handover] = []
         self.account_snapshots: list[AccountSnapshot] = []
+        self.account_day: date | None = None  # the trading day of the last snapshot
 
     async def start(self) -> None:
         return None
@@ -75,6 +76,7 @@ class MemoryBook:
 
     def account(self, account: AccountSnapshot, *, trading_day: date | None = None) -> None:
         self.account_snapshots.append(account)
+        self.account_day = trading_day
 
     def equity(self, account: AccountSnapshot) -> None:
         return None
@@ -90,6 +92,12 @@ class MemoryBook:
 
     async def load_handovers(self, account_id: str) -> list[Handover]:
         return list(self.handovers)
+
+    async def load_day_cash(self, account_id: str) -> DayCash | None:
+        if not self.account_snapshots or self.account_day is None:
+            return None
+        last = self.account_snapshots[-1]
+        return DayCash(self.account_day, last.deposit, last.withdraw)
 
 
 async def drive(clock: DrivenClock, until: datetime, settle: Callable[[], Awaitable[None]]) -> None:

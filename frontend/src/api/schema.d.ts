@@ -1361,6 +1361,11 @@ export interface components {
              * @description the trading day's, marked by date; null where that side does not count it
              */
             close_profit: string | null;
+            /**
+             * Pre Balance
+             * @description the balance the previous trading day settled at; null where that side does not report it (or the report is of a day the book has not reached)
+             */
+            pre_balance?: string | null;
         };
         /**
          * HandOver
@@ -1529,6 +1534,11 @@ export interface components {
              * @description figures apart by more than a cent
              */
             differences: components["schemas"]["MoneyDifferenceOut"][];
+            /**
+             * Hints
+             * @description what the differing figures likely mean and what to do, one line each
+             */
+            hints?: string[];
         };
         /**
          * NotifyView

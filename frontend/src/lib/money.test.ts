@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { components } from '../api/schema'
-import { type MoneyCheck, moneyRows, shownAccount } from './money'
+import { type MoneyCheck, moneyHints, moneyRows, shownAccount } from './money'
 
 type Account = components['schemas']['AccountSnapshot']
 
@@ -54,6 +54,9 @@ describe('shownAccount', () => {
     expect(shown.balance).toBe('999987.50')
     expect(shown.today_commission).toBe('22.50')
     expect(shown.realized_pnl).toBe('0.00') // what the broker does not report stays the book's
+    expect(shown.pre_balance).toBe('1000000.00')
+    const moved = shownAccount(ACCOUNT, { ...check('broker'), broker: { ...BROKER, pre_balance: '1050000.00' } })
+    expect(moved.pre_balance).toBe('1050000.00')
   })
 
   it("keeps the book's figures on paper and before the first report", () => {
@@ -73,9 +76,24 @@ describe('moneyRows', () => {
       'frozen_margin',
       'commission',
       'close_profit',
+      'pre_balance',
     ])
     expect(rows[0]).toEqual({ field: 'balance', book: '1000000.00', broker: '999987.50', difference: '12.50' })
     expect(rows[2]?.difference).toBeNull()
+  })
+
+  it('gives the previous settled balance, where a missed cash move shows', () => {
+    const c = check('broker')
+    const book = { ...BROKER, pre_balance: '1000000.00' }
+    const rows = moneyRows({
+      ...c,
+      book,
+      broker: { ...BROKER, pre_balance: '1050000.00' },
+      differences: [{ field: 'pre_balance', book: '1000000.00', broker: '1050000.00', difference: '-50000.00' }],
+    })
+    expect(rows[6]).toEqual({ field: 'pre_balance', book: '1000000.00', broker: '1050000.00', difference: '-50000.00' })
+    expect(moneyHints(rows)).toEqual(['money.hint.pre_balance'])
+    expect(moneyHints(moneyRows(check('broker')))).toEqual([]) // no hint for a balance alone
   })
 
   it('leaves a figure one side does not count empty', () => {

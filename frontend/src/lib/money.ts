@@ -1,6 +1,7 @@
 // The account against the broker's (GET /risk/reconciliation/money) and what the
 // Account page shows: while live the broker's figures are the account's.
 import type { components } from '../api/schema'
+import type { TextKey } from './i18n'
 
 type Schemas = components['schemas']
 export type MoneyCheck = Schemas['MoneyOut']
@@ -14,6 +15,7 @@ export const MONEY_FIELDS = [
   'frozen_margin',
   'commission',
   'close_profit',
+  'pre_balance',
 ] as const
 export type MoneyField = (typeof MONEY_FIELDS)[number]
 
@@ -35,6 +37,17 @@ export function moneyRows(check: MoneyCheck): MoneyRow[] {
   }))
 }
 
+// The figures whose difference has a likely cause worth saying, by its text key.
+const HINTS: Partial<Record<MoneyField, TextKey>> = { pre_balance: 'money.hint.pre_balance' }
+
+/** The text keys of what the differing figures likely mean and what to do. */
+export function moneyHints(rows: MoneyRow[]): TextKey[] {
+  return rows.flatMap((r) => {
+    const hint = r.difference === null ? undefined : HINTS[r.field]
+    return hint ? [hint] : []
+  })
+}
+
 /**
  * The account the page shows: the book's, with the broker's figures in their place
  * when the broker is the account's truth (live trading) and has reported.
@@ -50,5 +63,6 @@ export function shownAccount(account: Account, check: MoneyCheck | null): Accoun
     frozen_margin: broker.frozen_margin,
     today_commission: broker.commission,
     close_profit: broker.close_profit ?? account.close_profit,
+    pre_balance: broker.pre_balance ?? account.pre_balance,
   }
 }

@@ -266,6 +266,9 @@ export const en: Record<TextKey, string> = {
   'money.f.frozen_margin': 'Frozen margin',
   'money.f.commission': 'Commission (today)',
   'money.f.close_profit': 'Close profit (today)',
+  'money.f.pre_balance': 'Previous settled balance',
+  'money.hint.pre_balance':
+    'The previous settled balance differs: money moved (or a settlement) on a day ARBIG did not run? Check the broker’s settlement statement, then change ctp.capital by the difference and restart (docs/storage.md).',
   'range.1d': '1 day',
   'range.1w': '1 week',
   'range.1m': '1 month',

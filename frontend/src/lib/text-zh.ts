@@ -261,6 +261,9 @@ export const zh = {
   'money.f.frozen_margin': '冻结保证金',
   'money.f.commission': '手续费（当日）',
   'money.f.close_profit': '平仓盈亏（当日）',
+  'money.f.pre_balance': '上日结存',
+  'money.hint.pre_balance':
+    '上日结存不一致：ARBIG 未运行的交易日有出入金（或结算不同）？请核对期货公司结算单，然后按差额调整 ctp.capital 并重启（docs/storage.md）。',
   'range.1d': '1 天',
   'range.1w': '1 周',
   'range.1m': '1 月',

@@ -7,7 +7,7 @@ fill with the P&L it realized, and the daily settlements.
 from datetime import date
 from decimal import Decimal
 
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.performance import Fill
@@ -85,3 +85,6 @@ class BacktestBook:
 
     async def load_handovers(self, account_id: str) -> list[Handover]:
         return []
+
+    async def load_day_cash(self, account_id: str) -> DayCash | None:
+        return None

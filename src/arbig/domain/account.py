@@ -54,6 +54,15 @@ class DailySettlement:
     prices: tuple[tuple[str, Decimal], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class DayCash:
+    """A trading day's deposit and withdrawal totals as the book last recorded them."""
+
+    trading_day: date
+    deposit: Decimal
+    withdraw: Decimal
+
+
 @dataclass(slots=True)
 class AccountBook:
     """The money side of the book.

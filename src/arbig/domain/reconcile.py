@@ -37,14 +37,24 @@ def position_differences(
 
 # --- money ------------------------------------------------------------------------------
 
-MONEY_FIELDS = ("balance", "available", "margin", "frozen_margin", "commission", "close_profit")
+MONEY_FIELDS = (
+    "balance",
+    "available",
+    "margin",
+    "frozen_margin",
+    "commission",
+    "close_profit",
+    "pre_balance",
+)
 CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
 class AccountFigures:
     """The account's money as one side counts it. ``commission`` and ``close_profit`` are
-    the trading day's; ``close_profit`` None where that side does not count it."""
+    the trading day's; ``close_profit`` None where that side does not count it.
+    ``pre_balance`` is the balance the previous trading day settled at, the base of the
+    day's figures; None where that side does not report it."""
 
     balance: Decimal
     available: Decimal
@@ -52,6 +62,18 @@ class AccountFigures:
     frozen_margin: Decimal
     commission: Decimal
     close_profit: Decimal | None = None
+    pre_balance: Decimal | None = None
+
+
+# What a difference in the previous settled balance likely means, and what to do: the
+# day's deposit and withdrawal are booked from the report, but not a day's ARBIG did
+# not run, and the book cannot date such a move to book it.
+PRE_BALANCE_HINT = (
+    "pre_balance: the broker's previous settled balance differs from the book's: a "
+    "deposit or withdrawal on a day ARBIG did not run, or a settlement the book did not "
+    "see? Check the broker's settlement statement; for money moved, change ctp.capital "
+    "by the net amount and restart (docs/storage.md, money moved while ARBIG was down)."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +105,12 @@ class MoneyReconciliation:
     differences: tuple[MoneyDifference, ...]
     broker_is_truth: bool
 
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """What the differing figures likely mean, for the operator (one line each)."""
+        fields = {d.field for d in self.differences}
+        return (PRE_BALANCE_HINT,) if "pre_balance" in fields else ()
+
 
 def money_differences(
     book: AccountFigures, broker: AccountFigures, tolerance: Decimal = CENT
@@ -103,6 +131,11 @@ def money_differences(
             book.close_profit is None
             or broker.close_profit is None
             or book.close_profit == broker.close_profit
+        )
+        and (
+            book.pre_balance is None
+            or broker.pre_balance is None
+            or book.pre_balance == broker.pre_balance
         )
     ):
         return []

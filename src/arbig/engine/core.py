@@ -180,6 +180,10 @@ class TradingCore:
             self.oms.update_order(order)
             self.portfolio.on_order(order)
         self.portfolio.restore_settlements(await self._source.load_settlements(self.account_id))
+        # The day's cash moves recorded before: booked again, audited only if they change.
+        day_cash = await self._source.load_day_cash(self.account_id)
+        if day_cash is not None:
+            self.portfolio.restore_day_cash(day_cash)
         # Handovers in time order with the fills: a handed lot's later close fits.
         handovers = deque(await self._source.load_handovers(self.account_id))
         for trade in await self._source.load_trades(self.account_id):
@@ -574,10 +578,20 @@ class TradingCore:
         Money moved in or out (the broker's deposit and withdrawal totals for the day)
         is no trade, so the book cannot know it otherwise: it is booked from the report
         first (for the book's trading day; a later day's when the book reaches it), and
-        only then compared."""
+        only then compared. Money moved on a day the core did not run shows only in the
+        broker's previous settled balance: compared too, never adopted (the book cannot
+        date such a move), it stays a difference until the operator acts
+        (docs/storage.md)."""
         self._take_cash(account)
         now = self._clock()
         book = self.portfolio.account_figures()
+        # The previous settled balance is compared on the same day only (a report of a
+        # day the book has not reached starts from the book's own day's balance), and
+        # only a live broker's: the simulator keeps a held position's floating P&L in its
+        # position profit across the settlement rather than in the settled balance, so
+        # its pre-balance is split differently from the book's while its balance agrees.
+        same_day = account.trading_day in (None, self.portfolio.trading_day)
+        live = self.gateway.name in LIVE_GATEWAYS
         broker = AccountFigures(
             balance=account.balance,
             available=account.available,
@@ -585,6 +599,7 @@ class TradingCore:
             frozen_margin=account.frozen_margin,
             commission=account.commission,
             close_profit=account.close_profit,
+            pre_balance=account.pre_balance if same_day and live else None,
         )
         differences = tuple(money_differences(book, broker))
         previous = self.money.differences if self.money else ()
@@ -595,12 +610,16 @@ class TradingCore:
             book=book,
             broker=broker,
             differences=differences,
-            broker_is_truth=self.gateway.name in LIVE_GATEWAYS,
+            broker_is_truth=live,
         )
         if differences:
             new = [str(d) for d in differences if d.field not in before]
             if new:
-                log.warning("account differs from the broker's", differences=new)
+                log.warning(
+                    "account differs from the broker's",
+                    differences=new,
+                    hints=list(self.money.hints),
+                )
 
     def _start_day(self, account: AccountReport) -> None:
         """Book ``account``'s cash figures; a book that has seen no quote nor fill yet

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from arbig.domain.account import AccountBook, DailySettlement, frozen_for
+from arbig.domain.account import AccountBook, DailySettlement, DayCash, frozen_for
 from arbig.domain.contract import ContractSpec
 from arbig.domain.enums import Direction, Offset
 from arbig.domain.handover import Handover, free_to_hand
@@ -73,6 +73,9 @@ class Portfolio:
         self._known_cash: dict[date, tuple[Decimal, Decimal]] = {}
         # The broker's deposit and withdrawal totals for days the book has not reached.
         self._expected_cash: dict[date, tuple[Decimal, Decimal]] = {}
+        # An unsettled day's totals recorded before a restart: booked again when the
+        # book reaches the day, not told again (they were when reported).
+        self._recorded_cash: dict[date, tuple[Decimal, Decimal]] = {}
         self.settled: list[DailySettlement] = []
         # Cash moves the broker reported, booked since the core last took them.
         self.cash_moves: list[CashMove] = []
@@ -110,6 +113,13 @@ class Portfolio:
             if record.deposit or record.withdraw:
                 self._known_cash[record.trading_day] = (record.deposit, record.withdraw)
 
+    def restore_day_cash(self, cash: DayCash) -> None:
+        """The deposit and withdrawal totals recorded with the account before a restart,
+        of a day not settled: booked when the book reaches that day, silently."""
+        day = cash.trading_day
+        if (cash.deposit or cash.withdraw) and day not in self._known:
+            self._recorded_cash[day] = (cash.deposit, cash.withdraw)
+
     def roll_to(self, trading_day: date, prices: Mapping[str, Decimal] | None = None) -> bool:
         """Move to ``trading_day``; True if it changed.
 
@@ -124,10 +134,13 @@ class Portfolio:
         if left is not None:
             self._settle(left, self._known.get(left) or prices or {})
         # Days the book saw no tick nor fill of, but with figures recorded or reported.
-        skipped = self._known.keys() | self._expected_cash.keys()
+        skipped = self._known.keys() | self._expected_cash.keys() | self._recorded_cash.keys()
         for day in sorted(d for d in skipped if (left is None or left < d) and d < trading_day):
             self._settle(day, self._known.get(day) or prices or {})
         self._trading_day = trading_day
+        recorded = self._recorded_cash.pop(trading_day, None)
+        if recorded is not None:
+            self._account.move_cash(*recorded)
         expected = self._expected_cash.pop(trading_day, None)
         if expected is not None:
             self._book_cash(trading_day, *expected)
@@ -163,6 +176,9 @@ class Portfolio:
         self.cash_moves.append(CashMove(day, before[0], before[1], deposit, withdraw, change))
 
     def _settle(self, day: date, prices: Mapping[str, Decimal]) -> None:
+        kept = self._recorded_cash.pop(day, None)
+        if kept is not None:  # a restart: told when it was reported
+            self._account.move_cash(*kept)
         expected = self._expected_cash.pop(day, None)
         if expected is not None:
             self._book_cash(day, *expected)
@@ -381,6 +397,7 @@ class Portfolio:
             frozen_margin=cents(book.frozen_margin),
             commission=cents(book.today_commission),
             close_profit=cents(book.close_profit),
+            pre_balance=cents(book.opening_balance),
         )
 
     def account_snapshot(self, now: datetime) -> AccountSnapshot:

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
 from arbig.domain.snapshot import AccountSnapshot, PositionSnapshot
@@ -82,6 +82,11 @@ class BookSource(Protocol):
 
     async def load_handovers(self, account_id: str) -> list[Handover]:
         """Lots handed to strategies, in the order they were handed."""
+        ...
+
+    async def load_day_cash(self, account_id: str) -> DayCash | None:
+        """The deposit and withdrawal totals last recorded with the account, of the
+        trading day it was on; None when none was recorded."""
         ...
 
 

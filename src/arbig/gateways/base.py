@@ -66,7 +66,10 @@ class AccountReport:
     ``deposit`` and ``withdraw`` are the money moved into and out of the account on
     ``trading_day`` (CTP's ``Deposit``, ``Withdraw``, ``TradingDay``): totals for the day,
     so a new trading day starts them at 0. A gateway that does not know them leaves
-    them at 0; ``trading_day`` None means the day the book is on."""
+    them at 0; ``trading_day`` None means the day the book is on.
+
+    ``pre_balance`` is the balance the previous trading day settled at, the base of the
+    day's figures (CTP's ``PreBalance``); None from a gateway that does not report it."""
 
     account_id: str
     balance: Decimal
@@ -81,6 +84,7 @@ class AccountReport:
     deposit: Decimal = Decimal(0)
     withdraw: Decimal = Decimal(0)
     trading_day: date | None = None
+    pre_balance: Decimal | None = None
 
 
 class GatewayListener(Protocol):

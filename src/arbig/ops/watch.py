@@ -379,6 +379,7 @@ class Watch:
                 [
                     f"account {money.account_id}, since {first} (exchange time)",
                     *differences,
+                    *money.hints,
                     "a missed trade, a commission rate or a deposit/withdrawal? "
                     "The broker's figures are the account's.",
                 ]

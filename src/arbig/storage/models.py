@@ -75,6 +75,9 @@ class AccountRow(Base):
     close_profit: Mapped[Decimal] = mapped_column(default=Decimal(0))
     position_profit: Mapped[Decimal] = mapped_column(default=Decimal(0))
     today_commission: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # The trading day's totals moved in and out, as the broker reported them.
+    deposit: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    withdraw: Mapped[Decimal] = mapped_column(default=Decimal(0))
 
 
 class PositionRow(Base):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.enums import Direction, OrderStatus
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order
@@ -106,6 +106,15 @@ async def latest_account(session: AsyncSession, account_id: str) -> AccountSnaps
     """The ``accounts`` row of the account, if one was recorded."""
     row = await session.scalar(select(AccountRow).where(AccountRow.account_id == account_id))
     return None if row is None else rows.to_account(row)
+
+
+async def load_day_cash(session: AsyncSession, account_id: str) -> DayCash | None:
+    """The day's deposit and withdrawal totals of the ``accounts`` row, with its trading
+    day; None without a row or a trading day."""
+    row = await session.scalar(select(AccountRow).where(AccountRow.account_id == account_id))
+    if row is None or row.trading_day is None:
+        return None
+    return DayCash(row.trading_day, row.deposit, row.withdraw)
 
 
 async def load_positions(session: AsyncSession, account_id: str) -> list[PositionSnapshot]:

@@ -34,8 +34,7 @@ ORDERS = Shape(
 TRADES = Shape(Trade, {"side": "direction", "datetime": "trade_time"})
 # Who owns which lots is the running book's (strategies' fills, handovers), not stored here.
 POSITIONS = Shape(PositionSnapshot, omit=["owned", "free_volume"])
-# The day's deposit and withdrawal are kept by the day's settlement row, not here.
-ACCOUNTS = Shape(AccountSnapshot, omit=["deposit", "withdraw"])
+ACCOUNTS = Shape(AccountSnapshot)
 # The equity curve keeps the balance and its parts, not the frozen amounts nor the
 # day's settlement figures.
 EQUITY = Shape(

@@ -17,7 +17,9 @@ tolerances = st.decimals(min_value=Decimal(0), max_value=Decimal("10"), places=2
 
 @st.composite
 def figures(draw: st.DrawFn, close_profit: bool | None = None) -> AccountFigures:
+    """``close_profit``: True for figures that count every optional one."""
     counted = draw(st.booleans()) if close_profit is None else close_profit
+    reported = draw(st.booleans()) if close_profit is None else close_profit
     return AccountFigures(
         balance=draw(amounts),
         available=draw(amounts),
@@ -25,6 +27,7 @@ def figures(draw: st.DrawFn, close_profit: bool | None = None) -> AccountFigures
         frozen_margin=draw(amounts),
         commission=draw(amounts),
         close_profit=draw(amounts) if counted else None,
+        pre_balance=draw(amounts) if reported else None,
     )
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import structlog
 from enginekit import ACCOUNT, MONDAY, TUESDAY, TUESDAY_10AM, make_tick, make_trade, running
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from arbig.api.errors import CashRefused
 from arbig.clock import DrivenClock
 from arbig.config import Settings, SimSettings
-from arbig.domain.account import DailySettlement
+from arbig.domain.account import DailySettlement, DayCash
 from arbig.domain.audit import AuditEntry
 from arbig.domain.calendar import TradingCalendar
 from arbig.domain.enums import Offset, Side, Transfer
@@ -275,6 +276,67 @@ async def test_the_days_totals_are_booked_and_audited_before_start_up_ends(
         assert [(e.action, e.detail["change"]) for e in entries] == [("cash_move", "49000.00")]
     finally:
         await core.stop()
+
+
+async def test_a_restart_with_the_same_totals_writes_no_second_audit_entry(
+    tmp_path: Path,
+) -> None:
+    # The exchange's books of a day money moved on; the same book across two starts.
+    saved = SimState.fresh(ACCOUNT, CAPITAL)
+    saved.trading_day = MONDAY
+    saved.account.move_cash(D("50000.00"), D("1000.00"))
+    save_state(saved, tmp_path / "sim.json")
+    book, entries = MemoryBook(), []
+
+    class Trail:
+        async def record(self, entry: AuditEntry) -> None:
+            entries.append(entry)
+
+    for _ in range(2):
+        core = bare_core(DrivenClock(MONDAY_10AM), book, Trail(), tmp_path / "sim.json")
+        await core.start()
+        try:
+            account = core.portfolio.account
+            assert (account.deposit, account.withdraw) == (D("50000.00"), D("1000.00"))
+            assert account.balance == CAPITAL + D("49000.00")
+        finally:
+            await core.stop()
+    assert [(e.action, e.detail["change"]) for e in entries] == [("cash_move", "49000.00")]
+    # More money in while the core was down: told, with what changed since the record.
+    saved.account.move_cash(D("80000.00"), D("1000.00"))
+    save_state(saved, tmp_path / "sim.json")
+    core = bare_core(DrivenClock(MONDAY_10AM), book, Trail(), tmp_path / "sim.json")
+    await core.start()
+    try:
+        assert core.portfolio.account.balance == CAPITAL + D("79000.00")
+    finally:
+        await core.stop()
+    assert [(e.detail["deposit"], e.detail["change"]) for e in entries[1:]] == [
+        ("80000.00", "30000.00")
+    ]
+
+
+async def test_a_restart_on_the_database_logs_no_cash_move_for_recorded_totals(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as rig:
+        start = rig.core.portfolio.account.balance
+        await rig.core.move_cash(Transfer.DEPOSIT, D("50000.00"))
+    with structlog.testing.capture_logs() as logs:
+        async with running(tmp_path) as rig:
+            account = rig.core.portfolio.account
+            assert account.balance - start == D("50000.00")
+            assert account.deposit == D("50000.00")
+    assert [e for e in logs if e["event"] == "cash moved"] == []
+
+
+def test_recorded_totals_of_a_day_the_book_only_passes_are_settled_with_it() -> None:
+    book = Portfolio(ACCOUNT, D("1000000"), SETTINGS.contract_spec)
+    book.restore_day_cash(DayCash(MONDAY, D("50000"), D(0)))
+    book.apply_trade(make_trade(at=TUESDAY_10AM, day=TUESDAY, commission="0"))
+    assert book.account.balance == D("1050000")
+    assert [(s.trading_day, s.deposit) for s in book.take_settled()] == [(MONDAY, D("50000"))]
+    assert book.take_cash_moves() == []
 
 
 # --- any sequence of reports, fills and days -------------------------------------------

@@ -125,14 +125,20 @@ class Statuses:
 
 
 def money(
-    at: datetime = MONDAY_10AM, *, broker_balance: str = "1000000.00", live: bool = True
+    at: datetime = MONDAY_10AM,
+    *,
+    broker_balance: str = "1000000.00",
+    live: bool = True,
+    broker_pre_balance: str | None = None,
 ) -> MoneyReconciliation:
     """The core's comparison of its account (balance 1,000,000.00, nothing traded) with a
-    broker's report whose balance and available are ``broker_balance``."""
+    broker's report whose balance and available are ``broker_balance`` (and previous
+    settled balance ``broker_pre_balance``, where given)."""
     capital = Decimal("1000000.00")
-    book = AccountFigures(capital, capital, Decimal(0), Decimal(0), Decimal(0))
+    book = AccountFigures(capital, capital, Decimal(0), Decimal(0), Decimal(0), None, capital)
     reported = Decimal(broker_balance)
-    broker = AccountFigures(reported, reported, Decimal(0), Decimal(0), Decimal(0))
+    pre = None if broker_pre_balance is None else Decimal(broker_pre_balance)
+    broker = AccountFigures(reported, reported, Decimal(0), Decimal(0), Decimal(0), None, pre)
     return MoneyReconciliation(
         account_id="8001",
         checked_at=at,

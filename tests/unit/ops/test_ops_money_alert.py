@@ -149,6 +149,18 @@ async def test_a_lasting_difference_is_told_once_with_both_figures_then_once_whe
     ]
 
 
+async def test_money_moved_while_arbig_was_down_is_told_with_what_it_likely_means() -> None:
+    rig = Rig(after_s=10)
+    rig.money = money(rig.clock.now(), broker_balance=DEPOSIT, broker_pre_balance=DEPOSIT)
+    await rig.after(11)
+    ((event, title, body),) = rig.told
+    assert event is NotifyEvent.MONEY_DIFFERENCE
+    assert title == "book and broker differ: balance, available, pre_balance"
+    assert "pre_balance: book 1000000.00, broker 1005000.00 (-5000.00)" in body
+    assert "a deposit or withdrawal on a day ARBIG did not run" in body
+    assert "change ctp.capital by the net amount and restart" in body
+
+
 async def test_a_difference_the_next_report_clears_is_not_told() -> None:
     rig = Rig(after_s=10)
     for _ in range(5):  # fills in flight: each report differs, the next agrees

@@ -126,4 +126,5 @@ def account_report(fields: Fields, account_id: str) -> AccountReport:
         deposit=price(fields.get("Deposit", 0.0)),
         withdraw=price(fields.get("Withdraw", 0.0)),
         trading_day=ctp_date(str(fields.get("TradingDay") or "")),
+        pre_balance=price(fields.get("PreBalance", 0.0)),
     )

@@ -156,4 +156,5 @@ class MatchedBook(ABC):
             deposit=account.deposit,
             withdraw=account.withdraw,
             trading_day=self._require().state.trading_day,
+            pre_balance=account.opening_balance,
         )

@@ -141,6 +141,11 @@ class FiguresOut(BaseModel):
     close_profit: Decimal | None = Field(
         description="the trading day's, marked by date; null where that side does not count it"
     )
+    pre_balance: Decimal | None = Field(
+        None,
+        description="the balance the previous trading day settled at; null where that side "
+        "does not report it (or the report is of a day the book has not reached)",
+    )
 
 
 class MoneyDifferenceOut(BaseModel):
@@ -161,6 +166,10 @@ class MoneyOut(BaseModel):
     book: FiguresOut | None = Field(description="ARBIG's account at that report")
     broker: FiguresOut | None = Field(description="the broker's account in that report")
     differences: list[MoneyDifferenceOut] = Field(description="figures apart by more than a cent")
+    hints: list[str] = Field(
+        default_factory=list,
+        description="what the differing figures likely mean and what to do, one line each",
+    )
 
 
 def _figures(figures: AccountFigures) -> FiguresOut:
@@ -171,6 +180,7 @@ def _figures(figures: AccountFigures) -> FiguresOut:
         frozen_margin=figures.frozen_margin,
         commission=figures.commission,
         close_profit=figures.close_profit,
+        pre_balance=figures.pre_balance,
     )
 
 
@@ -194,6 +204,7 @@ async def money(client: ClientDep) -> MoneyOut:
             MoneyDifferenceOut(field=d.field, book=d.book, broker=d.broker, difference=d.difference)
             for d in found.differences
         ],
+        hints=list(found.hints),
     )
 
 

@@ -43,3 +43,12 @@ def test_an_account_without_cash_moves_reports_none() -> None:
     account = tdapi.CThostFtdcTradingAccountField()
     report = account_report(copy_fields(account) or {}, "000001")
     assert (report.deposit, report.withdraw, report.trading_day) == (Decimal(0), Decimal(0), None)
+
+
+def test_the_trading_account_carries_the_previous_settled_balance() -> None:
+    account = tdapi.CThostFtdcTradingAccountField()
+    account.TradingDay = "20261203"
+    account.PreBalance = 1_050_000.5
+    account.Balance = 1_050_000.5
+    report = account_report(copy_fields(account) or {}, "000001")
+    assert report.pre_balance == Decimal("1050000.5")
