@@ -60,9 +60,13 @@ async def test_with_the_database_hung_the_stop_cancels_first_and_a_repeat_cancel
         working = rig.core.oms.active_orders()
         assert len(working) >= 3
         # Another connection holds SQLite's write lock: every write waits, then fails.
-        # Taking it waits for a write of the kernel's still under way (a loaded machine).
-        holder = sqlite3.connect(tmp_path / "arbig.sqlite3", isolation_level=None, timeout=60)
-        holder.execute("BEGIN IMMEDIATE")
+        # Taking it waits for a write of the kernel's still under way (a loaded machine),
+        # off the event loop: that write's commit needs the loop, so waiting on it there
+        # would hold both until the timeout.
+        holder = sqlite3.connect(
+            tmp_path / "arbig.sqlite3", isolation_level=None, timeout=60, check_same_thread=False
+        )
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
         try:
             started = time.monotonic()
             report = await rig.controls.emergency.engage("db down", "tester")
