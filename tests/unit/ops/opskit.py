@@ -11,6 +11,9 @@ from arbig.domain.reconcile import AccountFigures, MoneyReconciliation, money_di
 from arbig.domain.snapshot import AccountSnapshot
 from arbig.domain.tick import Tick
 from arbig.domain.trade import Trade
+from arbig.ops.metrics import Metrics
+from arbig.ops.notify import Notifier
+from arbig.opsconfig import NotifyEvent, NotifySettings
 from arbig.testkit import MONDAY_10AM
 
 SYMBOL = "au2612"
@@ -147,3 +150,29 @@ def money(
         differences=tuple(money_differences(book, broker)),
         broker_is_truth=live,
     )
+
+
+class Told(Notifier):
+    """A notifier that keeps what it is told instead of sending it."""
+
+    def __init__(self, settings: NotifySettings | None = None) -> None:
+        super().__init__(settings or NotifySettings(), Metrics())
+        self.told: list[tuple[NotifyEvent, str, str]] = []
+
+    def notify(self, event: NotifyEvent, title: str, body: str = "") -> None:
+        self.told.append((event, title, body))
+
+
+class Controls(Statuses):
+    """Statuses whose trading state a protection can set."""
+
+    async def set_trading_state(
+        self, state: TradingState, reason: str, actor: str
+    ) -> TradingStatus:
+        self.trading = TradingStatus(state, reason=reason, actor=actor)
+        return self.trading
+
+
+class NoAudit:
+    async def record(self, entry: object) -> None:
+        return None

@@ -6,21 +6,18 @@ from collections.abc import Iterator
 
 import pytest
 import structlog
-from opskit import Statuses, Store, Writer, money
+from opskit import Controls, NoAudit, Statuses, Store, Told, Writer, money
 from structlog.testing import LogCapture
 from test_ops_metrics import scrape
 
-from arbig.api.trading import TradingStatus
 from arbig.clock import DrivenClock
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import TradingState
 from arbig.domain.reconcile import MoneyReconciliation
 from arbig.engine.bus import EventBus
 from arbig.engine.hygiene import TickFilter
 from arbig.ops import watch as watch_module
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
-from arbig.ops.notify import Notifier
 from arbig.ops.observe import KernelObserver, Sources
 from arbig.ops.protections import Protections
 from arbig.ops.watch import Watch
@@ -28,28 +25,6 @@ from arbig.opsconfig import URGENT, NotifyEvent, NotifySettings, ProtectionSetti
 from arbig.testkit import monday_clock
 
 DEPOSIT = "1005000.00"  # the broker's balance after a deposit the book does not know of
-
-
-class Told(Notifier):
-    def __init__(self, settings: NotifySettings) -> None:
-        super().__init__(settings, Metrics())
-        self.told: list[tuple[NotifyEvent, str, str]] = []
-
-    def notify(self, event: NotifyEvent, title: str, body: str = "") -> None:
-        self.told.append((event, title, body))
-
-
-class Controls(Statuses):
-    async def set_trading_state(
-        self, state: TradingState, reason: str, actor: str
-    ) -> TradingStatus:
-        self.trading = TradingStatus(state, reason=reason, actor=actor)
-        return self.trading
-
-
-class NoAudit:
-    async def record(self, entry: object) -> None:
-        return None
 
 
 class Rig:

@@ -1,43 +1,18 @@
 """The watch tells a strategy failure once, and a reconciliation difference at start-up."""
 
-from opskit import Statuses, Store, Writer
+from opskit import Controls, NoAudit, Store, Told, Writer
 
 from arbig.domain.calendar import TradingCalendar
-from arbig.domain.enums import TradingState
 from arbig.engine.bus import EventBus
-from arbig.engine.emergency import TradingStatus
 from arbig.engine.hygiene import TickFilter
 from arbig.engine.strategy.engine import StrategyStatus
 from arbig.ops.equity import EquityWatch
 from arbig.ops.metrics import Metrics
-from arbig.ops.notify import Notifier
 from arbig.ops.observe import KernelObserver, Sources
 from arbig.ops.protections import Protections
 from arbig.ops.watch import Watch
-from arbig.opsconfig import NotifyEvent, NotifySettings, ProtectionSettings
+from arbig.opsconfig import NotifyEvent, ProtectionSettings
 from arbig.testkit import monday_clock
-
-
-class Told(Notifier):
-    def __init__(self) -> None:
-        super().__init__(NotifySettings(), Metrics())
-        self.told: list[tuple[NotifyEvent, str, str]] = []
-
-    def notify(self, event: NotifyEvent, title: str, body: str = "") -> None:
-        self.told.append((event, title, body))
-
-
-class Controls(Statuses):
-    async def set_trading_state(
-        self, state: TradingState, reason: str, actor: str
-    ) -> TradingStatus:
-        self.trading = TradingStatus(state, reason=reason, actor=actor)
-        return self.trading
-
-
-class NoAudit:
-    async def record(self, entry: object) -> None:
-        return None
 
 
 def watch(controls: Controls) -> tuple[Watch, Told]:
