@@ -18,7 +18,7 @@ import structlog
 from arbig.api.errors import CashRefused
 from arbig.clock import Clock, Timer
 from arbig.domain.audit import AuditEntry
-from arbig.domain.contract import ContractError, ContractSpec
+from arbig.domain.contract import CENT, ContractError, ContractSpec
 from arbig.domain.enums import Direction, Offset, OrderSource, OrderStatus, Side, Transfer
 from arbig.domain.handover import Handover
 from arbig.domain.order import Order, OrderRequest
@@ -46,7 +46,6 @@ from arbig.ticks.base import TickStore
 
 log = structlog.get_logger(__name__)
 
-CENT = Decimal("0.01")
 AUDIT_WAIT_S = 2.0
 
 # Gateways whose account is a real broker's: their figures are the account's truth.

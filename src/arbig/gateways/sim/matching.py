@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from arbig.domain.account import AccountBook, frozen_for
-from arbig.domain.contract import ContractSpec
+from arbig.domain.contract import CENT, ContractSpec
 from arbig.domain.enums import Offset, OrderStatus, OrderType, Side
 from arbig.domain.order import Order, OrderRequest
 from arbig.domain.position import close_limit, free_to_close, plain_close_takes_today
@@ -331,7 +331,7 @@ class MatchingEngine:
 def _check_amount(amount: Decimal) -> None:
     if not amount.is_finite() or amount <= 0:
         raise MatchingError(f"amount must be a positive sum of money, got {amount}")
-    if amount != amount.quantize(Decimal("0.01")):
+    if amount != amount.quantize(CENT):
         raise MatchingError(f"amount must be in whole cents, got {amount}")
 
 
